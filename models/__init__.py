@@ -1,0 +1,1 @@
+"""layer-engine models: the pure-integer golden model (the executable spec) and everything around it."""

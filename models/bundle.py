@@ -1,0 +1,140 @@
+"""Test-vector bundles: everything a harness (pyuvm, SystemC, a lab FPGA bring-up) needs for T tokens.
+
+    manifest.json      config, tokens, regions [{name, base, size, access}], x_scale, logits_scale, file hashes
+    ddr.bin            the initial DDR image (KV region zero)
+    x.npy              int8  [T, d_model]   token activations, streamed in on s_axis_x
+    logits.npy         int32 [T, vocab]     expected logits (golden model)
+    kv_region.bin      expected bytes of the KV region after the T tokens
+    x_float.npy        float32 [T, d_model] host-side input before quantization
+    logits_float.npy   float32 [T, vocab]   float reference run on x_float
+    weights_float.npz  float weights, x @ W convention
+Token i runs at sequence position i. The same (preset, seed, tokens) gives the same bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import ops
+from .config import EngineConfig, preset
+from .ddr_layout import LAYOUT_VERSION, DdrLayout, pack, pack_kv
+from .float_ref import forward
+from .golden import GoldenEngine
+from .qmodel import QModel
+from .quant import quantize
+from .random_model import calibration_set, random_inputs, random_weights
+
+DEFAULT_ALPHA = 1.0
+NUMERICS_VERSION = 1
+
+
+@dataclass
+class Bundle:
+    name: str
+    seed: int
+    cfg: EngineConfig
+    weights: dict[str, np.ndarray]
+    x_float: np.ndarray
+    qm: QModel
+    x: np.ndarray
+    logits: np.ndarray
+    kv: np.ndarray
+    logits_float: np.ndarray
+
+    @property
+    def layout(self) -> DdrLayout:
+        return DdrLayout(self.cfg)
+
+
+def model_inputs(name: str, seed: int, tokens: int) -> tuple[EngineConfig, dict, np.ndarray, list[np.ndarray]]:
+    """(config, float weights, x_float [tokens, d_model], calibration sequences) for a preset."""
+    cfg = preset(name)
+    if not 1 <= tokens <= cfg.max_seq:
+        raise ValueError(f"--tokens {tokens}: must be in [1, max_seq={cfg.max_seq}] for preset {name}")
+    if name == "minilm":
+        from . import minilm
+        if minilm.minilm_model_dir() is None:
+            raise RuntimeError(minilm.MINILM_MISSING_REASON)
+        w = minilm.load_minilm_weights()
+        x = minilm.embed(minilm.token_ids(minilm.EVAL_TEXT, tokens))
+        calib = [minilm.embed(minilm.token_ids(minilm.CALIB_TEXT, min(cfg.max_seq, 128)))]
+        return cfg, w, x, calib
+    return cfg, random_weights(cfg, seed), random_inputs(cfg, seed, tokens), calibration_set(cfg, seed)
+
+
+def build_bundle(name: str, seed: int, tokens: int, alpha: float = DEFAULT_ALPHA) -> Bundle:
+    cfg, w, x_float, calib = model_inputs(name, seed, tokens)
+    qm = quantize(cfg, w, calib, alpha=alpha)
+    x = qm.quantize_x(x_float)
+    eng = GoldenEngine(qm)
+    logits = eng.run(x)
+    logits_float = forward(cfg, w, x_float).astype(np.float32)
+    return Bundle(name, seed, cfg, w, x_float.astype(np.float32), qm, x, logits, eng.kv.copy(), logits_float)
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """A .npz with fixed timestamps and order, so equal arrays give equal bytes (np.savez stamps the time)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        for key in sorted(arrays):
+            item = io.BytesIO()
+            np.lib.format.write_array(item, np.ascontiguousarray(arrays[key]), allow_pickle=False)
+            zf.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0)), item.getvalue())
+    return buf.getvalue()
+
+
+def _npy_bytes(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.ascontiguousarray(a), allow_pickle=False)
+    return buf.getvalue()
+
+
+def _scale_json(s: np.ndarray) -> float | list[float]:
+    s = np.asarray(s, dtype=np.float64)
+    return float(s[0]) if np.all(s == s[0]) else [float(v) for v in s]
+
+
+def write_bundle(b: Bundle, out: Path) -> dict:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    lay = b.layout
+    files = {
+        "ddr.bin": pack(b.qm),
+        "x.npy": _npy_bytes(b.x.astype(np.int8)),
+        "logits.npy": _npy_bytes(b.logits.astype(np.int32)),
+        "kv_region.bin": pack_kv(lay, b.kv),
+        "x_float.npy": _npy_bytes(b.x_float.astype(np.float32)),
+        "logits_float.npy": _npy_bytes(b.logits_float.astype(np.float32)),
+        "weights_float.npz": _npz_bytes({k: v.astype(np.float32) for k, v in b.weights.items()}),
+    }
+    for fname, data in files.items():
+        (out / fname).write_bytes(data)
+    manifest = {
+        "config": b.cfg.to_dict(),
+        "tokens": int(b.x.shape[0]),
+        "start_pos": 0,
+        "preset": b.name,
+        "seed": b.seed,
+        "numerics_version": NUMERICS_VERSION,
+        "layout_version": LAYOUT_VERSION,
+        "ddr_size": lay.size,
+        "kv_region": {"base": lay.kv_base, "size": lay.kv_size, "slab": lay.kv_slab},
+        "regions": lay.regions(),
+        "x_scale": _scale_json(b.qm.x_scale),
+        "logits_scale": _scale_json(b.qm.logits_scale),
+        "quant": {"alpha": b.qm.meta.get("alpha")},
+        "exp_lut_sha256": hashlib.sha256(ops.EXP_LUT.astype("<u2").tobytes()).hexdigest(),
+        "files": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(files.items())},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    return manifest
+
+
+def load_manifest(out: Path) -> dict:
+    return json.loads((Path(out) / "manifest.json").read_text())

@@ -1,0 +1,84 @@
+"""`python -m models ...`: export test-vector bundles, verify them, and print the DDR layout.
+
+    python -m models export --preset tiny --seed 1 --tokens 8 --out out/tiny
+    python -m models verify out/tiny          # re-run the golden model from ddr.bin + x.npy only
+    python -m models layout --preset small    # the DDR layout as Markdown (docs/ddr_layout.md)
+Errors print one line naming the problem and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .config import PRESETS, ConfigError, EngineConfig, preset
+from .ddr_layout import DdrLayout, pack_kv, unpack
+
+
+def _export(a: argparse.Namespace) -> int:
+    from .bundle import build_bundle, write_bundle
+    from .metrics import logits_agreement
+    b = build_bundle(a.preset, a.seed, a.tokens, alpha=a.alpha)
+    m = write_bundle(b, Path(a.out))
+    acc = logits_agreement(b.logits, b.qm.logits_scale, b.logits_float)
+    print(f"wrote {a.out}: preset {a.preset}, seed {a.seed}, {m['tokens']} tokens, ddr.bin {m['ddr_size']} bytes; "
+          f"golden vs float: cosine {acc['cos_mean']:.4f}, top-1 {acc['top1']:.3f}")
+    return 0
+
+
+def _verify(a: argparse.Namespace) -> int:
+    """Independent check of a bundle: unpack ddr.bin, decode x.npy, compare logits.npy and kv_region.bin."""
+    from .bundle import load_manifest
+    from .golden import GoldenEngine
+    d = Path(a.bundle)
+    if not (d / "manifest.json").is_file():
+        raise FileNotFoundError(f"{d}/manifest.json not found: pass a folder written by `python -m models export`")
+    m = load_manifest(d)
+    cfg = EngineConfig.from_dict(m["config"])
+    qm, kv = unpack((d / "ddr.bin").read_bytes(), cfg)
+    eng = GoldenEngine(qm, kv)
+    logits = eng.run(np.load(d / "x.npy"), start_pos=m.get("start_pos", 0))
+    want = np.load(d / "logits.npy")
+    bad = int((logits != want).sum())
+    kv_ok = pack_kv(DdrLayout(cfg), eng.kv) == (d / "kv_region.bin").read_bytes()
+    print(f"{d}: logits {'match' if bad == 0 else f'{bad} mismatches'}, KV region {'matches' if kv_ok else 'differs'}")
+    return 0 if bad == 0 and kv_ok else 1
+
+
+def _layout(a: argparse.Namespace) -> int:
+    from .layout_doc import layout_markdown
+    print(layout_markdown([preset(p) for p in a.preset] if a.preset else [preset(p) for p in ("tiny", "small", "minilm")]))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m models", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("export", help="write a test-vector bundle")
+    e.add_argument("--preset", required=True, choices=sorted(PRESETS))
+    e.add_argument("--seed", type=int, default=1)
+    e.add_argument("--tokens", type=int, default=8)
+    e.add_argument("--out", required=True)
+    e.add_argument("--alpha", type=float, default=None, help="per-channel scale migration strength (0..1)")
+    e.set_defaults(func=_export)
+    v = sub.add_parser("verify", help="re-run the golden model on a bundle and compare")
+    v.add_argument("bundle")
+    v.set_defaults(func=_verify)
+    lo = sub.add_parser("layout", help="print the DDR layout as Markdown")
+    lo.add_argument("--preset", action="append", choices=sorted(PRESETS))
+    lo.set_defaults(func=_layout)
+    a = ap.parse_args(argv)
+    if getattr(a, "alpha", 0) is None:
+        from .bundle import DEFAULT_ALPHA
+        a.alpha = DEFAULT_ALPHA
+    try:
+        return a.func(a)
+    except (ConfigError, ValueError, RuntimeError, FileNotFoundError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

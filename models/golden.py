@@ -1,0 +1,140 @@
+"""The golden model: one decode step for one token, in exactly the seed's loop order.
+
+    for layer:                      for head:  QKV weight tiles -> scores over context tiles -> softmax
+                                               -> P.V over context tiles -> requant -> KV append
+                                    Wo tiles -> residual+LN -> W1 tiles -> GELU LUT -> W2 tiles -> residual+LN
+    logits tiles
+Two documented corrections to the seed (docs/numerics.md): accumulators are int32, and attention covers
+positions 0..t including the current token, whose K/V come from on-chip (the append happens after).
+
+Pure integer: every value is produced by a function of `models.ops`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import ops
+from .qmodel import QGemv, QModel
+
+LAYER_NAMES = ("x_in", "o_concat", "oprime", "y1", "x_att", "u", "u_act", "f", "y2", "x")
+HEAD_NAMES = ("q", "k", "v", "s_raw", "s", "p", "o")
+
+
+@dataclass
+class Trace:
+    """Every intermediate, keyed by (token, layer, head, name); head is None for per-layer values and
+    layer is None for per-token values (x_in, logits)."""
+    values: dict[tuple[int, int | None, int | None, str], np.ndarray] = field(default_factory=dict)
+
+    def put(self, token: int, layer: int | None, head: int | None, name: str, value: np.ndarray) -> None:
+        self.values[(token, layer, head, name)] = np.array(value, dtype=np.int64, copy=True)
+
+    def get(self, token: int, layer: int | None, head: int | None, name: str) -> np.ndarray:
+        return self.values[(token, layer, head, name)]
+
+
+class _Gemv:
+    """A QGemv held as int64 for fast tiled evaluation."""
+
+    def __init__(self, g: QGemv) -> None:
+        self.w = g.w.astype(np.int64)
+        self.bias, self.mult, self.shift = g.bias, g.mult, g.shift
+
+
+class GoldenEngine:
+    """Holds the quantized model and the KV cache [n_layers, n_heads, 2 (K, V), max_seq, d_head] int8."""
+
+    def __init__(self, qm: QModel, kv: np.ndarray | None = None) -> None:
+        self.qm = qm
+        self.cfg = cfg = qm.cfg
+        shape = (cfg.n_layers, cfg.n_heads, 2, cfg.max_seq, cfg.d_head)
+        self.kv = np.zeros(shape, dtype=np.int8) if kv is None else np.array(kv, dtype=np.int8).reshape(shape)
+        self._layers = [{n: _Gemv(getattr(L, n)) for n in ("wq", "wk", "wv", "wo", "w1", "w2")} for L in qm.layers]
+        self._logits_w = qm.logits_w.astype(np.int64)
+
+    # ---- tiled GEMV + requant (the MAC_GEMM / REQUANT pair of the seed) ----
+    def _gemv(self, g: _Gemv, x: np.ndarray, rows: slice) -> np.ndarray:
+        out = np.empty(rows.stop - rows.start, dtype=np.int64)
+        for t0 in range(rows.start, rows.stop, self.cfg.w_tile_rows):
+            t1 = min(t0 + self.cfg.w_tile_rows, rows.stop)
+            acc = ops.gemv_tile(x, g.w[t0:t1])
+            out[t0 - rows.start:t1 - rows.start] = ops.requant(acc, g.bias[t0:t1], g.mult[t0:t1], g.shift[t0:t1])
+        return out
+
+    def _attention_head(self, l: int, h: int, x: np.ndarray, pos: int, tok: int, tr: Trace | None) -> np.ndarray:
+        cfg, L, g = self.cfg, self.qm.layers[l], self._layers[l]
+        rows = slice(h * cfg.d_head, (h + 1) * cfg.d_head)
+        # QKV: the seed streams Wq, Wk, Wv tile by tile; per-row results are independent of tiling order.
+        q = np.empty(cfg.d_head, dtype=np.int64)
+        k, v = q.copy(), q.copy()
+        for t0 in range(rows.start, rows.stop, cfg.w_tile_rows):
+            sl = slice(t0, min(t0 + cfg.w_tile_rows, rows.stop))
+            dst = slice(sl.start - rows.start, sl.stop - rows.start)
+            q[dst] = self._gemv(g["wq"], x, sl)
+            k[dst] = self._gemv(g["wk"], x, sl)
+            v[dst] = self._gemv(g["wv"], x, sl)
+        k_cache, v_cache = self.kv[l, h, 0], self.kv[l, h, 1]
+
+        def ctx_rows(cache: np.ndarray, cur: np.ndarray, t0: int, t1: int) -> np.ndarray:
+            tile = cache[t0:min(t1, pos)].astype(np.int64)
+            return np.vstack([tile, cur[None, :]]) if t1 > pos else tile
+
+        n_ctx = pos + 1
+        s_raw = np.empty(n_ctx, dtype=np.int64)
+        for t0 in range(0, n_ctx, cfg.ctx_tile):
+            t1 = min(t0 + cfg.ctx_tile, n_ctx)
+            s_raw[t0:t1] = ops.gemv_tile(q, ctx_rows(k_cache, k, t0, t1))
+        s = ops.score_scale_clamp(s_raw, L.score_mult[h], L.score_shift[h])
+        p = ops.softmax(s)
+        acc = np.zeros(cfg.d_head, dtype=np.int64)
+        for t0 in range(0, n_ctx, cfg.ctx_tile):
+            t1 = min(t0 + cfg.ctx_tile, n_ctx)
+            acc = ops.pv_accum(p[t0:t1], ctx_rows(v_cache, v, t0, t1), acc)
+        o = ops.requant(acc, 0, L.o_mult[h], L.o_shift[h])
+        k_cache[pos], v_cache[pos] = k, v           # KV write-back (append at the token's position)
+        if tr is not None:
+            for name, val in zip(HEAD_NAMES, (q, k, v, s_raw, s, p, o)):
+                tr.put(tok, l, h, name, val)
+        return o
+
+    def _layer(self, l: int, x: np.ndarray, pos: int, tok: int, tr: Trace | None) -> np.ndarray:
+        cfg, L, g = self.cfg, self.qm.layers[l], self._layers[l]
+        o_concat = np.concatenate([self._attention_head(l, h, x, pos, tok, tr) for h in range(cfg.n_heads)])
+        oprime = self._gemv(g["wo"], o_concat, slice(0, cfg.d_model))
+        y1 = ops.residual_add(x, L.res1_x_mult, oprime, L.res1_r_mult)
+        x_att = ops.layernorm(y1, L.ln1_gamma, L.ln1_beta, L.ln1_eps)
+        u = self._gemv(g["w1"], x_att, slice(0, cfg.d_ff))
+        u_act = ops.act_lut(u, L.gelu_lut)
+        f = self._gemv(g["w2"], u_act, slice(0, cfg.d_model))
+        y2 = ops.residual_add(x_att, L.res2_x_mult, f, L.res2_r_mult)
+        x_out = ops.layernorm(y2, L.ln2_gamma, L.ln2_beta, L.ln2_eps)
+        if tr is not None:
+            for name, val in zip(LAYER_NAMES, (x, o_concat, oprime, y1, x_att, u, u_act, f, y2, x_out)):
+                tr.put(tok, l, None, name, val)
+        return x_out
+
+    def step(self, x_q: np.ndarray, pos: int, tr: Trace | None = None, tok: int | None = None) -> np.ndarray:
+        """Decode one token at sequence position `pos`; returns int32 logits [vocab] (as int64 array)."""
+        cfg = self.cfg
+        if not 0 <= pos < cfg.max_seq:
+            raise ValueError(f"position {pos} outside [0, max_seq={cfg.max_seq})")
+        x = np.asarray(x_q, dtype=np.int64)
+        if x.shape != (cfg.d_model,):
+            raise ValueError(f"x must have shape ({cfg.d_model},), got {x.shape}")
+        ops._check_range("x", x, ops.I8_MIN, ops.I8_MAX)
+        tok = pos if tok is None else tok
+        for l in range(cfg.n_layers):
+            x = self._layer(l, x, pos, tok, tr)
+        logits = np.empty(cfg.vocab, dtype=np.int64)
+        for t0 in range(0, cfg.vocab, cfg.w_tile_rows):
+            t1 = min(t0 + cfg.w_tile_rows, cfg.vocab)
+            logits[t0:t1] = ops.logits_tile(x, self._logits_w[t0:t1], self.qm.logits_b[t0:t1])
+        if tr is not None:
+            tr.put(tok, None, None, "logits", logits)
+        return logits
+
+    def run(self, x_q: np.ndarray, start_pos: int = 0, tr: Trace | None = None) -> np.ndarray:
+        """Decode tokens x_q [T, d_model] at positions start_pos.. ; returns logits [T, vocab] int32."""
+        return np.stack([self.step(x, start_pos + i, tr) for i, x in enumerate(x_q)]).astype(np.int32)

@@ -1,0 +1,161 @@
+"""Quantization: float weights + a calibration set -> integer parameters (QModel).
+
+Scheme (docs/numerics.md, "Quantization"):
+- Weights: int8 symmetric, per output channel. Biases: int32 at the accumulator scale.
+- Activations: scales calibrated on a calibration set run through the float reference.
+  * LayerNorm outputs (the residual stream X, X_att) and the GEMV outputs that only feed a residual add
+    (O', F) are int8 with per-channel scales (SmoothQuant-style: the per-channel input scale is folded
+    into the next GEMV's weight rows and into LayerNorm's gamma'/beta', so the datapath never sees it).
+  * Q, K, V, O_h (per head) and U, GELU(U) are int8 per tensor, with an MSE-optimal clipping threshold.
+  * The residual sums Y1, Y2 are int16 per tensor.
+- Every requantization is a Q0.31 multiplier and an exponent (TFLite single rounding).
+Float appears only here, at quantization time.
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+import numpy as np
+
+from . import ops
+from .config import BIAS_LIMIT, EngineConfig
+from .float_ref import ActivationLog, forward, gelu_erf
+from .qmodel import QGemv, QLayer, QModel
+
+Y_HEADROOM = 1 << 14      # calibrated max |Y| maps to 2^14 of the int16 range (2x headroom)
+CHANNEL_FLOOR = 1e-3      # per-channel ranges are floored at this fraction of the tensor's range
+
+
+def quantize_multiplier(real: float) -> tuple[int, int]:
+    """real -> (mult, shift) with real ~= mult * 2^(shift - 31); mult in [2^30, 2^31) unless real is tiny."""
+    if not math.isfinite(real) or real < 0:
+        raise ValueError(f"cannot encode multiplier {real!r}")
+    if real == 0.0:
+        return 0, 0
+    m, e = math.frexp(real)
+    mult = int(round(m * (1 << 31)))
+    if mult == 1 << 31:
+        mult, e = mult >> 1, e + 1
+    if e > ops.SHIFT_MAX:
+        raise ValueError(f"multiplier {real!r} too large (exponent {e} > {ops.SHIFT_MAX})")
+    if e < ops.SHIFT_MIN:
+        mult = int(round(mult / 2.0 ** (ops.SHIFT_MIN - e)))
+        e = ops.SHIFT_MIN
+    return mult, e
+
+
+def quantize_multipliers(real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    pairs = [quantize_multiplier(float(r)) for r in np.ravel(real)]
+    return (np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64))
+
+
+def tensor_scale(samples: np.ndarray, n_grid: int = 64) -> float:
+    """Per-tensor int8 scale: the clipping threshold in [max/4, max] that minimises quantization MSE."""
+    a = np.abs(np.ravel(samples))
+    top = float(a.max()) if a.size else 0.0
+    if top == 0.0:
+        return 1.0
+    best, best_err = top, math.inf
+    for t in np.linspace(top / 4, top, n_grid):
+        s = t / 127
+        err = float(((np.clip(np.rint(a / s), 0, 127) * s - a) ** 2).sum())
+        if err < best_err:
+            best, best_err = float(t), err
+    return best / 127
+
+
+def channel_scale(samples: np.ndarray, alpha: float) -> np.ndarray:
+    """Per-channel int8 scales: max|x_c|^alpha * T^(1-alpha) / 127 (alpha 1: per channel, 0: per tensor)."""
+    r = np.abs(samples).max(axis=0)
+    top = float(r.max()) if r.size else 1.0
+    r = np.maximum(r, top * CHANNEL_FLOOR if top > 0 else 1.0)
+    return r ** alpha * top ** (1.0 - alpha) / 127
+
+
+def quant_gemv(w: np.ndarray, b: np.ndarray, s_in: np.ndarray, s_out) -> tuple[QGemv, np.ndarray]:
+    """Quantize a float GEMV (x @ w + b) whose int8 input has scales s_in [d_in] and output scales s_out.
+
+    The input scale is folded into the weight rows; returns the QGemv and the accumulator scales s_w [d_out].
+    """
+    wf = np.asarray(w, dtype=np.float64) * np.asarray(s_in, dtype=np.float64)[:, None]
+    s_w = np.abs(wf).max(axis=0) / 127
+    s_w = np.where(s_w > 0, s_w, 1.0)
+    wq = np.clip(np.rint(wf / s_w), -127, 127).astype(np.int8).T.copy()
+    bias = np.clip(np.rint(np.asarray(b, dtype=np.float64) / s_w), -BIAS_LIMIT, BIAS_LIMIT).astype(np.int64)
+    mult, shift = quantize_multipliers(s_w / np.broadcast_to(np.asarray(s_out, dtype=np.float64), s_w.shape))
+    return QGemv(w=wq, bias=bias, mult=mult, shift=shift), s_w
+
+
+def residual_mults(s_a: np.ndarray, s_b: np.ndarray, s_y: float) -> tuple[np.ndarray, np.ndarray]:
+    def enc(s):
+        return np.clip(np.rint(np.asarray(s) / s_y * (1 << ops.RES_SHIFT)), 0, ops.RES_MULT_MAX).astype(np.int64)
+    return enc(s_a), enc(s_b)
+
+
+def layernorm_params(gamma, beta, s_out, s_y: float, eps: float, n: int) -> tuple[np.ndarray, np.ndarray, int]:
+    lim = (1 << 31) - 1
+    g = np.clip(np.rint(np.asarray(gamma) / s_out * (1 << ops.LN_G_FB)), -lim, lim).astype(np.int64)
+    bq = np.clip(np.rint(np.asarray(beta) / s_out * (1 << ops.LN_OUT_SHIFT)), -lim, lim).astype(np.int64)
+    eps_q = int(round(eps * n * n / (s_y * s_y)))
+    return g, bq, eps_q
+
+
+def gelu_lut(s_u: float, s_a: float) -> np.ndarray:
+    codes = np.arange(256)
+    u = np.where(codes < 128, codes, codes - 256) * s_u
+    return np.clip(np.rint(gelu_erf(u) / s_a), -127, 127).astype(np.int64)
+
+
+def calibrate(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np.ndarray]) -> ActivationLog:
+    log = ActivationLog()
+    for seq in calib_seqs:
+        forward(cfg, w, seq, log)
+    return log
+
+
+def quantize(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np.ndarray],
+             alpha: float = 1.0) -> QModel:
+    """Calibrate on `calib_seqs` (each [T, d_model] float) and build the integer model."""
+    cfg.validate()
+    log = calibrate(cfg, w, calib_seqs)
+    dh, nh, n = cfg.d_head, cfg.n_heads, cfg.d_model
+    x_scale = channel_scale(log.get("0.x"), alpha)
+    s_x = x_scale
+    layers = []
+    for l in range(cfg.n_layers):
+        p = f"layers.{l}."
+        s_q = np.array([tensor_scale(log.get(f"{l}.{h}.q")) for h in range(nh)])
+        s_k = np.array([tensor_scale(log.get(f"{l}.{h}.k")) for h in range(nh)])
+        s_v = np.array([tensor_scale(log.get(f"{l}.{h}.v")) for h in range(nh)])
+        s_o = np.array([tensor_scale(log.get(f"{l}.{h}.o")) for h in range(nh)])
+        wq, _ = quant_gemv(w[p + "attn.wq"], w[p + "attn.bq"], s_x, np.repeat(s_q, dh))
+        wk, _ = quant_gemv(w[p + "attn.wk"], w[p + "attn.bk"], s_x, np.repeat(s_k, dh))
+        wv, _ = quant_gemv(w[p + "attn.wv"], w[p + "attn.bv"], s_x, np.repeat(s_v, dh))
+        score_mult, score_shift = quantize_multipliers(
+            s_q * s_k * math.log2(math.e) * (1 << ops.SCORE_FB) / math.sqrt(dh))
+        o_mult, o_shift = quantize_multipliers(s_v / (1 << ops.PROB_FB) / s_o)
+        s_op = channel_scale(log.get(f"{l}.oprime"), 1.0)
+        wo, _ = quant_gemv(w[p + "attn.wo"], w[p + "attn.bo"], np.repeat(s_o, dh), s_op)
+        s_y1 = float(np.abs(log.get(f"{l}.y1")).max()) / Y_HEADROOM
+        r1x, r1r = residual_mults(s_x, s_op, s_y1)
+        s_xa = channel_scale(log.get(f"{l}.x_att"), alpha)
+        g1, b1, e1 = layernorm_params(w[p + "ln1.gamma"], w[p + "ln1.beta"], s_xa, s_y1, cfg.ln_eps, n)
+        s_u = tensor_scale(log.get(f"{l}.u"))
+        s_a = tensor_scale(log.get(f"{l}.u_act"))
+        w1, _ = quant_gemv(w[p + "ffn.w1"], w[p + "ffn.b1"], s_xa, s_u)
+        s_f = channel_scale(log.get(f"{l}.f"), 1.0)
+        w2, _ = quant_gemv(w[p + "ffn.w2"], w[p + "ffn.b2"], np.full(cfg.d_ff, s_a), s_f)
+        s_y2 = float(np.abs(log.get(f"{l}.y2")).max()) / Y_HEADROOM
+        r2x, r2r = residual_mults(s_xa, s_f, s_y2)
+        s_xn = channel_scale(log.get(f"{l + 1}.x" if l + 1 < cfg.n_layers else "final.x"), alpha)
+        g2, b2, e2 = layernorm_params(w[p + "ln2.gamma"], w[p + "ln2.beta"], s_xn, s_y2, cfg.ln_eps, n)
+        layers.append(QLayer(
+            wq=wq, wk=wk, wv=wv, score_mult=score_mult, score_shift=score_shift, o_mult=o_mult, o_shift=o_shift,
+            wo=wo, res1_x_mult=r1x, res1_r_mult=r1r, ln1_gamma=g1, ln1_beta=b1, ln1_eps=e1,
+            w1=w1, gelu_lut=gelu_lut(s_u, s_a), w2=w2, res2_x_mult=r2x, res2_r_mult=r2r,
+            ln2_gamma=g2, ln2_beta=b2, ln2_eps=e2))
+        s_x = s_xn
+    lw, s_l = quant_gemv(w["logits.w"], w.get("logits.b", np.zeros(cfg.vocab)), s_x, 1.0)
+    return QModel(cfg=cfg, layers=layers, logits_w=lw.w, logits_b=lw.bias, x_scale=x_scale,
+                  logits_scale=s_l, meta={"alpha": alpha})
