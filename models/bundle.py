@@ -30,7 +30,7 @@ from .qmodel import QModel
 from .quant import quantize
 from .random_model import calibration_set, random_inputs, random_weights
 
-DEFAULT_ALPHA = 1.0
+DEFAULT_ALPHA = 0.75
 NUMERICS_VERSION = 1
 
 
@@ -63,7 +63,7 @@ def model_inputs(name: str, seed: int, tokens: int) -> tuple[EngineConfig, dict,
             raise RuntimeError(minilm.MINILM_MISSING_REASON)
         w = minilm.load_minilm_weights()
         x = minilm.embed(minilm.token_ids(minilm.EVAL_TEXT, tokens))
-        calib = [minilm.embed(minilm.token_ids(minilm.CALIB_TEXT, min(cfg.max_seq, 128)))]
+        calib = [minilm.embed(minilm.token_ids(minilm.CALIB_TEXT, min(cfg.max_seq, 200)))]
         return cfg, w, x, calib
     return cfg, random_weights(cfg, seed), random_inputs(cfg, seed, tokens), calibration_set(cfg, seed)
 

@@ -69,7 +69,8 @@ class DdrLayout:
             self._add(p + "ln1_beta", "<i4", (d,))
             self._add(p + "w1.w", "i1", (f, d))
             self._rq(p + "w1", f)
-            self._add(p + "gelu_lut", "i1", (256,))
+            self._add(p + "gelu_lut", "i1", (ops.ACT_BANKS, 256))
+            self._add(p + "gelu_bank", "u1", (f,))
             self._add(p + "w2.w", "i1", (d, f))
             self._rq(p + "w2", d)
             self._add(p + "res2_x_mult", "<i4", (d,))
@@ -149,7 +150,7 @@ def _arrays(qm: QModel) -> dict[str, np.ndarray]:
             if g in ("wo", "w1", "w2"):
                 a[f"{p}{g}.w"] = gm.w
             a[f"{p}{g}.bias"], a[f"{p}{g}.mult"], a[f"{p}{g}.shift"] = gm.bias, gm.mult, gm.shift
-        for s in ("score_mult", "score_shift", "o_mult", "o_shift", "gelu_lut", *VEC_FIELDS):
+        for s in ("score_mult", "score_shift", "o_mult", "o_shift", "gelu_lut", "gelu_bank", *VEC_FIELDS):
             a[p + s] = getattr(L, s)
         a[p + "ln1_eps"], a[p + "ln2_eps"] = np.array([L.ln1_eps]), np.array([L.ln2_eps])
     a["logits.w"], a["logits.b"] = qm.logits_w, qm.logits_b
@@ -219,7 +220,7 @@ def unpack(image: bytes, cfg: EngineConfig, x_scale=None, logits_scale=None) -> 
             w = np.vstack([m[i] for m in qkv]) if i < 3 else get[f"{p}{name}.w"]().astype(np.int8)
             g[name] = QGemv(w=w, bias=get[f"{p}{name}.bias"](), mult=get[f"{p}{name}.mult"](),
                             shift=get[f"{p}{name}.shift"]())
-        fields = {s: get[p + s]() for s in ("score_mult", "score_shift", "o_mult", "o_shift", "gelu_lut", *VEC_FIELDS)}
+        fields = {s: get[p + s]() for s in ("score_mult", "score_shift", "o_mult", "o_shift", "gelu_lut", "gelu_bank", *VEC_FIELDS)}
         layers.append(QLayer(**g, **fields, ln1_eps=int(get[p + "ln1_eps"]()[0]), ln2_eps=int(get[p + "ln2_eps"]()[0])))
     qm = QModel(cfg=cfg, layers=layers, logits_w=get["logits.w"]().astype(np.int8), logits_b=get["logits.b"](),
                 x_scale=np.ones(cfg.d_model) if x_scale is None else np.asarray(x_scale),

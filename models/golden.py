@@ -55,12 +55,12 @@ class GoldenEngine:
         self._logits_w = qm.logits_w.astype(np.int64)
 
     # ---- tiled GEMV + requant (the MAC_GEMM / REQUANT pair of the seed) ----
-    def _gemv(self, g: _Gemv, x: np.ndarray, rows: slice) -> np.ndarray:
+    def _gemv(self, g: _Gemv, x: np.ndarray, rows: slice, lo: int = ops.I8_MIN, hi: int = ops.I8_MAX) -> np.ndarray:
         out = np.empty(rows.stop - rows.start, dtype=np.int64)
         for t0 in range(rows.start, rows.stop, self.cfg.w_tile_rows):
             t1 = min(t0 + self.cfg.w_tile_rows, rows.stop)
             acc = ops.gemv_tile(x, g.w[t0:t1])
-            out[t0 - rows.start:t1 - rows.start] = ops.requant(acc, g.bias[t0:t1], g.mult[t0:t1], g.shift[t0:t1])
+            out[t0 - rows.start:t1 - rows.start] = ops.requant(acc, g.bias[t0:t1], g.mult[t0:t1], g.shift[t0:t1], lo, hi)
         return out
 
     def _attention_head(self, l: int, h: int, x: np.ndarray, pos: int, tok: int, tr: Trace | None) -> np.ndarray:
@@ -102,12 +102,12 @@ class GoldenEngine:
     def _layer(self, l: int, x: np.ndarray, pos: int, tok: int, tr: Trace | None) -> np.ndarray:
         cfg, L, g = self.cfg, self.qm.layers[l], self._layers[l]
         o_concat = np.concatenate([self._attention_head(l, h, x, pos, tok, tr) for h in range(cfg.n_heads)])
-        oprime = self._gemv(g["wo"], o_concat, slice(0, cfg.d_model))
+        oprime = self._gemv(g["wo"], o_concat, slice(0, cfg.d_model), ops.I16_MIN, ops.I16_MAX)
         y1 = ops.residual_add(x, L.res1_x_mult, oprime, L.res1_r_mult)
         x_att = ops.layernorm(y1, L.ln1_gamma, L.ln1_beta, L.ln1_eps)
         u = self._gemv(g["w1"], x_att, slice(0, cfg.d_ff))
-        u_act = ops.act_lut(u, L.gelu_lut)
-        f = self._gemv(g["w2"], u_act, slice(0, cfg.d_model))
+        u_act = ops.act_lut(u, L.gelu_lut, L.gelu_bank)
+        f = self._gemv(g["w2"], u_act, slice(0, cfg.d_model), ops.I16_MIN, ops.I16_MAX)
         y2 = ops.residual_add(x_att, L.res2_x_mult, f, L.res2_r_mult)
         x_out = ops.layernorm(y2, L.ln2_gamma, L.ln2_beta, L.ln2_eps)
         if tr is not None:

@@ -143,7 +143,7 @@ def residual_add(x, x_mult, r, r_mult) -> np.ndarray:
 def isqrt_norm(d: int) -> tuple[int, int]:
     """LayerNorm inverse square root. d >= 1, d < 2^62.
 
-    m = (62 - bitlen(d)) // 2; sd = isqrt(d << 2m) in [2^30, 2^31); inv = floor(2^61 / sd) in (2^30, 2^31].
+    m = (62 - bitlen(d)) // 2; sd = isqrt(d << 2m) in [2^30, 2^31); inv = floor(2^61 / sd) in [2^30, 2^31].
     Then 1/sqrt(d) ~= inv * 2^(m - 61). Returns (inv, m).
     """
     if not 1 <= d < (1 << 62):
@@ -175,12 +175,21 @@ def layernorm(y, gamma_q, beta_q, eps_q: int) -> np.ndarray:
     return np.clip(out, I8_MIN, I8_MAX)
 
 
-def act_lut(u, lut) -> np.ndarray:
-    """ACT_LUT: out = lut[u & 0xFF] (256-entry int8 -> int8 table indexed by the two's-complement byte)."""
-    lut = _i64(lut)
-    if lut.shape != (256,):
-        raise ValueError(f"act_lut: table must have 256 entries, got {lut.shape}")
-    return lut[_i64(u) & 0xFF]
+ACT_BANKS = 4                        # GELU LUT banks: each d_ff channel selects one by a 2-bit bank id
+
+
+def act_lut(u, lut, bank) -> np.ndarray:
+    """ACT_LUT: out[c] = lut[bank[c], u[c] & 0xFF]  (ACT_BANKS x 256 int8 -> int8 tables).
+
+    The index is the two's-complement byte of u. Each bank has its own input/output scale, so channels with
+    massive activations and ordinary channels each get int8 resolution (the per-channel W1 requant and the
+    W2 weight rows absorb the bank scales).
+    """
+    lut, bank = _i64(lut), _i64(bank)
+    if lut.shape != (ACT_BANKS, 256):
+        raise ValueError(f"act_lut: tables must have shape ({ACT_BANKS}, 256), got {lut.shape}")
+    _check_range("act_lut bank", bank, 0, ACT_BANKS - 1)
+    return lut[bank, _i64(u) & 0xFF]
 
 
 def logits_tile(x, w_tile, bias) -> np.ndarray:

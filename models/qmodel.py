@@ -42,7 +42,8 @@ class QLayer:
     ln1_beta: np.ndarray         # int32 [d_model], Q.22 (beta / s_out)
     ln1_eps: int                 # eps * N^2 / s_y^2, in y units
     w1: QGemv                    # [d_ff, d_model]
-    gelu_lut: np.ndarray         # int8 [256], indexed by the two's-complement byte of U
+    gelu_lut: np.ndarray         # int8 [ACT_BANKS, 256], indexed by (bank, two's-complement byte of U)
+    gelu_bank: np.ndarray        # int32 [d_ff], bank id 0..ACT_BANKS-1 of each W1 output channel
     w2: QGemv                    # [d_model, d_ff]
     res2_x_mult: np.ndarray
     res2_r_mult: np.ndarray

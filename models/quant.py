@@ -24,6 +24,7 @@ from .float_ref import ActivationLog, forward, gelu_erf
 from .qmodel import QGemv, QLayer, QModel
 
 Y_HEADROOM = 1 << 14      # calibrated max |Y| maps to 2^14 of the int16 range (2x headroom)
+WIDE_HEADROOM = 1 << 12   # int16 GEMV outputs (O', F): calibrated max maps to 2^12 (8x headroom)
 CHANNEL_FLOOR = 1e-3      # per-channel ranges are floored at this fraction of the tensor's range
 
 
@@ -65,12 +66,35 @@ def tensor_scale(samples: np.ndarray, n_grid: int = 64) -> float:
     return best / 127
 
 
-def channel_scale(samples: np.ndarray, alpha: float) -> np.ndarray:
-    """Per-channel int8 scales: max|x_c|^alpha * T^(1-alpha) / 127 (alpha 1: per channel, 0: per tensor)."""
+def max_scale(samples: np.ndarray) -> float:
+    top = float(np.abs(samples).max()) if np.size(samples) else 0.0
+    return top / 127 if top > 0 else 1.0
+
+
+def output_aware_scale(samples: np.ndarray, w: np.ndarray, n_grid: int = 48) -> float:
+    """Per-tensor int8 scale for the input of x @ w: the clip threshold in [max/16, max] that minimises the
+    error of the GEMV output (not of the activation), so rare large inputs that drive outlier outputs survive
+    when they matter and are clipped when they do not."""
+    a = np.asarray(samples, dtype=np.float64)
+    top = float(np.abs(a).max()) if a.size else 0.0
+    if top == 0.0:
+        return 1.0
+    w = np.asarray(w, dtype=np.float64)
+    best, best_err = top, math.inf
+    for t in np.geomspace(top / 16, top, n_grid):
+        s = t / 127
+        err = float((((np.clip(np.rint(a / s), -127, 127) * s - a) @ w) ** 2).sum())
+        if err < best_err:
+            best, best_err = float(t), err
+    return best / 127
+
+
+def channel_scale(samples: np.ndarray, alpha: float, levels: int = 127) -> np.ndarray:
+    """Per-channel scales: max|x_c|^alpha * T^(1-alpha) / levels (alpha 1: per channel, 0: per tensor)."""
     r = np.abs(samples).max(axis=0)
     top = float(r.max()) if r.size else 1.0
     r = np.maximum(r, top * CHANNEL_FLOOR if top > 0 else 1.0)
-    return r ** alpha * top ** (1.0 - alpha) / 127
+    return r ** alpha * top ** (1.0 - alpha) / levels
 
 
 def quant_gemv(w: np.ndarray, b: np.ndarray, s_in: np.ndarray, s_out) -> tuple[QGemv, np.ndarray]:
@@ -102,9 +126,62 @@ def layernorm_params(gamma, beta, s_out, s_y: float, eps: float, n: int) -> tupl
 
 
 def gelu_lut(s_u: float, s_a: float) -> np.ndarray:
+    """One 256-entry table: entry i & 0xFF = sat8(round(GELU_erf(i * s_u) / s_a)), i = -128..127."""
     codes = np.arange(256)
     u = np.where(codes < 128, codes, codes - 256) * s_u
     return np.clip(np.rint(gelu_erf(u) / s_a), -127, 127).astype(np.int64)
+
+
+def partition_banks(ranges: np.ndarray, n_banks: int) -> np.ndarray:
+    """Assign channels to n_banks scale banks, minimising total quantization noise sum_c scale(bank(c))^2.
+
+    A bank's scale is set by its largest channel, so the optimal banks are contiguous runs of the channels
+    sorted by range; found exactly by dynamic programming. Bank 0 holds the largest ranges.
+    """
+    order = np.argsort(-ranges, kind="stable")
+    r2 = ranges[order].astype(np.float64) ** 2
+    n = r2.size
+    j = np.arange(n + 1)
+    cost = np.full(n + 1, np.inf)
+    cost[0] = 0.0
+    cuts = []
+    for _ in range(n_banks):
+        # new[j] = min_{i<j} cost[i] + (j - i) * r2[i]: bank covers sorted channels i..j-1
+        m = cost[:n, None] + (j[None, :] - np.arange(n)[:, None]) * r2[:, None]
+        m[np.arange(n)[:, None] >= j[None, :]] = np.inf
+        arg = m.argmin(axis=0)
+        new = m[arg, j]
+        new[0] = 0.0
+        cuts.append(arg)
+        cost = np.minimum(new, cost)
+        cuts[-1] = np.where(new <= cost, arg, -1)
+    bank_sorted = np.zeros(n, dtype=np.int64)
+    end, k = n, n_banks - 1
+    while end > 0 and k >= 0:
+        start = cuts[k][end]
+        if start < 0:            # fewer banks were enough for this prefix
+            k -= 1
+            continue
+        bank_sorted[start:end] = k
+        end, k = start, k - 1
+    bank = np.empty(n, dtype=np.int64)
+    bank[order] = bank_sorted
+    return bank
+
+
+def gelu_banks(u: np.ndarray, ua: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Banked GELU: (bank [d_ff], s_u per channel, s_a per channel, luts [ACT_BANKS, 256]).
+
+    Scales are max-abs per bank (no clipping: BERT-like models carry a few massive FFN activations that
+    every later token depends on through attention)."""
+    bank = partition_banks(np.abs(u).max(axis=0), ops.ACT_BANKS)
+    s_u, s_a = np.ones(ops.ACT_BANKS), np.ones(ops.ACT_BANKS)
+    for b in range(ops.ACT_BANKS):
+        sel = bank == b
+        if sel.any():
+            s_u[b], s_a[b] = max_scale(u[:, sel]), max_scale(ua[:, sel])
+    luts = np.stack([gelu_lut(s_u[b], s_a[b]) for b in range(ops.ACT_BANKS)])
+    return bank, s_u[bank], s_a[bank], luts
 
 
 def calibrate(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np.ndarray]) -> ActivationLog:
@@ -123,6 +200,7 @@ def quantize(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np
     x_scale = channel_scale(log.get("0.x"), alpha)
     s_x = x_scale
     layers = []
+    scales: dict[str, np.ndarray] = {"0.x": x_scale}
     for l in range(cfg.n_layers):
         p = f"layers.{l}."
         s_q = np.array([tensor_scale(log.get(f"{l}.{h}.q")) for h in range(nh)])
@@ -135,17 +213,16 @@ def quantize(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np
         score_mult, score_shift = quantize_multipliers(
             s_q * s_k * math.log2(math.e) * (1 << ops.SCORE_FB) / math.sqrt(dh))
         o_mult, o_shift = quantize_multipliers(s_v / (1 << ops.PROB_FB) / s_o)
-        s_op = channel_scale(log.get(f"{l}.oprime"), 1.0)
+        s_op = channel_scale(log.get(f"{l}.oprime"), 1.0, WIDE_HEADROOM)
         wo, _ = quant_gemv(w[p + "attn.wo"], w[p + "attn.bo"], np.repeat(s_o, dh), s_op)
         s_y1 = float(np.abs(log.get(f"{l}.y1")).max()) / Y_HEADROOM
         r1x, r1r = residual_mults(s_x, s_op, s_y1)
         s_xa = channel_scale(log.get(f"{l}.x_att"), alpha)
         g1, b1, e1 = layernorm_params(w[p + "ln1.gamma"], w[p + "ln1.beta"], s_xa, s_y1, cfg.ln_eps, n)
-        s_u = tensor_scale(log.get(f"{l}.u"))
-        s_a = tensor_scale(log.get(f"{l}.u_act"))
+        bank, s_u, s_a, luts = gelu_banks(log.get(f"{l}.u"), log.get(f"{l}.u_act"))
         w1, _ = quant_gemv(w[p + "ffn.w1"], w[p + "ffn.b1"], s_xa, s_u)
-        s_f = channel_scale(log.get(f"{l}.f"), 1.0)
-        w2, _ = quant_gemv(w[p + "ffn.w2"], w[p + "ffn.b2"], np.full(cfg.d_ff, s_a), s_f)
+        s_f = channel_scale(log.get(f"{l}.f"), 1.0, WIDE_HEADROOM)
+        w2, _ = quant_gemv(w[p + "ffn.w2"], w[p + "ffn.b2"], s_a, s_f)
         s_y2 = float(np.abs(log.get(f"{l}.y2")).max()) / Y_HEADROOM
         r2x, r2r = residual_mults(s_xa, s_f, s_y2)
         s_xn = channel_scale(log.get(f"{l + 1}.x" if l + 1 < cfg.n_layers else "final.x"), alpha)
@@ -153,9 +230,12 @@ def quantize(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np
         layers.append(QLayer(
             wq=wq, wk=wk, wv=wv, score_mult=score_mult, score_shift=score_shift, o_mult=o_mult, o_shift=o_shift,
             wo=wo, res1_x_mult=r1x, res1_r_mult=r1r, ln1_gamma=g1, ln1_beta=b1, ln1_eps=e1,
-            w1=w1, gelu_lut=gelu_lut(s_u, s_a), w2=w2, res2_x_mult=r2x, res2_r_mult=r2r,
+            w1=w1, gelu_lut=luts, gelu_bank=bank, w2=w2, res2_x_mult=r2x, res2_r_mult=r2r,
             ln2_gamma=g2, ln2_beta=b2, ln2_eps=e2))
+        scales.update({f"{l}.q": s_q, f"{l}.k": s_k, f"{l}.v": s_v, f"{l}.o": s_o, f"{l}.oprime": s_op,
+                       f"{l}.y1": np.array([s_y1]), f"{l}.x_att": s_xa, f"{l}.u": s_u, f"{l}.u_act": s_a, f"{l}.f": s_f, f"{l}.y2": np.array([s_y2]),
+                       f"{l + 1}.x" if l + 1 < cfg.n_layers else "final.x": s_xn})
         s_x = s_xn
     lw, s_l = quant_gemv(w["logits.w"], w.get("logits.b", np.zeros(cfg.vocab)), s_x, 1.0)
     return QModel(cfg=cfg, layers=layers, logits_w=lw.w, logits_b=lw.bias, x_scale=x_scale,
-                  logits_scale=s_l, meta={"alpha": alpha})
+                  logits_scale=s_l, meta={"alpha": alpha, "scales": scales})

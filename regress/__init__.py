@@ -1,0 +1,1 @@
+"""Regression infrastructure: tool discovery (toolchain) and cached simulator builds (simbuild)."""

@@ -1,0 +1,229 @@
+"""Cached Verilator builds + cocotb runs on top of ``cocotb_tools.runner``.
+
+A build lives in ``build/sim/<toplevel>-<hash>`` where the hash covers the source files'
+contents and names (in order), the files in include directories given in ``extra_args``
+(``-I<dir>`` / ``+incdir+<dir>``), parameters, defines, extra Verilator args, timescale, wave
+setting, the Verilator build identity and the cocotb version.  A finished build is marked with a stamp
+file; with the stamp present the build step is skipped entirely, so reruns cost only the
+simulation and any change gives a fresh directory.
+
+Waves are off unless ``LE_WAVES=1`` (then FST via ``--trace-fst``, written to
+``<test_dir>/dump.fst``; needs Debian package liblz4-dev).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from xml.etree import ElementTree
+
+import cocotb_tools.runner
+from cocotb_tools.runner import get_runner
+
+from regress import toolchain
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SIM_BUILD_ROOT = REPO_ROOT / "build" / "sim"
+BUILD_JOBS = 2  # the CI machine has 2 cores
+STAMP = ".le_build_ok"
+RECIPE = 1  # bump when the build recipe below changes in a way the hash cannot see
+WAVE_ARGS: tuple[str, ...] = ("--trace-fst", "--trace-structs")
+
+
+@dataclass(frozen=True)
+class Build:
+    """Result of :func:`build`: where the model is and whether it came from the cache."""
+
+    build_dir: Path
+    binary: Path
+    cached: bool
+    seconds: float
+
+
+def waves_enabled() -> bool:
+    """True only when ``LE_WAVES=1``."""
+    return os.environ.get("LE_WAVES", "0").strip() == "1"
+
+
+@lru_cache(maxsize=1)
+def _verilator_identity() -> str:
+    return toolchain.verilator_version()
+
+
+def _include_files(extra_args: Sequence[str]) -> list[Path]:
+    """Header files in the ``-I<dir>`` / ``+incdir+<dir>[+<dir>]`` directories of ``extra_args``.
+
+    Give those directories as absolute paths: Verilator runs inside the build directory.
+    """
+    dirs: list[Path] = []
+    for arg in extra_args:
+        if arg.startswith("-I") and len(arg) > 2:
+            dirs.append(Path(arg[2:]))
+        elif arg.startswith("+incdir+"):
+            dirs.extend(Path(d) for d in arg[len("+incdir+") :].split("+") if d)
+    suffixes = {".sv", ".svh", ".v", ".vh"}
+    return sorted(f for d in dirs if d.is_dir() for f in d.rglob("*") if f.suffix in suffixes)
+
+
+def build_hash(
+    sources: Sequence[Path],
+    parameters: Mapping[str, object],
+    defines: Mapping[str, object],
+    extra_args: Sequence[str],
+    timescale: tuple[str, str] | None,
+    waves: bool,
+) -> str:
+    """sha256 (16 hex digits) over everything that changes the built model."""
+    digest = hashlib.sha256()
+    for src in [*sources, *_include_files(extra_args)]:
+        digest.update(src.name.encode() + b"\0")
+        digest.update(hashlib.sha256(src.read_bytes()).digest())
+    meta = {
+        "parameters": {k: str(v) for k, v in sorted(parameters.items())},
+        "defines": {k: str(v) for k, v in sorted(defines.items())},
+        "extra_args": list(extra_args),
+        "timescale": list(timescale) if timescale else None,
+        "waves": waves,
+        "cocotb_WAVES": os.environ.get("WAVES"),  # cocotb's own switch overrides waves= in the runner
+        "verilator": _verilator_identity(),
+        "cocotb": importlib.metadata.version("cocotb"),
+        "recipe": RECIPE,
+    }
+    digest.update(json.dumps(meta, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def build_dir_for(
+    sources: Sequence[Path | str],
+    toplevel: str,
+    parameters: Mapping[str, object] | None = None,
+    defines: Mapping[str, object] | None = None,
+    extra_args: Sequence[str] | None = None,
+    timescale: tuple[str, str] | None = ("1ns", "1ps"),
+) -> Path:
+    """The cache directory the given build would use (``build/sim/<toplevel>-<hash>``)."""
+    toolchain.setup_env()
+    paths = [Path(s).resolve() for s in sources]
+    digest = build_hash(paths, parameters or {}, defines or {}, extra_args or [], timescale, waves_enabled())
+    return SIM_BUILD_ROOT / f"{toplevel}-{digest}"
+
+
+def build(
+    sources: Sequence[Path | str],
+    toplevel: str,
+    parameters: Mapping[str, object] | None = None,
+    defines: Mapping[str, object] | None = None,
+    extra_args: Sequence[str] | None = None,
+    timescale: tuple[str, str] | None = ("1ns", "1ps"),
+) -> Build:
+    """Build ``toplevel`` with Verilator for cocotb, or reuse the cached build."""
+    toolchain.setup_env()
+    build_dir = build_dir_for(sources, toplevel, parameters, defines, extra_args, timescale)
+    binary = build_dir / toplevel
+    if (build_dir / STAMP).is_file() and binary.is_file():
+        return Build(build_dir, binary, cached=True, seconds=0.0)
+    waves = waves_enabled()
+    if waves:
+        toolchain.fst_support()
+    if build_dir.exists():
+        shutil.rmtree(build_dir)  # unfinished earlier attempt
+    start = time.monotonic()
+    cocotb_tools.runner.MAX_PARALLEL_BUILD_JOBS = BUILD_JOBS  # make -j for the C++ compile
+    get_runner("verilator").build(
+        sources=[Path(s).resolve() for s in sources],
+        hdl_toplevel=toplevel,
+        parameters=dict(parameters or {}),
+        defines=dict(defines or {}),
+        build_args=["-j", str(BUILD_JOBS), *(WAVE_ARGS if waves else ()), *(extra_args or [])],
+        build_dir=build_dir,
+        timescale=timescale,
+        waves=waves,
+    )
+    seconds = time.monotonic() - start
+    (build_dir / STAMP).write_text(f"built in {seconds:.1f}s by regress.simbuild\n")
+    return Build(build_dir, binary, cached=False, seconds=seconds)
+
+
+def _module_name(test_module: str | Path) -> str:
+    """Dotted module name; a ``.py`` path also puts its folder on ``sys.path`` (the sim inherits it)."""
+    path = Path(test_module)
+    if path.suffix != ".py":
+        return str(test_module)
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return path.stem
+
+
+def _failures(results_xml: Path) -> tuple[int, list[str]]:
+    """(number of tests, ``name: message`` per failed/errored test) from a cocotb results file."""
+    total, failed = 0, []
+    for case in ElementTree.parse(results_xml).getroot().iter("testcase"):
+        total += 1
+        for bad in (*case.findall("failure"), *case.findall("error")):
+            message = " ".join((bad.get("message") or bad.text or "").split())
+            failed.append(f"{case.get('name')}: {message[:300] or 'failed'}")
+    return total, failed
+
+
+def check_results(results_xml: Path, what: str) -> None:
+    """Raise AssertionError naming every failing cocotb test (or the missing results file)."""
+    if not results_xml.is_file():
+        raise AssertionError(f"{what}: simulation ended without writing {results_xml} (crash? see the log above)")
+    total, failed = _failures(results_xml)
+    if total == 0:
+        raise AssertionError(f"{what}: no cocotb tests ran (results in {results_xml})")
+    if failed:
+        lines = "\n  ".join(failed)
+        raise AssertionError(f"{what}: {len(failed)} of {total} cocotb tests failed ({results_xml}):\n  {lines}")
+
+
+def run_cocotb(
+    sources: Sequence[Path | str],
+    toplevel: str,
+    test_module: str | Path,
+    test_dir: Path | str,
+    parameters: Mapping[str, object] | None = None,
+    defines: Mapping[str, object] | None = None,
+    extra_args: Sequence[str] | None = None,
+    seed: int | None = None,
+    plusargs: Sequence[str] | None = None,
+    timescale: tuple[str, str] | None = ("1ns", "1ps"),
+) -> Path:
+    """Build (cached) and run the cocotb tests in ``test_module``; return the results XML path.
+
+    ``test_module`` is a dotted module name or a path to a ``.py`` file.  Raises AssertionError
+    listing the failing tests if any cocotb test failed or the simulation crashed.
+    """
+    model = build(sources, toplevel, parameters, defines, extra_args, timescale)
+    test_path = Path(test_dir).resolve()
+    test_path.mkdir(parents=True, exist_ok=True)
+    results_xml = test_path / "results.xml"
+    module = _module_name(test_module)
+    try:
+        get_runner("verilator").test(
+            test_module=module,
+            hdl_toplevel=toplevel,
+            hdl_toplevel_lang="verilog",
+            build_dir=model.build_dir,
+            test_dir=test_path,
+            results_xml=str(results_xml),
+            seed=seed,
+            plusargs=list(plusargs or []),
+            waves=waves_enabled(),
+            parameters=dict(parameters or {}),
+        )
+    except (SystemExit, RuntimeError) as exc:  # the runner exits/raises on failures; report them below
+        check_results(results_xml, f"{module} on {toplevel}")
+        raise AssertionError(f"{module} on {toplevel}: simulator failed ({exc!r}) but all tests passed") from exc
+    check_results(results_xml, f"{module} on {toplevel}")
+    return results_xml
