@@ -1,0 +1,50 @@
+"""Accuracy of the integer golden model against the float reference (same float weights, same x_float).
+
+    .venv/bin/python benchmarks/accuracy.py [--presets tiny small minilm] [--tokens 64] [--seed 1]
+
+Prints, per preset: mean and min per-token logits cosine, top-1 agreement, and the targets
+(tiny/small: cosine >= 0.995; minilm: cosine >= 0.99 and top-1 >= 95%). The figures are recorded in
+docs/numerics.md. Exit status 1 if a cosine target is missed.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from models.bundle import build_bundle  # noqa: E402
+from models.metrics import logits_agreement  # noqa: E402
+from models.minilm import MINILM_MISSING_REASON, minilm_model_dir  # noqa: E402
+
+TARGETS = {"tiny": (0.995, None), "small": (0.995, None), "minilm": (0.99, 0.95)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--presets", nargs="+", default=list(TARGETS))
+    ap.add_argument("--tokens", type=int, default=64)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    ok = True
+    print(f"{'preset':8} {'tokens':>6} {'cos mean':>9} {'cos min':>8} {'top-1':>7}  target            seconds")
+    for name in a.presets:
+        if name == "minilm" and minilm_model_dir() is None:
+            print(f"{name:8} skipped: {MINILM_MISSING_REASON}")
+            continue
+        t0 = time.perf_counter()
+        b = build_bundle(name, a.seed, a.tokens)
+        m = logits_agreement(b.logits, b.qm.logits_scale, b.logits_float)
+        cos_t, top_t = TARGETS.get(name, (0.0, None))
+        met = m["cos_mean"] >= cos_t and (top_t is None or m["top1"] >= top_t)
+        ok &= m["cos_mean"] >= cos_t
+        target = f"cos>={cos_t}" + (f", top1>={top_t:.0%}" if top_t else "")
+        print(f"{name:8} {m['tokens']:6d} {m['cos_mean']:9.4f} {m['cos_min']:8.4f} {m['top1']:7.1%}  "
+              f"{target:17} {'met' if met else 'MISSED':6} {time.perf_counter() - t0:5.1f}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
