@@ -71,24 +71,6 @@ def max_scale(samples: np.ndarray) -> float:
     return top / 127 if top > 0 else 1.0
 
 
-def output_aware_scale(samples: np.ndarray, w: np.ndarray, n_grid: int = 48) -> float:
-    """Per-tensor int8 scale for the input of x @ w: the clip threshold in [max/16, max] that minimises the
-    error of the GEMV output (not of the activation), so rare large inputs that drive outlier outputs survive
-    when they matter and are clipped when they do not."""
-    a = np.asarray(samples, dtype=np.float64)
-    top = float(np.abs(a).max()) if a.size else 0.0
-    if top == 0.0:
-        return 1.0
-    w = np.asarray(w, dtype=np.float64)
-    best, best_err = top, math.inf
-    for t in np.geomspace(top / 16, top, n_grid):
-        s = t / 127
-        err = float((((np.clip(np.rint(a / s), -127, 127) * s - a) @ w) ** 2).sum())
-        if err < best_err:
-            best, best_err = float(t), err
-    return best / 127
-
-
 def channel_scale(samples: np.ndarray, alpha: float, levels: int = 127) -> np.ndarray:
     """Per-channel scales: max|x_c|^alpha * T^(1-alpha) / levels (alpha 1: per channel, 0: per tensor)."""
     r = np.abs(samples).max(axis=0)
@@ -136,7 +118,7 @@ def partition_banks(ranges: np.ndarray, n_banks: int) -> np.ndarray:
     """Assign channels to n_banks scale banks, minimising total quantization noise sum_c scale(bank(c))^2.
 
     A bank's scale is set by its largest channel, so the optimal banks are contiguous runs of the channels
-    sorted by range; found exactly by dynamic programming. Bank 0 holds the largest ranges.
+    sorted by range; found exactly by dynamic programming. Lower bank ids hold larger ranges.
     """
     order = np.argsort(-ranges, kind="stable")
     r2 = ranges[order].astype(np.float64) ** 2
