@@ -18,7 +18,8 @@ import numpy as np
 from . import ops
 from .qmodel import QGemv, QModel
 
-LAYER_NAMES = ("x_in", "o_concat", "oprime", "y1", "x_att", "u", "u_act", "f", "y2", "x")
+LAYER_NAMES = ("x_in", "x_in_res", "o_concat", "oprime", "y1", "x_att", "x_att_res", "u", "u_act", "f", "y2", "x",
+               "x_res")
 HEAD_NAMES = ("q", "k", "v", "s_raw", "s", "p", "o")
 
 
@@ -99,21 +100,23 @@ class GoldenEngine:
                 tr.put(tok, l, h, name, val)
         return o
 
-    def _layer(self, l: int, x: np.ndarray, pos: int, tok: int, tr: Trace | None) -> np.ndarray:
+    def _layer(self, l: int, x: np.ndarray, x_res: np.ndarray, pos: int, tok: int,
+               tr: Trace | None) -> tuple[np.ndarray, np.ndarray]:
         cfg, L, g = self.cfg, self.qm.layers[l], self._layers[l]
         o_concat = np.concatenate([self._attention_head(l, h, x, pos, tok, tr) for h in range(cfg.n_heads)])
         oprime = self._gemv(g["wo"], o_concat, slice(0, cfg.d_model), ops.I16_MIN, ops.I16_MAX)
-        y1 = ops.residual_add(x, L.res1_x_mult, oprime, L.res1_r_mult)
-        x_att = ops.layernorm(y1, L.ln1_gamma, L.ln1_beta, L.ln1_eps)
+        y1 = ops.residual_add(x_res, L.res1_x_mult, oprime, L.res1_r_mult)
+        x_att, x_att_res = ops.layernorm(y1, L.ln1_gamma, L.ln1_beta, L.ln1_eps)
         u = self._gemv(g["w1"], x_att, slice(0, cfg.d_ff))
         u_act = ops.act_lut(u, L.gelu_lut, L.gelu_bank)
         f = self._gemv(g["w2"], u_act, slice(0, cfg.d_model), ops.I16_MIN, ops.I16_MAX)
-        y2 = ops.residual_add(x_att, L.res2_x_mult, f, L.res2_r_mult)
-        x_out = ops.layernorm(y2, L.ln2_gamma, L.ln2_beta, L.ln2_eps)
+        y2 = ops.residual_add(x_att_res, L.res2_x_mult, f, L.res2_r_mult)
+        x_out, x_out_res = ops.layernorm(y2, L.ln2_gamma, L.ln2_beta, L.ln2_eps)
         if tr is not None:
-            for name, val in zip(LAYER_NAMES, (x, o_concat, oprime, y1, x_att, u, u_act, f, y2, x_out)):
+            for name, val in zip(LAYER_NAMES, (x, x_res, o_concat, oprime, y1, x_att, x_att_res, u, u_act, f, y2, x_out,
+                                           x_out_res)):
                 tr.put(tok, l, None, name, val)
-        return x_out
+        return x_out, x_out_res
 
     def step(self, x_q: np.ndarray, pos: int, tr: Trace | None = None, tok: int | None = None) -> np.ndarray:
         """Decode one token at sequence position `pos`; returns int32 logits [vocab] (as int64 array)."""
@@ -125,8 +128,9 @@ class GoldenEngine:
             raise ValueError(f"x must have shape ({cfg.d_model},), got {x.shape}")
         ops._check_range("x", x, ops.I8_MIN, ops.I8_MAX)
         tok = pos if tok is None else tok
+        x_res = x << (ops.LN_OUT_SHIFT - ops.RES_COPY_SHIFT)      # the int8 input's residual copy
         for l in range(cfg.n_layers):
-            x = self._layer(l, x, pos, tok, tr)
+            x, x_res = self._layer(l, x, x_res, pos, tok, tr)
         logits = np.empty(cfg.vocab, dtype=np.int64)
         for t0 in range(0, cfg.vocab, cfg.w_tile_rows):
             t1 = min(t0 + cfg.w_tile_rows, cfg.vocab)

@@ -130,8 +130,9 @@ def pv_accum(p_tile, v_tile, acc=None) -> np.ndarray:
 def residual_add(x, x_mult, r, r_mult) -> np.ndarray:
     """RESID_ADD: y[c] = sat16(rshift_round(x[c]*x_mult[c] + r[c]*r_mult[c], 16)).
 
-    x, r: int8 with their own (per-channel) scales; x_mult, r_mult: unsigned Q8.16 < 2^24 that bring both
-    onto the common int16 scale of y.
+    x: LayerNorm's int16 residual copy (or the int8 input << 6 in layer 0); r: the int16 branch output (O' or
+    F); both with per-channel scales. x_mult, r_mult: unsigned Q8.16 < 2^24 that bring both onto the common
+    int16 scale of y.
     """
     x_mult, r_mult = _i64(x_mult), _i64(r_mult)
     _check_range("residual mult", x_mult, 0, RES_MULT_MAX)
@@ -153,13 +154,20 @@ def isqrt_norm(d: int) -> tuple[int, int]:
     return (1 << 61) // sd, m
 
 
-def layernorm(y, gamma_q, beta_q, eps_q: int) -> np.ndarray:
-    """LAYERNORM_FIXED + REQUANT: int16 row -> int8 row with per-channel output scales folded into gamma'/beta'.
+RES_COPY_SHIFT = 16                  # LayerNorm's int16 residual copy: same scale as the int8 output / 64
+
+
+def layernorm(y, gamma_q, beta_q, eps_q: int) -> tuple[np.ndarray, np.ndarray]:
+    """LAYERNORM_FIXED + REQUANT: int16 row -> (int8 row for the MACs, int16 residual copy).
+
+    Per-channel output scales are folded into gamma'/beta'. The int16 copy has the same per-channel scale
+    divided by 64 (6 more fractional bits, 4x the range) and feeds the next residual add.
 
     S1 = sum y, S2 = sum y^2, D = max(N*S2 - S1^2 + eps_q, 1)   (D = N^2 * (var + eps) in y units)
     (inv, m) = isqrt_norm(D); dev = N*y - S1
     norm = rshift_round(dev * inv, 61 - m - 12)                (Q.12, = (y - mean) / sqrt(var + eps))
-    out  = sat8(rshift_round(norm * gamma_q + beta_q, 22))
+    v    = norm * gamma_q + beta_q                             (Q.22 in output units)
+    out8 = sat8(rshift_round(v, 22));  out16 = sat16(rshift_round(v, 16))
     No division by N is needed: N cancels between dev and sqrt(D).
     """
     y = _i64(y)
@@ -171,8 +179,10 @@ def layernorm(y, gamma_q, beta_q, eps_q: int) -> np.ndarray:
     inv, m = isqrt_norm(d)
     dev = n * y - s1
     norm = rshift_round(dev * inv, 61 - m - NORM_FB)
-    out = rshift_round(norm * _i64(gamma_q) + _i64(beta_q), LN_OUT_SHIFT)
-    return np.clip(out, I8_MIN, I8_MAX)
+    v = norm * _i64(gamma_q) + _i64(beta_q)
+    out8 = np.clip(rshift_round(v, LN_OUT_SHIFT), I8_MIN, I8_MAX)
+    out16 = np.clip(rshift_round(v, RES_COPY_SHIFT), I16_MIN, I16_MAX)
+    return out8, out16
 
 
 ACT_BANKS = 4                        # GELU LUT banks: each d_ff channel selects one by a 2-bit bank id

@@ -24,6 +24,7 @@ from .float_ref import ActivationLog, forward, gelu_erf
 from .qmodel import QGemv, QLayer, QModel
 
 Y_HEADROOM = 1 << 14      # calibrated max |Y| maps to 2^14 of the int16 range (2x headroom)
+RES_COPY_SCALE = 1 << (ops.LN_OUT_SHIFT - ops.RES_COPY_SHIFT)   # int16 residual copy = int8 scale / 64
 WIDE_HEADROOM = 1 << 12   # int16 GEMV outputs (O', F): calibrated max maps to 2^12 (8x headroom)
 CHANNEL_FLOOR = 1e-3      # per-channel ranges are floored at this fraction of the tensor's range
 
@@ -107,11 +108,20 @@ def layernorm_params(gamma, beta, s_out, s_y: float, eps: float, n: int) -> tupl
     return g, bq, eps_q
 
 
-def gelu_lut(s_u: float, s_a: float) -> np.ndarray:
-    """One 256-entry table: entry i & 0xFF = sat8(round(GELU_erf(i * s_u) / s_a)), i = -128..127."""
+def gelu_lut(s_u: float, s_a: float, zp_a: int = 0, zp_u: int = 0) -> np.ndarray:
+    """One 256-entry table: entry i & 0xFF = sat8(round(GELU_erf((i - zp_u) * s_u) / s_a) + zp_a), i = -128..127."""
     codes = np.arange(256)
-    u = np.where(codes < 128, codes, codes - 256) * s_u
-    return np.clip(np.rint(gelu_erf(u) / s_a), -127, 127).astype(np.int64)
+    u = (np.where(codes < 128, codes, codes - 256) - zp_u) * s_u
+    return np.clip(np.rint(gelu_erf(u) / s_a) + zp_a, -127, 127).astype(np.int64)
+
+
+def asym_scale(samples: np.ndarray) -> tuple[float, int]:
+    """Asymmetric int8: [min, max] (extended to include 0) -> [-127, 127]; returns (scale, zero point)."""
+    lo, hi = float(min(samples.min(), 0.0)), float(max(samples.max(), 0.0))
+    if hi <= lo:
+        return 1.0, 0
+    s = (hi - lo) / 254
+    return s, int(np.clip(np.rint(-127 - lo / s), -127, 127))
 
 
 def partition_banks(ranges: np.ndarray, n_banks: int) -> np.ndarray:
@@ -151,19 +161,21 @@ def partition_banks(ranges: np.ndarray, n_banks: int) -> np.ndarray:
     return bank
 
 
-def gelu_banks(u: np.ndarray, ua: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def gelu_banks(u: np.ndarray, ua: np.ndarray) -> tuple[np.ndarray, ...]:
     """Banked GELU: (bank [d_ff], s_u per channel, s_a per channel, luts [ACT_BANKS, 256]).
 
     Scales are max-abs per bank (no clipping: BERT-like models carry a few massive FFN activations that
     every later token depends on through attention)."""
     bank = partition_banks(np.abs(u).max(axis=0), ops.ACT_BANKS)
     s_u, s_a = np.ones(ops.ACT_BANKS), np.ones(ops.ACT_BANKS)
+    zp_u, zp_a = np.zeros(ops.ACT_BANKS, dtype=np.int64), np.zeros(ops.ACT_BANKS, dtype=np.int64)
     for b in range(ops.ACT_BANKS):
         sel = bank == b
         if sel.any():
-            s_u[b], s_a[b] = max_scale(u[:, sel]), max_scale(ua[:, sel])
-    luts = np.stack([gelu_lut(s_u[b], s_a[b]) for b in range(ops.ACT_BANKS)])
-    return bank, s_u[bank], s_a[bank], luts
+            s_u[b], zp_u[b] = asym_scale(u[:, sel])
+            s_a[b], zp_a[b] = asym_scale(ua[:, sel])
+    luts = np.stack([gelu_lut(s_u[b], s_a[b], int(zp_a[b]), int(zp_u[b])) for b in range(ops.ACT_BANKS)])
+    return bank, s_u[bank], zp_u[bank], s_a[bank], zp_a[bank], luts
 
 
 def calibrate(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np.ndarray]) -> ActivationLog:
@@ -198,15 +210,19 @@ def quantize(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np
         s_op = channel_scale(log.get(f"{l}.oprime"), 1.0, WIDE_HEADROOM)
         wo, _ = quant_gemv(w[p + "attn.wo"], w[p + "attn.bo"], np.repeat(s_o, dh), s_op)
         s_y1 = float(np.abs(log.get(f"{l}.y1")).max()) / Y_HEADROOM
-        r1x, r1r = residual_mults(s_x, s_op, s_y1)
+        r1x, r1r = residual_mults(s_x / RES_COPY_SCALE, s_op, s_y1)
         s_xa = channel_scale(log.get(f"{l}.x_att"), alpha)
         g1, b1, e1 = layernorm_params(w[p + "ln1.gamma"], w[p + "ln1.beta"], s_xa, s_y1, cfg.ln_eps, n)
-        bank, s_u, s_a, luts = gelu_banks(log.get(f"{l}.u"), log.get(f"{l}.u_act"))
-        w1, _ = quant_gemv(w[p + "ffn.w1"], w[p + "ffn.b1"], s_xa, s_u)
+        bank, s_u, zp_u, s_a, zp_a, luts = gelu_banks(log.get(f"{l}.u"), log.get(f"{l}.u_act"))
+        w1, s_w1 = quant_gemv(w[p + "ffn.w1"], w[p + "ffn.b1"], s_xa, s_u)
+        # U codes carry a per-bank zero point: (acc + bias') * s_w/s_u = u/s_u + zp_u  =>  bias' += zp_u * s_u / s_w
+        w1.bias = np.clip(w1.bias + np.rint(zp_u * s_u / s_w1).astype(np.int64), -BIAS_LIMIT, BIAS_LIMIT)
         s_f = channel_scale(log.get(f"{l}.f"), 1.0, WIDE_HEADROOM)
         w2, _ = quant_gemv(w[p + "ffn.w2"], w[p + "ffn.b2"], s_a, s_f)
+        # U_act codes carry a per-bank zero point: fold sum_c w[j, c] * zp[c] into W2's integer bias.
+        w2.bias = np.clip(w2.bias - w2.w.astype(np.int64) @ zp_a, -BIAS_LIMIT, BIAS_LIMIT)
         s_y2 = float(np.abs(log.get(f"{l}.y2")).max()) / Y_HEADROOM
-        r2x, r2r = residual_mults(s_xa, s_f, s_y2)
+        r2x, r2r = residual_mults(s_xa / RES_COPY_SCALE, s_f, s_y2)
         s_xn = channel_scale(log.get(f"{l + 1}.x" if l + 1 < cfg.n_layers else "final.x"), alpha)
         g2, b2, e2 = layernorm_params(w[p + "ln2.gamma"], w[p + "ln2.beta"], s_xn, s_y2, cfg.ln_eps, n)
         layers.append(QLayer(

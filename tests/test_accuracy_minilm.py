@@ -23,7 +23,6 @@ def test_minilm_logits_cosine(agreement):
     assert agreement["cos_mean"] >= 0.99, agreement
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: top-1 is 59/64 = 92.2% (the misses are near-ties, float margin "
-                   "< 0.06 vs median 0.27); target 95%. See docs/numerics.md, 'Accuracy'.")
 def test_minilm_top1_agreement(agreement):
+    # Met by one token (61/64); see docs/numerics.md "Accuracy" for why this figure is noisy.
     assert agreement["top1"] >= 0.95, agreement

@@ -34,16 +34,18 @@ def ref_softmax(z: list[int]) -> list[int]:
     return [(e * recip + (1 << 30)) >> 31 for e in es]
 
 
-def ref_layernorm(y: list[int], g: list[int], b: list[int], eps: int) -> list[int]:
+def ref_layernorm(y: list[int], g: list[int], b: list[int], eps: int) -> tuple[list[int], list[int]]:
     n, s1, s2 = len(y), sum(y), sum(v * v for v in y)
     d = max(n * s2 - s1 * s1 + eps, 1)
     m = (62 - d.bit_length()) // 2
     inv = (1 << 61) // math.isqrt(d << (2 * m))
-    out = []
+    out8, out16 = [], []
     for yi, gi, bi in zip(y, g, b):
         norm = ((n * yi - s1) * inv + (1 << (60 - m - 12))) >> (61 - m - 12)
-        out.append(max(-127, min(127, (norm * gi + bi + (1 << 21)) >> 22)))
-    return out
+        v = norm * gi + bi
+        out8.append(max(-127, min(127, (v + (1 << 21)) >> 22)))
+        out16.append(max(-32768, min(32767, (v + (1 << 15)) >> 16)))
+    return out8, out16
 
 
 # ---- rounding and requant ----
@@ -194,8 +196,9 @@ def test_layernorm_constant_row_gives_beta():
     b = np.arange(-16, 16) * (1 << 22) + (1 << 21)      # beta = k + 0.5 -> rounds up to k + 1
     for c in (0, 5000, -32768, 32767):
         for eps in (0, 12345):
-            out = ops.layernorm(np.full(n, c), g, b, eps)
+            out, res = ops.layernorm(np.full(n, c), g, b, eps)
             assert out.tolist() == [k + 1 for k in range(-16, 16)]
+            assert res.tolist() == [64 * k + 32 for k in range(-16, 16)]      # k + 0.5 exactly, 6 more bits
 
 
 def test_layernorm_matches_reference_and_float():
@@ -205,8 +208,10 @@ def test_layernorm_matches_reference_and_float():
             y = rng.integers(-20000, 20000, n)
             g = rng.integers(1 << 12, 1 << 16, n)
             b = rng.integers(-(1 << 28), 1 << 28, n)
-            out = ops.layernorm(y, g, b, 0)
-            assert out.tolist() == ref_layernorm([int(v) for v in y], [int(v) for v in g], [int(v) for v in b], 0)
+            out, res = ops.layernorm(y, g, b, 0)
+            want8, want16 = ref_layernorm([int(v) for v in y], [int(v) for v in g], [int(v) for v in b], 0)
+            assert out.tolist() == want8 and res.tolist() == want16
+            assert np.all(np.abs(res - 64 * out) <= 32) or np.any(np.abs(out) == 127)
             yf = y.astype(np.float64)
             fl = (yf - yf.mean()) / yf.std() * g / 1024 + b / 2.0 ** 22
             assert np.abs(out - np.clip(fl, -127, 127)).max() <= 1.0
@@ -215,12 +220,12 @@ def test_layernorm_matches_reference_and_float():
 def test_layernorm_extreme_rows():
     n = 1024
     y = np.where(np.arange(n) % 2 == 0, 32767, -32768)
-    out = ops.layernorm(y, np.full(n, 1 << 10), np.zeros(n, dtype=np.int64), 0)
-    assert set(out.tolist()) == {1, -1}
+    out, res = ops.layernorm(y, np.full(n, 1 << 10), np.zeros(n, dtype=np.int64), 0)
+    assert set(out.tolist()) == {1, -1} and set(res.tolist()) == {64, -64}
     spike = np.zeros(n, dtype=np.int64)
     spike[3] = 32767
-    out = ops.layernorm(spike, np.full(n, 1 << 16), np.zeros(n, dtype=np.int64), 0)
-    assert out[3] == 127 and out[0] == -2          # (0 - mean)/std ~ -1/sqrt(1023) * 64 = -2.0
+    out, res = ops.layernorm(spike, np.full(n, 1 << 16), np.zeros(n, dtype=np.int64), 0)
+    assert out[3] == 127 and out[0] == -2 and res[3] == 32767   # both saturate: 64 * 32 * 64 > 32767          # (0 - mean)/std ~ -1/sqrt(1023) * 64 = -2.0
 
 
 def test_isqrt_norm_contract():
