@@ -13,6 +13,8 @@ Waves are off unless ``LE_WAVES=1`` (then FST via ``--trace-fst``, written to
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -20,7 +22,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -131,6 +133,27 @@ def build(
     binary = build_dir / toplevel
     if (build_dir / STAMP).is_file() and binary.is_file():
         return Build(build_dir, binary, cached=True, seconds=0.0)
+    with _build_lock():
+        if (build_dir / STAMP).is_file() and binary.is_file():   # built by another process meanwhile
+            return Build(build_dir, binary, cached=True, seconds=0.0)
+        return _build_locked(build_dir, binary, sources, toplevel, parameters, defines, extra_args, timescale)
+
+
+@contextlib.contextmanager
+def _build_lock() -> Iterator[None]:
+    """One Verilator build at a time on this machine (2 cores): an flock shared by every process."""
+    SIM_BUILD_ROOT.mkdir(parents=True, exist_ok=True)
+    with open(SIM_BUILD_ROOT / ".build.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build_locked(build_dir: Path, binary: Path, sources: Sequence[Path | str], toplevel: str,
+                  parameters: Mapping[str, object] | None, defines: Mapping[str, object] | None,
+                  extra_args: Sequence[str] | None, timescale: tuple[str, str] | None) -> Build:
     waves = waves_enabled()
     if waves:
         toolchain.fst_support()
