@@ -1,0 +1,1 @@
+"""layer-engine verification: stream BFMs now; the pyuvm environment (agents, scoreboards, coverage) next."""
