@@ -27,10 +27,9 @@ from .ddr_layout import LAYOUT_VERSION, DdrLayout, pack, pack_kv
 from .float_ref import forward
 from .golden import GoldenEngine
 from .qmodel import QModel
-from .quant import quantize
+from .quant import DEFAULT_ALPHA, quantize
 from .random_model import calibration_set, random_inputs, random_weights
 
-DEFAULT_ALPHA = 0.75
 NUMERICS_VERSION = 1
 
 

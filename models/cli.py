@@ -15,6 +15,7 @@ import numpy as np
 
 from .config import PRESETS, ConfigError, EngineConfig, preset
 from .ddr_layout import DdrLayout, pack_kv, unpack
+from .quant import DEFAULT_ALPHA
 
 
 def _export(a: argparse.Namespace) -> int:
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--seed", type=int, default=1)
     e.add_argument("--tokens", type=int, default=8)
     e.add_argument("--out", required=True)
-    e.add_argument("--alpha", type=float, default=None, help="per-channel scale migration strength (0..1)")
+    e.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="per-channel scale migration strength (0..1)")
     e.set_defaults(func=_export)
     v = sub.add_parser("verify", help="re-run the golden model on a bundle and compare")
     v.add_argument("bundle")
@@ -70,9 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     lo.add_argument("--preset", action="append", choices=sorted(PRESETS))
     lo.set_defaults(func=_layout)
     a = ap.parse_args(argv)
-    if getattr(a, "alpha", 0) is None:
-        from .bundle import DEFAULT_ALPHA
-        a.alpha = DEFAULT_ALPHA
     try:
         return a.func(a)
     except (ConfigError, ValueError, RuntimeError, FileNotFoundError, KeyError) as exc:
