@@ -7,7 +7,7 @@ package le_pkg;
 
   // ---- Formats ---------------------------------------------------------------------------------------
   parameter int unsigned AccW       = 32;   // GEMV / score / P.V / logits accumulators
-  parameter int unsigned ActW       = 8;    // int8 activations and weights, saturated to [-127, 127]
+  parameter int unsigned ActW       = 8;    // int8 activations/weights, saturated to [-127, 127]
   parameter int unsigned WideW      = 16;   // int16: O', F, Y1, Y2, residual copies, softmax input
   parameter int signed   I8Max      = 127;
   parameter int signed   I8Min      = -127;

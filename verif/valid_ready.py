@@ -88,7 +88,8 @@ class StreamSink:
         self.ready.value = 0
 
     def _read(self) -> dict[str, int]:
-        return {f: (h.value.to_signed() if f in self.signed else h.value.to_unsigned()) for f, h in self.handles.items()}
+        # int() covers 1-bit fields too (cocotb 2 returns Logic there, which has no to_unsigned()).
+        return {f: (h.value.to_signed() if f in self.signed else int(h.value)) for f, h in self.handles.items()}
 
     async def run(self) -> None:
         pending: dict[str, int] | None = None     # payload offered but not yet accepted

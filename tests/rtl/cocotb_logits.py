@@ -1,0 +1,25 @@
+"""cocotb tests of rtl/le_logits.sv (LOGITS) against models.ops.logits_tile.
+
+Parameters come as plusargs from tests/rtl/test_rtl_logits.py: +LANES, +MAX_D_IN, +ROWS (minimum number of
+random rows in the stress phase). The seed is cocotb's COCOTB_RANDOM_SEED (the launcher fixes it).
+Test bodies: tests/rtl/mac_harness.py (shared with le_gemv); the bias stream gets the same random idle
+cycles as the weight stream.
+"""
+
+from __future__ import annotations
+
+import cocotb
+
+import mac_harness as mh
+
+
+@cocotb.test()
+async def logits_stress_matches_golden(dut) -> None:
+    """Corners + >= ROWS random rows with random biases, idle/stall p 0.3 on every handshake; heavy stall."""
+    await mh.gemv_stress(dut, "le_logits", "logit", with_bias=True)
+
+
+@cocotb.test()
+async def logits_no_stall_ii_and_latency(dut) -> None:
+    """No stalls: 1.0 weight beat per cycle across rows and tiles; documented latency for every row."""
+    await mh.gemv_timing(dut, "le_logits", "logit", with_bias=True)
