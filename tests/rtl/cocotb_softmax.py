@@ -24,11 +24,10 @@ from dataclasses import dataclass
 
 import cocotb
 import numpy as np
-from cocotb.triggers import RisingEdge
 
 import rtl_harness as h
 from models import ops
-from verif.valid_ready import StreamSink, StreamSource, initiation_interval
+from verif.valid_ready import initiation_interval
 
 MODULE = "le_softmax"
 I16_MIN, I16_MAX = ops.I16_MIN, ops.I16_MAX
@@ -137,39 +136,12 @@ def flatten(rows: list[list[int]]) -> list[dict[str, int]]:
 # --------------------------------------------------------------------------- stream runner
 
 
-@dataclass
-class Run:
-    got: list[dict[str, int]]
-    sent_at: list[int]
-    got_at: list[int]
-    cycles: int
-
-
 async def run_rows(dut, rows: list[list[int]], rng: random.Random, counter, p_idle: float, p_stall: float,
-                   drain_cycles: int = 64) -> Run:
-    items = flatten(rows)
-    source = StreamSource(dut, "in", ("z", "last"), dut.clk_i, rng, p_idle=p_idle, cycles=counter)
-    sink = StreamSink(dut, "out", ("p", "last"), dut.clk_i, rng, p_stall=p_stall, cycles=counter)
-    start = counter.now
-    sink_task = cocotb.start_soon(sink.run())
-    send_task = cocotb.start_soon(source.send(items))
+                   drain_cycles: int = 64) -> h.StreamRun:
     # 2n + 46 cycles per row without stalls; allow 8x for idles and stalls.
     timeout = 256 + 8 * sum(2 * len(r) + 64 for r in rows)
-    for _ in range(timeout):
-        if send_task.done() and len(sink.items) >= len(items):
-            break
-        await RisingEdge(dut.clk_i)
-    else:
-        sink_task.cancel()
-        raise AssertionError(f"stream stuck after {timeout} cycles: {len(source.sent_at)} of {len(items)} inputs "
-                             f"accepted, {len(sink.items)} outputs received")
-    for _ in range(drain_cycles):
-        await RisingEdge(dut.clk_i)
-    sink_task.cancel()
-    dut.out_ready_i.value = 0
-    assert not sink.errors, "valid/ready protocol errors:\n  " + "\n  ".join(sink.errors[:20])
-    assert len(sink.items) == len(items), f"{len(sink.items)} outputs for {len(items)} inputs (duplicate/spurious)"
-    return Run(got=sink.items, sent_at=source.sent_at, got_at=sink.got_at, cycles=counter.now - start)
+    return await h.run_stream(dut, flatten(rows), ("z", "last"), ("p", "last"), (), rng, counter, p_idle, p_stall,
+                              drain_cycles=drain_cycles, timeout_cycles=timeout)
 
 
 def check(label: str, rows: list[list[int]], got: list[dict[str, int]]) -> None:

@@ -97,12 +97,14 @@ class StreamRun:
 async def run_stream(dut: Any, items: Sequence[dict[str, int]], in_fields: Sequence[str],
                      out_fields: Sequence[str], signed_out: Sequence[str], rng: random.Random,
                      counter: Any, p_idle: float, p_stall: float, drain_cycles: int = 32,
-                     concurrent: Callable[[], Any] | None = None) -> StreamRun:
+                     concurrent: Callable[[], Any] | None = None,
+                     timeout_cycles: int | None = None) -> StreamRun:
     """Send `items` through the DUT's in/out streams and collect exactly len(items) outputs.
 
     After the last expected output the sink keeps running for `drain_cycles` more cycles so that a
     duplicated or spurious output is caught. `concurrent` (optional) is a coroutine function run
     alongside the stream (the act_lut test writes table banks with it); it is awaited before returning.
+    `timeout_cycles` overrides the default bound for operators whose latency is not per item (softmax rows).
     """
     import cocotb
     from cocotb.triggers import RisingEdge
@@ -118,7 +120,7 @@ async def run_stream(dut: Any, items: Sequence[dict[str, int]], in_fields: Seque
     send_task = cocotb.start_soon(source.send(items))
     # Worst case per item: the expected idle and stall runs, with a wide margin. Wait on all three
     # conditions in one bounded loop: a DUT that never raises in_ready_o must fail, not hang.
-    timeout = 64 + int(len(items) * 8 / max(1e-3, (1 - p_idle) * (1 - p_stall)))
+    timeout = timeout_cycles or 64 + int(len(items) * 8 / max(1e-3, (1 - p_idle) * (1 - p_stall)))
     for _ in range(timeout):
         if send_task.done() and (side_task is None or side_task.done()) and len(sink.items) >= len(items):
             break
