@@ -39,6 +39,7 @@ test: setup
 
 docs: setup
 	$(PY) -m models layout > docs/ddr_layout.md
+	$(PY) -m regress.csrgen
 
 clean:
 	rm -rf build out .pytest_cache

@@ -4,6 +4,9 @@ The pyuvm env, the SystemC harness, a lab script and the golden device (`models.
 implement `EngineBus`; `EngineDriver` drives any of them the same way. The protocol below is the spec
 that the RTL and every harness follow.
 
+The CSR map (offsets, bit fields) is models/csr_map.py, generated from rtl/csr/le_csr.rdl by
+`python -m regress.csrgen`; docs/csr.md describes it.
+
 Configure (once after power-up, after a soft reset that follows changed config CSRs, or to change model):
   C1. Write D_MODEL, N_HEADS, D_HEAD, D_FF, N_LAYERS, VOCAB, MAX_SEQ, W_TILE_ROWS, CTX_TILE from the
       EngineConfig (the bus width is a synthesis parameter, not a CSR).
@@ -48,59 +51,67 @@ from typing import NoReturn, Protocol
 
 import numpy as np
 
+from . import csr_map
 from .config import EngineConfig
 from .ddr_layout import ALIGN, DdrLayout
 
-# ---- register fields --------------------------------------------------------------------------------------
-CTRL_START = 1 << 0            # self-clearing
-CTRL_SOFT_RESET = 1 << 1       # self-clearing; wins over START when both are written
-STATUS_BUSY = 1 << 0
-STATUS_DONE = 1 << 1
-STATUS_ERROR = 1 << 2
-STATUS_ERR_CODE_SHIFT = 8      # STATUS[15:8]
-STATUS_ERR_CODE_MASK = 0xFF
-IRQ_DONE = 1 << 0              # IRQ_ENABLE / IRQ_STATUS bits; IRQ_STATUS is write-1-to-clear
-IRQ_ERROR = 1 << 1
+# ---- register fields (from the generated models/csr_map.py, i.e. rtl/csr/le_csr.rdl) ------------------
+CTRL_START = csr_map.field_mask("CTRL", "START")              # self-clearing (single pulse)
+CTRL_SOFT_RESET = csr_map.field_mask("CTRL", "SOFT_RESET")    # self-clearing; wins over START when both are written
+STATUS_BUSY = csr_map.field_mask("STATUS", "BUSY")
+STATUS_DONE = csr_map.field_mask("STATUS", "DONE")
+STATUS_ERROR = csr_map.field_mask("STATUS", "ERROR")
+STATUS_ERR_CODE_SHIFT = csr_map.FIELDS["STATUS"]["ERR_CODE"][0]          # STATUS[15:8]
+STATUS_ERR_CODE_MASK = (1 << csr_map.FIELDS["STATUS"]["ERR_CODE"][1]) - 1
+IRQ_DONE = csr_map.field_mask("IRQ_STATUS", "DONE")    # IRQ_ENABLE / IRQ_STATUS bits; IRQ_STATUS is write-1-to-clear
+IRQ_ERROR = csr_map.field_mask("IRQ_STATUS", "ERROR")
 IRQ_ALL = IRQ_DONE | IRQ_ERROR
 REG_MASK = 0xFFFF_FFFF
 LOGIT_BYTES = 4
 DEFAULT_RESET_POLLS = 100
+CSR_ID_MAGIC = csr_map.RESET["ID"]["MAGIC"]            # ID reads this ("LENG")
+
+_R = csr_map.REGISTERS
 
 
 @dataclass(frozen=True)
 class CsrMap:
     """Byte offsets of the engine's 32-bit CSRs (4-byte stride).
 
-    PROVISIONAL: the RTL engine issue generates the real map from SystemRDL (PeakRDL); until then this
-    map is the contract. 64-bit values are LO/HI pairs, LO at the lower offset. Field names are the
-    register names of the RDL.
+    The defaults come from models/csr_map.py, generated from rtl/csr/le_csr.rdl by `python -m regress.csrgen`
+    (tests/test_csr.py checks that the fields below are exactly the RDL's registers). 64-bit values are
+    LO/HI pairs, LO at the lower offset. Field names are the register names of the RDL.
     """
-    CTRL: int = 0x00
-    STATUS: int = 0x04
-    IRQ_ENABLE: int = 0x08
-    IRQ_STATUS: int = 0x0C
-    D_MODEL: int = 0x10
-    N_HEADS: int = 0x14
-    D_HEAD: int = 0x18
-    D_FF: int = 0x1C
-    N_LAYERS: int = 0x20
-    VOCAB: int = 0x24
-    MAX_SEQ: int = 0x28
-    W_TILE_ROWS: int = 0x2C
-    CTX_TILE: int = 0x30
-    TOKEN_POS: int = 0x34
-    IMAGE_BASE_LO: int = 0x38
-    IMAGE_BASE_HI: int = 0x3C
-    KV_BASE_LO: int = 0x40
-    KV_BASE_HI: int = 0x44
-    PERF_CYCLES_LO: int = 0x50
-    PERF_CYCLES_HI: int = 0x54
-    PERF_RD_STALL_CYCLES_LO: int = 0x58
-    PERF_RD_STALL_CYCLES_HI: int = 0x5C
-    PERF_BYTES_RD_LO: int = 0x60
-    PERF_BYTES_RD_HI: int = 0x64
-    PERF_BYTES_WR_LO: int = 0x68
-    PERF_BYTES_WR_HI: int = 0x6C
+    CTRL: int = _R["CTRL"]
+    STATUS: int = _R["STATUS"]
+    IRQ_ENABLE: int = _R["IRQ_ENABLE"]
+    IRQ_STATUS: int = _R["IRQ_STATUS"]
+    D_MODEL: int = _R["D_MODEL"]
+    N_HEADS: int = _R["N_HEADS"]
+    D_HEAD: int = _R["D_HEAD"]
+    D_FF: int = _R["D_FF"]
+    N_LAYERS: int = _R["N_LAYERS"]
+    VOCAB: int = _R["VOCAB"]
+    MAX_SEQ: int = _R["MAX_SEQ"]
+    W_TILE_ROWS: int = _R["W_TILE_ROWS"]
+    CTX_TILE: int = _R["CTX_TILE"]
+    TOKEN_POS: int = _R["TOKEN_POS"]
+    IMAGE_BASE_LO: int = _R["IMAGE_BASE_LO"]
+    IMAGE_BASE_HI: int = _R["IMAGE_BASE_HI"]
+    KV_BASE_LO: int = _R["KV_BASE_LO"]
+    KV_BASE_HI: int = _R["KV_BASE_HI"]
+    PERF_CYCLES_LO: int = _R["PERF_CYCLES_LO"]
+    PERF_CYCLES_HI: int = _R["PERF_CYCLES_HI"]
+    PERF_RD_STALL_CYCLES_LO: int = _R["PERF_RD_STALL_CYCLES_LO"]
+    PERF_RD_STALL_CYCLES_HI: int = _R["PERF_RD_STALL_CYCLES_HI"]
+    PERF_BYTES_RD_LO: int = _R["PERF_BYTES_RD_LO"]
+    PERF_BYTES_RD_HI: int = _R["PERF_BYTES_RD_HI"]
+    PERF_BYTES_WR_LO: int = _R["PERF_BYTES_WR_LO"]
+    PERF_BYTES_WR_HI: int = _R["PERF_BYTES_WR_HI"]
+    ID: int = _R["ID"]
+    VERSION: int = _R["VERSION"]
+    HW_PARAMS: int = _R["HW_PARAMS"]
+    HW_MAX_DIMS: int = _R["HW_MAX_DIMS"]
 
     def registers(self) -> dict[str, int]:
         """Register name -> byte offset."""

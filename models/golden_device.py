@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import csr_map
 from .config import ConfigError, EngineConfig
 from .ddr_layout import ALIGN, HEADER_WORDS, DdrLayout, unpack, unpack_kv
 from .driver import (CONFIG_CSRS, CTRL_SOFT_RESET, CTRL_START, DEFAULT_CSR_MAP, IRQ_ALL, IRQ_DONE,
@@ -37,7 +38,24 @@ from .driver import (CONFIG_CSRS, CTRL_SOFT_RESET, CTRL_START, DEFAULT_CSR_MAP, 
 from .golden import GoldenEngine
 from .traffic import roofline_cycles, token_traffic
 
-READ_ONLY_CSRS = ("STATUS",) + tuple(f"{reg}_{half}" for reg in PERF_COUNTERS.values() for half in ("LO", "HI"))
+# Registers whose every field is software read-only in rtl/csr/le_csr.rdl (STATUS, PERF_*, ID, VERSION, HW_*).
+READ_ONLY_CSRS = tuple(reg for reg, fields in csr_map.ACCESS.items() if set(fields.values()) == {"RO"})
+
+
+def _const_value(reg: str) -> int:
+    """Reset value of a register whose fields all have one (ID, VERSION)."""
+    return sum((csr_map.RESET[reg][f] or 0) << lsb for f, (lsb, _) in csr_map.FIELDS[reg].items())
+
+
+def hw_params_words(axi_data_w: int) -> dict[str, int]:
+    """HW_PARAMS / HW_MAX_DIMS of the golden device: its lanes; the model has no buffer limits, so every
+    MAX_* field reads all ones (its largest value)."""
+    def word(reg: str, values: dict[str, int]) -> int:
+        out = 0
+        for f, (lsb, width) in csr_map.FIELDS[reg].items():
+            out |= min(values.get(f, (1 << width) - 1), (1 << width) - 1) << lsb
+        return out
+    return {"HW_PARAMS": word("HW_PARAMS", {"LANES": axi_data_w // 8}), "HW_MAX_DIMS": word("HW_MAX_DIMS", {})}
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class GoldenDevice:
         self.csr = csr
         self._reg_names = {offset: name for name, offset in csr.registers().items()}
         self.regs: dict[str, int] = {name: 0 for name in csr.registers()}
+        self.regs.update({"ID": _const_value("ID"), "VERSION": _const_value("VERSION"), **hw_params_words(axi_data_w)})
         self.busy = False
         self.done = False
         self.error: ErrorCode | None = None

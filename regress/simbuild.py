@@ -86,7 +86,8 @@ def build_hash(
 ) -> str:
     """sha256 (16 hex digits) over everything that changes the built model."""
     digest = hashlib.sha256()
-    for src in [*sources, *_include_files(extra_args)]:
+    arg_files = [Path(a) for a in extra_args if not a.startswith(("-", "+")) and Path(a).is_file()]
+    for src in [*sources, *_include_files(extra_args), *arg_files]:      # e.g. a .vlt waiver file
         digest.update(src.name.encode() + b"\0")
         digest.update(hashlib.sha256(src.read_bytes()).digest())
     meta = {

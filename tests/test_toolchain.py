@@ -213,3 +213,14 @@ def test_systemc_smoke_links_and_runs() -> None:
         assert line.endswith(f"acc={expected}"), f"{line!r}: expected acc={expected}"
     assert "done" in done.stdout.splitlines()
     print(f"SystemC smoke: build {seconds:.1f}s (0 = cached)")
+
+
+def test_build_hash_covers_files_passed_as_extra_args(tmp_path: Path) -> None:
+    """A waiver/config file given in extra_args is part of the cache key by content, not only by path."""
+    src = tmp_path / "m.sv"
+    src.write_text("module m; endmodule\n")
+    vlt = tmp_path / "w.vlt"
+    vlt.write_text("`verilator_config\n")
+    first = simbuild.build_hash([src], {}, {}, [str(vlt)], None, False)
+    vlt.write_text("`verilator_config\nlint_off -rule WIDTH\n")
+    assert simbuild.build_hash([src], {}, {}, [str(vlt)], None, False) != first
