@@ -1,8 +1,9 @@
 """AXI traffic of one decode token: the bytes the engine must move to and from DDR, and a roofline.
 
 One token at sequence position `pos` reads, exactly once each:
-  * every read-only tensor of the DDR image except the header (the header is for the host and for
-    sanity checks; the engine takes its dims from CSRs): exp_lut, per-head interleaved QKV weights,
+  * every read-only tensor of the DDR image except the header (for the host and for sanity checks; the
+    engine takes its dims from CSRs) and exp_lut (a ROM in the RTL, rtl/le_exp_lut_rom.sv, generated from
+    the same table; the DDR copy lets tools check the contract): per-head interleaved QKV weights,
     requant bias/mult/shift, score/o scalars, Wo/W1/W2 weights, residual mults, LN gamma/beta/eps,
     GELU LUTs and bank ids, logits weights and bias;
   * the cached K and V rows of positions 0..pos-1 of every (layer, head). Attention covers 0..pos, but
@@ -20,7 +21,7 @@ from .config import EngineConfig
 from .ddr_layout import DdrLayout
 
 KV_REGION = "kv"
-NOT_STREAMED = ("header",)
+NOT_STREAMED = ("header", "exp_lut")
 
 
 class RegionBytes(NamedTuple):
