@@ -26,7 +26,8 @@ Per token (x: int8 [d_model], sequence position pos):
   5. Exchange, concurrently: send x on s_axis_x (element i in byte lane i % bus_bytes of beat
      i // bus_bytes, TLAST on the final beat) and receive one logits frame from m_axis_logits (vocab
      int32 little-endian, logit j in bytes 4j..4j+3, zero-padded to whole beats, TLAST on the final
-     beat). An accepted token always consumes X through its TLAST beat and always emits exactly one
+     beat; TKEEP is all-ones except on the final beat, where it marks only the logit bytes: a sink
+     keeps the whole beat, so `exchange` returns whole beats). An accepted token always consumes X through its TLAST beat and always emits exactly one
      full frame (all zeros if the token fails: X_TLAST_EARLY/LATE, AXI errors), so the streams never
      fall out of step.
   6. Wait for irq = |(IRQ_STATUS & IRQ_ENABLE). DONE is raised only after the last logits beat is
