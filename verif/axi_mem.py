@@ -1,7 +1,8 @@
 """AXI4 slave memory model for cocotb 2.x (our own, in the spirit of cocotbext-axi's AxiRam).
 
-A sparse, byte-addressable memory behind an AXI4 slave port. Read channels (AR/R) are modelled; the
-write channels (AW/W/B) get their own `_aw_edge/_w_edge/_b_edge` steps in `_run` (see the marked place).
+A sparse, byte-addressable memory behind an AXI4 slave port. Read channels (AR/R) are modelled here, the
+write channels (AW/W/B) in verif/axi_mem_write.py (`AxiMem.wr`, a WritePort). Each side is present only if
+the DUT has its signals (ARVALID / AWVALID), so a read-only or a write-only master can be attached.
 
 Signals: `<prefix><chan>` (e.g. prefix "m_axi_" -> m_axi_arid), also found with an `_i`/`_o` suffix
 (lowRISC port names: m_axi_arid_o, m_axi_arready_i). ARLOCK/ARCACHE/ARPROT/RLAST are optional.
@@ -17,6 +18,7 @@ beat-by-beat interleaving across IDs; error ranges answering SLVERR/DECERR.
 Protocol problems are recorded in `errors` (the test asserts it is empty), never raised: ARVALID
 dropped or AR payload changed while stalled, a burst crossing 4 KB, ARBURST != INCR, ARSIZE != the bus
 size, ARLEN > 255, reads of bytes outside the loaded regions (answered DECERR), X/Z on ARVALID/RREADY.
+The write side's checks (and its read-write regions: `add_rw_region`) are listed in verif/axi_mem_write.py.
 """
 from __future__ import annotations
 
@@ -26,6 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cocotb.triggers import RisingEdge
+
+from verif.axi_mem_write import WriteBeat, WritePort
+
+__all__ = ["OKAY", "EXOKAY", "SLVERR", "DECERR", "AxiMem", "AxiMemConfig", "AxiMemStats", "WriteBeat", "WritePort"]
 
 OKAY, EXOKAY, SLVERR, DECERR = 0, 1, 2, 3
 PAGE = 4096
@@ -39,7 +45,15 @@ class AxiMemConfig:
     p_r_gap: float = 0.0          # probability of an idle cycle before driving a beat
     reorder: bool = False         # complete bursts of different IDs out of order
     interleave: bool = False      # interleave R beats of different IDs (implies reorder)
-    max_outstanding: int = 64     # ARREADY stays low while this many bursts are outstanding
+    max_outstanding: int = 64     # AR/AWREADY stay low while this many bursts (per side) are outstanding
+    # write side (verif/axi_mem_write.py)
+    p_aw_stall: float = 0.0       # probability that AWREADY is low in a cycle
+    p_w_stall: float = 0.0        # probability that WREADY is low in a cycle
+    b_lat_min: int = 0            # cycles from a burst's WLAST until its B response may be driven
+    b_lat_max: int = 0
+    p_b_gap: float = 0.0          # probability of an idle cycle before driving a B response
+    b_reorder: bool = False       # B responses of different IDs out of order
+    w_early_max: int = 64         # W beats buffered ahead of their AW before WREADY is held low
     seed: int = 1
 
 
@@ -75,18 +89,25 @@ class AxiMem:
         self.errors: list[str] = []
         self.stats = AxiMemStats()
         self.now = 0
-        # read channels
-        self.ar = {n: self._sig(n) for n in ("arid", "araddr", "arlen", "arsize", "arburst", "arvalid", "arready")}
-        self.ar_opt = {n: self._sig(n, optional=True) for n in ("arlock", "arcache", "arprot")}
-        self.r = {n: self._sig(n) for n in ("rid", "rdata", "rresp", "rvalid", "rready")}
-        self.r_last = self._sig("rlast", optional=True)
-        self.bus_bytes = len(self.r["rdata"]) // 8
+        self.wr: WritePort | None = None
+        if self._sig("awvalid", optional=True) is not None:
+            self.wr = WritePort(self)
+        self.has_read = self._sig("arvalid", optional=True) is not None
         self._queues: dict[int, deque[_Burst]] = {}
         self._outstanding = 0
         self._seq = 0
         self._ar_pending: dict[str, int] | None = None
         self._r_cur: _Burst | None = None                     # burst whose beat is on the bus / in progress
         self._r_presenting = False
+        if not self.has_read:
+            self.bus_bytes = self.wr.bus_bytes if self.wr is not None else 0
+            return
+        # read channels
+        self.ar = {n: self._sig(n) for n in ("arid", "araddr", "arlen", "arsize", "arburst", "arvalid", "arready")}
+        self.ar_opt = {n: self._sig(n, optional=True) for n in ("arlock", "arcache", "arprot")}
+        self.r = {n: self._sig(n) for n in ("rid", "rdata", "rresp", "rvalid", "rready")}
+        self.r_last = self._sig("rlast", optional=True)
+        self.bus_bytes = len(self.r["rdata"]) // 8
         self.ar["arready"].value = 0
         self.r["rvalid"].value = 0
 
@@ -113,8 +134,13 @@ class AxiMem:
     def mapped(self, addr: int, n: int) -> bool:
         return any(lo <= addr and addr + n <= hi for lo, hi in self._regions)
 
+    def add_rw_region(self, lo: int, hi: int) -> None:
+        """Allow writes to [lo, hi); a write anywhere else is a recorded error and is not applied."""
+        assert self.wr is not None, "the DUT has no write channels"
+        self.wr.add_rw_region(lo, hi)
+
     def add_error_range(self, lo: int, hi: int, resp: int) -> None:
-        """Beats whose bytes overlap [lo, hi) are answered with `resp` (SLVERR or DECERR)."""
+        """Read beats / write beats whose bytes overlap [lo, hi) are answered with `resp` (SLVERR or DECERR)."""
         self._err_ranges.append((lo, hi, resp))
 
     # ------------------------------------------------------------------ process
@@ -126,9 +152,13 @@ class AxiMem:
         while True:
             await RisingEdge(self.clk)
             self.now += 1
-            self._ar_edge()
-            self._r_edge()
-            # Write channel goes here: self._aw_edge(); self._w_edge(); self._b_edge()
+            if self.has_read:
+                self._ar_edge()
+                self._r_edge()
+            if self.wr is not None:
+                self.wr.aw_edge()
+                self.wr.w_edge()
+                self.wr.b_edge()
 
     # ------------------------------------------------------------------ read address channel
     def _ar_edge(self) -> None:
