@@ -8,7 +8,8 @@
     x_float.npy        float32 [T, d_model] host-side input before quantization
     logits_float.npy   float32 [T, vocab]   float reference run on x_float
     weights_float.npz  float weights, x @ W convention
-Token i runs at sequence position i. The same (preset, seed, tokens) gives the same bytes.
+Token i runs at sequence position i. The same (preset, seed, tokens) gives the same bytes on one platform
+(calibration uses float BLAS; see README).
 """
 from __future__ import annotations
 
@@ -94,9 +95,9 @@ def _npy_bytes(a: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _scale_json(s: np.ndarray) -> float | list[float]:
-    s = np.asarray(s, dtype=np.float64)
-    return float(s[0]) if np.all(s == s[0]) else [float(v) for v in s]
+def _scale_json(s: np.ndarray) -> list[float]:
+    """Per-channel scales, always a list (one schema whatever the data)."""
+    return [float(v) for v in np.asarray(s, dtype=np.float64)]
 
 
 def write_bundle(b: Bundle, out: Path) -> dict:
@@ -136,4 +137,8 @@ def write_bundle(b: Bundle, out: Path) -> dict:
 
 
 def load_manifest(out: Path) -> dict:
-    return json.loads((Path(out) / "manifest.json").read_text())
+    path = Path(out) / "manifest.json"
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}): re-export the bundle") from None

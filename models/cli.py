@@ -8,6 +8,7 @@ Errors print one line naming the problem and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
@@ -37,6 +38,11 @@ def _verify(a: argparse.Namespace) -> int:
     if not (d / "manifest.json").is_file():
         raise FileNotFoundError(f"{d}/manifest.json not found: pass a folder written by `python -m models export`")
     m = load_manifest(d)
+    stale = [f for f, h in sorted(m.get("files", {}).items())
+             if not (d / f).is_file() or hashlib.sha256((d / f).read_bytes()).hexdigest() != h]
+    if stale:
+        print(f"{d}: files differ from the manifest's sha256: {', '.join(stale)}")
+        return 1
     cfg = EngineConfig.from_dict(m["config"])
     qm, kv = unpack((d / "ddr.bin").read_bytes(), cfg)
     eng = GoldenEngine(qm, kv)
@@ -54,15 +60,37 @@ def _layout(a: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors print one line (`--help` shows the usage)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _seed(text: str) -> int:
+    v = int(text)
+    if not 0 <= v < 1 << 63:
+        raise argparse.ArgumentTypeError(f"{text}: must be an integer in [0, 2^63)")
+    return v
+
+
+def _alpha(text: str) -> float:
+    v = float(text)
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text}: must be a number in [0, 1]")
+    return v
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m models", description=__doc__.splitlines()[0])
+    ap = _Parser(prog="python -m models", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     e = sub.add_parser("export", help="write a test-vector bundle")
     e.add_argument("--preset", required=True, choices=sorted(PRESETS))
-    e.add_argument("--seed", type=int, default=1)
+    e.add_argument("--seed", type=_seed, default=1)
     e.add_argument("--tokens", type=int, default=8)
     e.add_argument("--out", required=True)
-    e.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="per-channel scale migration strength (0..1)")
+    e.add_argument("--alpha", type=_alpha, default=DEFAULT_ALPHA, help="per-channel scale migration strength (0..1)")
     e.set_defaults(func=_export)
     v = sub.add_parser("verify", help="re-run the golden model on a bundle and compare")
     v.add_argument("bundle")

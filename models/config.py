@@ -15,6 +15,8 @@ ACC_BITS = 32
 # d_in * 127^2; the bias bound keeps acc + bias inside int32 for every d_in the validator allows.
 BIAS_LIMIT = 1 << 30
 MAX_REDUCTION = ((1 << (ACC_BITS - 1)) - 1 - BIAS_LIMIT) // (127 * 127)
+# LayerNorm's documented widths (docs/numerics.md) hold for rows up to 2048: |N*y - S1| <= N * 2^16 < 2^28.
+MAX_LN_WIDTH = 2048
 
 
 class ConfigError(ValueError):
@@ -80,6 +82,9 @@ class EngineConfig:
             v = getattr(self, name)
             if v > MAX_REDUCTION:
                 raise ConfigError(f"{name} = {v}: must be <= {MAX_REDUCTION} so int32 accumulators cannot overflow")
+        if self.d_model > MAX_LN_WIDTH:
+            raise ConfigError(f"d_model = {self.d_model}: must be <= {MAX_LN_WIDTH} so LayerNorm intermediates fit "
+                              "their documented widths")
         if self.max_seq > 65536:
             raise ConfigError(f"max_seq = {self.max_seq}: must be <= 65536 (softmax sum is 32-bit)")
         return self
@@ -93,6 +98,10 @@ class EngineConfig:
         unknown = sorted(set(d) - known)
         if unknown:
             raise ConfigError(f"unknown config field(s) {unknown}: known fields are {sorted(known)}")
+        required = {f.name for f in fields(cls) if f.default is dataclasses.MISSING}
+        missing = sorted(required - set(d))
+        if missing:
+            raise ConfigError(f"config is missing field(s) {missing}")
         return cls(**d).validate()
 
     def replace(self, **changes) -> "EngineConfig":

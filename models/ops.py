@@ -14,6 +14,7 @@ import math
 from decimal import Decimal, getcontext
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 # ---- Formats (docs/numerics.md, "Formats") -------------------------------------------------------------
 I8_MIN, I8_MAX = -127, 127           # every int8 activation/weight saturates to the symmetric range
@@ -33,7 +34,7 @@ LN_G_FB = 10                         # LayerNorm gamma': Q.10 (gamma / s_out)
 LN_OUT_SHIFT = NORM_FB + LN_G_FB     # = 22; beta' is in the same Q.22 as norm * gamma'
 
 
-def _i64(a) -> np.ndarray:
+def _i64(a: ArrayLike) -> np.ndarray:
     return np.asarray(a, dtype=np.int64)
 
 
@@ -42,14 +43,15 @@ def _check_range(name: str, a: np.ndarray, lo: int, hi: int) -> None:
         raise ValueError(f"{name} out of range [{lo}, {hi}]: min {a.min()}, max {a.max()}")
 
 
-def rshift_round(x, r: int) -> np.ndarray:
+def rshift_round(x: ArrayLike, r: int) -> np.ndarray:
     """Round-half-up arithmetic right shift by r >= 1 bits (the project's one rounding rule)."""
     if not 1 <= r <= 62:
         raise ValueError(f"rshift_round: shift {r} outside [1, 62]")
     return (_i64(x) + (1 << (r - 1))) >> r
 
 
-def requant(acc, bias, mult, shift, lo: int = I8_MIN, hi: int = I8_MAX) -> np.ndarray:
+def requant(acc: ArrayLike, bias: ArrayLike, mult: ArrayLike, shift: ArrayLike, lo: int = I8_MIN,
+            hi: int = I8_MAX) -> np.ndarray:
     """REQUANT: y = sat(rshift_round((acc + bias) * mult, 31 - shift), lo, hi).
 
     acc: int32 accumulators; bias: int32; mult: uint31 (Q0.31); shift: exponent in [-31, 30] (positive
@@ -65,7 +67,7 @@ def requant(acc, bias, mult, shift, lo: int = I8_MIN, hi: int = I8_MAX) -> np.nd
     return np.clip(y, lo, hi)
 
 
-def gemv_tile(x, w_tile) -> np.ndarray:
+def gemv_tile(x: ArrayLike, w_tile: ArrayLike) -> np.ndarray:
     """MAC_GEMM over one weight tile: acc[r] = sum_c x[c] * w_tile[r, c] (int8 x int8 -> int32).
 
     w_tile rows are output channels (output-major, as streamed from DDR); x is the resident vector.
@@ -76,7 +78,7 @@ def gemv_tile(x, w_tile) -> np.ndarray:
     return acc
 
 
-def score_scale_clamp(s_raw, mult, shift) -> np.ndarray:
+def score_scale_clamp(s_raw: ArrayLike, mult: ArrayLike, shift: ArrayLike) -> np.ndarray:
     """SCALE_CLAMP: raw int32 scores q.k -> int16 log2-domain logits with SCORE_FB fractional bits.
 
     Same rounding as requant, saturated to int16. mult/shift encode s_q*s_k*log2(e)*2^8/sqrt(d_head).
@@ -97,7 +99,7 @@ EXP_LUT: np.ndarray = _exp_lut()
 EXP_LUT.setflags(write=False)
 
 
-def softmax(z) -> np.ndarray:
+def softmax(z: ArrayLike) -> np.ndarray:
     """SOFTMAX_FIXEDPOINT over one row of int16 log2-domain scores -> uint16 Q1.15 probabilities.
 
     d = max(z) - z; n = d >> 8; f = d & 255; e = n >= 16 ? 0 : rshift_round(EXP_LUT[f], n) (n = 0: LUT[f])
@@ -119,7 +121,7 @@ def softmax(z) -> np.ndarray:
     return (e * recip + (1 << 30)) >> 31
 
 
-def pv_accum(p_tile, v_tile, acc=None) -> np.ndarray:
+def pv_accum(p_tile: ArrayLike, v_tile: ArrayLike, acc: ArrayLike | None = None) -> np.ndarray:
     """P.V accumulation over one context tile: acc[j] += sum_t p[t] * v[t, j] (uint16 Q1.15 x int8 -> int32)."""
     p, v = _i64(p_tile), _i64(v_tile)
     out = (p @ v) if acc is None else _i64(acc) + p @ v
@@ -127,7 +129,7 @@ def pv_accum(p_tile, v_tile, acc=None) -> np.ndarray:
     return out
 
 
-def residual_add(x, x_mult, r, r_mult) -> np.ndarray:
+def residual_add(x: ArrayLike, x_mult: ArrayLike, r: ArrayLike, r_mult: ArrayLike) -> np.ndarray:
     """RESID_ADD: y[c] = sat16(rshift_round(x[c]*x_mult[c] + r[c]*r_mult[c], 16)).
 
     x: LayerNorm's int16 residual copy (or the int8 input << 6 in layer 0); r: the int16 branch output (O' or
@@ -157,7 +159,7 @@ def isqrt_norm(d: int) -> tuple[int, int]:
 RES_COPY_SHIFT = 16                  # LayerNorm's int16 residual copy: same scale as the int8 output / 64
 
 
-def layernorm(y, gamma_q, beta_q, eps_q: int) -> tuple[np.ndarray, np.ndarray]:
+def layernorm(y: ArrayLike, gamma_q: ArrayLike, beta_q: ArrayLike, eps_q: int) -> tuple[np.ndarray, np.ndarray]:
     """LAYERNORM_FIXED + REQUANT: int16 row -> (int8 row for the MACs, int16 residual copy).
 
     Per-channel output scales are folded into gamma'/beta'. The int16 copy has the same per-channel scale
@@ -178,6 +180,7 @@ def layernorm(y, gamma_q, beta_q, eps_q: int) -> tuple[np.ndarray, np.ndarray]:
     d = max(n * s2 - s1 * s1 + int(eps_q), 1)
     inv, m = isqrt_norm(d)
     dev = n * y - s1
+    _check_range("layernorm deviation", dev, -(1 << 28) + 1, (1 << 28) - 1)     # rows of at most 2048
     norm = rshift_round(dev * inv, 61 - m - NORM_FB)
     v = norm * _i64(gamma_q) + _i64(beta_q)
     out8 = np.clip(rshift_round(v, LN_OUT_SHIFT), I8_MIN, I8_MAX)
@@ -188,7 +191,7 @@ def layernorm(y, gamma_q, beta_q, eps_q: int) -> tuple[np.ndarray, np.ndarray]:
 ACT_BANKS = 4                        # GELU LUT banks: each d_ff channel selects one by a 2-bit bank id
 
 
-def act_lut(u, lut, bank) -> np.ndarray:
+def act_lut(u: ArrayLike, lut: ArrayLike, bank: ArrayLike) -> np.ndarray:
     """ACT_LUT: out[c] = lut[bank[c], u[c] & 0xFF]  (ACT_BANKS x 256 int8 -> int8 tables).
 
     The index is the two's-complement byte of u. Each bank has its own input/output scale, so channels with
@@ -202,7 +205,7 @@ def act_lut(u, lut, bank) -> np.ndarray:
     return lut[bank, _i64(u) & 0xFF]
 
 
-def logits_tile(x, w_tile, bias) -> np.ndarray:
+def logits_tile(x: ArrayLike, w_tile: ArrayLike, bias: ArrayLike) -> np.ndarray:
     """LOGITS over one weight tile: int32 acc + int32 bias, no requant (streamed out as int32)."""
     out = gemv_tile(x, w_tile) + _i64(bias)
     _check_range("logits", out, I32_MIN, I32_MAX)

@@ -1,14 +1,15 @@
 """Quantization: float weights + a calibration set -> integer parameters (QModel).
 
 Scheme (docs/numerics.md, "Quantization"):
-- Weights: int8 symmetric, per output channel. Biases: int32 at the accumulator scale.
-- Activations: scales calibrated on a calibration set run through the float reference.
-  * LayerNorm outputs (the residual stream X, X_att) and the GEMV outputs that only feed a residual add
-    (O', F) are int8 with per-channel scales (SmoothQuant-style: the per-channel input scale is folded
-    into the next GEMV's weight rows and into LayerNorm's gamma'/beta', so the datapath never sees it).
-  * Q, K, V, O_h (per head) and U, GELU(U) are int8 per tensor, with an MSE-optimal clipping threshold.
-  * The residual sums Y1, Y2 are int16 per tensor.
-- Every requantization is a Q0.31 multiplier and an exponent (TFLite single rounding).
+- Weights: int8 symmetric, per output channel, with the input's per-channel scale folded into the rows.
+  Biases: int32 at the accumulator scale. Requant: Q0.31 multiplier and exponent (TFLite single rounding).
+- Activation scales come from a calibration set run through the float reference:
+  * LayerNorm outputs (X, X_att and the input x): int8 per channel, SmoothQuant-style strength alpha; the
+    scales fold into the next GEMV's rows, LayerNorm's gamma'/beta' and the residual multipliers.
+  * Q, K, V, O_h: int8 per (layer, head), clipping threshold chosen to minimise quantization MSE.
+  * U, GELU(U): int8 per GELU bank, asymmetric over the full calibrated range; the zero points fold into
+    W1's and W2's integer biases.
+  * O', F: int16 per channel with 8x headroom; Y1, Y2: int16 per tensor with 2x headroom.
 Float appears only here, at quantization time.
 """
 from __future__ import annotations
@@ -66,11 +67,6 @@ def tensor_scale(samples: np.ndarray, n_grid: int = 64) -> float:
         if err < best_err:
             best, best_err = float(t), err
     return best / 127
-
-
-def max_scale(samples: np.ndarray) -> float:
-    top = float(np.abs(samples).max()) if np.size(samples) else 0.0
-    return top / 127 if top > 0 else 1.0
 
 
 def channel_scale(samples: np.ndarray, alpha: float, levels: int = 127) -> np.ndarray:

@@ -18,6 +18,7 @@ BASE = dict(d_model=64, n_heads=4, d_head=16, d_ff=128, n_layers=1, vocab=10, ma
     (dict(w_tile_rows=0), r"w_tile_rows = 0: must be an integer >= 1"),
     (dict(ln_eps=-1.0), r"ln_eps = -1.0: must be a number >= 0"),
     (dict(max_seq=70000), r"max_seq = 70000: must be <= 65536"),
+    (dict(d_model=4096, n_heads=64, d_head=64), r"d_model = 4096: must be <= 2048 so LayerNorm intermediates fit"),
     (dict(d_ff=1 << 20), r"d_ff = 1048576: must be <= \d+ so int32 accumulators cannot overflow"),
 ])
 def test_validation_names_field_and_rule(changes, pattern):

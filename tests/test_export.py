@@ -1,6 +1,7 @@
 """The export CLI end to end: files, shapes, manifest, determinism, verify, and one-line errors."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -84,9 +85,17 @@ def test_verify_independently_recomputes(bundles, tmp_path):
     bad.mkdir()
     for f in FILES:
         (bad / f).write_bytes((bundles / "a" / f).read_bytes())
+    (bad / "weights_float.npz").write_bytes(b"corrupt")
+    r = cli("verify", str(bad))
+    assert r.returncode == 1 and "files differ from the manifest's sha256: weights_float.npz" in r.stdout
+    (bad / "weights_float.npz").write_bytes((bundles / "a" / "weights_float.npz").read_bytes())
+    # A self-consistent bundle (hash updated) whose expected logits are wrong: the golden re-run catches it.
     logits = np.load(bad / "logits.npy")
     logits[3, 17] += 1
     np.save(bad / "logits.npy", logits)
+    m = json.loads((bad / "manifest.json").read_text())
+    m["files"]["logits.npy"] = hashlib.sha256((bad / "logits.npy").read_bytes()).hexdigest()
+    (bad / "manifest.json").write_text(json.dumps(m))
     r = cli("verify", str(bad))
     assert r.returncode == 1 and "1 mismatches" in r.stdout
 
@@ -94,6 +103,8 @@ def test_verify_independently_recomputes(bundles, tmp_path):
 @pytest.mark.parametrize("args,msg", [
     (("export", "--preset", "tiny", "--tokens", "65", "--out", "x"), "--tokens 65: must be in [1, max_seq=64]"),
     (("verify", "/nonexistent"), "/nonexistent/manifest.json not found"),
+    (("export", "--preset", "tiny", "--seed", "-1", "--out", "x"), "argument --seed: -1: must be an integer in [0, 2^63)"),
+    (("export", "--preset", "tiny", "--alpha", "nan", "--out", "x"), "argument --alpha: nan: must be a number in [0, 1]"),
 ])
 def test_errors_are_one_actionable_line(args, msg):
     r = cli(*args)

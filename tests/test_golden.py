@@ -1,6 +1,8 @@
 """The golden decode step: seed loop order, KV semantics, trace completeness, and accuracy targets."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -71,9 +73,8 @@ def test_tiling_does_not_change_results(tiny):
     qm, x = tiny
     want = GoldenEngine(qm).run(x)
     for w_rows, ctx in ((1, 1), (5, 3), (64, 64), (97, 2)):
-        qm.cfg = preset("tiny").replace(w_tile_rows=w_rows, ctx_tile=ctx)
-        assert np.array_equal(GoldenEngine(qm).run(x), want), (w_rows, ctx)
-    qm.cfg = preset("tiny")
+        tiled = dataclasses.replace(qm, cfg=preset("tiny").replace(w_tile_rows=w_rows, ctx_tile=ctx))
+        assert np.array_equal(GoldenEngine(tiled).run(x), want), (w_rows, ctx)
 
 
 def test_bad_inputs_are_rejected(tiny):

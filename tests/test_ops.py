@@ -13,10 +13,6 @@ from models.quant import gelu_lut, partition_banks, quantize_multiplier
 
 
 # ---- independent references, written from docs/numerics.md with Python ints (no NumPy) ----
-def ref_rshift_round(x: int, r: int) -> int:
-    return math.floor((x + 2 ** (r - 1)) / 2 ** r) if abs(x) < 2 ** 52 else (x + (1 << (r - 1))) >> r
-
-
 def ref_requant(acc: int, bias: int, mult: int, shift: int, lo=-127, hi=127) -> int:
     v = ((acc + bias) * mult + (1 << (30 - shift))) >> (31 - shift)
     return max(lo, min(hi, v))
@@ -211,7 +207,8 @@ def test_layernorm_matches_reference_and_float():
             out, res = ops.layernorm(y, g, b, 0)
             want8, want16 = ref_layernorm([int(v) for v in y], [int(v) for v in g], [int(v) for v in b], 0)
             assert out.tolist() == want8 and res.tolist() == want16
-            assert np.all(np.abs(res - 64 * out) <= 32) or np.any(np.abs(out) == 127)
+            inside = np.abs(out) < 127                    # where int8 does not saturate, the copies agree
+            assert np.all(np.abs(res[inside] - 64 * out[inside]) <= 32)
             yf = y.astype(np.float64)
             fl = (yf - yf.mean()) / yf.std() * g / 1024 + b / 2.0 ** 22
             assert np.abs(out - np.clip(fl, -127, 127)).max() <= 1.0
