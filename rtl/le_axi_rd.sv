@@ -3,9 +3,9 @@
 // le_axi_rd: AXI4 read DMA. Byte-range read commands in, an in-order beat stream out.
 //
 // Purpose:             splits each command into AXI4 INCR bursts (<= 256 beats, never crossing a
-//                      4 KB boundary), keeps up to MAX_OUTSTANDING bursts in flight, accepts R data
-//                      out of order across IDs (and interleaved beat by beat), re-orders it in a
-//                      reorder buffer and delivers it in command order.
+//                      4 KB boundary; le_axi_burst_split), keeps up to MAX_OUTSTANDING bursts in
+//                      flight, accepts R data out of order across IDs (and interleaved beat by
+//                      beat), re-orders it in a reorder buffer and delivers it in command order.
 // Golden twin:         none (pure data movement; tests/rtl/cocotb_axi_rd.py checks every byte
 //                      against the memory model verif/axi_mem.py).
 // Latency:             3 cycles from the edge that transfers an R beat to the edge that transfers
@@ -113,9 +113,6 @@ module le_axi_rd #(
   localparam int unsigned BShift    = $clog2(BusBytes);
   localparam int unsigned NSlots    = MAX_OUTSTANDING;
   localparam int unsigned SlotW     = $clog2(NSlots);
-  localparam int unsigned BeatsW    = LEN_W - BShift;          // beats of a command
-  localparam int unsigned PageBeats = 4096 / BusBytes;         // beats in a 4 KB page
-  localparam int unsigned PgW       = 13 - BShift;             // holds 0..PageBeats
   localparam int unsigned EntW      = AXI_DATA_W + 2;          // {rresp, rdata}
   localparam logic [SlotW-1:0] SlotLast = SlotW'(NSlots - 1);
 
@@ -133,12 +130,10 @@ module le_axi_rd #(
   end
 
   // ---- command splitter / AR channel ------------------------------------------------------------
-  logic                  cmd_active_d, cmd_active_q;
-  logic [AXI_ADDR_W-1:0] addr_d, addr_q;             // address of the next burst
-  logic [BeatsW-1:0]     rem_d, rem_q;               // beats of the command not yet requested
-  logic [PgW-1:0]        to_bnd;                     // beats up to the next 4 KB boundary
-  logic [BeatsW-1:0]     blen;                       // beats of the next burst (1..256)
-  logic                  cmd_fire, issue;
+  logic                  bvalid, blast;              // splitter: next burst, ends its command
+  logic [AXI_ADDR_W-1:0] baddr;                      // its address
+  logic [7:0]            blen;                       // its ARLEN (beats - 1)
+  logic                  bready, issue;              // burst transfer: AR register + slot load
   logic                  arvalid_d, arvalid_q;
   logic [AXI_ADDR_W-1:0] araddr_d, araddr_q;
   logic [7:0]            arlen_d, arlen_q;
@@ -166,17 +161,28 @@ module le_axi_rd #(
   logic [1:0]            credit_d, credit_q;         // output FIFO entries not yet claimed
   logic [EntW:0]         fifo_out;
 
-  assign to_bnd    = PgW'(PageBeats) - PgW'(addr_q[11:BShift]);
-  assign cmd_ready_o = !cmd_active_q;
-  assign cmd_fire  = cmd_valid_i & cmd_ready_o;
-  assign issue     = cmd_active_q & !busy_q[alloc_q] & (!arvalid_q | m_axi_arready_i);
+  // The splitter's burst is taken in the cycle its slot is free and the AR register can load, so
+  // back-to-back bursts leave no bubble (burst_valid_o does not depend on burst_ready_i).
+  le_axi_burst_split #(
+    .ADDR_W   (AXI_ADDR_W),
+    .LEN_W    (LEN_W),
+    .BUS_BYTES(BusBytes)
+  ) u_split (
+    .clk_i,
+    .rst_ni,
+    .cmd_valid_i,
+    .cmd_ready_o,
+    .cmd_addr_i,
+    .cmd_len_i,
+    .burst_valid_o (bvalid),
+    .burst_ready_i (bready),
+    .burst_addr_o  (baddr),
+    .burst_len_o   (blen),
+    .burst_last_o  (blast)
+  );
 
-  always_comb begin
-    blen = (rem_q < BeatsW'(256)) ? rem_q : BeatsW'(256);
-    if (BeatsW'(to_bnd) < blen) begin
-      blen = BeatsW'(to_bnd);
-    end
-  end
+  assign bready = !busy_q[alloc_q] & (!arvalid_q | m_axi_arready_i);
+  assign issue  = bvalid & bready;
 
   assign rfire   = m_axi_rvalid_i;                   // m_axi_rready_o is constantly 1
   assign rslot   = m_axi_rid_i[SlotW-1:0];
@@ -189,9 +195,6 @@ module le_axi_rd #(
   assign rd_clast_d = clast_q[rd_q] & rd_last;      // the beat ends its command
 
   always_comb begin
-    cmd_active_d = cmd_active_q;
-    addr_d       = addr_q;
-    rem_d        = rem_q;
     arvalid_d    = arvalid_q;
     araddr_d     = araddr_q;
     arlen_d      = arlen_q;
@@ -203,27 +206,19 @@ module le_axi_rd #(
     wcnt_d       = wcnt_q;
     rd_d         = rd_q;
     rbeat_d      = rbeat_q;
-    if (cmd_fire) begin
-      cmd_active_d = 1'b1;
-      addr_d       = cmd_addr_i;
-      rem_d        = BeatsW'(cmd_len_i >> BShift);
-    end
     if (arvalid_q && m_axi_arready_i) begin
       arvalid_d = 1'b0;
     end
     if (issue) begin
       arvalid_d        = 1'b1;
-      araddr_d         = addr_q;
-      arlen_d          = 8'(blen - BeatsW'(1));
+      araddr_d         = baddr;
+      arlen_d          = blen;
       arslot_d         = alloc_q;
       alloc_d          = (alloc_q == SlotLast) ? '0 : alloc_q + 1'b1;
       busy_d[alloc_q]  = 1'b1;
-      clast_d[alloc_q] = (rem_q == blen);
-      len_d[alloc_q]   = 8'(blen - BeatsW'(1));
+      clast_d[alloc_q] = blast;
+      len_d[alloc_q]   = blen;
       wcnt_d[alloc_q]  = '0;
-      addr_d           = addr_q + (AXI_ADDR_W'(blen) << BShift);
-      rem_d            = rem_q - blen;
-      cmd_active_d     = (rem_q != blen);
     end
     if (rfire) begin
       wcnt_d[rslot] = wcnt_q[rslot] + 1'b1;
@@ -241,9 +236,6 @@ module le_axi_rd #(
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      cmd_active_q <= 1'b0;
-      addr_q       <= '0;
-      rem_q        <= '0;
       arvalid_q    <= 1'b0;
       araddr_q     <= '0;
       arlen_q      <= '0;
@@ -258,9 +250,6 @@ module le_axi_rd #(
       rd_valid_q   <= 1'b0;
       credit_q     <= 2'd3;
     end else begin
-      cmd_active_q <= cmd_active_d;
-      addr_q       <= addr_d;
-      rem_q        <= rem_d;
       arvalid_q    <= arvalid_d;
       araddr_q     <= araddr_d;
       arlen_q      <= arlen_d;
@@ -333,7 +322,7 @@ module le_axi_rd #(
   logic [CNT_W-1:0] bytes_d, bytes_q, stall_d, stall_q;
   logic             in_progress, stalled;
 
-  assign in_progress = cmd_active_q | (|busy_q) | rd_valid_q;
+  assign in_progress = bvalid | (|busy_q) | rd_valid_q;
   assign stalled     = out_ready_i & !out_valid_o & in_progress;
 
   always_comb begin
@@ -371,10 +360,10 @@ module le_axi_rd #(
   assign stall_cycles_o = stall_q;
   assign idle_o         = !in_progress & !out_valid_o;
 
-  // Bits read only in part: the command length below bus granularity, RID bits above the slot
-  // number (a correct slave returns only IDs we issued), RLAST (beats are counted per slot), the
-  // output FIFO's in_ready_o (the credit counter guarantees room).
+  // Bits read only in part: RID bits above the slot number (a correct slave returns only IDs we
+  // issued), RLAST (beats are counted per slot), the output FIFO's in_ready_o (the credit counter
+  // guarantees room).
   logic unused_bits;
-  assign unused_bits = ^{cmd_len_i, m_axi_rid_i, m_axi_rlast_i, fifo_ready};
+  assign unused_bits = ^{m_axi_rid_i, m_axi_rlast_i, fifo_ready};
 
 endmodule

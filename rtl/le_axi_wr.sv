@@ -4,9 +4,10 @@
 // beat stream in, AXI4 AW/W/B out.
 //
 // Purpose:             splits each command into AXI4 INCR bursts (<= 256 beats, never crossing a
-//                      4 KB boundary), keeps up to MAX_OUTSTANDING bursts in flight (AW issued, B
-//                      not yet received), sends the data stream's beats on W in command order with
-//                      WLAST on the last beat of every burst, and checks every B response.
+//                      4 KB boundary; le_axi_burst_split), keeps up to MAX_OUTSTANDING bursts in
+//                      flight (AW issued, B not yet received), sends the data stream's beats on W
+//                      in command order with WLAST on the last beat of every burst, and checks
+//                      every B response.
 // Golden twin:         none (pure data movement; tests/rtl/cocotb_axi_wr.py checks every written
 //                      byte against the memory model verif/axi_mem.py and its write log).
 // Latency:             1 cycle from the edge that transfers a data beat on the in stream to the
@@ -111,9 +112,6 @@ module le_axi_wr #(
   localparam int unsigned BShift    = $clog2(BusBytes);
   localparam int unsigned NSlots    = MAX_OUTSTANDING;
   localparam int unsigned SlotW     = (NSlots > 1) ? $clog2(NSlots) : 1;
-  localparam int unsigned BeatsW    = LEN_W - BShift;          // beats of a command
-  localparam int unsigned PageBeats = 4096 / BusBytes;         // beats in a 4 KB page
-  localparam int unsigned PgW       = 13 - BShift;             // holds 0..PageBeats
   localparam logic [SlotW-1:0] SlotLast = SlotW'(NSlots - 1);
 
   if (AXI_DATA_W != 64 && AXI_DATA_W != 128 && AXI_DATA_W != 256) begin : gen_bad_data_w
@@ -130,12 +128,10 @@ module le_axi_wr #(
   end
 
   // ---- command splitter / AW channel ------------------------------------------------------------
-  logic                  cmd_active_d, cmd_active_q;
-  logic [AXI_ADDR_W-1:0] addr_d, addr_q;             // address of the next burst
-  logic [BeatsW-1:0]     rem_d, rem_q;               // beats of the command not yet issued
-  logic [PgW-1:0]        to_bnd;                     // beats up to the next 4 KB boundary
-  logic [BeatsW-1:0]     blen;                       // beats of the next burst (1..256)
-  logic                  cmd_fire, issue;
+  logic                  bvalid, blast;              // splitter: next burst, ends its command
+  logic [AXI_ADDR_W-1:0] baddr;                      // its address
+  logic [7:0]            blen;                       // its AWLEN (beats - 1)
+  logic                  bready, issue;              // burst transfer: AW register + slot load
   logic                  awvalid_d, awvalid_q;
   logic [AXI_ADDR_W-1:0] awaddr_d, awaddr_q;
   logic [7:0]            awlen_d, awlen_q;
@@ -154,17 +150,28 @@ module le_axi_wr #(
   logic                  wlast, in_fire, fifo_in_ready, bfire;
   logic [SlotW-1:0]      bslot;
 
-  assign to_bnd      = PgW'(PageBeats) - PgW'(addr_q[11:BShift]);
-  assign cmd_ready_o = !cmd_active_q;
-  assign cmd_fire    = cmd_valid_i & cmd_ready_o;
-  assign issue       = cmd_active_q & !busy_q[alloc_q] & (!awvalid_q | m_axi_awready_i);
+  // The splitter's burst is taken in the cycle its slot is free and the AW register can load, so
+  // back-to-back bursts leave no bubble (burst_valid_o does not depend on burst_ready_i).
+  le_axi_burst_split #(
+    .ADDR_W   (AXI_ADDR_W),
+    .LEN_W    (LEN_W),
+    .BUS_BYTES(BusBytes)
+  ) u_split (
+    .clk_i,
+    .rst_ni,
+    .cmd_valid_i,
+    .cmd_ready_o,
+    .cmd_addr_i,
+    .cmd_len_i,
+    .burst_valid_o (bvalid),
+    .burst_ready_i (bready),
+    .burst_addr_o  (baddr),
+    .burst_len_o   (blen),
+    .burst_last_o  (blast)
+  );
 
-  always_comb begin
-    blen = (rem_q < BeatsW'(256)) ? rem_q : BeatsW'(256);
-    if (BeatsW'(to_bnd) < blen) begin
-      blen = BeatsW'(to_bnd);
-    end
-  end
+  assign bready = !busy_q[alloc_q] & (!awvalid_q | m_axi_awready_i);
+  assign issue  = bvalid & bready;
 
   assign wlast      = (wbeat_q == len_q[ws_q]);
   assign in_ready_o = wpend_q[ws_q] & fifo_in_ready;
@@ -173,9 +180,6 @@ module le_axi_wr #(
   assign bslot      = m_axi_bid_i[SlotW-1:0];
 
   always_comb begin
-    cmd_active_d = cmd_active_q;
-    addr_d       = addr_q;
-    rem_d        = rem_q;
     awvalid_d    = awvalid_q;
     awaddr_d     = awaddr_q;
     awlen_d      = awlen_q;
@@ -186,11 +190,6 @@ module le_axi_wr #(
     len_d        = len_q;
     ws_d         = ws_q;
     wbeat_d      = wbeat_q;
-    if (cmd_fire) begin
-      cmd_active_d = 1'b1;
-      addr_d       = cmd_addr_i;
-      rem_d        = BeatsW'(cmd_len_i >> BShift);
-    end
     if (awvalid_q && m_axi_awready_i) begin
       awvalid_d = 1'b0;
     end
@@ -200,16 +199,13 @@ module le_axi_wr #(
     end
     if (issue) begin
       awvalid_d        = 1'b1;
-      awaddr_d         = addr_q;
-      awlen_d          = 8'(blen - BeatsW'(1));
+      awaddr_d         = baddr;
+      awlen_d          = blen;
       awslot_d         = alloc_q;
       alloc_d          = (alloc_q == SlotLast) ? '0 : alloc_q + 1'b1;
       busy_d[alloc_q]  = 1'b1;
       wpend_d[alloc_q] = 1'b1;
-      len_d[alloc_q]   = 8'(blen - BeatsW'(1));
-      addr_d           = addr_q + (AXI_ADDR_W'(blen) << BShift);
-      rem_d            = rem_q - blen;
-      cmd_active_d     = (rem_q != blen);
+      len_d[alloc_q]   = blen;
     end
     // The slot being filled has wpend_q set, so it is never the one allocated above.
     if (in_fire) begin
@@ -225,9 +221,6 @@ module le_axi_wr #(
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      cmd_active_q <= 1'b0;
-      addr_q       <= '0;
-      rem_q        <= '0;
       awvalid_q    <= 1'b0;
       awaddr_q     <= '0;
       awlen_q      <= '0;
@@ -239,9 +232,6 @@ module le_axi_wr #(
       ws_q         <= '0;
       wbeat_q      <= '0;
     end else begin
-      cmd_active_q <= cmd_active_d;
-      addr_q       <= addr_d;
-      rem_q        <= rem_d;
       awvalid_q    <= awvalid_d;
       awaddr_q     <= awaddr_d;
       awlen_q      <= awlen_d;
@@ -329,11 +319,11 @@ module le_axi_wr #(
   assign err_resp_o      = err_resp_q;
   assign bytes_written_o = bytes_q;
   assign stall_cycles_o  = stall_q;
-  assign idle_o          = !cmd_active_q & !(|busy_q);
+  assign idle_o          = !bvalid & !(|busy_q);
 
-  // Bits read only in part: the command length below bus granularity, BID bits above the slot
-  // number (a correct slave returns only IDs we issued).
+  // Bits read only in part: BID bits above the slot number (a correct slave returns only IDs we
+  // issued); the splitter's burst_last_o (commands are not framed on the W side).
   logic unused_bits;
-  assign unused_bits = ^{cmd_len_i, m_axi_bid_i};
+  assign unused_bits = ^{m_axi_bid_i, blast};
 
 endmodule

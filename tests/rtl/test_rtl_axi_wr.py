@@ -24,7 +24,8 @@ SEED = 20250701                     # fixed cocotb seed (override: LE_SIM_SEED)
 def test_le_axi_wr(data_w: int) -> None:
     params = {"AXI_DATA_W": data_w, "AXI_ADDR_W": 32, "AXI_ID_W": 4, "MAX_OUTSTANDING": 4}
     simbuild.run_cocotb(
-        [RTL_DIR / "le_stream_fifo.sv", RTL_DIR / "le_axi_wr.sv"], "le_axi_wr", HERE / "cocotb_axi_wr.py",
+        [RTL_DIR / "le_stream_fifo.sv", RTL_DIR / "le_axi_burst_split.sv", RTL_DIR / "le_axi_wr.sv"],
+        "le_axi_wr", HERE / "cocotb_axi_wr.py",
         RUNS_DIR / f"le_axi_wr_w{data_w}", parameters=params,
         seed=int(os.environ.get("LE_SIM_SEED", SEED)),
     )
