@@ -15,6 +15,7 @@ Float appears only here, at quantization time.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Mapping
 
 import numpy as np
@@ -29,6 +30,20 @@ Y_HEADROOM = 1 << 14      # calibrated max |Y| maps to 2^14 of the int16 range (
 RES_COPY_SCALE = 1 << (ops.LN_OUT_SHIFT - ops.RES_COPY_SHIFT)   # int16 residual copy = int8 scale / 64
 WIDE_HEADROOM = 1 << 12   # int16 GEMV outputs (O', F): calibrated max maps to 2^12 (8x headroom)
 CHANNEL_FLOOR = 1e-3      # per-channel ranges are floored at this fraction of the tensor's range
+
+
+class QuantClampWarning(UserWarning):
+    """A parameter did not fit its integer format and was clamped: the model will be less accurate."""
+
+
+def _clamp(name: str, values: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Round-to-int parameters clamped to [lo, hi], warning (one line) when anything had to be clamped."""
+    v = np.rint(np.asarray(values, dtype=np.float64))
+    n = int(((v < lo) | (v > hi)).sum())
+    if n:
+        warnings.warn(f"quantization clamped {n} of {v.size} values of {name} to [{lo}, {hi}]", QuantClampWarning,
+                      stacklevel=3)
+    return np.clip(v, lo, hi).astype(np.int64)
 
 
 def quantize_multiplier(real: float) -> tuple[int, int]:
@@ -86,21 +101,21 @@ def quant_gemv(w: np.ndarray, b: np.ndarray, s_in: np.ndarray, s_out) -> tuple[Q
     s_w = np.abs(wf).max(axis=0) / 127
     s_w = np.where(s_w > 0, s_w, 1.0)
     wq = np.clip(np.rint(wf / s_w), -127, 127).astype(np.int8).T.copy()
-    bias = np.clip(np.rint(np.asarray(b, dtype=np.float64) / s_w), -BIAS_LIMIT, BIAS_LIMIT).astype(np.int64)
+    bias = _clamp("bias", np.asarray(b, dtype=np.float64) / s_w, -BIAS_LIMIT, BIAS_LIMIT)
     mult, shift = quantize_multipliers(s_w / np.broadcast_to(np.asarray(s_out, dtype=np.float64), s_w.shape))
     return QGemv(w=wq, bias=bias, mult=mult, shift=shift), s_w
 
 
 def residual_mults(s_a: np.ndarray, s_b: np.ndarray, s_y: float) -> tuple[np.ndarray, np.ndarray]:
     def enc(s):
-        return np.clip(np.rint(np.asarray(s) / s_y * (1 << ops.RES_SHIFT)), 0, ops.RES_MULT_MAX).astype(np.int64)
+        return _clamp("residual multiplier", np.asarray(s) / s_y * (1 << ops.RES_SHIFT), 0, ops.RES_MULT_MAX)
     return enc(s_a), enc(s_b)
 
 
 def layernorm_params(gamma, beta, s_out, s_y: float, eps: float, n: int) -> tuple[np.ndarray, np.ndarray, int]:
     lim = (1 << 31) - 1
-    g = np.clip(np.rint(np.asarray(gamma) / s_out * (1 << ops.LN_G_FB)), -lim, lim).astype(np.int64)
-    bq = np.clip(np.rint(np.asarray(beta) / s_out * (1 << ops.LN_OUT_SHIFT)), -lim, lim).astype(np.int64)
+    g = _clamp("LayerNorm gamma'", np.asarray(gamma) / s_out * (1 << ops.LN_G_FB), -lim, lim)
+    bq = _clamp("LayerNorm beta'", np.asarray(beta) / s_out * (1 << ops.LN_OUT_SHIFT), -lim, lim)
     eps_q = int(round(eps * n * n / (s_y * s_y)))
     return g, bq, eps_q
 
@@ -213,11 +228,11 @@ def quantize(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np
         bank, s_u, zp_u, s_a, zp_a, luts = gelu_banks(log.get(f"{l}.u"), log.get(f"{l}.u_act"))
         w1, s_w1 = quant_gemv(w[p + "ffn.w1"], w[p + "ffn.b1"], s_xa, s_u)
         # U codes carry a per-bank zero point: (acc + bias') * s_w/s_u = u/s_u + zp_u  =>  bias' += zp_u * s_u / s_w
-        w1.bias = np.clip(w1.bias + np.rint(zp_u * s_u / s_w1).astype(np.int64), -BIAS_LIMIT, BIAS_LIMIT)
+        w1.bias = _clamp("W1 bias + U zero point", w1.bias + np.rint(zp_u * s_u / s_w1), -BIAS_LIMIT, BIAS_LIMIT)
         s_f = channel_scale(log.get(f"{l}.f"), 1.0, WIDE_HEADROOM)
         w2, _ = quant_gemv(w[p + "ffn.w2"], w[p + "ffn.b2"], s_a, s_f)
         # U_act codes carry a per-bank zero point: fold sum_c w[j, c] * zp[c] into W2's integer bias.
-        w2.bias = np.clip(w2.bias - w2.w.astype(np.int64) @ zp_a, -BIAS_LIMIT, BIAS_LIMIT)
+        w2.bias = _clamp("W2 bias - U_act zero point", w2.bias - w2.w.astype(np.int64) @ zp_a, -BIAS_LIMIT, BIAS_LIMIT)
         s_y2 = float(np.abs(log.get(f"{l}.y2")).max()) / Y_HEADROOM
         r2x, r2r = residual_mults(s_xa / RES_COPY_SCALE, s_f, s_y2)
         s_xn = channel_scale(log.get(f"{l + 1}.x" if l + 1 < cfg.n_layers else "final.x"), alpha)

@@ -57,3 +57,23 @@ def test_integer_ffn_tracks_float_ffn(small):
         assert rel < 0.05, (l, rel)
         zero_biased = ops.requant(ua @ L.w2.w.T.astype(np.int64), 0, L.w2.mult, L.w2.shift, ops.I16_MIN, ops.I16_MAX)
         assert np.linalg.norm(zero_biased * sc[f"{l}.f"] - ref) / np.linalg.norm(ref) > 3 * rel   # the fold matters
+
+
+@pytest.mark.parametrize("name", ["tiny", "small"])
+def test_presets_quantize_without_clamping(name):
+    """No parameter of a preset needs clamping (a clamp would warn with QuantClampWarning)."""
+    import warnings
+
+    from models.quant import QuantClampWarning
+    cfg = preset(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", QuantClampWarning)
+        quantize(cfg, random_weights(cfg, 1), calibration_set(cfg, 1))
+
+
+def test_clamped_parameters_warn_in_one_line():
+    from models.quant import QuantClampWarning, residual_mults
+    with pytest.warns(QuantClampWarning, match=r"^quantization clamped 1 of 2 values of residual multiplier to "
+                                               r"\[0, 16777215\]$"):
+        xm, _ = residual_mults(np.array([1.0, 1000.0]), np.array([1.0, 1.0]), 1.0)
+    assert xm.tolist() == [1 << 16, (1 << 24) - 1]
