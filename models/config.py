@@ -47,7 +47,8 @@ class EngineConfig:
 
     @property
     def bus_bytes(self) -> int:
-        return self.axi_data_w // 8
+        """Bytes per AXI beat: the same number as the MAC lanes."""
+        return self.lanes
 
     def n_tiles(self, rows: int) -> int:
         """Weight tiles for a GEMV with `rows` output rows (the last one may be partial)."""

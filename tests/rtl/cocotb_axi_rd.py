@@ -12,7 +12,6 @@ COCOTB_RANDOM_SEED (the launcher fixes it). Every test:
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
+import rtl_harness as h
 from verif.axi_mem import DECERR, OKAY, SLVERR, AxiMem, AxiMemConfig
 from verif.valid_ready import Cycles, StreamSink, StreamSource, initiation_interval
 
@@ -37,9 +37,7 @@ class Cmd:
 
 def documented(what: str) -> int:
     """'Latency' or 'Initiation interval' (N cycles) from the header of rtl/le_axi_rd.sv."""
-    m = re.search(rf"^//\s*{what}:\s*(\d+)\s+cycles?", RTL.read_text(), re.MULTILINE)
-    assert m, f"rtl/le_axi_rd.sv must document '{what}: N cycles'"
-    return int(m.group(1))
+    return h.header_number("le_axi_rd", rf"^//\s*{what}:\s*(\d+)\s+cycles?")
 
 
 async def transfer_monitor(dut: Any, r_at: list[int], out_at: list[int]) -> None:

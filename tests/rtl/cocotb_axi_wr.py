@@ -14,7 +14,6 @@ COCOTB_RANDOM_SEED (the launcher fixes it). Every run of commands:
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
+import rtl_harness as h
 from verif.axi_mem import DECERR, OKAY, SLVERR, AxiMem, AxiMemConfig
 from verif.valid_ready import Cycles, StreamSource, initiation_interval
 
@@ -38,9 +38,8 @@ class Cmd:
 
 
 def documented(what: str) -> int:
-    m = re.search(rf"^//\s*{what}:\s*(\d+)\s+cycles?", RTL.read_text(), re.MULTILINE)
-    assert m, f"rtl/le_axi_wr.sv must document '{what}: N cycles'"
-    return int(m.group(1))
+    """'Latency' or 'Initiation interval' (N cycles) from the header of rtl/le_axi_wr.sv."""
+    return h.header_number("le_axi_wr", rf"^//\s*{what}:\s*(\d+)\s+cycles?")
 
 
 async def transfer_monitor(dut: Any, in_at: list[int], w_at: list[int]) -> None:

@@ -24,7 +24,6 @@ Plan (every output of every row compared with ops.layernorm evaluated in Python 
 from __future__ import annotations
 
 import random
-import re
 import time
 from dataclasses import dataclass
 
@@ -59,16 +58,8 @@ class RowTiming:
 
 
 def documented() -> RowTiming:
-    text = (h.RTL_DIR / f"{MODULE}.sv").read_text()
-    lat = re.search(r"^//\s*Latency:\s*(\d+)\s+cycles", text, re.MULTILINE)
-    ii = re.search(r"^//\s*Initiation interval:\s*(\d+)\s+cycle", text, re.MULTILINE)
-    per = re.search(r"one row per N \+ (\d+) cycles", text)
-    assert lat and ii and per, "le_layernorm.sv header must document latency, II and the row period"
-    return RowTiming(int(lat.group(1)), int(ii.group(1)), int(per.group(1)))
-
-
-def plusarg(name: str, default: int) -> int:
-    return int(cocotb.plusargs.get(name, default))
+    t = h.documented_timing(MODULE)
+    return RowTiming(t.latency, t.ii, h.header_number(MODULE, r"one row per N \+ (\d+) cycles"))
 
 
 def golden(row: Row, gamma: np.ndarray, beta: np.ndarray) -> tuple[list[int], list[int]]:
@@ -253,9 +244,9 @@ def check_rows(label: str, rows: list[Row], gamma: np.ndarray, beta: np.ndarray,
 async def layernorm_matches_golden(dut) -> None:
     """Corner and random rows under random stalls for four gamma'/beta' sets; then II, latency, period."""
     t0 = time.monotonic()
-    max_d = plusarg("MAX_D", 1024)
-    n_random = plusarg("ROWS", 0)
-    n_long = plusarg("LONG", 0)
+    max_d = h.plusarg_int("MAX_D", 1024)
+    n_random = h.plusarg_int("ROWS", 0)
+    n_long = h.plusarg_int("LONG", 0)
     rng = random.Random(cocotb.RANDOM_SEED)
     counter = await h.reset(dut, IDLE_INPUTS)
     assert dut.idle_o.value, "idle_o must be high after reset"

@@ -232,7 +232,8 @@ async def pv_no_stall_ii_and_latency(dut) -> None:
     last_task = cocotb.start_soon(bench.watch_last())
     log = mh.EdgeLog(dut, {"v": ("v_valid_i", "v_ready_o"), "out": ("out_valid_o", "out_ready_i")})
     log_task = cocotb.start_soon(log.run())
-    latency, ii_doc = mh.documented("le_pv_accum")
+    doc = mh.documented_timing("le_pv_accum")
+    latency, ii_doc = doc.latency, doc.ii
 
     groups = [[random_head(rng, lanes, n, f"d_head=LANES n_ctx={n}") for n in (3, 3, 5, 17, 40, 3)],
               [random_head(rng, 2 * lanes, n, f"d_head=2*LANES n_ctx={n}") for n in (2, 2, 9, 33, 2)],

@@ -18,7 +18,6 @@ n + L (L from the RTL header) for several n, and the back-to-back row period 2n 
 from __future__ import annotations
 
 import random
-import re
 import time
 from dataclasses import dataclass
 
@@ -35,12 +34,6 @@ LUT_BOUNDARY_D = (0, 1, 255, 256, 257, 511, 512, 15 * 256 - 1, 15 * 256, 15 * 25
                   16 * 256 - 1, 16 * 256, 16 * 256 + 1, 65535)
 
 
-def plusarg_int(name: str) -> int:
-    if name not in cocotb.plusargs:
-        raise AssertionError(f"plusarg +{name}=<int> missing (set by tests/rtl/test_rtl_softmax.py)")
-    return int(cocotb.plusargs[name])
-
-
 @dataclass(frozen=True)
 class Doc:
     ii: int
@@ -49,14 +42,9 @@ class Doc:
 
 
 def documented() -> Doc:
-    text = (h.RTL_DIR / f"{MODULE}.sv").read_text()
-    lat = re.search(r"^//\s*Latency:\s*n \+ (\d+) cycles", text, re.MULTILINE)
-    ii = re.search(r"^//\s*Initiation interval:\s*(\d+) cycles? per element", text, re.MULTILINE)
-    per = re.search(r"one row of n per 2n \+ (\d+) cycles", text)
-    if not (lat and ii and per):
-        raise AssertionError(f"rtl/{MODULE}.sv: header must give 'Latency: n + L cycles', "
-                             "'Initiation interval: N cycle per element' and 'one row of n per 2n + P cycles'")
-    return Doc(ii=int(ii.group(1)), latency0=int(lat.group(1)), period0=int(per.group(1)))
+    return Doc(ii=h.header_number(MODULE, r"^//\s*Initiation interval:\s*(\d+) cycles? per element"),
+               latency0=h.header_number(MODULE, r"^//\s*Latency:\s*n \+ (\d+) cycles"),
+               period0=h.header_number(MODULE, r"one row of n per 2n \+ (\d+) cycles"))
 
 
 # --------------------------------------------------------------------------- vectors
@@ -167,14 +155,14 @@ IDLE = {"in_z_i": 0, "in_last_i": 0}
 async def softmax_matches_golden(dut) -> None:
     """Corners and random rows under random source idles and sink stalls (p 0.3), bit-exact."""
     t0 = time.monotonic()
-    max_seq = plusarg_int("MAX_SEQ")
+    max_seq = h.plusarg_int("MAX_SEQ")
     rng = random.Random(cocotb.RANDOM_SEED)
     counter = await h.reset(dut, IDLE)
 
     corners = corner_rows(rng, max_seq)
-    short = [random_row(rng, rng.randint(1, min(16, max_seq))) for _ in range(plusarg_int("ROWS"))]
-    mid = [random_row(rng, rng.randint(min(17, max_seq), max_seq)) for _ in range(plusarg_int("MID_ROWS"))]
-    full = [random_row(rng, max_seq) for _ in range(plusarg_int("FULL_ROWS"))]
+    short = [random_row(rng, rng.randint(1, min(16, max_seq))) for _ in range(h.plusarg_int("ROWS"))]
+    mid = [random_row(rng, rng.randint(min(17, max_seq), max_seq)) for _ in range(h.plusarg_int("MID_ROWS"))]
+    full = [random_row(rng, max_seq) for _ in range(h.plusarg_int("FULL_ROWS"))]
     rows = corners + short + mid + full
     rng.shuffle(rows)
     n_zero = sum(int(np.count_nonzero(ops.softmax(np.array(r)) == 0)) for r in rows)
@@ -189,7 +177,7 @@ async def softmax_matches_golden(dut) -> None:
 async def softmax_timing(dut) -> None:
     """No stalls: per-element II 1, row latency n + L, back-to-back row period 2n + P (RTL header)."""
     doc = documented()
-    max_seq = plusarg_int("MAX_SEQ")
+    max_seq = h.plusarg_int("MAX_SEQ")
     rng = random.Random(cocotb.RANDOM_SEED + 1)
     counter = await h.reset(dut, IDLE)
 

@@ -15,12 +15,13 @@ The pytest launchers (tests/rtl/test_rtl_{gemv,logits,pv_accum}.py) import this 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+
+from rtl_harness import documented_timing, plusarg_int
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RTL_DIR = REPO_ROOT / "rtl"
@@ -56,15 +57,6 @@ def unpack_signed(word: int, bits: int, n: int) -> list[int]:
         v = (word >> (bits * i)) & mask
         out.append(v - (1 << bits) if v >= half else v)
     return out
-
-
-def plusarg_int(name: str) -> int:
-    import cocotb
-
-    try:
-        return int(cocotb.plusargs[name])
-    except KeyError:
-        raise AssertionError(f"plusarg +{name}=<int> missing (the pytest launcher passes it)") from None
 
 
 def compare(label: str, got: Sequence[int], expected: Sequence[int], where: Sequence[str] | None = None) -> None:
@@ -296,15 +288,6 @@ def gemv_idle_inputs(with_bias: bool) -> dict[str, int]:
     return {**common, "acc_ready_i": 0}
 
 
-def documented(module: str) -> tuple[int, int]:
-    """(latency, II) from the RTL header ('Latency: N cycles ...', 'Initiation interval: N cycle ...')."""
-    text = (RTL_DIR / f"{module}.sv").read_text()
-    lat = re.search(r"^//\s*Latency:\s*(\d+)\s+cycles?", text, re.MULTILINE)
-    ii = re.search(r"^//\s*Initiation interval:\s*(\d+)\s+cycles?", text, re.MULTILINE)
-    assert lat and ii, f"rtl/{module}.sv header must state 'Latency: N cycles' and 'Initiation interval: N cycle'"
-    return int(lat.group(1)), int(ii.group(1))
-
-
 def params(dut) -> tuple[int, int, int]:
     lanes, max_d_in, rows = plusarg_int("LANES"), plusarg_int("MAX_D_IN"), plusarg_int("ROWS")
     assert len(dut.w_data_i) == 8 * lanes, "plusarg LANES does not match the built model"
@@ -380,7 +363,8 @@ async def gemv_timing(dut, module: str, out: str, with_bias: bool) -> None:
     sink_task = cocotb.start_soon(bench.sink.run())
     log = EdgeLog(dut, {"w": ("w_valid_i", "w_ready_o"), "out": (f"{out}_valid_o", f"{out}_ready_i")})
     log_task = cocotb.start_soon(log.run())
-    latency, ii_doc = documented(module)
+    doc = documented_timing(module)
+    latency, ii_doc = doc.latency, doc.ii
 
     jobs = [random_job(rng, lanes, 3 * 16 + 7, 16, with_bias, "d_in=LANES, 3 tiles + 7"),
             random_job(rng, 2 * lanes, 4 * 12 + 5, 12, with_bias, "d_in=2*LANES, 4 tiles + 5"),

@@ -45,15 +45,32 @@ class Timing:
     ii: int
 
 
+LATENCY = r"^//\s*Latency:\s*(\d+)\s+cycles?"
+INITIATION_INTERVAL = r"^//\s*Initiation interval:\s*(\d+)\s+cycles?"
+
+
+def header_number(module: str, pattern: str) -> int:
+    """The integer that `pattern` (one group, multiline) captures in the header of rtl/<module>.sv."""
+    m = re.search(pattern, (RTL_DIR / f"{module}.sv").read_text(), re.MULTILINE)
+    if not m:
+        raise AssertionError(f"rtl/{module}.sv: the header must document {pattern!r}")
+    return int(m.group(1))
+
+
 def documented_timing(module: str) -> Timing:
-    """Latency and initiation interval from the header comment of rtl/<module>.sv."""
-    text = (RTL_DIR / f"{module}.sv").read_text()
-    lat = re.search(r"^//\s*Latency:\s*(\d+)\s+cycles?", text, re.MULTILINE)
-    ii = re.search(r"^//\s*Initiation interval:\s*(\d+)\s+cycles?", text, re.MULTILINE)
-    if not lat or not ii:
-        raise AssertionError(f"rtl/{module}.sv: the header must document 'Latency: N cycles' and "
-                             "'Initiation interval: N cycle'")
-    return Timing(latency=int(lat.group(1)), ii=int(ii.group(1)))
+    """Latency and initiation interval ('Latency: N cycles', 'Initiation interval: N cycle') of rtl/<module>.sv."""
+    return Timing(latency=header_number(module, LATENCY), ii=header_number(module, INITIATION_INTERVAL))
+
+
+def plusarg_int(name: str, default: int | None = None) -> int:
+    """An integer plusarg set by the pytest launcher (`default` when given and the plusarg is absent)."""
+    import cocotb
+
+    if name in cocotb.plusargs:
+        return int(cocotb.plusargs[name])
+    if default is None:
+        raise AssertionError(f"plusarg +{name}=<int> missing (the pytest launcher passes it)")
+    return default
 
 
 # --------------------------------------------------------------------------- simulation helpers
