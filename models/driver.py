@@ -31,7 +31,10 @@ Per token (x: int8 [d_model], sequence position pos):
      full frame (all zeros if the token fails: X_TLAST_EARLY/LATE, AXI errors), so the streams never
      fall out of step.
   6. Wait for irq = |(IRQ_STATUS & IRQ_ENABLE). DONE is raised only after the last logits beat is
-     accepted and the K/V rows' write responses are back; ERROR when the token failed.
+     accepted and the K/V rows' write responses are back; ERROR when the token failed. The driver waits
+     at most timeout_s (default DEFAULT_TOKEN_TIMEOUT_S = 60 s, far above any preset's token time;
+     None waits forever) and then raises TimeoutError: the token's state is unknown, soft-reset before
+     the next one.
   7. Read STATUS. If ERROR is set, go to 8. Otherwise DONE must be set: decode the logits (drop the
      beat padding), read PERF_CYCLES, PERF_RD_STALL_CYCLES, PERF_BYTES_RD, PERF_BYTES_WR (LO then HI;
      the counters are frozen from DONE until the next accepted START), write IRQ_STATUS = DONE. Done.
@@ -70,6 +73,7 @@ IRQ_ALL = IRQ_DONE | IRQ_ERROR
 REG_MASK = 0xFFFF_FFFF
 LOGIT_BYTES = 4
 DEFAULT_RESET_POLLS = 100
+DEFAULT_TOKEN_TIMEOUT_S = 60.0     # step 6 irq wait per token; generous, so only a hung engine or bus hits it
 CSR_ID_MAGIC = csr_map.RESET["ID"]["MAGIC"]            # ID reads this ("LENG")
 
 _R = csr_map.REGISTERS
@@ -275,8 +279,12 @@ class EngineDriver:
         await self.bus.csr_write(self.csr.IRQ_STATUS, IRQ_ALL)
         await self.bus.csr_write(self.csr.IRQ_ENABLE, IRQ_ALL)
 
-    async def run_token(self, x: np.ndarray, pos: int, timeout_s: float | None = None) -> TokenResult:
-        """Steps 1-8 for one token; raises EngineError (step 8), TimeoutError (step 6) or ValueError (1)."""
+    async def run_token(self, x: np.ndarray, pos: int,
+                        timeout_s: float | None = DEFAULT_TOKEN_TIMEOUT_S) -> TokenResult:
+        """Steps 1-8 for one token; raises EngineError (step 8), TimeoutError (step 6) or ValueError (1).
+
+        timeout_s bounds the irq wait of step 6 (default DEFAULT_TOKEN_TIMEOUT_S); None waits forever.
+        """
         check_token_input(x, pos, self.cfg)
         await self.bus.csr_write(self.csr.TOKEN_POS, int(pos))
         await self.bus.csr_write(self.csr.CTRL, CTRL_START)
@@ -284,7 +292,12 @@ class EngineDriver:
         if status & STATUS_ERROR:
             await self._fail(status)
         frame = await self.bus.exchange(x.tobytes(), logits_frame_bytes(self.cfg))
-        await self.bus.wait_irq(timeout_s)
+        try:
+            await self.bus.wait_irq(timeout_s)
+        except TimeoutError as err:
+            raise TimeoutError(f"token at pos {pos}: no irq within timeout_s = {timeout_s} s (engine or bus hung; "
+                               f"soft-reset before the next token, or pass timeout_s=None to wait forever)"
+                               ) from err
         status = await self.bus.csr_read(self.csr.STATUS)
         if status & STATUS_ERROR:
             await self._fail(status)
@@ -294,8 +307,12 @@ class EngineDriver:
         await self.bus.csr_write(self.csr.IRQ_STATUS, IRQ_DONE)
         return result
 
-    async def run(self, xs: np.ndarray, start_pos: int = 0, timeout_s: float | None = None) -> np.ndarray:
-        """Tokens xs [T, d_model] at positions start_pos..; returns int32 logits [T, vocab]."""
+    async def run(self, xs: np.ndarray, start_pos: int = 0,
+                  timeout_s: float | None = DEFAULT_TOKEN_TIMEOUT_S) -> np.ndarray:
+        """Tokens xs [T, d_model] at positions start_pos..; returns int32 logits [T, vocab].
+
+        timeout_s bounds each token's irq wait, as in run_token (None waits forever).
+        """
         return np.stack([(await self.run_token(x, start_pos + i, timeout_s)).logits for i, x in enumerate(xs)])
 
     async def read_perf(self) -> dict[str, int]:

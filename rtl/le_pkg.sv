@@ -46,4 +46,25 @@ package le_pkg;
   typedef logic        [MultW-1:0] mult_t;
   typedef logic signed [ShiftW-1:0] shift_t;
 
+  // ---- Saturation ------------------------------------------------------------------------------------
+  // sat_in_t: the widest signed value any operator saturates (REQUANT's int64 shifted product, which is
+  // the width of a product of two accumulators). Narrower values are sign-extended by the caller.
+  typedef logic signed [2*AccW-1:0] sat_in_t;
+
+  // sat_to_wide: clamp a signed value to int16 [I16Min, I16Max], or, when to_i8 is set, to the
+  // symmetric int8 range [I8Min, I8Max] = [-127, 127] (-128 is never produced). The result is wide_t in
+  // both modes (an int8 result sign-extended), so one datapath can choose the range per value.
+  // Golden twin: the np.clip(.., I8_MIN, I8_MAX) / np.clip(.., I16_MIN, I16_MAX) of models/ops.py.
+  function automatic wide_t sat_to_wide(sat_in_t x, logic to_i8);
+    sat_in_t hi, lo;
+    hi = to_i8 ? sat_in_t'(I8Max) : sat_in_t'(I16Max);
+    lo = to_i8 ? sat_in_t'(I8Min) : sat_in_t'(I16Min);
+    if (x > hi) begin
+      return wide_t'(hi);
+    end else if (x < lo) begin
+      return wide_t'(lo);
+    end
+    return wide_t'(x);
+  endfunction
+
 endpackage

@@ -51,11 +51,6 @@ module le_requant (
 
   typedef logic signed [ProdW-1:0] prod_t;
 
-  localparam prod_t Hi8  = prod_t'(le_pkg::I8Max);
-  localparam prod_t Lo8  = prod_t'(le_pkg::I8Min);
-  localparam prod_t Hi16 = prod_t'(le_pkg::I16Max);
-  localparam prod_t Lo16 = prod_t'(le_pkg::I16Min);
-
   logic [Stages-1:0] load;
 
   le_pipe_ctrl #(
@@ -120,21 +115,12 @@ module le_requant (
   end
 
   // ---- Stage 4: arithmetic shift and saturation -------------------------------------------------
-  prod_t         shifted, hi, lo;
+  prod_t         shifted;
   le_pkg::wide_t y_d, y_q;
 
-  always_comb begin
-    shifted = biased_q >>> r_q3;
-    hi      = sat16_q3 ? Hi16 : Hi8;
-    lo      = sat16_q3 ? Lo16 : Lo8;
-    if (shifted > hi) begin
-      y_d = le_pkg::wide_t'(hi);
-    end else if (shifted < lo) begin
-      y_d = le_pkg::wide_t'(lo);
-    end else begin
-      y_d = le_pkg::wide_t'(shifted);
-    end
-  end
+  assign shifted = biased_q >>> r_q3;
+  // ProdW equals the width of le_pkg::sat_in_t, so the cast below never truncates.
+  assign y_d     = le_pkg::sat_to_wide(le_pkg::sat_in_t'(shifted), !sat16_q3);
 
   always_ff @(posedge clk_i) begin
     if (load[3]) begin

@@ -42,8 +42,6 @@ module le_residual_add (
   typedef logic signed [SumW-1:0]  sum_t;
 
   localparam sum_t Rnd = sum_t'(1) <<< (le_pkg::ResShift - 1);         // 2^15
-  localparam sum_t Hi  = sum_t'(le_pkg::I16Max);
-  localparam sum_t Lo  = sum_t'(le_pkg::I16Min);
 
   logic [Stages-1:0] load;
 
@@ -76,16 +74,8 @@ module le_residual_add (
   sum_t          shifted;
   le_pkg::wide_t y_d, y_q;
 
-  always_comb begin
-    shifted = (sum_t'(px_q) + sum_t'(pr_q) + Rnd) >>> le_pkg::ResShift;
-    if (shifted > Hi) begin
-      y_d = le_pkg::wide_t'(Hi);
-    end else if (shifted < Lo) begin
-      y_d = le_pkg::wide_t'(Lo);
-    end else begin
-      y_d = le_pkg::wide_t'(shifted);
-    end
-  end
+  assign shifted = (sum_t'(px_q) + sum_t'(pr_q) + Rnd) >>> le_pkg::ResShift;
+  assign y_d     = le_pkg::sat_to_wide(le_pkg::sat_in_t'(shifted), 1'b0);   // int16
 
   always_ff @(posedge clk_i) begin
     if (load[1]) begin

@@ -10,8 +10,8 @@ import pytest
 
 from models.bundle import Bundle, build_bundle
 from models.ddr_layout import pack, pack_kv
-from models.driver import (CTRL_START, DEFAULT_CSR_MAP, IRQ_ERROR, STATUS_DONE, STATUS_ERROR, EngineDriver,
-                           EngineError, ErrorCode, ProtocolError, logits_frame_bytes)
+from models.driver import (CTRL_START, DEFAULT_CSR_MAP, DEFAULT_TOKEN_TIMEOUT_S, IRQ_ERROR, STATUS_DONE,
+                           STATUS_ERROR, EngineDriver, EngineError, ErrorCode, ProtocolError, logits_frame_bytes)
 from models.golden_device import GoldenDevice
 from models.traffic import RegionBytes, Traffic, roofline_cycles, token_traffic
 
@@ -48,13 +48,29 @@ class FaultyLink:
         await self.device.wait_irq(timeout_s)
 
 
+class FastClockLink(FaultyLink):
+    """A FaultyLink whose wait_irq records every timeout it is given and waits 1/SPEEDUP of it, so the
+    driver's 60 s default elapses in 60 ms of real time."""
+
+    SPEEDUP = 1000.0
+
+    def __init__(self, device: GoldenDevice) -> None:
+        super().__init__(device)
+        self.timeouts: list[float | None] = []
+
+    async def wait_irq(self, timeout_s: float | None) -> None:
+        self.timeouts.append(timeout_s)
+        await self.device.wait_irq(None if timeout_s is None else timeout_s / self.SPEEDUP)
+
+
 class Rig:
     """A golden device holding the bundle's image, a faulty-link bus in front of it, and a driver."""
 
-    def __init__(self, b: Bundle, image: bytes | None = None) -> None:
+    def __init__(self, b: Bundle, image: bytes | None = None,
+                 link: Callable[[GoldenDevice], FaultyLink] = FaultyLink) -> None:
         self.bundle = b
         self.device = GoldenDevice(pack(b.qm) if image is None else image, IMAGE_BASE, b.cfg.axi_data_w)
-        self.link = FaultyLink(self.device)
+        self.link = link(self.device)
         self.driver = EngineDriver(self.link, b.cfg, IMAGE_BASE)
 
     def kv_region(self) -> bytes:
@@ -219,6 +235,39 @@ def test_masked_done_irq_times_out(bundle):
         assert await rig.link.csr_read(CSR.STATUS) == STATUS_DONE
         await rig.link.csr_write(CSR.IRQ_STATUS, 0b11)
         assert await rig.link.csr_read(CSR.IRQ_STATUS) == 0
+    asyncio.run(scenario())
+
+
+def test_default_timeout_is_finite_and_raises_a_clear_error(bundle):
+    """With DONE masked the irq never comes: the default timeout (not an endless wait) ends the token."""
+    async def scenario() -> None:
+        rig = Rig(bundle, link=FastClockLink)
+        await rig.driver.configure()
+        await rig.link.csr_write(CSR.IRQ_ENABLE, IRQ_ERROR)
+        with pytest.raises(TimeoutError) as info:
+            await rig.driver.run_token(bundle.x[0], 0)
+        assert rig.link.timeouts == [DEFAULT_TOKEN_TIMEOUT_S]
+        msg = str(info.value)
+        assert "\n" not in msg and "pos 0" in msg and "no irq" in msg and f"{DEFAULT_TOKEN_TIMEOUT_S} s" in msg
+        assert "timeout_s=None" in msg
+        await rig.driver.soft_reset()                      # as the message says; IRQ_ENABLE is kept
+        with pytest.raises(TimeoutError):
+            await rig.driver.run(bundle.x[1:2], start_pos=1)
+        assert rig.link.timeouts[-1] == DEFAULT_TOKEN_TIMEOUT_S
+    assert 0 < DEFAULT_TOKEN_TIMEOUT_S < float("inf")
+    asyncio.run(scenario())
+
+
+def test_timeout_none_still_waits_forever(bundle):
+    """An explicit None reaches the bus unchanged (and a healthy token still completes)."""
+    async def scenario() -> None:
+        rig = Rig(bundle, link=FastClockLink)
+        await rig.driver.configure()
+        result = await rig.driver.run_token(bundle.x[0], 0, timeout_s=None)
+        assert np.array_equal(result.logits, bundle.logits[0])
+        logits = await rig.driver.run(bundle.x[1:3], start_pos=1, timeout_s=None)
+        assert np.array_equal(logits, bundle.logits[1:3])
+        assert rig.link.timeouts == [None, None, None]
     asyncio.run(scenario())
 
 
