@@ -10,29 +10,41 @@
 // Initiation interval: 1 cycle.
 // Throughput:          1 channel per cycle.
 //
-// Table: an inferred 1024 x 8 RAM addressed by {bank, u} (u's two's-complement byte). Intended
-// mapping: one 18 Kb block RAM (Xilinx RAMB18E1/E2, 1K x 18 port width using 8 bits; Intel M20K) in
-// simple dual-port mode: port A = the write port below (loaded from DDR, L<l>.gelu_lut), port B =
-// the stream's read. Pipeline stage 1 is the BRAM's synchronous read (enable = load[0]), stage 2
-// its optional output register (DOB_REG / REGCE = load[1]), so the stall enables map onto the
+// Table: an inferred 1024 x 8 RAM addressed by {bank, u} (u's two's-complement byte), written
+// a bus beat (LANES entries) at a time: an asymmetric simple dual-port RAM (write port LANES x 8
+// bits, read port 8 bits; the write is the asymmetric-RAM template, a loop over the beat's bytes).
+// Intended mapping: block RAM in simple dual-port mode, port A = the write port below (loaded from
+// DDR, L<l>.gelu_lut), port B = the stream's read. Xilinx: one RAMB36 at LANES = 8 (64-bit write
+// port); its ports are at most 72 bits wide, so LANES = 16 / 32 take 2 / 4 RAMB36 (Intel M20K
+// likewise). Pipeline stage 1 is the BRAM's synchronous read (enable = load[0]), stage 2 its
+// optional output register (DOB_REG / REGCE = load[1]), so the stall enables map onto the
 // primitive's clock enables and no extra fabric register is needed. Distributed (LUT) RAM would
 // also work but costs a few hundred LUTs per instance; it is not intended.
 //
-// Write port: lut_we_i writes lut_data_i into lut[lut_bank_i][lut_index_i] at the rising edge; it is
-// independent of the stream and never stalls. A stream read of an entry at the same edge as that
-// entry's write returns the old value (read-first); the engine loads a layer's tables before its
-// FFN streams them, so it never relies on this. The table is not reset: load it before use.
+// Write port: lut_we_i writes the beat lut_data_i at the rising edge: byte i (bits [8i+7:8i])
+// goes to flat entry e = lut_addr_i*LANES + i, e = bank*256 + index, i.e. exactly the DDR byte
+// order of the (4, 256) int8 gelu_lut tensor, so the loader forwards its AXI read beats unchanged
+// (1024/LANES beats per table). It is independent of the stream and never stalls. A stream read
+// of an entry at the same edge as that entry's write returns the old value (read-first); the
+// engine loads a layer's tables before its FFN streams them, so it never relies on this. The
+// table is not reset: load it before use.
 // Stream reset: synchronous, active low; empties the pipeline.
 
-module le_act_lut (
+module le_act_lut #(
+  parameter int unsigned LANES = 16,    // table entries per write beat = bytes of the AXI data bus
+  // Derived, not to be overridden.
+  localparam int unsigned AddrW  = le_pkg::ActBankW + le_pkg::ActW,           // 10
+  localparam int unsigned Depth  = le_pkg::ActBanks * (1 << le_pkg::ActW),    // 1024
+  localparam int unsigned BeatAW = $clog2(Depth / LANES),
+  localparam int unsigned BusW   = LANES * le_pkg::ActW
+) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
 
-  // Table write port (the engine's loader).
+  // Table write port (the engine's loader): one bus beat of the flattened table per cycle.
   input  logic                          lut_we_i,
-  input  logic [le_pkg::ActBankW-1:0]   lut_bank_i,
-  input  logic [le_pkg::ActW-1:0]       lut_index_i,   // entry index = u & 0xFF
-  input  le_pkg::act_t                  lut_data_i,
+  input  logic [BeatAW-1:0]             lut_addr_i,    // beat index: entries lut_addr_i*LANES + i
+  input  logic [BusW-1:0]               lut_data_i,
 
   // Stream: u (int8 code) and its channel's bank id.
   input  logic                          in_valid_i,
@@ -46,8 +58,10 @@ module le_act_lut (
 );
 
   localparam int unsigned Stages = 2;
-  localparam int unsigned AddrW  = le_pkg::ActBankW + le_pkg::ActW;     // 10
-  localparam int unsigned Depth  = le_pkg::ActBanks * (1 << le_pkg::ActW);   // 1024
+
+  if (LANES != 8 && LANES != 16 && LANES != 32) begin : gen_bad_lanes
+    $error("le_act_lut: LANES must be 8, 16 or 32");
+  end
 
   logic [Stages-1:0] load;
 
@@ -66,15 +80,17 @@ module le_act_lut (
   // ---- Table: simple dual-port RAM, synchronous read --------------------------------------------
   (* ram_style = "block" *) le_pkg::act_t mem_q [Depth];
 
-  logic [AddrW-1:0] waddr, raddr;
+  logic [AddrW-1:0] raddr;
   le_pkg::act_t     rd_q1, rd_q2;
 
-  assign waddr = {lut_bank_i, lut_index_i};
   assign raddr = {in_bank_i, in_u_i};
 
+  // Write: the beat's LANES bytes into LANES consecutive entries (asymmetric-port write template).
   always_ff @(posedge clk_i) begin
     if (lut_we_i) begin
-      mem_q[waddr] <= lut_data_i;
+      for (int unsigned i = 0; i < LANES; i++) begin
+        mem_q[{lut_addr_i, (AddrW - BeatAW)'(i)}] <= lut_data_i[le_pkg::ActW*i +: le_pkg::ActW];
+      end
     end
   end
 

@@ -1,10 +1,17 @@
 """cocotb test of rtl/le_layernorm.sv against models.ops.layernorm (launcher: test_rtl_layernorm.py).
 
-Plusargs from the launcher: +MAX_D (the build's MAX_D parameter), +ROWS (random rows of N in
+Plusargs from the launcher: +MAX_D and +PRM_WORDS (the build's parameters), +ROWS (random rows of N in
 [RAND_N_MIN, RAND_N_MAX] in the stress phase), +LONG (random rows of random N up to MAX_D).
 
+gamma'/beta' are loaded through the beat-wide prm port (word w of a beat = channel addr*PRM_WORDS + w),
+each set in one of the LOAD_ORDERS: gamma then beta (the engine's order), beta (groups in random order)
+then gamma, or all groups of both tensors interleaved in random order with random gaps (random address
+and data on the bus while no enable is set). The RAMs keep the previous set, so a missed, misaddressed
+or misdirected (gamma <-> beta) write leaves a stale or wrong value that the rows' outputs expose.
+
 Plan (every output of every row compared with ops.layernorm evaluated in Python on the same inputs):
-  1. reset; parameter phases, each loading gamma'/beta' through the prm write port while idle_o = 1:
+  1. reset; parameter phases, each loading gamma'/beta' through the prm write port while idle_o = 1
+     (the four sets cycle through the three load orders; later reloads are interleaved):
        typical    random g ~ +-2^15, b ~ +-2^28 (the int8 output partly saturates)
        huge       g, b at and near the int32 extremes: both outputs saturate on both sides
        small      g, b in {0, +-1, small}, b at the rounding ties 2^21 and 2^15
@@ -38,8 +45,9 @@ from verif.valid_ready import StreamSink, StreamSource
 MODULE = "le_layernorm"
 RAND_N_MIN, RAND_N_MAX = 8, 32
 I32_MIN, I32_MAX = ops.I32_MIN, ops.I32_MAX
-IDLE_INPUTS = {"n_i": 1, "eps_q_i": 0, "prm_we_i": 0, "prm_addr_i": 0, "prm_gamma_i": 0, "prm_beta_i": 0,
-               "in_y_i": 0}
+IDLE_INPUTS = {"n_i": 1, "eps_q_i": 0, "prm_gamma_we_i": 0, "prm_beta_we_i": 0, "prm_addr_i": 0,
+               "prm_data_i": 0, "in_y_i": 0}
+LOAD_ORDERS = ("gamma then beta", "beta then gamma", "interleaved")
 D_LIMIT = 1 << 62
 
 
@@ -162,15 +170,41 @@ async def wait_idle(dut, limit: int = 100_000) -> None:
     raise AssertionError("idle_o never rose")
 
 
-async def load_params(dut, gamma: np.ndarray, beta: np.ndarray) -> None:
+def prm_beats(values: np.ndarray, words: int) -> list[int]:
+    """int32 values -> prm_data_i beats: word w (bits [32w+31:32w]) of beat k is element k*words + w."""
+    image = values.astype(np.int32).tobytes()          # little-endian int32, the tensor's DDR bytes
+    return [int.from_bytes(image[k:k + 4 * words], "little") for k in range(0, len(image), 4 * words)]
+
+
+async def load_params(dut, gamma: np.ndarray, beta: np.ndarray, rng: random.Random,
+                      order: str = LOAD_ORDERS[0]) -> None:
+    """Write every gamma' and beta' group through the beat-wide prm port in the given order."""
+    words = h.plusarg_int("PRM_WORDS")
+    beats = {"gamma": prm_beats(gamma, words), "beta": prm_beats(beta, words)}
+    groups = len(beats["gamma"])
+    if order == "gamma then beta":
+        writes = [("gamma", g) for g in range(groups)] + [("beta", g) for g in range(groups)]
+    elif order == "beta then gamma":
+        writes = [("beta", g) for g in rng.sample(range(groups), groups)] + [("gamma", g) for g in range(groups)]
+    else:
+        writes = [(t, g) for t in ("gamma", "beta") for g in range(groups)]
+        rng.shuffle(writes)
+    gaps = order == "interleaved"
     await wait_idle(dut)
-    for c in range(len(gamma)):
-        dut.prm_we_i.value = 1
-        dut.prm_addr_i.value = c
-        dut.prm_gamma_i.value = int(gamma[c])
-        dut.prm_beta_i.value = int(beta[c])
+    for tensor, g in writes:
+        while gaps and rng.random() < 0.3:
+            dut.prm_gamma_we_i.value = 0
+            dut.prm_beta_we_i.value = 0
+            dut.prm_addr_i.value = rng.randrange(groups)
+            dut.prm_data_i.value = rng.getrandbits(32 * words)   # must be ignored: no enable
+            await RisingEdge(dut.clk_i)
+        dut.prm_gamma_we_i.value = int(tensor == "gamma")
+        dut.prm_beta_we_i.value = int(tensor == "beta")
+        dut.prm_addr_i.value = g
+        dut.prm_data_i.value = beats[tensor][g]
         await RisingEdge(dut.clk_i)
-    dut.prm_we_i.value = 0
+    dut.prm_gamma_we_i.value = 0
+    dut.prm_beta_we_i.value = 0
     await RisingEdge(dut.clk_i)
     assert dut.idle_o.value, "idle_o must stay high while only parameters are written"
 
@@ -245,6 +279,9 @@ async def layernorm_matches_golden(dut) -> None:
     """Corner and random rows under random stalls for four gamma'/beta' sets; then II, latency, period."""
     t0 = time.monotonic()
     max_d = h.plusarg_int("MAX_D", 1024)
+    words = h.plusarg_int("PRM_WORDS")
+    assert len(dut.prm_data_i) == 32 * words, f"prm_data_i is {len(dut.prm_data_i)} bits, PRM_WORDS {words}"
+    assert len(dut.prm_addr_i) == max(1, (max_d // words - 1).bit_length()), "prm_addr_i width"
     n_random = h.plusarg_int("ROWS", 0)
     n_long = h.plusarg_int("LONG", 0)
     rng = random.Random(cocotb.RANDOM_SEED)
@@ -254,7 +291,8 @@ async def layernorm_matches_golden(dut) -> None:
     sets = param_sets(rng, max_d)
     total_rows = total_elems = 0
     for k, (name, gamma, beta) in enumerate(sets):
-        await load_params(dut, gamma, beta)
+        order = LOAD_ORDERS[k % len(LOAD_ORDERS)]
+        await load_params(dut, gamma, beta, rng, order)
         rows = corner_rows(rng, max_d)
         share = n_random // len(sets) + (1 if k < n_random % len(sets) else 0)
         rows += [random_row(rng, rng.randint(RAND_N_MIN, min(RAND_N_MAX, max_d))) for _ in range(share)]
@@ -265,14 +303,14 @@ async def layernorm_matches_golden(dut) -> None:
         stats = check_rows(f"{MODULE} [{name}]", rows, gamma, beta, run.got)
         total_rows += len(rows)
         total_elems += stats["elems"]
-        dut._log.info("%s [%s]: %d rows / %d elements matched under stalls in %d cycles "
-                      "(%d int8 and %d int16 outputs at a saturation limit)", MODULE, name, len(rows),
+        dut._log.info("%s [%s, loaded %s]: %d rows / %d elements matched under stalls in %d cycles "
+                      "(%d int8 and %d int16 outputs at a saturation limit)", MODULE, name, order, len(rows),
                       stats["elems"], run.cycles, stats["sat8"], stats["sat16"])
 
     # ---- pointer chase: the next row's input writes right behind the output pass's reads ------------
     # (heavy sink back-pressure, no source idles), then the converse (slow source, free sink).
     name, gamma, beta = sets[0]
-    await load_params(dut, gamma, beta)
+    await load_params(dut, gamma, beta, rng, "interleaved")
     blocked = [0]
 
     async def monitor() -> None:
@@ -301,7 +339,7 @@ async def layernorm_matches_golden(dut) -> None:
     # ---- no-stall timing ---------------------------------------------------------------------
     doc = documented()
     name, gamma, beta = sets[0]
-    await load_params(dut, gamma, beta)
+    await load_params(dut, gamma, beta, rng, "interleaved")
     for n in sorted({16, max_d}):
         n_rows = 6
         rows = [random_row(rng, n) for _ in range(n_rows)]
@@ -323,5 +361,5 @@ async def layernorm_matches_golden(dut) -> None:
         total_rows += n_rows
         total_elems += n * n_rows
 
-    dut._log.info("%s (MAX_D %d): %d rows, %d elements in total; %.1f s", MODULE, max_d, total_rows,
-                  total_elems, time.monotonic() - t0)
+    dut._log.info("%s (MAX_D %d, PRM_WORDS %d): %d rows, %d elements in total; %.1f s", MODULE, max_d, words,
+                  total_rows, total_elems, time.monotonic() - t0)
