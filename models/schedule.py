@@ -3,6 +3,7 @@
 This is the executable spec the RTL FSM follows and the scoreboard / perf benchmark check. The order is
 the seed's loop nest (models/golden.py); one `Transfer` is one DMA command (a whole tensor, or one tile).
 
+    header                          the 64-byte image header (checked against the config CSRs first)
     for layer:
         ATTN params:  wq/wk/wv .bias .mult .shift, score_mult, score_shift, o_mult, o_shift
         for head:     wqkv tile 0..      one read per tile: the interleaved [q rows][k rows][v rows]
@@ -67,7 +68,7 @@ class Transfer:
     layer: int | None
     head: int | None
     tile: int | None        # tile index within its tensor / ctx range, None for whole-tensor loads
-    purpose: str            # "params", "wqkv", "k_ctx", "v_ctx", "k_append", "v_append",
+    purpose: str            # "header", "params", "wqkv", "k_ctx", "v_ctx", "k_append", "v_append",
                             # "wo", "w1", "w2", "logits_b", "logits_w"
 
     @property
@@ -151,7 +152,7 @@ def token_schedule(layout: DdrLayout, pos: int) -> list[Transfer]:
     """Every DMA transfer of one token at sequence position `pos`, in issue order."""
     _check_pos(layout, pos)
     c = layout.cfg
-    out: list[Transfer] = []
+    out: list[Transfer] = [_whole(layout, "header", None, "header")]
     for l in range(c.n_layers):
         out += _layer(layout, l, pos)
     out.append(_whole(layout, "logits.b", None, "logits_b"))

@@ -1,9 +1,9 @@
 """AXI traffic of one decode token: the bytes the engine must move to and from DDR, and a roofline.
 
 One token at sequence position `pos` reads, exactly once each:
-  * every read-only tensor of the DDR image except the header (for the host and for sanity checks; the
-    engine takes its dims from CSRs) and exp_lut (a ROM in the RTL, rtl/le_exp_lut_rom.sv, generated from
-    the same table; the DDR copy lets tools check the contract): per-head interleaved QKV weights,
+  * every read-only tensor of the DDR image except exp_lut (a ROM in the RTL, rtl/le_exp_lut_rom.sv,
+    generated from the same table; the DDR copy lets tools check the contract): the 64-byte header (the
+    engine checks it against the config CSRs before anything else), per-head interleaved QKV weights,
     requant bias/mult/shift, score/o scalars, Wo/W1/W2 weights, residual mults, LN gamma/beta/eps,
     GELU LUTs and bank ids, logits weights and bias;
   * the cached K and V rows of positions 0..pos-1 of every (layer, head). Attention covers 0..pos, but
@@ -21,7 +21,7 @@ from .config import EngineConfig
 from .ddr_layout import DdrLayout
 
 KV_REGION = "kv"
-NOT_STREAMED = ("header", "exp_lut")
+NOT_STREAMED = ("exp_lut",)
 
 
 class RegionBytes(NamedTuple):
@@ -40,7 +40,7 @@ class Traffic:
 
 
 def weight_stream_bytes(layout: DdrLayout) -> dict[str, int]:
-    """Bytes of every read-only tensor the engine streams once per token (everything but the header)."""
+    """Bytes of every read-only tensor the engine reads once per token (everything but exp_lut)."""
     return {t.name: t.size for t in layout.tensors if t.access == "ro" and t.name not in NOT_STREAMED}
 
 

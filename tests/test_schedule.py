@@ -30,7 +30,7 @@ CASES = [(n, p) for n in PRESETS for p in positions(lay(n))]
 def expected_blocks(layout: DdrLayout, pos: int) -> list[tuple]:
     """The seed's loop nest as (purpose, layer, head) runs, written independently of the schedule."""
     c = layout.cfg
-    out: list[tuple] = []
+    out: list[tuple] = [("header", None, None)]
     for l in range(c.n_layers):
         out.append(("params", l, None))
         for h in range(c.n_heads):
@@ -76,7 +76,7 @@ def test_parameters_resident_before_use(name):
             assert idx[p + s] < first("w1", l)
         for s in ("w2.bias", "w2.mult", "w2.shift", "res2_x_mult", "res2_r_mult", "ln2_eps", "ln2_gamma", "ln2_beta"):
             assert first("w1", l) < idx[p + s] < first("w2", l)
-    assert sched[-1].purpose == "logits_w" and sched[0].purpose == "params"
+    assert sched[-1].purpose == "logits_w" and sched[0].purpose == "header" and sched[1].purpose == "params"
     assert [t.purpose for t in sched].index("logits_b") < [t.purpose for t in sched].index("logits_w")
 
 
@@ -85,13 +85,13 @@ def test_every_ro_tensor_covered_exactly_once(name, pos):
     layout = lay(name)
     sched = token_schedule(layout, pos)
     for t in layout.tensors:
-        if t.access != "ro" or t.name in ("header", "exp_lut"):
+        if t.access != "ro" or t.name == "exp_lut":
             continue
         reads = sorted((x for x in sched if x.tensor == t.name), key=lambda x: x.addr)
         assert reads and all(x.kind == "rd" for x in reads), t.name
         assert reads[0].addr == t.base and reads[-1].end == t.base + t.size, t.name
         assert all(a.end == b.addr for a, b in zip(reads, reads[1:])), f"{t.name}: gap or overlap"
-    assert not any(x.tensor == "header" for x in sched)
+    assert sched[0].tensor == "header" and sched[0].nbytes == 64
 
 
 def test_tiny_partial_tiles():
@@ -177,10 +177,12 @@ def test_check_traffic_catches_a_dropped_transfer():
         check_traffic(layout, 4, sched[:-1])
 
 
-def test_exp_lut_and_header_are_never_read():
-    """exp_lut is a ROM in the RTL and the header is for the host: neither is DDR traffic."""
+def test_exp_lut_is_never_read_and_the_header_once_first():
+    """exp_lut is a ROM in the RTL; the header is read once, first (the engine checks it against the CSRs)."""
     layout = lay("small")
-    assert not [t for t in token_schedule(layout, 7) if t.tensor in ("exp_lut", "header")]
+    sched = token_schedule(layout, 7)
+    assert not [t for t in sched if t.tensor == "exp_lut"]
+    assert [i for i, t in enumerate(sched) if t.tensor == "header"] == [0]
 
 
 def check_split(t: Transfer, bus: int, max_beats: int, base: int) -> None:

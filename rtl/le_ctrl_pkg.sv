@@ -1,0 +1,108 @@
+// Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
+//
+// le_ctrl_pkg: types of the engine's control path (le_sched -> op FIFO -> le_exec) and the CSR-side
+// error codes. The loop nest, the op list and the parameter destinations follow models/schedule.py.
+
+package le_ctrl_pkg;
+
+  // STATUS.ERR_CODE (models/driver.py ErrorCode).
+  typedef enum logic [7:0] {
+    ErrNone          = 8'd0,
+    ErrIllegalConfig = 8'd1,
+    ErrStartBusy     = 8'd2,
+    ErrAxiRead       = 8'd3,
+    ErrAxiWrite      = 8'd4,
+    ErrTlastEarly    = 8'd5,
+    ErrTlastLate     = 8'd6
+  } err_e;
+
+  // Micro-ops, in the order le_sched emits them (models/schedule.py token_schedule). Ops marked "rd"
+  // come with one read command to le_axi_rd; their data arrives on the read stream in op order.
+  typedef enum logic [3:0] {
+    OpHdr       = 4'd0,   // rd: the 64-byte image header, checked against the latched config
+    OpPrm       = 4'd1,   // rd: one parameter tensor into the parameter store (prm_ram, prm_base)
+    OpQkvBegin  = 4'd2,   // head `head` starts: main MAC x = X, rows = the head's interleaved Q/K/V
+    OpTile      = 4'd3,   // rd: weight rows into the main MAC (QKV, Wo, W1, W2 or logits tile)
+    OpScoreBegin= 4'd4,   // QKV of the head stored: load q into the score MAC
+    OpKctx      = 4'd5,   // rd: K cache rows into the score MAC
+    OpKcur      = 4'd6,   // the current token's K row (on chip) into the score MAC, last row
+    OpVctx      = 4'd7,   // rd: V cache rows into P.V
+    OpVcur      = 4'd8,   // the current token's V row (on chip) into P.V, last row
+    OpAppend    = 4'd9,   // write the head's K (which = 0) or V (which = 1) row to the KV cache
+    OpGemvBegin = 4'd10,  // a Wo / W1 / W2 / logits phase starts (phase)
+    OpEnd       = 4'd11   // every op issued: finish the token
+  } op_e;
+
+  // Main MAC phases (what its outputs mean).
+  typedef enum logic [2:0] {
+    PhQkv    = 3'd0,
+    PhWo     = 3'd1,
+    PhW1     = 3'd2,
+    PhW2     = 3'd3,
+    PhLogits = 3'd4
+  } phase_e;
+
+  // Parameter store destinations (le_params). Tensors with several regions (q/k/v requant) are
+  // written at a beat offset (op prm_base).
+  typedef enum logic [3:0] {
+    PrmRqBias  = 4'd0,    // requant bias of the next GEMV phase (q/k/v at region 0/1/2)
+    PrmRqMult  = 4'd1,
+    PrmRqShift = 4'd2,
+    PrmScMult  = 4'd3,    // score_mult[n_heads]
+    PrmScShift = 4'd4,
+    PrmOMult   = 4'd5,    // o_mult[n_heads]
+    PrmOShift  = 4'd6,
+    PrmResX    = 4'd7,    // res{1,2}_x_mult[d_model]
+    PrmResR    = 4'd8,    // res{1,2}_r_mult[d_model]
+    PrmLnEps   = 4'd9,    // ln{1,2}_eps (int64)
+    PrmLnGamma = 4'd10,   // ln{1,2}_gamma'[d_model] (into le_layernorm)
+    PrmLnBeta  = 4'd11,
+    PrmGeluLut = 4'd12,   // gelu_lut[4][256] (into le_act_lut)
+    PrmGeluBank= 4'd13,   // gelu_bank[d_ff]
+    PrmLogitsB = 4'd14    // logits.b[vocab]
+  } prm_e;
+
+  // Tensors of one layer in DDR layout order (models/ddr_layout.py); le_layout computes each one's
+  // offset from the layer's base. KWqkv is all heads' wqkv regions (head stride = le_layout head_o).
+  typedef enum logic [5:0] {
+    KWqkv, KWqB, KWqM, KWqS, KWkB, KWkM, KWkS, KWvB, KWvM, KWvS, KScM, KScS, KOM, KOS,
+    KWoW, KWoB, KWoM, KWoS, KR1X, KR1R, KLn1E, KLn1G, KLn1B,
+    KW1W, KW1B, KW1M, KW1S, KGeluL, KGeluB,
+    KW2W, KW2B, KW2M, KW2S, KR2X, KR2R, KLn2E, KLn2G, KLn2B
+  } kind_e;
+  parameter int unsigned NumKinds = 38;
+  parameter int unsigned OffW     = 48;  // image offsets and sizes (checked against AXI_ADDR_W)
+  parameter int unsigned ImgPrefix = 576; // header (64 B) + exp_lut (512 B): layer 0 starts here
+  parameter int unsigned HdrBytes  = 64;
+
+  // The token's configuration, latched from the CSRs on an accepted START (checked by le_cfg_check).
+  typedef struct packed {
+    logic [31:0] d_model;
+    logic [31:0] n_heads;
+    logic [31:0] d_head;
+    logic [31:0] d_ff;
+    logic [31:0] n_layers;
+    logic [31:0] vocab;
+    logic [31:0] max_seq;
+    logic [31:0] w_tile_rows;
+    logic [31:0] ctx_tile;
+    logic [31:0] pos;
+    logic [63:0] image_base;
+    logic [63:0] kv_base;
+  } cfg_t;
+
+  parameter int unsigned OpLenW  = 32;   // bytes per op (read command length)
+  parameter int unsigned OpBaseW = 16;   // parameter-store beat offset
+
+  typedef struct packed {
+    op_e                      op;
+    phase_e                   phase;    // OpGemvBegin
+    prm_e                     prm;      // OpPrm
+    logic [OpBaseW-1:0]       prm_base; // OpPrm: first beat in the destination
+    logic [7:0]               head;     // OpQkvBegin
+    logic                     which;    // OpAppend: 0 = K, 1 = V
+    logic [OpLenW-1:0]        nbytes;   // rd ops: bytes read (whole beats); OpAppend: bytes written
+    logic [OffW-1:0]          addr;     // OpAppend: DDR byte address of the K/V row
+  } op_t;
+
+endpackage

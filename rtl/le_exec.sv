@@ -1,0 +1,453 @@
+// Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
+//
+// le_exec: executes the token's micro-ops (le_sched) in order: routes the read stream, sequences the
+// phases, feeds on-chip rows, issues the K/V appends, and drains on an error.
+//
+// Purpose:             one op at a time from the op FIFO (le_ctrl_pkg::op_e):
+//                        OpHdr        checks the 64-byte image header against the config and the
+//                                     layout (ILLEGAL_CONFIG otherwise), then releases le_sched
+//                        OpPrm        read beats -> parameter write bus (after the main path has
+//                                     finished with the previous group)
+//                        OpTile       read beats -> main MAC weights
+//                        OpKctx/Vctx  read beats -> score MAC / P.V
+//                        OpKcur/Vcur  the head's K/V row from the Q/K/V buffer -> score MAC / P.V
+//                        OpAppend     write command + the K/V row -> write DMA (only inside the KV
+//                                     region)
+//                        *Begin       waits for the phase's inputs (X received, QKV / O / LayerNorm /
+//                                     U_act stored), copies O_concat / U_act / q into the MAC's x RAM
+//                                     and starts le_main_out / le_attn
+//                        OpEnd        waits for the logits frame and the write responses -> done_o
+//                      Every read beat's RRESP is checked when it is consumed (so errors are
+//                      reported in program order). On abort_i the executor stops, discards the op
+//                      FIFO and all read data until le_axi_rd is idle, lets a started append finish
+//                      its beats, waits for the write DMA, flushes the logits frame (zeros) and the X
+//                      stream (le_axis_x_in drains through TLAST), then pulses drained_o.
+// Golden twin:         models/golden.py (through the end-to-end tests); op order = models/schedule.py.
+// Latency:             a read op's beats pass at 1 per cycle; a Begin costs its wait plus the copy
+//                      (d_model/LANES, d_ff/LANES or d_head/LANES cycles).
+// Initiation interval: 1 read beat per cycle.
+// Throughput:          1 bus beat per cycle.
+// Reset:               synchronous, active low.
+
+module le_exec
+  import le_pkg::*;
+  import le_ctrl_pkg::*;
+#(
+  parameter int unsigned LANES       = 16,
+  parameter int unsigned AXI_ADDR_W  = 32,
+  parameter int unsigned MAX_D_MODEL = 1024,
+  parameter int unsigned MAX_D_FF    = 4096,
+  parameter int unsigned MAX_D_HEAD  = 128,
+  // Derived, not to be overridden.
+  localparam int unsigned BusW       = LANES * 8,
+  localparam int unsigned MainXAW    = $clog2(MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL / LANES : MAX_D_FF / LANES),
+  localparam int unsigned QAddrW     = (MAX_D_HEAD / LANES > 1) ? $clog2(MAX_D_HEAD / LANES) : 1,
+  localparam int unsigned MainDInW   = $clog2((MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL : MAX_D_FF) + 1)
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  start_i,
+  input  logic                  abort_i,       // level until drained_o
+  input  logic                  soft_i,        // the abort is a soft reset: abandon the streams
+  input  cfg_t                  cfg_i,
+  output logic                  done_o,        // pulse: token complete
+  output logic                  drained_o,     // pulse: abort complete
+  output logic                  err_o,         // pulse: error found here (code in err_code_o)
+  output err_e                  err_code_o,
+  // layout (le_layout)
+  input  logic [OffW-1:0]       kv_base_off_i,
+  input  logic [OffW-1:0]       kv_size_i,
+  input  logic [OffW-1:0]       size_i,
+  output logic                  hdr_ok_o,
+  // ops
+  input  logic                  op_valid_i,
+  output logic                  op_ready_o,
+  input  op_t                   op_i,
+  // read stream (le_axi_rd)
+  input  logic                  rd_valid_i,
+  output logic                  rd_ready_o,
+  input  logic [BusW-1:0]       rd_data_i,
+  input  logic                  rd_last_i,
+  input  logic [1:0]            rd_resp_i,
+  input  logic                  rd_idle_i,
+  output logic                  rd_wait_o,     // waiting on read data (perf)
+  // write DMA (le_axi_wr)
+  output logic                  wcmd_valid_o,
+  input  logic                  wcmd_ready_i,
+  output logic [AXI_ADDR_W-1:0] wcmd_addr_o,
+  output logic [31:0]           wcmd_len_o,
+  output logic                  wdat_valid_o,
+  input  logic                  wdat_ready_i,
+  output logic [BusW-1:0]       wdat_data_o,
+  input  logic                  wr_idle_i,
+  // X stream and logits frame
+  input  logic                  x_done_i,      // le_axis_x_in: the token's X has been received
+  input  logic                  x_idle_i,
+  output logic                  logits_start_o,
+  output logic                  logits_flush_o,
+  input  logic                  logits_idle_i,
+  // parameter write bus
+  output logic                  prm_we_o,
+  output prm_e                  prm_sel_o,
+  output logic [OpBaseW-1:0]    prm_addr_o,
+  output logic [BusW-1:0]       prm_data_o,
+  // main MAC (le_logits) and le_main_out
+  output logic [MainDInW-1:0]   main_d_in_o,
+  output logic                  main_w_valid_o,
+  input  logic                  main_w_ready_i,
+  output logic [BusW-1:0]       main_w_data_o,
+  output logic                  main_x_we_o,    // copies (O_concat, U_act)
+  output logic [MainXAW-1:0]    main_x_addr_o,
+  output logic [BusW-1:0]       main_x_data_o,
+  output logic                  main_begin_o,
+  output phase_e                main_phase_o,
+  output logic [7:0]            main_head_o,
+  input  logic                  main_done_i,
+  input  logic                  main_rq_free_i, // every row of the phase has read its requant params
+  // result stores into the buffers owned here
+  input  logic                  qkv_we_i,
+  input  logic [31:0]           qkv_idx_i,
+  input  act_t                  qkv_data_i,
+  input  logic                  uact_we_i,
+  input  logic [31:0]           uact_idx_i,
+  input  act_t                  uact_data_i,
+  input  logic                  ocat_we_i,
+  input  logic [31:0]           ocat_idx_i,
+  input  act_t                  ocat_data_i,
+  // le_attn
+  output logic                  attn_begin_o,
+  input  logic                  attn_o_idle_i,
+  output logic                  q_we_o,
+  output logic [QAddrW-1:0]     q_addr_o,
+  output logic [BusW-1:0]       q_data_o,
+  output logic                  k_valid_o,
+  input  logic                  k_ready_i,
+  output logic [BusW-1:0]       k_data_o,
+  output logic                  v_valid_o,
+  input  logic                  v_ready_i,
+  output logic [BusW-1:0]       v_data_o
+);
+
+  localparam int unsigned Wpb     = LANES / 4;
+  localparam int unsigned LaneW   = $clog2(LANES);
+  localparam int unsigned QkvDep  = 3 * MAX_D_HEAD / LANES;
+  localparam int unsigned OcatDep = MAX_D_MODEL / LANES;
+  localparam int unsigned UactDep = MAX_D_FF / LANES;
+  localparam int unsigned FAW     = $clog2(UactDep > OcatDep ? (UactDep > QkvDep ? UactDep : QkvDep)
+                                                           : (OcatDep > QkvDep ? OcatDep : QkvDep));
+  localparam logic [31:0] Magic   = 32'h474E_454C;
+
+  typedef enum logic [3:0] {
+    XIdle, XPop, XHdr, XPrmWait, XPrm, XRoute, XBeginWait, XCopy, XFeed, XAppend, XEnd, XDrain
+  } state_e;
+  typedef enum logic [2:0] { DstQ, DstK, DstV, DstW, DstX } dst_e;
+  typedef enum logic [1:0] { SrcQkv, SrcOcat, SrcUact } src_e;
+
+  state_e      state_q;
+  op_t         op_q;
+  logic        ph_started_q, x_rcvd_q, logits_started_q, bad_q, hdr_ok_q, kick_q, wcmd_done_q;
+  logic [OpBaseW-1:0] beat_q;
+  logic [MainDInW-1:0] d_in_q;
+
+  // ---- on-chip buffers (element writes from the datapath, word reads by the feeder) ----
+  logic            f_start, f_busy, f_re, f_valid, f_ready;
+  logic [FAW-1:0]  f_raddr, f_base;
+  logic [FAW:0]    f_n, f_idx;
+  logic [BusW-1:0] f_data, qkv_word, ocat_word, uact_word;
+  src_e            f_src_q, f_src;
+  dst_e            f_dst_q, f_dst;
+
+  function automatic logic [LANES-1:0] lane_be(logic [31:0] idx);
+    return LANES'(1) << idx[LaneW-1:0];
+  endfunction
+
+  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(QkvDep)) u_qkv (
+    .clk_i, .we_i(qkv_we_i), .waddr_i(qkv_idx_i[LaneW +: $clog2(QkvDep)]), .wbe_i(lane_be(qkv_idx_i)),
+    .wdata_i({LANES{qkv_data_i}}), .re_i(f_re && f_src_q == SrcQkv), .raddr_i(f_raddr[$clog2(QkvDep)-1:0]),
+    .rdata_o(qkv_word));
+  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(OcatDep)) u_ocat (
+    .clk_i, .we_i(ocat_we_i), .waddr_i(ocat_idx_i[LaneW +: $clog2(OcatDep)]), .wbe_i(lane_be(ocat_idx_i)),
+    .wdata_i({LANES{ocat_data_i}}), .re_i(f_re && f_src_q == SrcOcat), .raddr_i(f_raddr[$clog2(OcatDep)-1:0]),
+    .rdata_o(ocat_word));
+  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(UactDep)) u_uact (
+    .clk_i, .we_i(uact_we_i), .waddr_i(uact_idx_i[LaneW +: $clog2(UactDep)]), .wbe_i(lane_be(uact_idx_i)),
+    .wdata_i({LANES{uact_data_i}}), .re_i(f_re && f_src_q == SrcUact), .raddr_i(f_raddr[$clog2(UactDep)-1:0]),
+    .rdata_o(uact_word));
+
+  le_buf_feeder #(.AW(FAW), .W(BusW)) u_feeder (
+    .clk_i, .rst_ni, .start_i(f_start), .base_i(f_base), .n_i(f_n), .busy_o(f_busy),
+    .re_o(f_re), .raddr_o(f_raddr), .rdata_i(f_data),
+    .out_valid_o(f_valid), .out_ready_i(f_ready), .out_data_o(), .idx_o(f_idx)
+  );
+  always_comb begin
+    unique case (f_src_q)
+      SrcOcat: f_data = ocat_word;
+      SrcUact: f_data = uact_word;
+      default: f_data = qkv_word;
+    endcase
+    unique case (f_dst_q)
+      DstK:    f_ready = k_ready_i;
+      DstV:    f_ready = v_ready_i;
+      DstW:    f_ready = wdat_ready_i;
+      default: f_ready = 1'b1;
+    endcase
+    unique case (f_dst_q)
+      DstK, DstV: if (state_q == XDrain) f_ready = 1'b1;
+      default: ;
+    endcase
+  end
+
+  // Words of the head's K / V rows in the Q/K/V buffer (region m at m * MAX_D_HEAD elements).
+  logic [FAW:0] dh_beats;
+  assign dh_beats = (FAW + 1)'(cfg_i.d_head >> LaneW);
+
+  // What a Begin / feed op starts: feeder source, destination, base and length.
+  always_comb begin
+    f_src  = SrcQkv;
+    f_dst  = DstQ;
+    f_base = '0;
+    f_n    = dh_beats;
+    unique case (op_q.op)
+      OpKcur:   begin f_dst = DstK; f_base = FAW'(MAX_D_HEAD / LANES); end
+      OpVcur:   begin f_dst = DstV; f_base = FAW'(2 * MAX_D_HEAD / LANES); end
+      OpAppend: begin f_dst = DstW; f_base = op_q.which ? FAW'(2 * MAX_D_HEAD / LANES) : FAW'(MAX_D_HEAD / LANES); end
+      OpGemvBegin: begin
+        f_dst = DstX;
+        f_src = (op_q.phase == PhW2) ? SrcUact : SrcOcat;
+        f_n   = (op_q.phase == PhW2) ? (FAW + 1)'(cfg_i.d_ff >> LaneW) : (FAW + 1)'(cfg_i.d_model >> LaneW);
+      end
+      default: ;   // OpScoreBegin: q (region 0) into the score MAC
+    endcase
+  end
+
+  // ---- header check ----
+  logic [31:0] hdr_want [16];
+  logic [OffW-1:0] kv_abs, img_end;
+  logic        layout_ok, hdr_beat_ok;
+  always_comb begin
+    hdr_want[0]  = Magic;
+    hdr_want[1]  = 32'd1;
+    hdr_want[2]  = cfg_i.d_model;
+    hdr_want[3]  = cfg_i.n_heads;
+    hdr_want[4]  = cfg_i.d_head;
+    hdr_want[5]  = cfg_i.d_ff;
+    hdr_want[6]  = cfg_i.n_layers;
+    hdr_want[7]  = cfg_i.vocab;
+    hdr_want[8]  = cfg_i.max_seq;
+    hdr_want[9]  = 32'(LANES * 8);
+    hdr_want[10] = cfg_i.w_tile_rows;
+    hdr_want[11] = cfg_i.ctx_tile;
+    hdr_want[12] = kv_base_off_i[31:0];
+    hdr_want[13] = kv_size_i[31:0];
+    hdr_want[14] = size_i[31:0];
+    hdr_want[15] = 32'd0;
+    hdr_beat_ok = 1'b1;
+    for (int unsigned j = 0; j < Wpb; j++) begin
+      if (rd_data_i[j*32 +: 32] != hdr_want[(32'(beat_q) * Wpb + j) % 16]) hdr_beat_ok = 1'b0;
+    end
+  end
+  assign kv_abs    = OffW'(cfg_i.image_base) + kv_base_off_i;
+  assign img_end   = OffW'(cfg_i.image_base) + size_i;
+  assign layout_ok = (OffW'(cfg_i.kv_base) == kv_abs) && (cfg_i.image_base[63:OffW] == '0) &&
+                     (cfg_i.kv_base[63:OffW] == '0) && (size_i[OffW-1:32] == '0) &&
+                     ((AXI_ADDR_W >= OffW) || ((img_end >> AXI_ADDR_W) == '0));
+
+  // ---- append guard: a K/V write must lie inside [KV_BASE, KV_BASE + kv_size) ----
+  logic append_ok;
+  assign append_ok = (op_q.addr >= OffW'(cfg_i.kv_base)) &&
+                     (op_q.addr + OffW'(op_q.nbytes) <= OffW'(cfg_i.kv_base) + kv_size_i);
+
+  // ---- Begin prerequisites ----
+  logic begin_ready;
+  always_comb begin
+    unique case (op_q.op)
+      OpQkvBegin:   begin_ready = (op_q.head != 8'd0) || (ph_started_q ? main_done_i : x_rcvd_q);
+      OpScoreBegin: begin_ready = main_done_i && attn_o_idle_i;
+      OpGemvBegin:  begin_ready = main_done_i && attn_o_idle_i;
+      OpPrm:        begin_ready = !ph_started_q || main_rq_free_i ||
+                                  !(op_q.prm inside {PrmRqBias, PrmRqMult, PrmRqShift});
+      default:      begin_ready = 1'b1;
+    endcase
+  end
+
+  // ---- routing ----
+  logic rd_fire, route_k, route_v, route_w, bad_resp;
+  assign route_w  = state_q == XRoute && op_q.op == OpTile;
+  assign route_k  = state_q == XRoute && op_q.op == OpKctx;
+  assign route_v  = state_q == XRoute && op_q.op == OpVctx;
+  assign bad_resp = rd_resp_i != 2'b00;
+  always_comb begin
+    unique case (state_q)
+      XHdr, XPrm, XDrain: rd_ready_o = 1'b1;
+      XRoute:             rd_ready_o = route_w ? main_w_ready_i : route_k ? k_ready_i : v_ready_i;
+      default:            rd_ready_o = 1'b0;
+    endcase
+  end
+  assign rd_fire   = rd_valid_i && rd_ready_o;
+  assign rd_wait_o = (state_q == XHdr || state_q == XPrm || state_q == XRoute) && rd_ready_o && !rd_valid_i;
+
+  assign main_w_valid_o = (route_w && rd_valid_i);
+  assign main_w_data_o  = rd_data_i;
+  logic f_out;   // the feeder's beats go to the datapath (not while draining)
+  assign f_out          = state_q != XDrain;
+  assign k_valid_o      = (route_k && rd_valid_i) || (f_out && f_dst_q == DstK && f_valid);
+  assign k_data_o       = route_k ? rd_data_i : f_data;
+  assign v_valid_o      = (route_v && rd_valid_i) || (f_out && f_dst_q == DstV && f_valid);
+  assign v_data_o       = route_v ? rd_data_i : f_data;
+  assign wdat_valid_o   = f_dst_q == DstW && f_valid;
+  assign wdat_data_o    = f_data;
+  assign q_we_o         = f_out && f_dst_q == DstQ && f_valid;
+  assign q_addr_o       = QAddrW'(f_idx);
+  assign q_data_o       = f_data;
+  assign main_x_we_o    = f_out && f_dst_q == DstX && f_valid;
+  assign main_x_addr_o  = MainXAW'(f_idx);
+  assign main_x_data_o  = f_data;
+
+  assign prm_we_o   = state_q == XPrm && rd_valid_i;
+  assign prm_sel_o  = op_q.prm;
+  assign prm_addr_o = op_q.prm_base + beat_q;
+  assign prm_data_o = rd_data_i;
+
+  assign op_ready_o   = state_q == XPop || state_q == XDrain;
+  assign main_d_in_o  = d_in_q;
+  assign main_phase_o = (op_q.op == OpQkvBegin) ? PhQkv : op_q.phase;
+  assign main_head_o  = op_q.head;
+  assign wcmd_addr_o  = AXI_ADDR_W'(op_q.addr);
+  assign wcmd_len_o   = op_q.nbytes;
+  assign hdr_ok_o     = hdr_ok_q;
+
+  assign f_start = kick_q;
+  assign wcmd_valid_o = state_q == XAppend && !wcmd_done_q && !kick_q;
+
+  // ---- the op sequencer ----
+  logic err_d;
+  err_e err_code_d;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q          <= XIdle;
+      op_q             <= '0;
+      ph_started_q     <= 1'b0;
+      x_rcvd_q         <= 1'b0;
+      logits_started_q <= 1'b0;
+      bad_q            <= 1'b0;
+      hdr_ok_q         <= 1'b0;
+      kick_q           <= 1'b0;
+      wcmd_done_q      <= 1'b0;
+      beat_q           <= '0;
+      d_in_q           <= '0;
+      f_src_q          <= SrcQkv;
+      f_dst_q          <= DstQ;
+    end else begin
+      kick_q <= 1'b0;
+      if (x_done_i) x_rcvd_q <= 1'b1;
+      if (kick_q) begin f_src_q <= f_src; f_dst_q <= f_dst; end
+      if (wcmd_valid_o && wcmd_ready_i) wcmd_done_q <= 1'b1;
+      if (logits_start_o) logits_started_q <= 1'b1;
+      unique case (state_q)
+        XIdle: if (start_i) begin
+          state_q          <= XPop;
+          ph_started_q     <= 1'b0;
+          x_rcvd_q         <= 1'b0;
+          logits_started_q <= 1'b0;
+          hdr_ok_q         <= 1'b0;
+          bad_q            <= 1'b0;
+        end
+        XPop: begin
+          if (abort_i) state_q <= XDrain;
+          else if (op_valid_i) begin
+            op_q   <= op_i;
+            beat_q <= '0;
+            unique case (op_i.op)
+              OpHdr:                  state_q <= XHdr;
+              OpPrm:                  state_q <= XPrmWait;
+              OpTile, OpKctx, OpVctx: state_q <= XRoute;
+              OpKcur, OpVcur:         begin state_q <= XFeed; kick_q <= 1'b1; end
+              OpAppend:               begin state_q <= XAppend; kick_q <= 1'b1; wcmd_done_q <= 1'b0; end
+              OpEnd:                  state_q <= XEnd;
+              default:                state_q <= XBeginWait;
+            endcase
+          end
+        end
+        XHdr: if (rd_fire) begin
+          beat_q <= beat_q + 1'b1;
+          if (!hdr_beat_ok || bad_resp) bad_q <= 1'b1;
+          if (rd_last_i) begin
+            if (err_d) state_q <= XDrain;
+            else begin hdr_ok_q <= 1'b1; state_q <= XPop; end
+          end
+        end
+        XPrmWait: if (abort_i) state_q <= XDrain; else if (begin_ready) state_q <= XPrm;
+        XPrm, XRoute: if (rd_fire) begin
+          beat_q <= beat_q + 1'b1;
+          if (bad_resp) state_q <= XDrain;
+          else if (rd_last_i) state_q <= XPop;
+        end else if (abort_i) state_q <= XDrain;
+        XBeginWait: begin
+          if (abort_i) state_q <= XDrain;
+          else if (begin_ready) begin
+            unique case (op_q.op)
+              OpQkvBegin: begin
+                ph_started_q <= 1'b1;
+                d_in_q       <= MainDInW'(cfg_i.d_model);
+                state_q      <= XPop;
+              end
+              OpScoreBegin: begin kick_q <= 1'b1; state_q <= XCopy; end
+              default: begin   // OpGemvBegin
+                d_in_q <= MainDInW'((op_q.phase == PhW2) ? cfg_i.d_ff : cfg_i.d_model);
+                if (op_q.phase == PhWo || op_q.phase == PhW2) begin
+                  kick_q  <= 1'b1;
+                  state_q <= XCopy;
+                end else begin
+                  state_q <= XPop;
+                end
+              end
+            endcase
+          end
+        end
+        XCopy, XFeed: if (!kick_q && !f_busy) state_q <= abort_i ? XDrain : XPop;
+        XAppend: if (!kick_q && !f_busy && (wcmd_done_q || !append_ok)) state_q <= append_ok ? XPop : XDrain;
+        XEnd: begin
+          if (abort_i) state_q <= XDrain;
+          else if (main_done_i && logits_idle_i && wr_idle_i && x_idle_i) state_q <= XIdle;
+        end
+        XDrain: if (drain_done) state_q <= XIdle;
+        default: state_q <= XIdle;
+      endcase
+    end
+  end
+
+  // Begin pulses (the cycle the Begin is taken, or when its copy has finished).
+  assign main_begin_o = (state_q == XBeginWait && !abort_i && begin_ready &&
+                         (op_q.op == OpQkvBegin ||
+                          (op_q.op == OpGemvBegin && (op_q.phase == PhW1 || op_q.phase == PhLogits)))) ||
+                        (state_q == XCopy && !kick_q && !f_busy && op_q.op == OpGemvBegin);
+  assign attn_begin_o   = state_q == XBeginWait && !abort_i && begin_ready && op_q.op == OpScoreBegin;
+  assign logits_start_o = (main_begin_o && op_q.op == OpGemvBegin && op_q.phase == PhLogits) ||
+                          (state_q == XDrain && !soft_i && !logits_started_q);
+  assign logits_flush_o = state_q == XDrain && !soft_i;
+  assign done_o         = state_q == XEnd && !abort_i && main_done_i && logits_idle_i && wr_idle_i && x_idle_i;
+
+  // Drained: no read outstanding or buffered, no write outstanding, the feeder stopped, and (unless
+  // this is a soft reset) X consumed through TLAST and the zero logits frame sent.
+  logic drain_done;
+  assign drain_done = rd_idle_i && !rd_valid_i && wr_idle_i && !f_busy && !kick_q && !op_valid_i &&
+                      (soft_i || (x_idle_i && logits_started_q && logits_idle_i));
+  assign drained_o  = state_q == XDrain && drain_done;
+
+  // Errors found here: a bad RRESP on a consumed beat, a header / layout mismatch, an append outside
+  // the KV region.
+  always_comb begin
+    err_d      = 1'b0;
+    err_code_d = ErrNone;
+    if (rd_fire && bad_resp && state_q != XDrain) begin
+      err_d = 1'b1; err_code_d = ErrAxiRead;
+    end else if (state_q == XHdr && rd_fire && rd_last_i && (bad_q || !hdr_beat_ok || !layout_ok)) begin
+      err_d = 1'b1; err_code_d = ErrIllegalConfig;
+    end else if (state_q == XAppend && !kick_q && !append_ok) begin
+      err_d = 1'b1; err_code_d = ErrIllegalConfig;
+    end
+  end
+  assign err_o      = err_d;
+  assign err_code_o = err_code_d;
+
+endmodule

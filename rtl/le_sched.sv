@@ -1,0 +1,288 @@
+// Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
+//
+// le_sched: the loop nest of one token as a stream of micro-ops and DMA read commands.
+//
+// Purpose:             walks models/schedule.py token_schedule in hardware and emits every op of the
+//                      token in order (le_ctrl_pkg::op_e): the header, then per layer the attention
+//                      parameters, per head QKV tiles, K context tiles, the current K row, V context
+//                      tiles, the current V row and the two appends; the Wo, W1, W2 parameter groups
+//                      each followed by the phase's weight tiles (partial last tile); logits.b and the
+//                      logits tiles; the end. A read op goes out together with its read command to
+//                      le_axi_rd (one transfer of the schedule), so the DMA runs ahead of the
+//                      executor by as much as the op FIFO and the read reorder buffer hold: this is
+//                      the ping/pong - the next tiles' bursts are in flight while le_exec feeds the
+//                      current one to the MACs, and parameter groups and V tiles are fetched while
+//                      softmax and LayerNorm run. After the header the walk waits for hdr_ok_i (the
+//                      header and the layout checks passed) so that a bad config never reaches DDR.
+// Golden twin:         models/schedule.py token_schedule (transfer for transfer; the perf counters'
+//                      byte totals are checked against its schedule_beats).
+// Latency:             1 op per cycle at best; the first op 1 cycle after start_i with layout_ok_i.
+// Initiation interval: 1 op per cycle (fewer when the op FIFO or the read command port stalls).
+// Throughput:          n/a (control).
+// Reset:               synchronous, active low; abort_i returns to idle at once (le_exec drains).
+
+module le_sched
+  import le_ctrl_pkg::*;
+#(
+  parameter int unsigned BUS_BYTES   = 16,
+  parameter int unsigned MAX_D_MODEL = 1024,   // requant parameter region stride (q/k/v)
+  parameter int unsigned AXI_ADDR_W  = 32
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  start_i,       // token accepted (cfg_i and the layout are stable)
+  input  logic                  abort_i,
+  input  cfg_t                  cfg_i,
+  input  logic                  layout_ok_i,   // le_layout done
+  input  logic                  hdr_ok_i,      // le_exec: header checked, go on
+  input  logic [OffW-1:0]       off_i [NumKinds],
+  input  logic [OffW-1:0]       kind_size_i [NumKinds],
+  input  logic [OffW-1:0]       layer_size_i,
+  input  logic [OffW-1:0]       head_size_i,
+  input  logic [OffW-1:0]       logits_w_i,
+  input  logic [OffW-1:0]       logits_b_i,
+  input  logic [OffW-1:0]       kv_slab_i,
+  // op stream to le_exec (via the op FIFO)
+  output logic                  op_valid_o,
+  input  logic                  op_ready_i,
+  output op_t                   op_o,
+  // read commands to le_axi_rd
+  output logic                  cmd_valid_o,
+  input  logic                  cmd_ready_i,
+  output logic [AXI_ADDR_W-1:0] cmd_addr_o,
+  output logic [OpLenW-1:0]     cmd_len_o,
+  output logic                  busy_o
+);
+
+  localparam int unsigned WordsPerBeat = BUS_BYTES / 4;
+  localparam int unsigned RqRegion     = MAX_D_MODEL / WordsPerBeat;   // beats per q/k/v region
+
+  typedef enum logic [4:0] {
+    SIdle, SWaitLayout, SHdr, SHdrWait, SPrm, SQkvBegin, SQkvTile, SScoreBegin, SKctx, SKcur, SVctx,
+    SVcur, SAppK, SAppV, SGemvBegin, STile, SEnd
+  } state_e;
+
+  // Parameter groups: (kind, destination, q/k/v region) in load order (models/schedule.py).
+  typedef struct packed {
+    kind_e      kind;
+    prm_e       prm;
+    logic [1:0] region;
+  } prm_entry_t;
+  localparam int unsigned NumPrm = 34;
+  // ATTN 0..12, WO 13..20, W1 21..25, W2 26..33
+  localparam prm_entry_t PrmTable [NumPrm] = '{
+    '{KWqB, PrmRqBias, 2'd0}, '{KWqM, PrmRqMult, 2'd0}, '{KWqS, PrmRqShift, 2'd0},
+    '{KWkB, PrmRqBias, 2'd1}, '{KWkM, PrmRqMult, 2'd1}, '{KWkS, PrmRqShift, 2'd1},
+    '{KWvB, PrmRqBias, 2'd2}, '{KWvM, PrmRqMult, 2'd2}, '{KWvS, PrmRqShift, 2'd2},
+    '{KScM, PrmScMult, 2'd0}, '{KScS, PrmScShift, 2'd0}, '{KOM, PrmOMult, 2'd0}, '{KOS, PrmOShift, 2'd0},
+    '{KWoB, PrmRqBias, 2'd0}, '{KWoM, PrmRqMult, 2'd0}, '{KWoS, PrmRqShift, 2'd0},
+    '{KR1X, PrmResX, 2'd0}, '{KR1R, PrmResR, 2'd0}, '{KLn1E, PrmLnEps, 2'd0},
+    '{KLn1G, PrmLnGamma, 2'd0}, '{KLn1B, PrmLnBeta, 2'd0},
+    '{KW1B, PrmRqBias, 2'd0}, '{KW1M, PrmRqMult, 2'd0}, '{KW1S, PrmRqShift, 2'd0},
+    '{KGeluL, PrmGeluLut, 2'd0}, '{KGeluB, PrmGeluBank, 2'd0},
+    '{KW2B, PrmRqBias, 2'd0}, '{KW2M, PrmRqMult, 2'd0}, '{KW2S, PrmRqShift, 2'd0},
+    '{KR2X, PrmResX, 2'd0}, '{KR2R, PrmResR, 2'd0}, '{KLn2E, PrmLnEps, 2'd0},
+    '{KLn2G, PrmLnGamma, 2'd0}, '{KLn2B, PrmLnBeta, 2'd0}
+  };
+
+  function automatic logic [OffW-1:0] whole_beats(logic [OffW-1:0] n);
+    return (n + OffW'(BUS_BYTES - 1)) & ~OffW'(BUS_BYTES - 1);
+  endfunction
+
+  state_e          state_q;
+  phase_e          ph_q;           // phase of the next SGemvBegin / STile walk
+  logic [5:0]      prm_q;          // PrmTable index
+  logic [7:0]      layer_q, head_q;
+  logic            which_q;
+  logic [OffW-1:0] layer_base_q;   // IMAGE_BASE + ImgPrefix + layer * layer_size
+  logic [OffW-1:0] kv_head_q;      // KV_BASE + (layer * n_heads + head) * 2 * kv_slab
+  logic [31:0]     r0_q;           // first row of the current tile / context tile
+  logic [OffW-1:0] addr_q;         // next tile address
+
+  // ---- tile geometry of the current walk ----
+  logic [31:0]     rows, row_bytes, tile_cap, n_rows;
+  logic [OffW-1:0] tile_bytes;
+  always_comb begin
+    unique case (state_q)
+      SQkvTile: begin rows = cfg_i.d_head; row_bytes = 3 * cfg_i.d_model; tile_cap = cfg_i.w_tile_rows; end
+      SKctx, SVctx: begin rows = cfg_i.pos; row_bytes = cfg_i.d_head; tile_cap = cfg_i.ctx_tile; end
+      default: begin
+        tile_cap = cfg_i.w_tile_rows;
+        unique case (ph_q)
+          PhWo:    begin rows = cfg_i.d_model; row_bytes = cfg_i.d_model; end
+          PhW1:    begin rows = cfg_i.d_ff;    row_bytes = cfg_i.d_model; end
+          PhW2:    begin rows = cfg_i.d_model; row_bytes = cfg_i.d_ff;    end
+          default: begin rows = cfg_i.vocab;   row_bytes = cfg_i.d_model; end
+        endcase
+      end
+    endcase
+    n_rows     = (rows - r0_q < tile_cap) ? rows - r0_q : tile_cap;
+    tile_bytes = OffW'(n_rows) * OffW'(row_bytes);
+  end
+
+  // ---- the op of the current state ----
+  logic [OffW-1:0] slab_v;   // the current head's K slab (SAppK) or V slab (SAppV)
+  assign slab_v = kv_head_q + ((state_q == SAppV) ? kv_slab_i : '0);
+
+  prm_entry_t pe;
+  logic       emit, has_rd;
+  op_t        op;
+  logic [OffW-1:0] rd_addr, rd_bytes;
+  assign pe = PrmTable[prm_q];
+
+  always_comb begin
+    op          = '0;
+    op.head     = head_q;
+    op.which    = which_q;
+    op.phase    = ph_q;
+    emit        = 1'b1;
+    has_rd      = 1'b0;
+    rd_addr     = addr_q;
+    rd_bytes    = tile_bytes;
+    unique case (state_q)
+      SHdr: begin
+        op.op = OpHdr; has_rd = 1'b1;
+        rd_addr = OffW'(cfg_i.image_base); rd_bytes = OffW'(HdrBytes);
+      end
+      SPrm: begin
+        op.op       = OpPrm;
+        op.prm      = (ph_q == PhLogits) ? PrmLogitsB : pe.prm;
+        op.prm_base = OpBaseW'(pe.region) * OpBaseW'(RqRegion);
+        has_rd      = 1'b1;
+        rd_addr     = (ph_q == PhLogits) ? OffW'(cfg_i.image_base) + logits_b_i
+                                         : layer_base_q + off_i[pe.kind];
+        rd_bytes    = (ph_q == PhLogits) ? 4 * OffW'(cfg_i.vocab) : kind_size_i[pe.kind];
+        if (ph_q == PhLogits) op.prm_base = '0;
+      end
+      SQkvBegin:   op.op = OpQkvBegin;
+      SScoreBegin: op.op = OpScoreBegin;
+      SQkvTile, STile: begin op.op = OpTile; has_rd = 1'b1; end
+      SKctx: begin op.op = OpKctx; has_rd = 1'b1; end
+      SVctx: begin op.op = OpVctx; has_rd = 1'b1; end
+      SKcur: op.op = OpKcur;
+      SVcur: op.op = OpVcur;
+      SAppK, SAppV: begin
+        op.op    = OpAppend;
+        op.which = state_q == SAppV;
+        op.addr  = slab_v + OffW'(cfg_i.pos) * OffW'(cfg_i.d_head);
+        rd_bytes = OffW'(cfg_i.d_head);
+      end
+      SGemvBegin: op.op = OpGemvBegin;
+      SEnd: op.op = OpEnd;
+      default: emit = 1'b0;
+    endcase
+    op.nbytes = OpLenW'(whole_beats(rd_bytes));
+  end
+
+  logic fire;
+  assign op_o        = op;
+  assign op_valid_o  = emit && (!has_rd || cmd_ready_i);
+  assign cmd_valid_o = emit && has_rd && op_ready_i;
+  assign cmd_addr_o  = AXI_ADDR_W'(rd_addr);
+  assign cmd_len_o   = op.nbytes;
+  assign fire        = emit && op_ready_i && (!has_rd || cmd_ready_i);
+  assign busy_o      = state_q != SIdle;
+
+  // ---- the walk ----
+  logic last_tile;
+  assign last_tile = r0_q + n_rows >= rows;
+
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni || abort_i) begin
+      state_q <= SIdle;
+      ph_q    <= PhQkv;
+      prm_q   <= '0;
+      layer_q <= '0;
+      head_q  <= '0;
+      which_q <= 1'b0;
+      r0_q    <= '0;
+      addr_q  <= '0;
+      layer_base_q <= '0;
+      kv_head_q    <= '0;
+    end else begin
+      unique case (state_q)
+        SIdle: if (start_i) state_q <= SWaitLayout;
+        SWaitLayout: if (layout_ok_i) begin
+          state_q      <= SHdr;
+          layer_base_q <= OffW'(cfg_i.image_base) + OffW'(ImgPrefix);
+          kv_head_q    <= OffW'(cfg_i.kv_base);
+          layer_q      <= '0;
+        end
+        SHdr: if (fire) state_q <= SHdrWait;
+        SHdrWait: if (hdr_ok_i) begin state_q <= SPrm; prm_q <= '0; ph_q <= PhQkv; end
+        SPrm: if (fire) begin
+          prm_q <= prm_q + 6'd1;
+          if (ph_q == PhLogits) begin
+            state_q <= SGemvBegin;
+          end else if (prm_q == 6'd12 || prm_q == 6'd20 || prm_q == 6'd25 || prm_q == 6'd33) begin
+            if (ph_q == PhQkv) begin state_q <= SQkvBegin; head_q <= '0; end
+            else state_q <= SGemvBegin;
+          end
+        end
+        SQkvBegin: if (fire) begin
+          state_q <= SQkvTile; r0_q <= '0;
+          addr_q  <= layer_base_q + off_i[KWqkv] + OffW'(head_q) * head_size_i;
+        end
+        SQkvTile: if (fire) begin
+          r0_q <= r0_q + n_rows; addr_q <= addr_q + tile_bytes;
+          if (last_tile) state_q <= SScoreBegin;
+        end
+        SScoreBegin: if (fire) begin
+          which_q <= 1'b0; r0_q <= '0; addr_q <= kv_head_q;
+          state_q <= (cfg_i.pos == 32'd0) ? SKcur : SKctx;
+        end
+        SKctx, SVctx: if (fire) begin
+          r0_q <= r0_q + n_rows; addr_q <= addr_q + tile_bytes;
+          if (last_tile) state_q <= (state_q == SKctx) ? SKcur : SVcur;
+        end
+        SKcur: if (fire) begin
+          which_q <= 1'b1; r0_q <= '0; addr_q <= kv_head_q + kv_slab_i;
+          state_q <= (cfg_i.pos == 32'd0) ? SVcur : SVctx;
+        end
+        SVcur: if (fire) state_q <= SAppK;
+        SAppK: if (fire) state_q <= SAppV;
+        SAppV: if (fire) begin
+          kv_head_q <= kv_head_q + 2 * kv_slab_i;
+          if (32'(head_q) + 32'd1 == cfg_i.n_heads) begin
+            state_q <= SPrm; ph_q <= PhWo;
+          end else begin
+            head_q <= head_q + 8'd1; state_q <= SQkvBegin;
+          end
+        end
+        SGemvBegin: if (fire) begin
+          state_q <= STile; r0_q <= '0;
+          unique case (ph_q)
+            PhWo:    addr_q <= layer_base_q + off_i[KWoW];
+            PhW1:    addr_q <= layer_base_q + off_i[KW1W];
+            PhW2:    addr_q <= layer_base_q + off_i[KW2W];
+            default: addr_q <= OffW'(cfg_i.image_base) + logits_w_i;
+          endcase
+        end
+        STile: if (fire) begin
+          r0_q <= r0_q + n_rows; addr_q <= addr_q + tile_bytes;
+          if (last_tile) begin
+            unique case (ph_q)
+              PhWo: begin state_q <= SPrm; ph_q <= PhW1; end
+              PhW1: begin state_q <= SPrm; ph_q <= PhW2; end
+              PhW2: begin
+                layer_base_q <= layer_base_q + layer_size_i;
+                layer_q      <= layer_q + 8'd1;
+                if (32'(layer_q) + 32'd1 == cfg_i.n_layers) begin
+                  state_q <= SPrm; ph_q <= PhLogits;
+                end else begin
+                  state_q <= SPrm; ph_q <= PhQkv; prm_q <= '0;
+                end
+              end
+              default: state_q <= SEnd;
+            endcase
+          end
+        end
+        SEnd: if (fire) state_q <= SIdle;
+        default: state_q <= SIdle;
+      endcase
+    end
+  end
+
+
+endmodule
