@@ -21,7 +21,10 @@ Per token (x: int8 [d_model], sequence position pos):
   3. Write CTRL = START. The engine latches every config CSR and either accepts the token (STATUS.BUSY=1,
      DONE=0, perf counters zeroed) or rejects it (STATUS.ERROR=1 with ERR_CODE ILLEGAL_CONFIG or
      START_WHILE_BUSY, IRQ_STATUS.ERROR=1). While STATUS.ERROR is set every START is rejected and the
-     first ERR_CODE is kept. The decision is visible to the next CSR read.
+     first ERR_CODE is kept. The decision is visible to the next CSR read. START checks what the CSRs
+     alone decide (dims, lanes, n_heads*d_head, TOKEN_POS < MAX_SEQ, 64-byte aligned bases); the checks
+     that need the layout or DDR (KV_BASE = IMAGE_BASE + kv_base, the image header matching the config)
+     run after acceptance and fail the accepted token with ILLEGAL_CONFIG (step 5 rules apply).
   4. Read STATUS. If ERROR is set, go to 8: no stream is exchanged for a rejected START.
   5. Exchange, concurrently: send x on s_axis_x (element i in byte lane i % bus_bytes of beat
      i // bus_bytes, TLAST on the final beat) and receive one logits frame from m_axis_logits (vocab
@@ -141,8 +144,8 @@ PERF_COUNTERS: dict[str, str] = {
 class ErrorCode(enum.IntEnum):
     """STATUS.ERR_CODE values."""
     OK = 0
-    ILLEGAL_CONFIG = 1       # config CSRs break an EngineConfig rule, disagree with the image header, or
-                             # TOKEN_POS >= MAX_SEQ
+    ILLEGAL_CONFIG = 1       # config CSRs break an EngineConfig rule or TOKEN_POS >= MAX_SEQ (START rejected), or
+                             # the image header / KV_BASE disagree with them (the accepted token fails)
     START_WHILE_BUSY = 2     # START written while a token is in flight (the in-flight token continues)
     AXI_READ_ERROR = 3       # SLVERR/DECERR on a read
     AXI_WRITE_ERROR = 4      # SLVERR/DECERR on a write response

@@ -36,6 +36,7 @@ from .driver import (CONFIG_CSRS, CTRL_SOFT_RESET, CTRL_START, DEFAULT_CSR_MAP, 
                      IRQ_ERROR, PERF_COUNTERS, REG_MASK, STATUS_BUSY, STATUS_DONE, STATUS_ERR_CODE_SHIFT,
                      STATUS_ERROR, CsrMap, ErrorCode, ProtocolError, logits_frame_bytes)
 from .golden import GoldenEngine
+from .schedule import schedule_beats, token_schedule
 from .traffic import roofline_cycles, token_traffic
 
 # Registers whose every field is software read-only in rtl/csr/le_csr.rdl (STATUS, PERF_*, ID, VERSION, HW_*).
@@ -65,6 +66,7 @@ class LatchedToken:
     layout: DdrLayout
     image_base: int
     pos: int
+    image_problem: str = ""     # found after the START was accepted: the token fails with ILLEGAL_CONFIG
 
 
 class GoldenDevice:
@@ -155,12 +157,12 @@ class GoldenDevice:
         if n_logit_bytes != frame_bytes:
             raise ProtocolError(f"asked for {n_logit_bytes} logit bytes, the engine's frame is {frame_bytes}")
         await asyncio.sleep(0)              # the streams are concurrent: let other tasks run
-        error = self._x_error(len(x), token.cfg.d_model)
+        error = ErrorCode.ILLEGAL_CONFIG if token.image_problem else self._x_error(len(x), token.cfg.d_model)
         if error is None and self._axi_read_fault_armed:
             self._axi_read_fault_armed = False
             error = ErrorCode.AXI_READ_ERROR
         if error is not None:
-            self._finish_with_error(error, f"token at pos {token.pos}: {error.name}")
+            self._finish_with_error(error, token.image_problem or f"token at pos {token.pos}: {error.name}")
             return bytes(frame_bytes)
         logits = self._compute(token, x)
         self._finish_ok(token)
@@ -222,16 +224,17 @@ class GoldenDevice:
         pos, image_base = self.regs["TOKEN_POS"], self._reg_u64("IMAGE_BASE")
         if pos >= cfg.max_seq:
             return f"TOKEN_POS = {pos}: must be < MAX_SEQ = {cfg.max_seq}"
+        kv_base = self._reg_u64("KV_BASE")
+        for name, base in (("IMAGE_BASE", image_base), ("KV_BASE", kv_base)):
+            if base % ALIGN:
+                return f"{name} = {base:#x}: must be {ALIGN}-byte aligned"
         layout = DdrLayout(cfg)
-        reason = self._image_problem(layout, image_base)
-        if reason:
-            return reason
-        return LatchedToken(cfg, layout, image_base, pos)
+        # The image checks need the layout and a DDR read (the header), so the engine makes them after
+        # accepting the START: a bad image fails the accepted token (streams exchanged, zero frame).
+        return LatchedToken(cfg, layout, image_base, pos, self._image_problem(layout, image_base))
 
     def _image_problem(self, layout: DdrLayout, image_base: int) -> str:
         """Why the image at image_base cannot serve this config ("" if it can)."""
-        if image_base % ALIGN:
-            return f"IMAGE_BASE = {image_base:#x}: must be {ALIGN}-byte aligned"
         if not self._ddr_holds(image_base, layout.size):
             return f"IMAGE_BASE = {image_base:#x}: image of {layout.size} bytes does not fit in DDR"
         header = np.frombuffer(self.read_ddr(image_base, 4 * HEADER_WORDS), dtype="<u4")
@@ -274,8 +277,9 @@ class GoldenDevice:
 
     def _finish_ok(self, token: LatchedToken) -> None:
         traffic = token_traffic(token.layout, token.pos)
+        rd_beats, wr_beats = schedule_beats(token_schedule(token.layout, token.pos), token.cfg.bus_bytes)
         self.perf = {"cycles": roofline_cycles(traffic, token.cfg), "rd_stall_cycles": 0,
-                     "bytes_rd": traffic.bytes_read, "bytes_wr": traffic.bytes_written}
+                     "bytes_rd": rd_beats * token.cfg.bus_bytes, "bytes_wr": wr_beats * token.cfg.bus_bytes}
         self.busy, self.done, self._token = False, True, None
         self._raise_irq(IRQ_DONE)
 

@@ -13,6 +13,7 @@ from models.ddr_layout import pack, pack_kv
 from models.driver import (CTRL_START, DEFAULT_CSR_MAP, DEFAULT_TOKEN_TIMEOUT_S, IRQ_ERROR, STATUS_DONE,
                            STATUS_ERROR, EngineDriver, EngineError, ErrorCode, ProtocolError, logits_frame_bytes)
 from models.golden_device import GoldenDevice
+from models.schedule import schedule_beats, token_schedule
 from models.traffic import RegionBytes, Traffic, roofline_cycles, token_traffic
 
 TOKENS = 8
@@ -113,8 +114,12 @@ def test_perf_counters_equal_token_traffic(bundle):
         for pos in range(TOKENS):
             perf = (await rig.driver.run_token(bundle.x[pos], pos)).perf
             traffic = token_traffic(layout, pos)
+            rd_beats, wr_beats = schedule_beats(token_schedule(layout, pos), cfg.bus_bytes)
+            # bytes moved on the bus: whole beats (a few tensors end mid-beat), never less than requested
             assert perf == {"cycles": roofline_cycles(traffic, cfg), "rd_stall_cycles": 0,
-                            "bytes_rd": traffic.bytes_read, "bytes_wr": traffic.bytes_written}
+                            "bytes_rd": rd_beats * cfg.bus_bytes, "bytes_wr": wr_beats * cfg.bus_bytes}
+            assert traffic.bytes_read <= perf["bytes_rd"] < traffic.bytes_read + 64 * len(layout.tensors)
+            assert perf["bytes_wr"] == traffic.bytes_written
             reads.append(perf["bytes_rd"])
         growth = 2 * cfg.n_layers * cfg.n_heads * cfg.d_head
         assert np.diff(reads).tolist() == [growth] * (TOKENS - 1)
