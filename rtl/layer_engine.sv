@@ -134,21 +134,22 @@ module layer_engine
   );
   assign irq = hwif_out.IRQ_STATUS.intr;
 
-  cfg_t csr_cfg, cfg_q;
-  always_comb begin
-    csr_cfg.d_model     = hwif_out.D_MODEL.VALUE.value;
-    csr_cfg.n_heads     = hwif_out.N_HEADS.VALUE.value;
-    csr_cfg.d_head      = hwif_out.D_HEAD.VALUE.value;
-    csr_cfg.d_ff        = hwif_out.D_FF.VALUE.value;
-    csr_cfg.n_layers    = hwif_out.N_LAYERS.VALUE.value;
-    csr_cfg.vocab       = hwif_out.VOCAB.VALUE.value;
-    csr_cfg.max_seq     = hwif_out.MAX_SEQ.VALUE.value;
-    csr_cfg.w_tile_rows = hwif_out.W_TILE_ROWS.VALUE.value;
-    csr_cfg.ctx_tile    = hwif_out.CTX_TILE.VALUE.value;
-    csr_cfg.pos         = hwif_out.TOKEN_POS.VALUE.value;
-    csr_cfg.image_base  = {hwif_out.IMAGE_BASE_HI.VALUE.value, hwif_out.IMAGE_BASE_LO.VALUE.value};
-    csr_cfg.kv_base     = {hwif_out.KV_BASE_HI.VALUE.value, hwif_out.KV_BASE_LO.VALUE.value};
-  end
+  // The config as the CSRs hold it now (checked at START), and the token's copy latched on accept.
+  cfg_t csr_cfg, cfg_d, cfg_q;
+  assign csr_cfg = '{
+    d_model:     hwif_out.D_MODEL.VALUE.value,
+    n_heads:     hwif_out.N_HEADS.VALUE.value,
+    d_head:      hwif_out.D_HEAD.VALUE.value,
+    d_ff:        hwif_out.D_FF.VALUE.value,
+    n_layers:    hwif_out.N_LAYERS.VALUE.value,
+    vocab:       hwif_out.VOCAB.VALUE.value,
+    max_seq:     hwif_out.MAX_SEQ.VALUE.value,
+    w_tile_rows: hwif_out.W_TILE_ROWS.VALUE.value,
+    ctx_tile:    hwif_out.CTX_TILE.VALUE.value,
+    pos:         hwif_out.TOKEN_POS.VALUE.value,
+    image_base:  {hwif_out.IMAGE_BASE_HI.VALUE.value, hwif_out.IMAGE_BASE_LO.VALUE.value},
+    kv_base:     {hwif_out.KV_BASE_HI.VALUE.value, hwif_out.KV_BASE_LO.VALUE.value}
+  };
 
   logic cfg_ok;
   le_cfg_check #(
@@ -172,16 +173,17 @@ module layer_engine
     .start_o(tok_start), .abort_o(abort), .soft_o(soft_rst), .dp_clear_o(dp_clear),
     .done_i(tok_done), .drained_i(drained), .exec_err_i(exec_err), .exec_err_code_i(exec_err_code),
     .x_err_i(x_err), .x_err_code_i(x_err_code), .wr_err_i(wr_err),
-    .rd_beat_i(m_axi_rvalid && m_axi_rready), .wr_beat_i(m_axi_wvalid && m_axi_wready), .rd_wait_i(rd_wait),
+    .rd_beat_i(m_axi_rvalid && m_axi_rready), .wr_beat_i(m_axi_wvalid && m_axi_wready),
+    .rd_wait_i(rd_wait),
     .busy_o(st_busy), .done_o(st_done), .error_o(st_error), .err_code_o(st_code),
     .irq_done_o(irq_done_ev), .irq_error_o(irq_error_ev),
     .perf_cycles_o(perf_cyc), .perf_rd_stall_o(perf_stall), .perf_bytes_rd_o(perf_brd),
     .perf_bytes_wr_o(perf_bwr)
   );
 
+  assign cfg_d = !rst_n ? '0 : tok_start ? csr_cfg : cfg_q;   // synchronous reset
   always_ff @(posedge clk) begin
-    if (!rst_n) cfg_q <= '0;
-    else if (tok_start) cfg_q <= csr_cfg;
+    cfg_q <= cfg_d;
   end
 
   always_comb begin
@@ -216,7 +218,8 @@ module layer_engine
   logic            layout_ok, hdr_ok;
   logic [OffW-1:0] off [NumKinds];
   logic [OffW-1:0] ksize [NumKinds];
-  logic [OffW-1:0] layer_size, head_size, logits_w, logits_b, kv_base_off, kv_slab, kv_size, img_size;
+  logic [OffW-1:0] layer_size, head_size, logits_w, logits_b, kv_base_off, kv_slab, kv_size;
+  logic [OffW-1:0] img_size;
 
   le_layout u_layout (
     .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .cfg_i(cfg_q), .done_o(layout_ok),
@@ -225,7 +228,7 @@ module layer_engine
     .kv_size_o(kv_size), .size_o(img_size)
   );
 
-  logic op_valid, op_ready, fop_valid, fop_ready;
+  logic op_valid, op_ready, fop_valid, fop_ready, sched_busy;
   op_t  op, fop;
   logic rcmd_valid, rcmd_ready;
   logic [AXI_ADDR_W-1:0] rcmd_addr;
@@ -234,11 +237,11 @@ module layer_engine
   le_sched #(.BUS_BYTES(Lanes), .MAX_D_MODEL(MAX_D_MODEL), .AXI_ADDR_W(AXI_ADDR_W)) u_sched (
     .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .abort_i(abort), .cfg_i(cfg_q),
     .layout_ok_i(layout_ok), .hdr_ok_i(hdr_ok), .off_i(off), .kind_size_i(ksize),
-    .layer_size_i(layer_size), .head_size_i(head_size), .logits_w_i(logits_w), .logits_b_i(logits_b),
-    .kv_slab_i(kv_slab),
+    .layer_size_i(layer_size), .head_size_i(head_size), .logits_w_i(logits_w),
+    .logits_b_i(logits_b), .kv_slab_i(kv_slab),
     .op_valid_o(op_valid), .op_ready_i(op_ready), .op_o(op),
-    .cmd_valid_o(rcmd_valid), .cmd_ready_i(rcmd_ready), .cmd_addr_o(rcmd_addr), .cmd_len_o(rcmd_len),
-    .busy_o()
+    .cmd_valid_o(rcmd_valid), .cmd_ready_i(rcmd_ready), .cmd_addr_o(rcmd_addr),
+    .cmd_len_o(rcmd_len), .busy_o(sched_busy)
   );
 
   le_stream_fifo #(.WIDTH(OpW), .DEPTH(16)) u_op_fifo (
@@ -250,12 +253,15 @@ module layer_engine
   // ---------------------------------------------------------------- DMA
   logic            rd_valid, rd_ready, rd_last, rd_idle;
   logic [BusW-1:0] rd_data;
-  logic [1:0]      rd_resp;
+  logic [1:0]      rd_resp, rd_err_resp, wr_err_resp;
+  logic            rd_err;
+  logic [31:0]     rd_bytes, rd_stall, wr_bytes, wr_stall;   // the DMAs' own counters (CNT_W)
 
   le_axi_rd #(.AXI_DATA_W(AXI_DATA_W), .AXI_ADDR_W(AXI_ADDR_W), .AXI_ID_W(AXI_ID_W),
               .MAX_OUTSTANDING(4), .LEN_W(OpLenW)) u_axi_rd (
     .clk_i(clk), .rst_ni(rst_n),
-    .cmd_valid_i(rcmd_valid), .cmd_ready_o(rcmd_ready), .cmd_addr_i(rcmd_addr), .cmd_len_i(rcmd_len),
+    .cmd_valid_i(rcmd_valid), .cmd_ready_o(rcmd_ready), .cmd_addr_i(rcmd_addr),
+    .cmd_len_i(rcmd_len),
     .out_valid_o(rd_valid), .out_ready_i(rd_ready), .out_data_o(rd_data), .out_last_o(rd_last),
     .out_resp_o(rd_resp),
     .m_axi_arid_o(m_axi_arid), .m_axi_araddr_o(m_axi_araddr), .m_axi_arlen_o(m_axi_arlen),
@@ -264,7 +270,8 @@ module layer_engine
     .m_axi_arready_i(m_axi_arready),
     .m_axi_rid_i(m_axi_rid), .m_axi_rdata_i(m_axi_rdata), .m_axi_rresp_i(m_axi_rresp),
     .m_axi_rlast_i(m_axi_rlast), .m_axi_rvalid_i(m_axi_rvalid), .m_axi_rready_o(m_axi_rready),
-    .err_o(), .err_resp_o(), .err_clr_i(tok_start), .bytes_read_o(), .stall_cycles_o(), .idle_o(rd_idle)
+    .err_o(rd_err), .err_resp_o(rd_err_resp), .err_clr_i(tok_start), .bytes_read_o(rd_bytes),
+    .stall_cycles_o(rd_stall), .idle_o(rd_idle)
   );
 
   logic                  wcmd_valid, wcmd_ready, wdat_valid, wdat_ready, wr_idle;
@@ -275,7 +282,8 @@ module layer_engine
   le_axi_wr #(.AXI_DATA_W(AXI_DATA_W), .AXI_ADDR_W(AXI_ADDR_W), .AXI_ID_W(AXI_ID_W),
               .MAX_OUTSTANDING(4), .LEN_W(32)) u_axi_wr (
     .clk_i(clk), .rst_ni(rst_n),
-    .cmd_valid_i(wcmd_valid), .cmd_ready_o(wcmd_ready), .cmd_addr_i(wcmd_addr), .cmd_len_i(wcmd_len),
+    .cmd_valid_i(wcmd_valid), .cmd_ready_o(wcmd_ready), .cmd_addr_i(wcmd_addr),
+    .cmd_len_i(wcmd_len),
     .in_valid_i(wdat_valid), .in_ready_o(wdat_ready), .in_data_i(wdat_data),
     .m_axi_awid_o(m_axi_awid), .m_axi_awaddr_o(m_axi_awaddr), .m_axi_awlen_o(m_axi_awlen),
     .m_axi_awsize_o(m_axi_awsize), .m_axi_awburst_o(m_axi_awburst), .m_axi_awlock_o(m_axi_awlock),
@@ -285,7 +293,8 @@ module layer_engine
     .m_axi_wvalid_o(m_axi_wvalid), .m_axi_wready_i(m_axi_wready),
     .m_axi_bid_i(m_axi_bid), .m_axi_bresp_i(m_axi_bresp), .m_axi_bvalid_i(m_axi_bvalid),
     .m_axi_bready_o(m_axi_bready),
-    .err_o(wr_err), .err_resp_o(), .err_clr_i(tok_start), .bytes_written_o(), .stall_cycles_o(),
+    .err_o(wr_err), .err_resp_o(wr_err_resp), .err_clr_i(tok_start), .bytes_written_o(wr_bytes),
+    .stall_cycles_o(wr_stall),
     .idle_o(wr_idle)
   );
 
@@ -298,7 +307,8 @@ module layer_engine
   le_axis_x_in #(.AXI_DATA_W(AXI_DATA_W), .MAX_D_MODEL(MAX_D_MODEL)) u_x_in (
     .clk_i(clk), .rst_ni(rst_n && !(dp_clear && soft_rst)), .start_i(tok_start),
     .d_model_i(($clog2(MAX_D_MODEL + 1))'(csr_cfg.d_model)), .idle_o(x_idle),
-    .s_axis_tdata_i(s_axis_x_tdata), .s_axis_tkeep_i(s_axis_x_tkeep), .s_axis_tlast_i(s_axis_x_tlast),
+    .s_axis_tdata_i(s_axis_x_tdata), .s_axis_tkeep_i(s_axis_x_tkeep),
+    .s_axis_tlast_i(s_axis_x_tlast),
     .s_axis_tvalid_i(s_axis_x_tvalid), .s_axis_tready_o(s_axis_x_tready),
     .x_we_o(xin_we), .x_addr_o(xin_addr), .x_data_o(xin_data),
     .done_o(x_done), .err_valid_o(x_err), .err_code_o(x_err_code)
@@ -306,11 +316,12 @@ module layer_engine
   assign xin_addr_full = MainXAW'(xin_addr);
 
   logic  logit_valid, logit_ready, logits_start, logits_flush, logits_idle;
+  logic  logits_fill_idle, logits_done;
   acc_t  logit_data;
   le_axis_logits_out #(.AXI_DATA_W(AXI_DATA_W)) u_logits_out (
     .clk_i(clk), .rst_ni(rst_n && !(dp_clear && soft_rst)),
     .start_i(logits_start), .vocab_i(cfg_q.vocab), .flush_i(logits_flush),
-    .fill_idle_o(), .idle_o(logits_idle), .done_o(),
+    .fill_idle_o(logits_fill_idle), .idle_o(logits_idle), .done_o(logits_done),
     .logit_valid_i(logit_valid), .logit_ready_o(logit_ready), .logit_data_i(logit_data),
     .m_axis_tdata_o(m_axis_logits_tdata), .m_axis_tkeep_o(m_axis_logits_tkeep),
     .m_axis_tlast_o(m_axis_logits_tlast), .m_axis_tvalid_o(m_axis_logits_tvalid),
@@ -341,14 +352,17 @@ module layer_engine
     .LANES(Lanes), .AXI_ADDR_W(AXI_ADDR_W), .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF),
     .MAX_D_HEAD(MAX_D_HEAD)
   ) u_exec (
-    .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .abort_i(abort), .soft_i(soft_rst), .cfg_i(cfg_q),
+    .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .abort_i(abort), .soft_i(soft_rst),
+    .cfg_i(cfg_q),
     .done_o(tok_done), .drained_o(drained), .err_o(exec_err), .err_code_o(exec_err_code),
     .kv_base_off_i(kv_base_off), .kv_size_i(kv_size), .size_i(img_size), .hdr_ok_o(hdr_ok),
     .op_valid_i(fop_valid), .op_ready_o(fop_ready), .op_i(fop),
     .rd_valid_i(rd_valid), .rd_ready_o(rd_ready), .rd_data_i(rd_data), .rd_last_i(rd_last),
     .rd_resp_i(rd_resp), .rd_idle_i(rd_idle), .rd_wait_o(rd_wait),
-    .wcmd_valid_o(wcmd_valid), .wcmd_ready_i(wcmd_ready), .wcmd_addr_o(wcmd_addr), .wcmd_len_o(wcmd_len),
-    .wdat_valid_o(wdat_valid), .wdat_ready_i(wdat_ready), .wdat_data_o(wdat_data), .wr_idle_i(wr_idle),
+    .wcmd_valid_o(wcmd_valid), .wcmd_ready_i(wcmd_ready), .wcmd_addr_o(wcmd_addr),
+    .wcmd_len_o(wcmd_len),
+    .wdat_valid_o(wdat_valid), .wdat_ready_i(wdat_ready), .wdat_data_o(wdat_data),
+    .wr_idle_i(wr_idle),
     .x_done_i(x_done), .x_idle_i(x_idle),
     .logits_start_o(logits_start), .logits_flush_o(logits_flush), .logits_idle_i(logits_idle),
     .prm_we_o(prm_we), .prm_sel_o(prm_sel), .prm_addr_o(prm_addr), .prm_data_o(prm_data),
@@ -375,7 +389,7 @@ module layer_engine
     mx_data = xin_we ? xin_data : ln_x_we ? ln_x_data : cp_x_data;
   end
 
-  logic acc_valid, acc_ready, b_valid, b_ready;
+  logic acc_valid, acc_ready, b_valid, b_ready, main_idle;
   acc_t acc_data, b_data;
   le_logits #(.LANES(Lanes), .MAX_D_IN(MaxDIn)) u_main_mac (
     .clk_i(clk), .rst_ni(dp_rst_n), .d_in_i(main_d_in),
@@ -383,7 +397,7 @@ module layer_engine
     .w_valid_i(main_w_valid), .w_ready_o(main_w_ready), .w_data_i(main_w_data),
     .b_valid_i(b_valid), .b_ready_o(b_ready), .b_data_i(b_data),
     .logit_valid_o(acc_valid), .logit_ready_i(acc_ready), .logit_data_o(acc_data),
-    .idle_o()
+    .idle_o(main_idle)
   );
 
   le_main_out #(
@@ -414,5 +428,12 @@ module layer_engine
     .v_valid_i(v_valid), .v_ready_o(v_ready), .v_data_i(v_data),
     .ocat_we_o(ocat_we), .ocat_idx_o(ocat_idx), .ocat_data_o(ocat_data)
   );
+
+  // Unused status outputs: the read error level (a bad RRESP is reported in program order by
+  // le_exec when the beat is consumed), the first error responses, the DMAs' own byte/stall counters
+  // (PERF_* count in le_token_ctrl), and idle/done flags that the control does not need.
+  logic unused;
+  assign unused = ^{sched_busy, rd_err, rd_err_resp, wr_err_resp, rd_bytes, rd_stall, wr_bytes,
+                    wr_stall, logits_fill_idle, logits_done, main_idle};
 
 endmodule

@@ -62,10 +62,11 @@ module le_attn
   localparam int unsigned HDepth = (MAX_HEADS + Wpb - 1) / Wpb;
   localparam int unsigned HIW    = $clog2(HDepth) + $clog2(Wpb);
 
-  logic [7:0] head_q;
+  logic [7:0] head_q, head_d;
+  assign head_d = begin_i ? head_i : head_q;
   always_ff @(posedge clk_i) begin
     if (!rst_ni) head_q <= '0;
-    else if (begin_i) head_q <= head_i;
+    else head_q <= head_d;
   end
 
   // ---- per-head scalars ----
@@ -84,7 +85,7 @@ module le_attn
     .wdata_i(prm_data_i), .re_i(1'b1), .ridx_i(HIW'(head_q)), .rdata_o(o_s));
 
   // ---- scores ----
-  logic s_valid, s_ready;
+  logic s_valid, s_ready, score_idle;
   acc_t s_raw;
   le_gemv #(.LANES(LANES), .MAX_D_IN(MAX_D_HEAD)) u_score_mac (
     .clk_i, .rst_ni,
@@ -98,7 +99,7 @@ module le_attn
     .acc_valid_o (s_valid),
     .acc_ready_i (s_ready),
     .acc_data_o  (s_raw),
-    .idle_o      ()
+    .idle_o      (score_idle)
   );
 
   logic  z_valid, z_ready;
@@ -115,10 +116,15 @@ module le_attn
     .out_z_o     (z)
   );
 
-  logic [31:0] z_cnt_q;
+  logic [31:0] z_cnt_q, z_cnt_d;
+  always_comb begin
+    z_cnt_d = z_cnt_q;
+    if (begin_i) z_cnt_d = '0;
+    else if (z_valid && z_ready) z_cnt_d = z_cnt_q + 32'd1;
+  end
   always_ff @(posedge clk_i) begin
-    if (!rst_ni || begin_i) z_cnt_q <= '0;
-    else if (z_valid && z_ready) z_cnt_q <= z_cnt_q + 32'd1;
+    if (!rst_ni) z_cnt_q <= '0;
+    else z_cnt_q <= z_cnt_d;
   end
 
   logic                 p_valid, p_ready, p_last;
@@ -136,7 +142,7 @@ module le_attn
   );
 
   // ---- P.V ----
-  logic                  pv_valid, pv_ready, pv_last;
+  logic                  pv_valid, pv_ready, pv_last, pv_idle;
   logic [LANES*32-1:0]   pv;
   le_pv_accum #(.LANES(LANES), .MAX_D_HEAD(MAX_D_HEAD)) u_pv (
     .clk_i, .rst_ni,
@@ -152,26 +158,36 @@ module le_attn
     .out_ready_i (pv_ready),
     .out_data_o  (pv),
     .out_last_o  (pv_last),
-    .idle_o      ()
+    .idle_o      (pv_idle)
   );
 
   // ---- serialise the accumulators into the O requant ----
-  logic                ser_valid_q, rq_ready;
-  logic [LANES*32-1:0] ser_q;
-  logic [$clog2(LANES)-1:0] lane_q;
+  logic                     ser_valid_q, ser_valid_d, rq_ready;
+  logic [LANES*32-1:0]      ser_q, ser_d;
+  logic [$clog2(LANES)-1:0] lane_q, lane_d;
   assign pv_ready = !ser_valid_q || (rq_ready && lane_q == '1);
+  always_comb begin
+    ser_valid_d = ser_valid_q;
+    lane_d      = lane_q;
+    ser_d       = ser_q;
+    if (pv_valid && pv_ready) begin
+      ser_valid_d = 1'b1;
+      lane_d      = '0;
+      ser_d       = pv;
+    end else if (ser_valid_q && rq_ready) begin
+      lane_d = lane_q + 1'b1;
+      if (lane_q == '1) ser_valid_d = 1'b0;
+    end
+  end
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       ser_valid_q <= 1'b0;
       lane_q      <= '0;
-    end else if (pv_valid && pv_ready) begin
-      ser_valid_q <= 1'b1;
-      lane_q      <= '0;
-    end else if (ser_valid_q && rq_ready) begin
-      lane_q <= lane_q + 1'b1;
-      if (lane_q == '1) ser_valid_q <= 1'b0;
+    end else begin
+      ser_valid_q <= ser_valid_d;
+      lane_q      <= lane_d;
     end
-    if (pv_valid && pv_ready) ser_q <= pv;
+    ser_q <= ser_d;
   end
 
   logic  o_valid;
@@ -190,18 +206,26 @@ module le_attn
     .out_y_o     (o_y)
   );
 
-  logic [31:0] o_cnt_q;
-  logic        o_busy_q;
+  logic [31:0] o_cnt_q, o_cnt_d;
+  logic        o_busy_q, o_busy_d;
+  always_comb begin
+    o_cnt_d  = o_cnt_q;
+    o_busy_d = o_busy_q;
+    if (begin_i) begin
+      o_cnt_d  = '0;
+      o_busy_d = 1'b1;
+    end else if (o_valid) begin
+      o_cnt_d = o_cnt_q + 32'd1;
+      if (o_cnt_q + 32'd1 == cfg_i.d_head) o_busy_d = 1'b0;
+    end
+  end
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       o_cnt_q  <= '0;
       o_busy_q <= 1'b0;
-    end else if (begin_i) begin
-      o_cnt_q  <= '0;
-      o_busy_q <= 1'b1;
-    end else if (o_valid) begin
-      o_cnt_q <= o_cnt_q + 32'd1;
-      if (o_cnt_q + 32'd1 == cfg_i.d_head) o_busy_q <= 1'b0;
+    end else begin
+      o_cnt_q  <= o_cnt_d;
+      o_busy_q <= o_busy_d;
     end
   end
   assign o_idle_o    = !o_busy_q;
@@ -209,7 +233,10 @@ module le_attn
   assign ocat_idx_o  = 32'(head_q) * cfg_i.d_head + o_cnt_q;
   assign ocat_data_o = o_y[7:0];
 
+  // Unused: the spare parameter bits, the config fields other than d_head and pos, the parameter
+  // address bits above the per-head tables, and status outputs of the submodules.
   logic unused;
-  assign unused = ^{sc_m[31:MultW], sc_s[31:ShiftW], o_m[31:MultW], o_s[31:ShiftW], pv_last, o_y[15:8]};
+  assign unused = ^{sc_m[31:MultW], sc_s[31:ShiftW], o_m[31:MultW], o_s[31:ShiftW], pv_last,
+                    o_y[15:8], cfg_i, prm_addr_i, score_idle, pv_idle};
 
 endmodule

@@ -35,12 +35,38 @@ module le_buf_feeder #(
   output logic [AW:0]   idx_o
 );
 
-  logic [AW-1:0] base_q;
-  logic [AW:0]   n_q, rd_q, out_q;
-  logic          busy_q, hold_q;
+  logic [AW-1:0] base_q, base_d;
+  logic [AW:0]   n_q, n_d, rd_q, rd_d, out_q, out_d;
+  logic          busy_q, busy_d, hold_q, hold_d;
 
   assign re_o    = busy_q && (rd_q < n_q) && (!hold_q || out_ready_i);
   assign raddr_o = base_q + rd_q[AW-1:0];
+
+  always_comb begin
+    busy_d = busy_q;
+    hold_d = hold_q;
+    rd_d   = rd_q;
+    out_d  = out_q;
+    n_d    = n_q;
+    base_d = base_q;
+    if (start_i) begin
+      busy_d = 1'b1;
+      hold_d = 1'b0;
+      rd_d   = '0;
+      out_d  = '0;
+      n_d    = n_i;
+      base_d = base_i;
+    end else if (busy_q) begin
+      if (hold_q && out_ready_i) out_d = out_q + 1'b1;
+      if (re_o) begin
+        rd_d   = rd_q + 1'b1;
+        hold_d = 1'b1;
+      end else if (out_ready_i) begin
+        hold_d = 1'b0;
+      end
+      if (hold_q && out_ready_i && out_q + 1'b1 == n_q) busy_d = 1'b0;
+    end
+  end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -50,22 +76,13 @@ module le_buf_feeder #(
       out_q  <= '0;
       n_q    <= '0;
       base_q <= '0;
-    end else if (start_i) begin
-      busy_q <= 1'b1;
-      hold_q <= 1'b0;
-      rd_q   <= '0;
-      out_q  <= '0;
-      n_q    <= n_i;
-      base_q <= base_i;
-    end else if (busy_q) begin
-      if (hold_q && out_ready_i) out_q <= out_q + 1'b1;
-      if (re_o) begin
-        rd_q   <= rd_q + 1'b1;
-        hold_q <= 1'b1;
-      end else if (out_ready_i) begin
-        hold_q <= 1'b0;
-      end
-      if (hold_q && out_ready_i && out_q + 1'b1 == n_q) busy_q <= 1'b0;
+    end else begin
+      busy_q <= busy_d;
+      hold_q <= hold_d;
+      rd_q   <= rd_d;
+      out_q  <= out_d;
+      n_q    <= n_d;
+      base_q <= base_d;
     end
   end
 

@@ -91,6 +91,9 @@ package le_ctrl_pkg;
     logic [63:0] kv_base;
   } cfg_t;
 
+  // Source buffer of an on-chip feed (le_exec_bufs): Q/K/V, O_concat or U_act.
+  typedef enum logic [1:0] { SrcQkv, SrcOcat, SrcUact } buf_src_e;
+
   parameter int unsigned OpLenW  = 32;   // bytes per op (read command length)
   parameter int unsigned OpBaseW = 16;   // parameter-store beat offset
 

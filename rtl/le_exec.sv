@@ -40,7 +40,8 @@ module le_exec
   parameter int unsigned MAX_D_HEAD  = 128,
   // Derived, not to be overridden.
   localparam int unsigned BusW       = LANES * 8,
-  localparam int unsigned MainXAW    = $clog2(MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL / LANES : MAX_D_FF / LANES),
+  localparam int unsigned MainXAW    = $clog2(MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL / LANES
+                                                                  : MAX_D_FF / LANES),
   localparam int unsigned QAddrW     = (MAX_D_HEAD / LANES > 1) ? $clog2(MAX_D_HEAD / LANES) : 1,
   localparam int unsigned MainDInW   = $clog2((MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL : MAX_D_FF) + 1)
 ) (
@@ -103,7 +104,7 @@ module le_exec
   output phase_e                main_phase_o,
   output logic [7:0]            main_head_o,
   input  logic                  main_done_i,
-  input  logic                  main_rq_free_i, // every row of the phase has read its requant params
+  input  logic                  main_rq_free_i, // every row of the phase read its requant params
   // result stores into the buffers owned here
   input  logic                  qkv_we_i,
   input  logic [31:0]           qkv_idx_i,
@@ -141,50 +142,32 @@ module le_exec
     XIdle, XPop, XHdr, XPrmWait, XPrm, XRoute, XBeginWait, XCopy, XFeed, XAppend, XEnd, XDrain
   } state_e;
   typedef enum logic [2:0] { DstQ, DstK, DstV, DstW, DstX } dst_e;
-  typedef enum logic [1:0] { SrcQkv, SrcOcat, SrcUact } src_e;
 
-  state_e      state_q;
-  op_t         op_q;
-  logic        ph_started_q, x_rcvd_q, logits_started_q, bad_q, hdr_ok_q, kick_q, wcmd_done_q;
-  logic [OpBaseW-1:0] beat_q;
-  logic [MainDInW-1:0] d_in_q;
+  state_e              state_q, state_d;
+  op_t                 op_q, op_d;
+  logic                ph_started_q, x_rcvd_q, logits_started_q, bad_q, hdr_ok_q, kick_q;
+  logic                ph_started_d, x_rcvd_d, logits_started_d, bad_d, hdr_ok_d, kick_d;
+  logic                wcmd_done_q, wcmd_done_d;
+  logic [OpBaseW-1:0]  beat_q, beat_d;
+  logic [MainDInW-1:0] d_in_q, d_in_d;
 
-  // ---- on-chip buffers (element writes from the datapath, word reads by the feeder) ----
-  logic            f_start, f_busy, f_re, f_valid, f_ready;
-  logic [FAW-1:0]  f_raddr, f_base;
+  // ---- on-chip buffers (element writes from the datapath, word runs out of the feeder) ----
+  logic            f_start, f_busy, f_valid, f_ready;
+  logic [FAW-1:0]  f_base;
   logic [FAW:0]    f_n, f_idx;
-  logic [BusW-1:0] f_data, qkv_word, ocat_word, uact_word;
-  src_e            f_src_q, f_src;
-  dst_e            f_dst_q, f_dst;
+  logic [BusW-1:0] f_data;
+  buf_src_e        f_src;
+  dst_e            f_dst_q, f_dst_d, f_dst;
 
-  function automatic logic [LANES-1:0] lane_be(logic [31:0] idx);
-    return LANES'(1) << idx[LaneW-1:0];
-  endfunction
-
-  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(QkvDep)) u_qkv (
-    .clk_i, .we_i(qkv_we_i), .waddr_i(qkv_idx_i[LaneW +: $clog2(QkvDep)]), .wbe_i(lane_be(qkv_idx_i)),
-    .wdata_i({LANES{qkv_data_i}}), .re_i(f_re && f_src_q == SrcQkv), .raddr_i(f_raddr[$clog2(QkvDep)-1:0]),
-    .rdata_o(qkv_word));
-  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(OcatDep)) u_ocat (
-    .clk_i, .we_i(ocat_we_i), .waddr_i(ocat_idx_i[LaneW +: $clog2(OcatDep)]), .wbe_i(lane_be(ocat_idx_i)),
-    .wdata_i({LANES{ocat_data_i}}), .re_i(f_re && f_src_q == SrcOcat), .raddr_i(f_raddr[$clog2(OcatDep)-1:0]),
-    .rdata_o(ocat_word));
-  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(UactDep)) u_uact (
-    .clk_i, .we_i(uact_we_i), .waddr_i(uact_idx_i[LaneW +: $clog2(UactDep)]), .wbe_i(lane_be(uact_idx_i)),
-    .wdata_i({LANES{uact_data_i}}), .re_i(f_re && f_src_q == SrcUact), .raddr_i(f_raddr[$clog2(UactDep)-1:0]),
-    .rdata_o(uact_word));
-
-  le_buf_feeder #(.AW(FAW), .W(BusW)) u_feeder (
-    .clk_i, .rst_ni, .start_i(f_start), .base_i(f_base), .n_i(f_n), .busy_o(f_busy),
-    .re_o(f_re), .raddr_o(f_raddr), .rdata_i(f_data),
-    .out_valid_o(f_valid), .out_ready_i(f_ready), .out_data_o(), .idx_o(f_idx)
+  le_exec_bufs #(
+    .LANES(LANES), .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF), .MAX_D_HEAD(MAX_D_HEAD)
+  ) u_bufs (
+    .clk_i, .rst_ni, .qkv_we_i, .qkv_idx_i, .qkv_data_i, .ocat_we_i, .ocat_idx_i, .ocat_data_i,
+    .uact_we_i, .uact_idx_i, .uact_data_i,
+    .start_i(f_start), .src_i(f_src), .base_i(f_base), .n_i(f_n), .busy_o(f_busy),
+    .out_valid_o(f_valid), .out_ready_i(f_ready), .out_data_o(f_data), .idx_o(f_idx)
   );
   always_comb begin
-    unique case (f_src_q)
-      SrcOcat: f_data = ocat_word;
-      SrcUact: f_data = uact_word;
-      default: f_data = qkv_word;
-    endcase
     unique case (f_dst_q)
       DstK:    f_ready = k_ready_i;
       DstV:    f_ready = v_ready_i;
@@ -210,11 +193,15 @@ module le_exec
     unique case (op_q.op)
       OpKcur:   begin f_dst = DstK; f_base = FAW'(MAX_D_HEAD / LANES); end
       OpVcur:   begin f_dst = DstV; f_base = FAW'(2 * MAX_D_HEAD / LANES); end
-      OpAppend: begin f_dst = DstW; f_base = op_q.which ? FAW'(2 * MAX_D_HEAD / LANES) : FAW'(MAX_D_HEAD / LANES); end
+      OpAppend: begin
+        f_dst  = DstW;
+        f_base = op_q.which ? FAW'(2 * MAX_D_HEAD / LANES) : FAW'(MAX_D_HEAD / LANES);
+      end
       OpGemvBegin: begin
         f_dst = DstX;
         f_src = (op_q.phase == PhW2) ? SrcUact : SrcOcat;
-        f_n   = (op_q.phase == PhW2) ? (FAW + 1)'(cfg_i.d_ff >> LaneW) : (FAW + 1)'(cfg_i.d_model >> LaneW);
+        f_n   = (op_q.phase == PhW2) ? (FAW + 1)'(cfg_i.d_ff >> LaneW)
+                                     : (FAW + 1)'(cfg_i.d_model >> LaneW);
       end
       default: ;   // OpScoreBegin: q (region 0) into the score MAC
     endcase
@@ -284,7 +271,8 @@ module le_exec
     endcase
   end
   assign rd_fire   = rd_valid_i && rd_ready_o;
-  assign rd_wait_o = (state_q == XHdr || state_q == XPrm || state_q == XRoute) && rd_ready_o && !rd_valid_i;
+  assign rd_wait_o = (state_q == XHdr || state_q == XPrm || state_q == XRoute) && rd_ready_o &&
+                     !rd_valid_i;
 
   assign main_w_valid_o = (route_w && rd_valid_i);
   assign main_w_data_o  = rd_data_i;
@@ -322,6 +310,98 @@ module le_exec
   // ---- the op sequencer ----
   logic err_d;
   err_e err_code_d;
+  always_comb begin
+    state_d          = state_q;
+    op_d             = op_q;
+    ph_started_d     = ph_started_q;
+    x_rcvd_d         = x_rcvd_q;
+    logits_started_d = logits_started_q;
+    bad_d            = bad_q;
+    hdr_ok_d         = hdr_ok_q;
+    kick_d           = kick_q;
+    wcmd_done_d      = wcmd_done_q;
+    beat_d           = beat_q;
+    d_in_d           = d_in_q;
+    f_dst_d          = f_dst_q;
+    kick_d = 1'b0;
+    if (x_done_i) x_rcvd_d = 1'b1;
+    if (kick_q) f_dst_d = f_dst;
+    if (wcmd_valid_o && wcmd_ready_i) wcmd_done_d = 1'b1;
+    if (logits_start_o) logits_started_d = 1'b1;
+    unique case (state_q)
+      XIdle: if (start_i) begin
+        state_d          = XPop;
+        ph_started_d     = 1'b0;
+        x_rcvd_d         = 1'b0;
+        logits_started_d = 1'b0;
+        hdr_ok_d         = 1'b0;
+        bad_d            = 1'b0;
+      end
+      XPop: begin
+        if (abort_i) state_d = XDrain;
+        else if (op_valid_i) begin
+          op_d   = op_i;
+          beat_d = '0;
+          unique case (op_i.op)
+            OpHdr:                  state_d = XHdr;
+            OpPrm:                  state_d = XPrmWait;
+            OpTile, OpKctx, OpVctx: state_d = XRoute;
+            OpKcur, OpVcur:         begin state_d = XFeed; kick_d = 1'b1; end
+            OpAppend:               begin state_d = XAppend; kick_d = 1'b1; wcmd_done_d = 1'b0; end
+            OpEnd:                  state_d = XEnd;
+            default:                state_d = XBeginWait;
+          endcase
+        end
+      end
+      XHdr: if (rd_fire) begin
+        beat_d = beat_q + 1'b1;
+        if (!hdr_beat_ok || bad_resp) bad_d = 1'b1;
+        if (rd_last_i) begin
+          if (err_d) state_d = XDrain;
+          else begin hdr_ok_d = 1'b1; state_d = XPop; end
+        end
+      end
+      XPrmWait: if (abort_i) state_d = XDrain; else if (begin_ready) state_d = XPrm;
+      XPrm, XRoute: if (rd_fire) begin
+        beat_d = beat_q + 1'b1;
+        if (bad_resp) state_d = XDrain;
+        else if (rd_last_i) state_d = XPop;
+      end else if (abort_i) state_d = XDrain;
+      XBeginWait: begin
+        if (abort_i) state_d = XDrain;
+        else if (begin_ready) begin
+          unique case (op_q.op)
+            OpQkvBegin: begin
+              ph_started_d = 1'b1;
+              d_in_d       = MainDInW'(cfg_i.d_model);
+              state_d      = XPop;
+            end
+            OpScoreBegin: begin kick_d = 1'b1; state_d = XCopy; end
+            default: begin   // OpGemvBegin
+              d_in_d = MainDInW'((op_q.phase == PhW2) ? cfg_i.d_ff : cfg_i.d_model);
+              if (op_q.phase == PhWo || op_q.phase == PhW2) begin
+                kick_d  = 1'b1;
+                state_d = XCopy;
+              end else begin
+                state_d = XPop;
+              end
+            end
+          endcase
+        end
+      end
+      XCopy, XFeed: if (!kick_q && !f_busy) state_d = abort_i ? XDrain : XPop;
+      XAppend: if (!kick_q && !f_busy && (wcmd_done_q || !append_ok)) begin
+        state_d = append_ok ? XPop : XDrain;
+      end
+      XEnd: begin
+        if (abort_i) state_d = XDrain;
+        else if (main_done_i && logits_idle_i && wr_idle_i && x_idle_i) state_d = XIdle;
+      end
+      XDrain: if (drain_done) state_d = XIdle;
+      default: state_d = XIdle;
+    endcase
+  end
+
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       state_q          <= XIdle;
@@ -335,97 +415,36 @@ module le_exec
       wcmd_done_q      <= 1'b0;
       beat_q           <= '0;
       d_in_q           <= '0;
-      f_src_q          <= SrcQkv;
       f_dst_q          <= DstQ;
     end else begin
-      kick_q <= 1'b0;
-      if (x_done_i) x_rcvd_q <= 1'b1;
-      if (kick_q) begin f_src_q <= f_src; f_dst_q <= f_dst; end
-      if (wcmd_valid_o && wcmd_ready_i) wcmd_done_q <= 1'b1;
-      if (logits_start_o) logits_started_q <= 1'b1;
-      unique case (state_q)
-        XIdle: if (start_i) begin
-          state_q          <= XPop;
-          ph_started_q     <= 1'b0;
-          x_rcvd_q         <= 1'b0;
-          logits_started_q <= 1'b0;
-          hdr_ok_q         <= 1'b0;
-          bad_q            <= 1'b0;
-        end
-        XPop: begin
-          if (abort_i) state_q <= XDrain;
-          else if (op_valid_i) begin
-            op_q   <= op_i;
-            beat_q <= '0;
-            unique case (op_i.op)
-              OpHdr:                  state_q <= XHdr;
-              OpPrm:                  state_q <= XPrmWait;
-              OpTile, OpKctx, OpVctx: state_q <= XRoute;
-              OpKcur, OpVcur:         begin state_q <= XFeed; kick_q <= 1'b1; end
-              OpAppend:               begin state_q <= XAppend; kick_q <= 1'b1; wcmd_done_q <= 1'b0; end
-              OpEnd:                  state_q <= XEnd;
-              default:                state_q <= XBeginWait;
-            endcase
-          end
-        end
-        XHdr: if (rd_fire) begin
-          beat_q <= beat_q + 1'b1;
-          if (!hdr_beat_ok || bad_resp) bad_q <= 1'b1;
-          if (rd_last_i) begin
-            if (err_d) state_q <= XDrain;
-            else begin hdr_ok_q <= 1'b1; state_q <= XPop; end
-          end
-        end
-        XPrmWait: if (abort_i) state_q <= XDrain; else if (begin_ready) state_q <= XPrm;
-        XPrm, XRoute: if (rd_fire) begin
-          beat_q <= beat_q + 1'b1;
-          if (bad_resp) state_q <= XDrain;
-          else if (rd_last_i) state_q <= XPop;
-        end else if (abort_i) state_q <= XDrain;
-        XBeginWait: begin
-          if (abort_i) state_q <= XDrain;
-          else if (begin_ready) begin
-            unique case (op_q.op)
-              OpQkvBegin: begin
-                ph_started_q <= 1'b1;
-                d_in_q       <= MainDInW'(cfg_i.d_model);
-                state_q      <= XPop;
-              end
-              OpScoreBegin: begin kick_q <= 1'b1; state_q <= XCopy; end
-              default: begin   // OpGemvBegin
-                d_in_q <= MainDInW'((op_q.phase == PhW2) ? cfg_i.d_ff : cfg_i.d_model);
-                if (op_q.phase == PhWo || op_q.phase == PhW2) begin
-                  kick_q  <= 1'b1;
-                  state_q <= XCopy;
-                end else begin
-                  state_q <= XPop;
-                end
-              end
-            endcase
-          end
-        end
-        XCopy, XFeed: if (!kick_q && !f_busy) state_q <= abort_i ? XDrain : XPop;
-        XAppend: if (!kick_q && !f_busy && (wcmd_done_q || !append_ok)) state_q <= append_ok ? XPop : XDrain;
-        XEnd: begin
-          if (abort_i) state_q <= XDrain;
-          else if (main_done_i && logits_idle_i && wr_idle_i && x_idle_i) state_q <= XIdle;
-        end
-        XDrain: if (drain_done) state_q <= XIdle;
-        default: state_q <= XIdle;
-      endcase
+      state_q          <= state_d;
+      op_q             <= op_d;
+      ph_started_q     <= ph_started_d;
+      x_rcvd_q         <= x_rcvd_d;
+      logits_started_q <= logits_started_d;
+      bad_q            <= bad_d;
+      hdr_ok_q         <= hdr_ok_d;
+      kick_q           <= kick_d;
+      wcmd_done_q      <= wcmd_done_d;
+      beat_q           <= beat_d;
+      d_in_q           <= d_in_d;
+      f_dst_q          <= f_dst_d;
     end
   end
 
   // Begin pulses (the cycle the Begin is taken, or when its copy has finished).
   assign main_begin_o = (state_q == XBeginWait && !abort_i && begin_ready &&
                          (op_q.op == OpQkvBegin ||
-                          (op_q.op == OpGemvBegin && (op_q.phase == PhW1 || op_q.phase == PhLogits)))) ||
+                          (op_q.op == OpGemvBegin &&
+                           (op_q.phase == PhW1 || op_q.phase == PhLogits)))) ||
                         (state_q == XCopy && !kick_q && !f_busy && op_q.op == OpGemvBegin);
-  assign attn_begin_o   = state_q == XBeginWait && !abort_i && begin_ready && op_q.op == OpScoreBegin;
+  assign attn_begin_o   = state_q == XBeginWait && !abort_i && begin_ready &&
+                          op_q.op == OpScoreBegin;
   assign logits_start_o = (main_begin_o && op_q.op == OpGemvBegin && op_q.phase == PhLogits) ||
                           (state_q == XDrain && !soft_i && !logits_started_q);
   assign logits_flush_o = state_q == XDrain && !soft_i;
-  assign done_o         = state_q == XEnd && !abort_i && main_done_i && logits_idle_i && wr_idle_i && x_idle_i;
+  assign done_o         = state_q == XEnd && !abort_i && main_done_i && logits_idle_i &&
+                          wr_idle_i && x_idle_i;
 
   // Drained: no read outstanding or buffered, no write outstanding, the feeder stopped, and (unless
   // this is a soft reset) X consumed through TLAST and the zero logits frame sent.
@@ -441,7 +460,8 @@ module le_exec
     err_code_d = ErrNone;
     if (rd_fire && bad_resp && state_q != XDrain) begin
       err_d = 1'b1; err_code_d = ErrAxiRead;
-    end else if (state_q == XHdr && rd_fire && rd_last_i && (bad_q || !hdr_beat_ok || !layout_ok)) begin
+    end else if (state_q == XHdr && rd_fire && rd_last_i &&
+                 (bad_q || !hdr_beat_ok || !layout_ok)) begin
       err_d = 1'b1; err_code_d = ErrIllegalConfig;
     end else if (state_q == XAppend && !kick_q && !append_ok) begin
       err_d = 1'b1; err_code_d = ErrIllegalConfig;
@@ -449,5 +469,10 @@ module le_exec
   end
   assign err_o      = err_d;
   assign err_code_o = err_code_d;
+
+  // Unused: pos (the scheduler's, for the context length) and the top bit of the feeder's beat index
+  // (a run is at most the x RAM's or the Q buffer's depth).
+  logic unused;
+  assign unused = ^{cfg_i.pos, f_idx};
 
 endmodule

@@ -70,13 +70,39 @@ module le_layout
     endcase
   endfunction
 
-  logic            busy_q, done_q;
-  logic [5:0]      k_q;
-  logic [OffW-1:0] at_q;
+  logic            busy_q, busy_d, done_q, done_d;
+  logic [5:0]      k_q, k_d;
+  logic [OffW-1:0] at_q, at_d;
   logic [OffW-1:0] off_q [NumKinds];
+  logic [OffW-1:0] off_d [NumKinds];
   logic [OffW-1:0] ksize_q [NumKinds];
+  logic [OffW-1:0] ksize_d [NumKinds];
   logic [OffW-1:0] ksize;
   assign ksize = kind_size(kind_e'(k_q), dm, nh, df, head_size, nh);
+
+  always_comb begin
+    busy_d  = busy_q;
+    done_d  = done_q;
+    k_d     = k_q;
+    at_d    = at_q;
+    off_d   = off_q;
+    ksize_d = ksize_q;
+    if (start_i && !busy_q) begin
+      busy_d = 1'b1;
+      done_d = 1'b0;
+      k_d    = '0;
+      at_d   = '0;
+    end else if (busy_q) begin
+      off_d[k_q]   = at_q;
+      ksize_d[k_q] = ksize;
+      at_d         = align64(at_q + ksize);
+      if (k_q == 6'(NumKinds - 1)) begin
+        busy_d = 1'b0;
+        done_d = 1'b1;
+      end
+      k_d = k_q + 6'd1;
+    end
+  end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -84,26 +110,23 @@ module le_layout
       done_q <= 1'b0;
       k_q    <= '0;
       at_q   <= '0;
-    end else if (start_i && !busy_q) begin
-      busy_q <= 1'b1;
-      done_q <= 1'b0;
-      k_q    <= '0;
-      at_q   <= '0;
-    end else if (busy_q) begin
-      off_q[k_q]   <= at_q;
-      ksize_q[k_q] <= ksize;
-      at_q         <= align64(at_q + ksize);
-      if (k_q == 6'(NumKinds - 1)) begin
-        busy_q <= 1'b0;
-        done_q <= 1'b1;
-      end
-      k_q <= k_q + 6'd1;
+    end else begin
+      busy_q <= busy_d;
+      done_q <= done_d;
+      k_q    <= k_d;
+      at_q   <= at_d;
     end
+  end
+
+  // The offset and size tables (not reset: written in full before done_o rises).
+  always_ff @(posedge clk_i) begin
+    off_q   <= off_d;
+    ksize_q <= ksize_d;
   end
 
   assign done_o       = done_q;
   assign off_o        = off_q;
-  assign kind_size_o     = ksize_q;
+  assign kind_size_o  = ksize_q;
   assign layer_size_o = at_q;
   assign logits_w_o   = OffW'(ImgPrefix) + nl * at_q;
   assign logits_b_o   = logits_w_o + align64(vo * dm);
@@ -111,5 +134,9 @@ module le_layout
   assign kv_slab_o    = align64(ms * dh);
   assign kv_size_o    = nl * nh * 2 * kv_slab_o;
   assign size_o       = kv_base_o + kv_size_o;
+
+  // Unused: the config fields that do not shape the layout (tile sizes, position, base addresses).
+  logic unused;
+  assign unused = ^{cfg_i.w_tile_rows, cfg_i.ctx_tile, cfg_i.pos, cfg_i.image_base, cfg_i.kv_base};
 
 endmodule

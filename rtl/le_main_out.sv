@@ -38,7 +38,8 @@ module le_main_out
   localparam int unsigned BusW       = LANES * 8,
   localparam int unsigned Wpb        = LANES / 4,                   // int32 words per beat
   localparam int unsigned RqWords    = (3 * MAX_D_MODEL > MAX_D_FF) ? 3 * MAX_D_MODEL : MAX_D_FF,
-  localparam int unsigned XAddrW     = $clog2(MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL / LANES : MAX_D_FF / LANES),
+  localparam int unsigned XAddrW     = $clog2(MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL / LANES
+                                                                  : MAX_D_FF / LANES),
   localparam int unsigned XResAW     = $clog2(MAX_D_MODEL / LANES)
 ) (
   input  logic                  clk_i,
@@ -49,7 +50,7 @@ module le_main_out
   input  logic [7:0]            head_i,
   input  cfg_t                  cfg_i,
   output logic                  phase_done_o,
-  output logic                  rq_free_o,      // every row of the phase has read its requant params
+  output logic                  rq_free_o,      // every row of the phase read its requant params
   // parameter write bus (one DMA beat)
   input  logic                  prm_we_i,
   input  prm_e                  prm_sel_i,
@@ -91,15 +92,17 @@ module le_main_out
   localparam int unsigned FfIW    = $clog2(FfBeats) + $clog2(LANES);
   localparam int unsigned LbIW    = $clog2(LbDepth) + $clog2(Wpb);
 
-  phase_e     ph_q;
-  logic [7:0] head_q;
+  phase_e     ph_q, ph_d;
+  logic [7:0] head_q, head_d;
+  assign ph_d   = begin_i ? phase_i : ph_q;
+  assign head_d = begin_i ? head_i : head_q;
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       ph_q   <= PhQkv;
       head_q <= '0;
-    end else if (begin_i) begin
-      ph_q   <= phase_i;
-      head_q <= head_i;
+    end else begin
+      ph_q   <= ph_d;
+      head_q <= head_d;
     end
   end
   logic is_qkv, is_w1, is_logits;
@@ -113,9 +116,9 @@ module le_main_out
   endfunction
 
   // ---- stage A: hold a row while its requant parameters are read ----
-  logic        a_valid_q, a_load, rq_in_ready;
-  acc_t        a_acc_q;
-  logic [31:0] a_idx_q;                 // row counter (non-QKV phases)
+  logic        a_valid_q, a_valid_d, a_load, rq_in_ready;
+  acc_t        a_acc_q, a_acc_d;
+  logic [31:0] a_idx_q, a_idx_d;        // row counter (non-QKV phases)
   logic [1:0]  a_m;
   logic [31:0] a_row;
   logic [31:0] rq_ridx;
@@ -123,19 +126,27 @@ module le_main_out
 
   assign acc_ready_o = is_logits ? logit_ready_i : (!a_valid_q || rq_in_ready);
   assign a_load      = !is_logits && acc_valid_i && (!a_valid_q || rq_in_ready);
-  assign rq_ridx     = is_qkv ? 32'(a_m) * 32'(MAX_D_MODEL) + 32'(head_q) * cfg_i.d_head + a_row : a_idx_q;
+  assign rq_ridx     = is_qkv ? 32'(a_m) * 32'(MAX_D_MODEL) + 32'(head_q) * cfg_i.d_head + a_row
+                              : a_idx_q;
 
+  always_comb begin
+    a_idx_d   = a_idx_q;
+    a_valid_d = a_valid_q;
+    if (begin_i) a_idx_d = '0;
+    else if (a_load) a_idx_d = a_idx_q + 32'd1;
+    if (a_load) a_valid_d = 1'b1;
+    else if (rq_in_ready) a_valid_d = 1'b0;
+    a_acc_d = a_load ? acc_data_i : a_acc_q;
+  end
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       a_valid_q <= 1'b0;
       a_idx_q   <= '0;
     end else begin
-      if (begin_i) a_idx_q <= '0;
-      else if (a_load) a_idx_q <= a_idx_q + 32'd1;
-      if (a_load) a_valid_q <= 1'b1;
-      else if (rq_in_ready) a_valid_q <= 1'b0;
+      a_valid_q <= a_valid_d;
+      a_idx_q   <= a_idx_d;
     end
-    if (a_load) a_acc_q <= acc_data_i;
+    a_acc_q <= a_acc_d;
   end
 
   le_qkv_rowmap u_map_a (
@@ -183,32 +194,42 @@ module le_main_out
   );
 
   // ---- stage B: hold a row while its residual / GELU-bank parameters are read ----
-  logic        b_valid_q, b_load, b_out_ready;
-  wide_t       b_y_q;
-  logic [31:0] b_idx_q;
+  logic        b_valid_q, b_valid_d, b_load, b_out_ready;
+  wide_t       b_y_q, b_y_d;
+  logic [31:0] b_idx_q, b_idx_d;
   logic [31:0] res_xm, res_rm;
   logic [7:0]  bank;
   logic [15:0] xres;
   logic [LANES*16-1:0] xres_word;
-  logic [$clog2(LANES)-1:0] xres_lane_q;
+  logic [$clog2(LANES)-1:0] xres_lane_q, xres_lane_d;
 
   assign rq_out_ready = is_qkv || !b_valid_q || b_out_ready;
   assign b_load       = !is_qkv && rq_out_valid && (!b_valid_q || b_out_ready);
 
+  always_comb begin
+    b_idx_d     = b_idx_q;
+    b_valid_d   = b_valid_q;
+    b_y_d       = b_y_q;
+    xres_lane_d = xres_lane_q;
+    if (begin_i) b_idx_d = '0;
+    else if (b_load) b_idx_d = b_idx_q + 32'd1;
+    if (b_load) b_valid_d = 1'b1;
+    else if (b_out_ready) b_valid_d = 1'b0;
+    if (b_load) begin
+      b_y_d       = rq_y;
+      xres_lane_d = b_idx_q[$clog2(LANES)-1:0];
+    end
+  end
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       b_valid_q <= 1'b0;
       b_idx_q   <= '0;
     end else begin
-      if (begin_i) b_idx_q <= '0;
-      else if (b_load) b_idx_q <= b_idx_q + 32'd1;
-      if (b_load) b_valid_q <= 1'b1;
-      else if (b_out_ready) b_valid_q <= 1'b0;
+      b_valid_q <= b_valid_d;
+      b_idx_q   <= b_idx_d;
     end
-    if (b_load) begin
-      b_y_q       <= rq_y;
-      xres_lane_q <= b_idx_q[$clog2(LANES)-1:0];
-    end
+    b_y_q       <= b_y_d;
+    xres_lane_q <= xres_lane_d;
   end
 
   le_prm_ram #(.LANES(Wpb), .EW(32), .DEPTH(DmDepth)) u_res_x (
@@ -218,21 +239,23 @@ module le_main_out
     .clk_i, .we_i(wsel(prm_we_i, prm_sel_i, PrmResR)), .waddr_i(prm_addr_i[$clog2(DmDepth)-1:0]),
     .wdata_i(prm_data_i), .re_i(b_load), .ridx_i(b_idx_q[DmIW-1:0]), .rdata_o(res_rm));
   le_prm_ram #(.LANES(LANES), .EW(8), .DEPTH(FfBeats)) u_bank (
-    .clk_i, .we_i(wsel(prm_we_i, prm_sel_i, PrmGeluBank)), .waddr_i(prm_addr_i[$clog2(FfBeats)-1:0]),
+    .clk_i, .we_i(wsel(prm_we_i, prm_sel_i, PrmGeluBank)),
+    .waddr_i(prm_addr_i[$clog2(FfBeats)-1:0]),
     .wdata_i(prm_data_i), .re_i(b_load), .ridx_i(b_idx_q[FfIW-1:0]), .rdata_o(bank));
 
   // The int16 residual copy: beats from the X stream (layer 0), elements from LayerNorm.
-  logic                 ln_out_valid, ln_out_last;
+  logic                 ln_out_valid, ln_out_last, ln_idle;
   act_t                 ln_x8;
   wide_t                ln_x16;
-  logic [31:0]          l_idx_q;
+  logic [31:0]          l_idx_q, l_idx_d;
   logic                 xres_we;
   logic [XResAW-1:0]    xres_waddr;
   logic [LANES-1:0]     xres_wbe;
   logic [LANES*16-1:0]  xres_wdata, xin_wide;
   always_comb begin
     for (int unsigned i = 0; i < LANES; i++) begin
-      xin_wide[i*16 +: 16] = 16'({{8{xin_data_i[i*8+7]}}, xin_data_i[i*8 +: 8]} << (LnOutShift - ResCopyShift));
+      xin_wide[i*16 +: 16] = 16'({{8{xin_data_i[i*8+7]}}, xin_data_i[i*8 +: 8]}
+                                 << (LnOutShift - ResCopyShift));
     end
     xres_we    = xin_we_i || ln_out_valid;
     xres_waddr = xin_we_i ? xin_addr_i : l_idx_q[$clog2(LANES) +: XResAW];
@@ -260,9 +283,10 @@ module le_main_out
     .out_y_o     (res_y)
   );
 
-  logic signed [63:0] eps_q;
+  logic signed [63:0] eps_q, eps_d;
+  assign eps_d = wsel(prm_we_i, prm_sel_i, PrmLnEps) ? prm_data_i[63:0] : eps_q;
   always_ff @(posedge clk_i) begin
-    if (wsel(prm_we_i, prm_sel_i, PrmLnEps)) eps_q <= prm_data_i[63:0];
+    eps_q <= eps_d;
   end
 
   le_layernorm #(.MAX_D(MAX_D_MODEL), .PRM_WORDS(Wpb)) u_layernorm (
@@ -281,7 +305,7 @@ module le_main_out
     .out_x8_o       (ln_x8),
     .out_x16_o      (ln_x16),
     .out_last_o     (ln_out_last),
-    .idle_o         ()
+    .idle_o         (ln_idle)
   );
 
   // LayerNorm int8 output packed into whole beats of the main MAC's x RAM.
@@ -290,11 +314,17 @@ module le_main_out
     pack_d = pack_q;
     pack_d[32'(l_idx_q[$clog2(LANES)-1:0]) * 8 +: 8] = ln_x8;
   end
+  always_comb begin
+    l_idx_d = l_idx_q;
+    if (begin_i) l_idx_d = '0;
+    else if (ln_out_valid) l_idx_d = l_idx_q + 32'd1;
+  end
+  logic [BusW-1:0] pack_n;   // the pack register's next value (pack_d: the beat with this element)
+  assign pack_n = ln_out_valid ? pack_d : pack_q;
   always_ff @(posedge clk_i) begin
     if (!rst_ni) l_idx_q <= '0;
-    else if (begin_i) l_idx_q <= '0;
-    else if (ln_out_valid) l_idx_q <= l_idx_q + 32'd1;
-    if (ln_out_valid) pack_q <= pack_d;
+    else l_idx_q <= l_idx_d;
+    pack_q <= pack_n;
   end
   assign x_we_o   = ln_out_valid && (l_idx_q[$clog2(LANES)-1:0] == '1);
   assign x_addr_o = XAddrW'(l_idx_q >> $clog2(LANES));
@@ -303,7 +333,7 @@ module le_main_out
   // ---- GELU LUT (W1) ----
   logic act_in_ready, act_out_valid;
   act_t act_y;
-  logic [31:0] u_idx_q;
+  logic [31:0] u_idx_q, u_idx_d;
   le_act_lut #(.LANES(LANES)) u_act (
     .clk_i, .rst_ni,
     .lut_we_i    (wsel(prm_we_i, prm_sel_i, PrmGeluLut)),
@@ -321,25 +351,39 @@ module le_main_out
   assign uact_we_o   = act_out_valid;
   assign uact_idx_o  = u_idx_q;
   assign uact_data_o = act_y;
+  always_comb begin
+    u_idx_d = u_idx_q;
+    if (begin_i) u_idx_d = '0;
+    else if (act_out_valid) u_idx_d = u_idx_q + 32'd1;
+  end
   always_ff @(posedge clk_i) begin
-    if (!rst_ni || begin_i) u_idx_q <= '0;
-    else if (act_out_valid) u_idx_q <= u_idx_q + 32'd1;
+    if (!rst_ni) u_idx_q <= '0;
+    else u_idx_q <= u_idx_d;
   end
 
   // ---- logits bias stream (0 outside PhLogits: requant adds the GEMV bias there) ----
-  logic [31:0] lb_idx_q, lb_ridx, lb;
-  logic        lb_primed_q, b_fire;
+  logic [31:0] lb_idx_q, lb_idx_d, lb_ridx, lb;
+  logic        lb_primed_q, lb_primed_d, b_fire;
   assign b_fire    = b_valid_o && b_ready_i;
   assign lb_ridx   = b_fire ? lb_idx_q + 32'd1 : lb_idx_q;
   assign b_valid_o = lb_primed_q;
   assign b_data_o  = is_logits ? acc_t'(lb) : '0;
+  always_comb begin
+    if (begin_i) begin
+      lb_idx_d    = '0;
+      lb_primed_d = 1'b0;
+    end else begin
+      lb_idx_d    = b_fire ? lb_idx_q + 32'd1 : lb_idx_q;
+      lb_primed_d = 1'b1;
+    end
+  end
   always_ff @(posedge clk_i) begin
-    if (!rst_ni || begin_i) begin
+    if (!rst_ni) begin
       lb_idx_q    <= '0;
       lb_primed_q <= 1'b0;
     end else begin
-      lb_primed_q <= 1'b1;
-      if (b_fire) lb_idx_q <= lb_idx_q + 32'd1;
+      lb_idx_q    <= lb_idx_d;
+      lb_primed_q <= lb_primed_d;
     end
   end
   le_prm_ram #(.LANES(Wpb), .EW(32), .DEPTH(LbDepth)) u_logits_b (
@@ -350,14 +394,25 @@ module le_main_out
   assign logit_data_o  = acc_data_i;
 
   // ---- phase completion ----
-  logic [31:0] n_logits_q, want;
+  logic [31:0] n_logits_q, n_logits_d, n_stored_d, want;
+  always_comb begin
+    n_stored_d = n_stored_q;
+    n_logits_d = n_logits_q;
+    if (begin_i) begin
+      n_stored_d = '0;
+      n_logits_d = '0;
+    end else begin
+      if (qkv_we_o) n_stored_d = n_stored_q + 32'd1;
+      if (logit_valid_o && logit_ready_i) n_logits_d = n_logits_q + 32'd1;
+    end
+  end
   always_ff @(posedge clk_i) begin
-    if (!rst_ni || begin_i) begin
+    if (!rst_ni) begin
       n_stored_q <= '0;
       n_logits_q <= '0;
     end else begin
-      if (qkv_we_o) n_stored_q <= n_stored_q + 32'd1;
-      if (logit_valid_o && logit_ready_i) n_logits_q <= n_logits_q + 32'd1;
+      n_stored_q <= n_stored_d;
+      n_logits_q <= n_logits_d;
     end
   end
   always_comb begin
@@ -368,17 +423,21 @@ module le_main_out
       default: want = cfg_i.d_model;
     endcase
   end
-  logic done_q;
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni || begin_i) done_q <= 1'b0;
+  logic done_q, done_d;
+  always_comb begin
+    if (begin_i) done_d = 1'b0;
     else begin
       unique case (ph_q)
-        PhQkv:    done_q <= n_stored_q == want;
-        PhW1:     done_q <= u_idx_q == want;
-        PhLogits: done_q <= n_logits_q == want;
-        default:  done_q <= l_idx_q == want;
+        PhQkv:    done_d = n_stored_q == want;
+        PhW1:     done_d = u_idx_q == want;
+        PhLogits: done_d = n_logits_q == want;
+        default:  done_d = l_idx_q == want;
       endcase
     end
+  end
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) done_q <= 1'b0;
+    else done_q <= done_d;
   end
   assign phase_done_o = done_q;
 
@@ -393,8 +452,12 @@ module le_main_out
   end
   assign rq_free_o = a_idx_q == rows_a || is_logits;
 
+  // Unused: spare parameter bits, the config fields this block does not read, the parameter address
+  // bits above each store's depth, the read indices' bits above each store's index width, and
+  // status outputs of the submodules.
   logic unused;
-  assign unused = ^{rq_b[31:0], rq_m[31:MultW], rq_s[31:ShiftW], res_xm[31:ResMultW], res_rm[31:ResMultW],
-                    bank[7:ActBankW], rq_y[15:8], b_y_q[15:8], ln_out_last, uact_idx_o[31:0]};
+  assign unused = ^{rq_b[31:0], rq_m[31:MultW], rq_s[31:ShiftW], res_xm[31:ResMultW],
+                    res_rm[31:ResMultW], bank[7:ActBankW], rq_y[15:8], b_y_q[15:8], ln_out_last,
+                    uact_idx_o[31:0], cfg_i, prm_addr_i, rq_ridx, lb_ridx, ln_idle};
 
 endmodule

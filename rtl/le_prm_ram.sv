@@ -45,8 +45,10 @@ module le_prm_ram #(
     .rdata_o (word)
   );
 
+  logic [LW-1:0] lane_d;
+  assign lane_d = !re_i ? lane_q : (LANES > 1) ? ridx_i[LW-1:0] : '0;
   always_ff @(posedge clk_i) begin
-    if (re_i) lane_q <= (LANES > 1) ? ridx_i[LW-1:0] : '0;
+    lane_q <= lane_d;
   end
 
   assign rdata_o = word[32'(lane_q) * EW +: EW];

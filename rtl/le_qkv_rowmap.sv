@@ -22,28 +22,43 @@ module le_qkv_rowmap (
   output logic [31:0] row_o
 );
 
-  logic [31:0] t0_q, r_q, n;
-  logic [1:0]  m_q;
+  logic [31:0] t0_q, t0_d, r_q, r_d, n;
+  logic [1:0]  m_q, m_d;
 
   assign n = (d_head_i - t0_q < w_tile_rows_i) ? d_head_i - t0_q : w_tile_rows_i;
 
+  always_comb begin
+    t0_d = t0_q;
+    r_d  = r_q;
+    m_d  = m_q;
+    if (clear_i) begin
+      t0_d = '0;
+      r_d  = '0;
+      m_d  = '0;
+    end else if (step_i) begin
+      if (r_q + 32'd1 < n) begin
+        r_d = r_q + 32'd1;
+      end else begin
+        r_d = '0;
+        if (m_q == 2'd2) begin
+          m_d  = '0;
+          t0_d = t0_q + n;
+        end else begin
+          m_d = m_q + 2'd1;
+        end
+      end
+    end
+  end
+
   always_ff @(posedge clk_i) begin
-    if (!rst_ni || clear_i) begin
+    if (!rst_ni) begin
       t0_q <= '0;
       r_q  <= '0;
       m_q  <= '0;
-    end else if (step_i) begin
-      if (r_q + 32'd1 < n) begin
-        r_q <= r_q + 32'd1;
-      end else begin
-        r_q <= '0;
-        if (m_q == 2'd2) begin
-          m_q  <= '0;
-          t0_q <= t0_q + n;
-        end else begin
-          m_q <= m_q + 2'd1;
-        end
-      end
+    end else begin
+      t0_q <= t0_d;
+      r_q  <= r_d;
+      m_q  <= m_d;
     end
   end
 

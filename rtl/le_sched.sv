@@ -74,7 +74,8 @@ module le_sched
     '{KWqB, PrmRqBias, 2'd0}, '{KWqM, PrmRqMult, 2'd0}, '{KWqS, PrmRqShift, 2'd0},
     '{KWkB, PrmRqBias, 2'd1}, '{KWkM, PrmRqMult, 2'd1}, '{KWkS, PrmRqShift, 2'd1},
     '{KWvB, PrmRqBias, 2'd2}, '{KWvM, PrmRqMult, 2'd2}, '{KWvS, PrmRqShift, 2'd2},
-    '{KScM, PrmScMult, 2'd0}, '{KScS, PrmScShift, 2'd0}, '{KOM, PrmOMult, 2'd0}, '{KOS, PrmOShift, 2'd0},
+    '{KScM, PrmScMult, 2'd0}, '{KScS, PrmScShift, 2'd0},
+    '{KOM, PrmOMult, 2'd0}, '{KOS, PrmOShift, 2'd0},
     '{KWoB, PrmRqBias, 2'd0}, '{KWoM, PrmRqMult, 2'd0}, '{KWoS, PrmRqShift, 2'd0},
     '{KR1X, PrmResX, 2'd0}, '{KR1R, PrmResR, 2'd0}, '{KLn1E, PrmLnEps, 2'd0},
     '{KLn1G, PrmLnGamma, 2'd0}, '{KLn1B, PrmLnBeta, 2'd0},
@@ -89,22 +90,24 @@ module le_sched
     return (n + OffW'(BUS_BYTES - 1)) & ~OffW'(BUS_BYTES - 1);
   endfunction
 
-  state_e          state_q;
-  phase_e          ph_q;           // phase of the next SGemvBegin / STile walk
-  logic [5:0]      prm_q;          // PrmTable index
-  logic [7:0]      layer_q, head_q;
-  logic            which_q;
-  logic [OffW-1:0] layer_base_q;   // IMAGE_BASE + ImgPrefix + layer * layer_size
-  logic [OffW-1:0] kv_head_q;      // KV_BASE + (layer * n_heads + head) * 2 * kv_slab
-  logic [31:0]     r0_q;           // first row of the current tile / context tile
-  logic [OffW-1:0] addr_q;         // next tile address
+  state_e          state_q, state_d;
+  phase_e          ph_q, ph_d;                   // phase of the next SGemvBegin / STile walk
+  logic [5:0]      prm_q, prm_d;                 // PrmTable index
+  logic [7:0]      layer_q, layer_d, head_q, head_d;
+  logic            which_q, which_d;
+  logic [OffW-1:0] layer_base_q, layer_base_d;   // IMAGE_BASE + ImgPrefix + layer * layer_size
+  logic [OffW-1:0] kv_head_q, kv_head_d;         // KV_BASE + (layer * n_heads + head) * 2 * kv_slab
+  logic [31:0]     r0_q, r0_d;                   // first row of the current tile / context tile
+  logic [OffW-1:0] addr_q, addr_d;               // next tile address
 
   // ---- tile geometry of the current walk ----
   logic [31:0]     rows, row_bytes, tile_cap, n_rows;
   logic [OffW-1:0] tile_bytes;
   always_comb begin
     unique case (state_q)
-      SQkvTile: begin rows = cfg_i.d_head; row_bytes = 3 * cfg_i.d_model; tile_cap = cfg_i.w_tile_rows; end
+      SQkvTile: begin
+        rows = cfg_i.d_head; row_bytes = 3 * cfg_i.d_model; tile_cap = cfg_i.w_tile_rows;
+      end
       SKctx, SVctx: begin rows = cfg_i.pos; row_bytes = cfg_i.d_head; tile_cap = cfg_i.ctx_tile; end
       default: begin
         tile_cap = cfg_i.w_tile_rows;
@@ -188,8 +191,114 @@ module le_sched
   assign last_tile = r0_q + n_rows >= rows;
 
 
+  always_comb begin
+    state_d      = state_q;
+    ph_d         = ph_q;
+    prm_d        = prm_q;
+    layer_d      = layer_q;
+    head_d       = head_q;
+    which_d      = which_q;
+    r0_d         = r0_q;
+    addr_d       = addr_q;
+    layer_base_d = layer_base_q;
+    kv_head_d    = kv_head_q;
+    if (abort_i) begin
+      state_d = SIdle;
+      ph_d    = PhQkv;
+      prm_d   = '0;
+      layer_d = '0;
+      head_d  = '0;
+      which_d = 1'b0;
+      r0_d    = '0;
+      addr_d  = '0;
+      layer_base_d = '0;
+      kv_head_d    = '0;
+    end else begin
+      unique case (state_q)
+        SIdle: if (start_i) state_d = SWaitLayout;
+        SWaitLayout: if (layout_ok_i) begin
+          state_d      = SHdr;
+          layer_base_d = OffW'(cfg_i.image_base) + OffW'(ImgPrefix);
+          kv_head_d    = OffW'(cfg_i.kv_base);
+          layer_d      = '0;
+        end
+        SHdr: if (fire) state_d = SHdrWait;
+        SHdrWait: if (hdr_ok_i) begin state_d = SPrm; prm_d = '0; ph_d = PhQkv; end
+        SPrm: if (fire) begin
+          prm_d = prm_q + 6'd1;
+          if (ph_q == PhLogits) begin
+            state_d = SGemvBegin;
+          end else if (prm_q == 6'd12 || prm_q == 6'd20 || prm_q == 6'd25 || prm_q == 6'd33) begin
+            if (ph_q == PhQkv) begin state_d = SQkvBegin; head_d = '0; end
+            else state_d = SGemvBegin;
+          end
+        end
+        SQkvBegin: if (fire) begin
+          state_d = SQkvTile; r0_d = '0;
+          addr_d  = layer_base_q + off_i[KWqkv] + OffW'(head_q) * head_size_i;
+        end
+        SQkvTile: if (fire) begin
+          r0_d = r0_q + n_rows; addr_d = addr_q + tile_bytes;
+          if (last_tile) state_d = SScoreBegin;
+        end
+        SScoreBegin: if (fire) begin
+          which_d = 1'b0; r0_d = '0; addr_d = kv_head_q;
+          state_d = (cfg_i.pos == 32'd0) ? SKcur : SKctx;
+        end
+        SKctx, SVctx: if (fire) begin
+          r0_d = r0_q + n_rows; addr_d = addr_q + tile_bytes;
+          if (last_tile) state_d = (state_q == SKctx) ? SKcur : SVcur;
+        end
+        SKcur: if (fire) begin
+          which_d = 1'b1; r0_d = '0; addr_d = kv_head_q + kv_slab_i;
+          state_d = (cfg_i.pos == 32'd0) ? SVcur : SVctx;
+        end
+        SVcur: if (fire) state_d = SAppK;
+        SAppK: if (fire) state_d = SAppV;
+        SAppV: if (fire) begin
+          kv_head_d = kv_head_q + 2 * kv_slab_i;
+          if (32'(head_q) + 32'd1 == cfg_i.n_heads) begin
+            state_d = SPrm; ph_d = PhWo;
+          end else begin
+            head_d = head_q + 8'd1; state_d = SQkvBegin;
+          end
+        end
+        SGemvBegin: if (fire) begin
+          state_d = STile; r0_d = '0;
+          unique case (ph_q)
+            PhWo:    addr_d = layer_base_q + off_i[KWoW];
+            PhW1:    addr_d = layer_base_q + off_i[KW1W];
+            PhW2:    addr_d = layer_base_q + off_i[KW2W];
+            default: addr_d = OffW'(cfg_i.image_base) + logits_w_i;
+          endcase
+        end
+        STile: if (fire) begin
+          r0_d = r0_q + n_rows; addr_d = addr_q + tile_bytes;
+          if (last_tile) begin
+            unique case (ph_q)
+              PhWo: begin state_d = SPrm; ph_d = PhW1; end
+              PhW1: begin state_d = SPrm; ph_d = PhW2; end
+              PhW2: begin
+                layer_base_d = layer_base_q + layer_size_i;
+                layer_d      = layer_q + 8'd1;
+                if (32'(layer_q) + 32'd1 == cfg_i.n_layers) begin
+                  state_d = SPrm; ph_d = PhLogits;
+                end else begin
+                  state_d = SPrm; ph_d = PhQkv; prm_d = '0;
+                end
+              end
+              default: state_d = SEnd;
+            endcase
+          end
+        end
+        SEnd: if (fire) state_d = SIdle;
+        default: state_d = SIdle;
+      endcase
+    end
+  end
+
   always_ff @(posedge clk_i) begin
-    if (!rst_ni || abort_i) begin
+    if (!rst_ni) begin
       state_q <= SIdle;
       ph_q    <= PhQkv;
       prm_q   <= '0;
@@ -201,88 +310,22 @@ module le_sched
       layer_base_q <= '0;
       kv_head_q    <= '0;
     end else begin
-      unique case (state_q)
-        SIdle: if (start_i) state_q <= SWaitLayout;
-        SWaitLayout: if (layout_ok_i) begin
-          state_q      <= SHdr;
-          layer_base_q <= OffW'(cfg_i.image_base) + OffW'(ImgPrefix);
-          kv_head_q    <= OffW'(cfg_i.kv_base);
-          layer_q      <= '0;
-        end
-        SHdr: if (fire) state_q <= SHdrWait;
-        SHdrWait: if (hdr_ok_i) begin state_q <= SPrm; prm_q <= '0; ph_q <= PhQkv; end
-        SPrm: if (fire) begin
-          prm_q <= prm_q + 6'd1;
-          if (ph_q == PhLogits) begin
-            state_q <= SGemvBegin;
-          end else if (prm_q == 6'd12 || prm_q == 6'd20 || prm_q == 6'd25 || prm_q == 6'd33) begin
-            if (ph_q == PhQkv) begin state_q <= SQkvBegin; head_q <= '0; end
-            else state_q <= SGemvBegin;
-          end
-        end
-        SQkvBegin: if (fire) begin
-          state_q <= SQkvTile; r0_q <= '0;
-          addr_q  <= layer_base_q + off_i[KWqkv] + OffW'(head_q) * head_size_i;
-        end
-        SQkvTile: if (fire) begin
-          r0_q <= r0_q + n_rows; addr_q <= addr_q + tile_bytes;
-          if (last_tile) state_q <= SScoreBegin;
-        end
-        SScoreBegin: if (fire) begin
-          which_q <= 1'b0; r0_q <= '0; addr_q <= kv_head_q;
-          state_q <= (cfg_i.pos == 32'd0) ? SKcur : SKctx;
-        end
-        SKctx, SVctx: if (fire) begin
-          r0_q <= r0_q + n_rows; addr_q <= addr_q + tile_bytes;
-          if (last_tile) state_q <= (state_q == SKctx) ? SKcur : SVcur;
-        end
-        SKcur: if (fire) begin
-          which_q <= 1'b1; r0_q <= '0; addr_q <= kv_head_q + kv_slab_i;
-          state_q <= (cfg_i.pos == 32'd0) ? SVcur : SVctx;
-        end
-        SVcur: if (fire) state_q <= SAppK;
-        SAppK: if (fire) state_q <= SAppV;
-        SAppV: if (fire) begin
-          kv_head_q <= kv_head_q + 2 * kv_slab_i;
-          if (32'(head_q) + 32'd1 == cfg_i.n_heads) begin
-            state_q <= SPrm; ph_q <= PhWo;
-          end else begin
-            head_q <= head_q + 8'd1; state_q <= SQkvBegin;
-          end
-        end
-        SGemvBegin: if (fire) begin
-          state_q <= STile; r0_q <= '0;
-          unique case (ph_q)
-            PhWo:    addr_q <= layer_base_q + off_i[KWoW];
-            PhW1:    addr_q <= layer_base_q + off_i[KW1W];
-            PhW2:    addr_q <= layer_base_q + off_i[KW2W];
-            default: addr_q <= OffW'(cfg_i.image_base) + logits_w_i;
-          endcase
-        end
-        STile: if (fire) begin
-          r0_q <= r0_q + n_rows; addr_q <= addr_q + tile_bytes;
-          if (last_tile) begin
-            unique case (ph_q)
-              PhWo: begin state_q <= SPrm; ph_q <= PhW1; end
-              PhW1: begin state_q <= SPrm; ph_q <= PhW2; end
-              PhW2: begin
-                layer_base_q <= layer_base_q + layer_size_i;
-                layer_q      <= layer_q + 8'd1;
-                if (32'(layer_q) + 32'd1 == cfg_i.n_layers) begin
-                  state_q <= SPrm; ph_q <= PhLogits;
-                end else begin
-                  state_q <= SPrm; ph_q <= PhQkv; prm_q <= '0;
-                end
-              end
-              default: state_q <= SEnd;
-            endcase
-          end
-        end
-        SEnd: if (fire) state_q <= SIdle;
-        default: state_q <= SIdle;
-      endcase
+      state_q      <= state_d;
+      ph_q         <= ph_d;
+      prm_q        <= prm_d;
+      layer_q      <= layer_d;
+      head_q       <= head_d;
+      which_q      <= which_d;
+      r0_q         <= r0_d;
+      addr_q       <= addr_d;
+      layer_base_q <= layer_base_d;
+      kv_head_q    <= kv_head_d;
     end
   end
 
+  // Unused: max_seq (checked by le_cfg_check, it only sizes the KV slabs, i.e. kv_slab_i) and the
+  // read address bits above AXI_ADDR_W (le_exec checks that the image lies below 2^AXI_ADDR_W).
+  logic unused;
+  assign unused = ^{cfg_i.max_seq, rd_addr};
 
 endmodule

@@ -66,10 +66,12 @@ module le_token_ctrl
 
   typedef enum logic [1:0] { TIdle, TBusy, TDrain } state_e;
 
-  state_e      state_q;
+  state_e      state_q, state_d;
   logic        done_q, error_q, soft_q, wr_err_seen_q, clear_q;
-  logic [7:0]  code_q, pend_q;
+  logic        done_d, error_d, soft_d, wr_err_seen_d, clear_d;
+  logic [7:0]  code_q, pend_q, code_d, pend_d;
   logic [63:0] cyc_q, stall_q, brd_q, bwr_q;
+  logic [63:0] cyc_d, stall_d, brd_d, bwr_d;
 
   logic       tok_err;
   logic [7:0] tok_code;
@@ -84,6 +86,68 @@ module le_token_ctrl
 
   logic accept;
   assign accept = state_q == TIdle && start_req_i && !soft_req_i && !error_q && cfg_ok_i;
+
+  always_comb begin
+    state_d       = state_q;
+    done_d        = done_q;
+    error_d       = error_q;
+    soft_d        = soft_q;
+    wr_err_seen_d = wr_err_seen_q;
+    clear_d       = 1'b0;
+    code_d        = code_q;
+    pend_d        = pend_q;
+    cyc_d         = cyc_q;
+    stall_d       = stall_q;
+    brd_d         = brd_q;
+    bwr_d         = bwr_q;
+    if (state_q != TIdle) begin
+      cyc_d = cyc_q + 64'd1;
+      if (rd_wait_i && state_q == TBusy) stall_d = stall_q + 64'd1;
+      if (rd_beat_i) brd_d = brd_q + 64'(BUS_BYTES);
+      if (wr_beat_i) bwr_d = bwr_q + 64'(BUS_BYTES);
+    end
+    if (wr_err_i) wr_err_seen_d = 1'b1;
+    unique case (state_q)
+      TIdle: begin
+        if (soft_req_i) begin
+          done_d = 1'b0; error_d = 1'b0; code_d = '0;
+          cyc_d = '0; stall_d = '0; brd_d = '0; bwr_d = '0;
+          clear_d = 1'b1;
+        end else if (accept) begin
+          state_d = TBusy; done_d = 1'b0; pend_d = '0; wr_err_seen_d = 1'b0;
+          cyc_d = '0; stall_d = '0; brd_d = '0; bwr_d = '0;
+        end else if (start_req_i && !error_q) begin
+          error_d = 1'b1; code_d = 8'(ErrIllegalConfig);
+        end
+      end
+      TBusy: begin
+        if (soft_req_i) begin
+          state_d = TDrain; soft_d = 1'b1;
+        end else if (tok_err) begin
+          state_d = TDrain; soft_d = 1'b0; pend_d = tok_code;
+        end else if (done_i) begin
+          state_d = TIdle; done_d = 1'b1;
+        end else if (start_req_i && !error_q) begin
+          error_d = 1'b1; code_d = 8'(ErrStartBusy);
+        end
+      end
+      default: begin   // TDrain
+        if (soft_req_i) soft_d = 1'b1;
+        if (drained_i) begin
+          state_d = TIdle;
+          clear_d = 1'b1;
+          if (soft_q || soft_req_i) begin
+            done_d = 1'b0; error_d = 1'b0; code_d = '0;
+            cyc_d = '0; stall_d = '0; brd_d = '0; bwr_d = '0;
+          end else if (!error_q) begin
+            error_d = 1'b1; code_d = pend_q;
+          end
+        end else if (start_req_i && !error_q && !soft_q) begin
+          error_d = 1'b1; code_d = 8'(ErrStartBusy);
+        end
+      end
+    endcase
+  end
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -100,54 +164,18 @@ module le_token_ctrl
       brd_q         <= '0;
       bwr_q         <= '0;
     end else begin
-      clear_q <= 1'b0;
-      if (state_q != TIdle) begin
-        cyc_q <= cyc_q + 64'd1;
-        if (rd_wait_i && state_q == TBusy) stall_q <= stall_q + 64'd1;
-        if (rd_beat_i) brd_q <= brd_q + 64'(BUS_BYTES);
-        if (wr_beat_i) bwr_q <= bwr_q + 64'(BUS_BYTES);
-      end
-      if (wr_err_i) wr_err_seen_q <= 1'b1;
-      unique case (state_q)
-        TIdle: begin
-          if (soft_req_i) begin
-            done_q <= 1'b0; error_q <= 1'b0; code_q <= '0;
-            cyc_q <= '0; stall_q <= '0; brd_q <= '0; bwr_q <= '0;
-            clear_q <= 1'b1;
-          end else if (accept) begin
-            state_q <= TBusy; done_q <= 1'b0; pend_q <= '0; wr_err_seen_q <= 1'b0;
-            cyc_q <= '0; stall_q <= '0; brd_q <= '0; bwr_q <= '0;
-          end else if (start_req_i && !error_q) begin
-            error_q <= 1'b1; code_q <= 8'(ErrIllegalConfig);
-          end
-        end
-        TBusy: begin
-          if (soft_req_i) begin
-            state_q <= TDrain; soft_q <= 1'b1;
-          end else if (tok_err) begin
-            state_q <= TDrain; soft_q <= 1'b0; pend_q <= tok_code;
-          end else if (done_i) begin
-            state_q <= TIdle; done_q <= 1'b1;
-          end else if (start_req_i && !error_q) begin
-            error_q <= 1'b1; code_q <= 8'(ErrStartBusy);
-          end
-        end
-        default: begin   // TDrain
-          if (soft_req_i) soft_q <= 1'b1;
-          if (drained_i) begin
-            state_q <= TIdle;
-            clear_q <= 1'b1;
-            if (soft_q || soft_req_i) begin
-              done_q <= 1'b0; error_q <= 1'b0; code_q <= '0;
-              cyc_q <= '0; stall_q <= '0; brd_q <= '0; bwr_q <= '0;
-            end else if (!error_q) begin
-              error_q <= 1'b1; code_q <= pend_q;
-            end
-          end else if (start_req_i && !error_q && !soft_q) begin
-            error_q <= 1'b1; code_q <= 8'(ErrStartBusy);
-          end
-        end
-      endcase
+      state_q       <= state_d;
+      done_q        <= done_d;
+      error_q       <= error_d;
+      soft_q        <= soft_d;
+      wr_err_seen_q <= wr_err_seen_d;
+      clear_q       <= clear_d;
+      code_q        <= code_d;
+      pend_q        <= pend_d;
+      cyc_q         <= cyc_d;
+      stall_q       <= stall_d;
+      brd_q         <= brd_d;
+      bwr_q         <= bwr_d;
     end
   end
 

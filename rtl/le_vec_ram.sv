@@ -33,14 +33,18 @@ module le_vec_ram #(
 );
 
   logic [LANES-1:0][EW-1:0] mem_q [DEPTH];
+  logic [LANES*EW-1:0]      rdata_q;
 
+  // Block-RAM template: lane-enabled write, synchronous read with a read enable (the output
+  // register holds while re_i = 0).
   always_ff @(posedge clk_i) begin
     if (we_i) begin
       for (int unsigned i = 0; i < LANES; i++) begin
         if (wbe_i[i]) mem_q[waddr_i][i] <= wdata_i[i*EW +: EW];
       end
     end
-    if (re_i) rdata_o <= mem_q[raddr_i];
+    if (re_i) rdata_q <= mem_q[raddr_i];
   end
+  assign rdata_o = rdata_q;
 
 endmodule

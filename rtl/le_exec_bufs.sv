@@ -1,0 +1,111 @@
+// Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
+//
+// le_exec_bufs: le_exec's three on-chip activation buffers (Q/K/V, O_concat, U_act) and the feeder
+// that streams a run of one buffer's words out as valid/ready beats.
+//
+// Purpose:             the datapath stores one int8 element per write (qkv/ocat/uact_we_i, element
+//                      index idx_i: word idx_i / LANES, lane idx_i % LANES); start_i latches the source
+//                      buffer (src_i), the first word (base_i) and the word count (n_i >= 1), and
+//                      le_buf_feeder streams those words out (out_*), idx_o = 0..n-1. le_exec
+//                      routes the beats (q into the score MAC, K/V rows into the score MAC / P.V,
+//                      K/V appends into the write DMA, O_concat / U_act into the main MAC's x RAM).
+// Golden twin:         none (storage and data movement).
+// Latency:             2 cycles from start_i to the first beat (RAM read + hold, le_buf_feeder); an
+//                      element write is visible to a read in the next cycle.
+// Initiation interval: 1 beat per cycle while out_ready_i is high; 1 element write per buffer per
+//                      cycle.
+// Throughput:          1 word (LANES int8) per cycle out.
+// Mapping:             three simple dual-port block RAMs with lane write enables (le_vec_ram).
+// Reset:               synchronous, active low (the RAMs are not reset).
+
+module le_exec_bufs
+  import le_pkg::*;
+  import le_ctrl_pkg::*;
+#(
+  parameter int unsigned LANES       = 16,
+  parameter int unsigned MAX_D_MODEL = 1024,
+  parameter int unsigned MAX_D_FF    = 4096,
+  parameter int unsigned MAX_D_HEAD  = 128,
+  // Derived, not to be overridden.
+  localparam int unsigned BusW       = LANES * 8,
+  localparam int unsigned QkvDep     = 3 * MAX_D_HEAD / LANES,
+  localparam int unsigned OcatDep    = MAX_D_MODEL / LANES,
+  localparam int unsigned UactDep    = MAX_D_FF / LANES,
+  localparam int unsigned FAW        = $clog2(UactDep > OcatDep
+                                              ? (UactDep > QkvDep ? UactDep : QkvDep)
+                                              : (OcatDep > QkvDep ? OcatDep : QkvDep))
+) (
+  input  logic            clk_i,
+  input  logic            rst_ni,
+  // element stores from the datapath
+  input  logic            qkv_we_i,
+  input  logic [31:0]     qkv_idx_i,
+  input  act_t            qkv_data_i,
+  input  logic            ocat_we_i,
+  input  logic [31:0]     ocat_idx_i,
+  input  act_t            ocat_data_i,
+  input  logic            uact_we_i,
+  input  logic [31:0]     uact_idx_i,
+  input  act_t            uact_data_i,
+  // feeder
+  input  logic            start_i,
+  input  buf_src_e        src_i,
+  input  logic [FAW-1:0]  base_i,
+  input  logic [FAW:0]    n_i,
+  output logic            busy_o,
+  output logic            out_valid_o,
+  input  logic            out_ready_i,
+  output logic [BusW-1:0] out_data_o,
+  output logic [FAW:0]    idx_o
+);
+
+  localparam int unsigned LaneW = $clog2(LANES);
+
+  logic            f_re;
+  logic [FAW-1:0]  f_raddr;
+  logic [BusW-1:0] f_data, qkv_word, ocat_word, uact_word;
+  buf_src_e        src_q, src_d;
+
+  function automatic logic [LANES-1:0] lane_be(logic [LaneW-1:0] lane);
+    return LANES'(1) << lane;
+  endfunction
+
+  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(QkvDep)) u_qkv (
+    .clk_i, .we_i(qkv_we_i), .waddr_i(qkv_idx_i[LaneW +: $clog2(QkvDep)]),
+    .wbe_i(lane_be(qkv_idx_i[LaneW-1:0])), .wdata_i({LANES{qkv_data_i}}),
+    .re_i(f_re && src_q == SrcQkv), .raddr_i(f_raddr[$clog2(QkvDep)-1:0]), .rdata_o(qkv_word));
+  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(OcatDep)) u_ocat (
+    .clk_i, .we_i(ocat_we_i), .waddr_i(ocat_idx_i[LaneW +: $clog2(OcatDep)]),
+    .wbe_i(lane_be(ocat_idx_i[LaneW-1:0])), .wdata_i({LANES{ocat_data_i}}),
+    .re_i(f_re && src_q == SrcOcat), .raddr_i(f_raddr[$clog2(OcatDep)-1:0]), .rdata_o(ocat_word));
+  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(UactDep)) u_uact (
+    .clk_i, .we_i(uact_we_i), .waddr_i(uact_idx_i[LaneW +: $clog2(UactDep)]),
+    .wbe_i(lane_be(uact_idx_i[LaneW-1:0])), .wdata_i({LANES{uact_data_i}}),
+    .re_i(f_re && src_q == SrcUact), .raddr_i(f_raddr[$clog2(UactDep)-1:0]), .rdata_o(uact_word));
+
+  // The source buffer of the current run, latched with the feeder's start.
+  assign src_d = start_i ? src_i : src_q;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) src_q <= SrcQkv;
+    else src_q <= src_d;
+  end
+
+  always_comb begin
+    unique case (src_q)
+      SrcOcat: f_data = ocat_word;
+      SrcUact: f_data = uact_word;
+      default: f_data = qkv_word;
+    endcase
+  end
+
+  le_buf_feeder #(.AW(FAW), .W(BusW)) u_feeder (
+    .clk_i, .rst_ni, .start_i, .base_i, .n_i, .busy_o,
+    .re_o(f_re), .raddr_o(f_raddr), .rdata_i(f_data),
+    .out_valid_o, .out_ready_i, .out_data_o, .idx_o
+  );
+
+  // Unused: the element indices' bits above each buffer's depth.
+  logic unused;
+  assign unused = ^{qkv_idx_i, ocat_idx_i, uact_idx_i};
+
+endmodule
