@@ -32,5 +32,6 @@ rtl/le_token_ctrl.sv
 rtl/le_main_out.sv
 rtl/le_attn.sv
 rtl/le_exec_bufs.sv
+rtl/le_hdr_check.sv
 rtl/le_exec.sv
 rtl/layer_engine.sv

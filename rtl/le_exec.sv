@@ -129,14 +129,11 @@ module le_exec
   output logic [BusW-1:0]       v_data_o
 );
 
-  localparam int unsigned Wpb     = LANES / 4;
-  localparam int unsigned LaneW   = $clog2(LANES);
   localparam int unsigned QkvDep  = 3 * MAX_D_HEAD / LANES;
   localparam int unsigned OcatDep = MAX_D_MODEL / LANES;
   localparam int unsigned UactDep = MAX_D_FF / LANES;
   localparam int unsigned FAW     = $clog2(UactDep > OcatDep ? (UactDep > QkvDep ? UactDep : QkvDep)
                                                            : (OcatDep > QkvDep ? OcatDep : QkvDep));
-  localparam logic [31:0] Magic   = 32'h474E_454C;
 
   typedef enum logic [3:0] {
     XIdle, XPop, XHdr, XPrmWait, XPrm, XRoute, XBeginWait, XCopy, XFeed, XAppend, XEnd, XDrain
@@ -153,10 +150,8 @@ module le_exec
 
   // ---- on-chip buffers (element writes from the datapath, word runs out of the feeder) ----
   logic            f_start, f_busy, f_valid, f_ready;
-  logic [FAW-1:0]  f_base;
-  logic [FAW:0]    f_n, f_idx;
+  logic [FAW:0]    f_idx;
   logic [BusW-1:0] f_data;
-  buf_src_e        f_src;
   dst_e            f_dst_q, f_dst_d, f_dst;
 
   le_exec_bufs #(
@@ -164,7 +159,7 @@ module le_exec
   ) u_bufs (
     .clk_i, .rst_ni, .qkv_we_i, .qkv_idx_i, .qkv_data_i, .ocat_we_i, .ocat_idx_i, .ocat_data_i,
     .uact_we_i, .uact_idx_i, .uact_data_i,
-    .start_i(f_start), .src_i(f_src), .base_i(f_base), .n_i(f_n), .busy_o(f_busy),
+    .start_i(f_start), .op_i(op_q), .cfg_i, .busy_o(f_busy),
     .out_valid_o(f_valid), .out_ready_i(f_ready), .out_data_o(f_data), .idx_o(f_idx)
   );
   always_comb begin
@@ -180,64 +175,23 @@ module le_exec
     endcase
   end
 
-  // Words of the head's K / V rows in the Q/K/V buffer (region m at m * MAX_D_HEAD elements).
-  logic [FAW:0] dh_beats;
-  assign dh_beats = (FAW + 1)'(cfg_i.d_head >> LaneW);
-
-  // What a Begin / feed op starts: feeder source, destination, base and length.
+  // Where a feed op's beats go.
   always_comb begin
-    f_src  = SrcQkv;
-    f_dst  = DstQ;
-    f_base = '0;
-    f_n    = dh_beats;
     unique case (op_q.op)
-      OpKcur:   begin f_dst = DstK; f_base = FAW'(MAX_D_HEAD / LANES); end
-      OpVcur:   begin f_dst = DstV; f_base = FAW'(2 * MAX_D_HEAD / LANES); end
-      OpAppend: begin
-        f_dst  = DstW;
-        f_base = op_q.which ? FAW'(2 * MAX_D_HEAD / LANES) : FAW'(MAX_D_HEAD / LANES);
-      end
-      OpGemvBegin: begin
-        f_dst = DstX;
-        f_src = (op_q.phase == PhW2) ? SrcUact : SrcOcat;
-        f_n   = (op_q.phase == PhW2) ? (FAW + 1)'(cfg_i.d_ff >> LaneW)
-                                     : (FAW + 1)'(cfg_i.d_model >> LaneW);
-      end
-      default: ;   // OpScoreBegin: q (region 0) into the score MAC
+      OpKcur:      f_dst = DstK;
+      OpVcur:      f_dst = DstV;
+      OpAppend:    f_dst = DstW;
+      OpGemvBegin: f_dst = DstX;
+      default:     f_dst = DstQ;   // OpScoreBegin
     endcase
   end
 
-  // ---- header check ----
-  logic [31:0] hdr_want [16];
-  logic [OffW-1:0] kv_abs, img_end;
-  logic        layout_ok, hdr_beat_ok;
-  always_comb begin
-    hdr_want[0]  = Magic;
-    hdr_want[1]  = 32'd1;
-    hdr_want[2]  = cfg_i.d_model;
-    hdr_want[3]  = cfg_i.n_heads;
-    hdr_want[4]  = cfg_i.d_head;
-    hdr_want[5]  = cfg_i.d_ff;
-    hdr_want[6]  = cfg_i.n_layers;
-    hdr_want[7]  = cfg_i.vocab;
-    hdr_want[8]  = cfg_i.max_seq;
-    hdr_want[9]  = 32'(LANES * 8);
-    hdr_want[10] = cfg_i.w_tile_rows;
-    hdr_want[11] = cfg_i.ctx_tile;
-    hdr_want[12] = kv_base_off_i[31:0];
-    hdr_want[13] = kv_size_i[31:0];
-    hdr_want[14] = size_i[31:0];
-    hdr_want[15] = 32'd0;
-    hdr_beat_ok = 1'b1;
-    for (int unsigned j = 0; j < Wpb; j++) begin
-      if (rd_data_i[j*32 +: 32] != hdr_want[(32'(beat_q) * Wpb + j) % 16]) hdr_beat_ok = 1'b0;
-    end
-  end
-  assign kv_abs    = OffW'(cfg_i.image_base) + kv_base_off_i;
-  assign img_end   = OffW'(cfg_i.image_base) + size_i;
-  assign layout_ok = (OffW'(cfg_i.kv_base) == kv_abs) && (cfg_i.image_base[63:OffW] == '0) &&
-                     (cfg_i.kv_base[63:OffW] == '0) && (size_i[OffW-1:32] == '0) &&
-                     ((AXI_ADDR_W >= OffW) || ((img_end >> AXI_ADDR_W) == '0));
+  // ---- header and layout check ----
+  logic layout_ok, hdr_beat_ok;
+  le_hdr_check #(.LANES(LANES), .AXI_ADDR_W(AXI_ADDR_W)) u_hdr_check (
+    .cfg_i, .kv_base_off_i, .kv_size_i, .size_i, .beat_i(beat_q), .data_i(rd_data_i),
+    .beat_ok_o(hdr_beat_ok), .layout_ok_o(layout_ok)
+  );
 
   // ---- append guard: a K/V write must lie inside [KV_BASE, KV_BASE + kv_size) ----
   logic append_ok;

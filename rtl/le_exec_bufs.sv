@@ -47,11 +47,10 @@ module le_exec_bufs
   input  logic            uact_we_i,
   input  logic [31:0]     uact_idx_i,
   input  act_t            uact_data_i,
-  // feeder
+  // feeder: start_i starts the run that op_i (its op) needs
   input  logic            start_i,
-  input  buf_src_e        src_i,
-  input  logic [FAW-1:0]  base_i,
-  input  logic [FAW:0]    n_i,
+  input  op_t             op_i,
+  input  cfg_t            cfg_i,
   output logic            busy_o,
   output logic            out_valid_o,
   input  logic            out_ready_i,
@@ -83,6 +82,30 @@ module le_exec_bufs
     .wbe_i(lane_be(uact_idx_i[LaneW-1:0])), .wdata_i({LANES{uact_data_i}}),
     .re_i(f_re && src_q == SrcUact), .raddr_i(f_raddr[$clog2(UactDep)-1:0]), .rdata_o(uact_word));
 
+  // What each op reads: OpScoreBegin q, OpKcur / OpVcur / OpAppend the head's K or V row (region m of
+  // the Q/K/V buffer at m * MAX_D_HEAD elements), OpGemvBegin O_concat (Wo) or U_act (W2).
+  buf_src_e       src_i;
+  logic [FAW-1:0] base_i;
+  logic [FAW:0]   n_i;
+  localparam logic [FAW-1:0] KBase = FAW'(MAX_D_HEAD / LANES);
+  localparam logic [FAW-1:0] VBase = FAW'(2 * MAX_D_HEAD / LANES);
+  always_comb begin
+    src_i  = SrcQkv;
+    base_i = '0;
+    n_i    = (FAW + 1)'(cfg_i.d_head >> LaneW);
+    unique case (op_i.op)
+      OpKcur:   base_i = KBase;
+      OpVcur:   base_i = VBase;
+      OpAppend: base_i = op_i.which ? VBase : KBase;
+      OpGemvBegin: begin
+        src_i = (op_i.phase == PhW2) ? SrcUact : SrcOcat;
+        n_i   = (op_i.phase == PhW2) ? (FAW + 1)'(cfg_i.d_ff >> LaneW)
+                                     : (FAW + 1)'(cfg_i.d_model >> LaneW);
+      end
+      default: ;   // OpScoreBegin: q (region 0) into the score MAC
+    endcase
+  end
+
   // The source buffer of the current run, latched with the feeder's start.
   assign src_d = start_i ? src_i : src_q;
   always_ff @(posedge clk_i) begin
@@ -104,8 +127,8 @@ module le_exec_bufs
     .out_valid_o, .out_ready_i, .out_data_o, .idx_o
   );
 
-  // Unused: the element indices' bits above each buffer's depth.
+  // Unused: the element indices' bits above each buffer's depth; op/config fields other feeders use.
   logic unused;
-  assign unused = ^{qkv_idx_i, ocat_idx_i, uact_idx_i};
+  assign unused = ^{qkv_idx_i, ocat_idx_i, uact_idx_i, op_i, cfg_i};
 
 endmodule
