@@ -1,0 +1,77 @@
+"""One master seed per run, and every seed derived from it.
+
+    seeds = Seeds(master)          # e.g. from the regression runner or LE_SEED
+    random.Random(seeds.python)    # bulk stimulus (X vectors, weights, knob draws)
+    np.random.default_rng(seeds.numpy)
+    seeds.vsc                      # pyvsc randomization of config items
+    seeds.verilator                # +verilator+seed+N: $urandom in the BFMs and the X-initialisation values
+
+Derivation: sha256("<master>:<name>") -> a 31-bit value in [1, 2^31 - 1] (0 is avoided: Verilator treats
+seed 0 as "pick one"), so the streams are independent and any one of them can be re-derived from the master
+alone. `plusargs()` is what a run passes to the simulator: the Verilator seed and `+verilator+rand+reset+2`,
+which together with a build made with X_RANDOM_BUILD_ARGS randomises every X-initialised flop and memory from
+the seed (a design that depends on an unreset value fails on some seed, reproducibly).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+X_RANDOM_BUILD_ARGS = ("--x-assign", "unique", "--x-initial", "unique")
+SEED_ENV = "LE_SEED"
+DEFAULT_MASTER = 1
+
+
+def derive(master: int, name: str) -> int:
+    """The seed of stream `name` under `master`: 31 bits, never 0."""
+    digest = hashlib.sha256(f"{master}:{name}".encode()).digest()
+    return int.from_bytes(digest[:4], "little") % 0x7FFF_FFFF + 1
+
+
+@dataclass(frozen=True)
+class Seeds:
+    master: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.master, int) or self.master < 0:
+            raise ValueError(f"master seed {self.master!r}: must be an integer >= 0")
+
+    @classmethod
+    def from_env(cls, default: int = DEFAULT_MASTER) -> "Seeds":
+        raw = os.environ.get(SEED_ENV, str(default))
+        try:
+            return cls(int(raw, 0))
+        except ValueError:
+            raise ValueError(f"{SEED_ENV}={raw!r}: must be an integer") from None
+
+    def derive(self, name: str) -> int:
+        return derive(self.master, name)
+
+    @property
+    def python(self) -> int:
+        return self.derive("python")
+
+    @property
+    def numpy(self) -> int:
+        return self.derive("numpy")
+
+    @property
+    def vsc(self) -> int:
+        return self.derive("vsc")
+
+    @property
+    def verilator(self) -> int:
+        return self.derive("verilator")
+
+    @property
+    def cocotb(self) -> int:
+        """cocotb's own RANDOM_SEED (its Python `random` module seed)."""
+        return self.derive("cocotb")
+
+    def plusargs(self) -> list[str]:
+        return [f"+verilator+seed+{self.verilator}", "+verilator+rand+reset+2"]
+
+    def describe(self) -> str:
+        return (f"master {self.master}: python {self.python}, numpy {self.numpy}, vsc {self.vsc}, "
+                f"verilator {self.verilator}, cocotb {self.cocotb}")
