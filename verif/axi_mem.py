@@ -19,6 +19,9 @@ Protocol problems are recorded in `errors` (the test asserts it is empty), never
 dropped or AR payload changed while stalled, a burst crossing 4 KB, ARBURST != INCR, ARSIZE != the bus
 size, ARLEN > 255, reads of bytes outside the loaded regions (answered DECERR), X/Z on ARVALID/RREADY.
 The write side's checks (and its read-write regions: `add_rw_region`) are listed in verif/axi_mem_write.py.
+
+Read-only state for scoreboards and monitors: `stats`, `errors`, `rd_outstanding`, `error_ranges`; on the write
+side `wr.stats`, `wr.log`, `wr.outstanding`, `wr.early_buffered`, `wr.idle`.
 """
 from __future__ import annotations
 
@@ -142,6 +145,22 @@ class AxiMem:
     def add_error_range(self, lo: int, hi: int, resp: int) -> None:
         """Read beats / write beats whose bytes overlap [lo, hi) are answered with `resp` (SLVERR or DECERR)."""
         self._err_ranges.append((lo, hi, resp))
+
+    def remove_error_range(self, lo: int, hi: int, resp: int) -> None:
+        """Undo one `add_error_range(lo, hi, resp)`: bursts accepted from now on see the range no more (bursts
+        already accepted keep the responses they were given). ValueError if no such range was added."""
+        self._err_ranges.remove((lo, hi, resp))
+
+    @property
+    def error_ranges(self) -> tuple[tuple[int, int, int], ...]:
+        """The error ranges in force, as (lo, hi, resp) for [lo, hi), in the order they were added (a copy)."""
+        return tuple(self._err_ranges)
+
+    # ------------------------------------------------------------------ state (read-only)
+    @property
+    def rd_outstanding(self) -> int:
+        """Read bursts accepted (AR handshake done) whose last R beat has not been accepted yet."""
+        return self._outstanding
 
     # ------------------------------------------------------------------ process
     def start(self) -> Any:

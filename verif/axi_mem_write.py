@@ -184,7 +184,7 @@ class WritePort:
     def _apply(self, burst: _WBurst, addr: int, data: int, strb: int) -> None:
         bb = self.bus_bytes
         resp = OKAY
-        for lo, hi, r in self.mem._err_ranges:
+        for lo, hi, r in self.mem.error_ranges:
             if addr < hi and lo < addr + bb:
                 resp = r
         lanes = [j for j in range(bb) if strb >> j & 1]
@@ -230,6 +230,16 @@ class WritePort:
         self.b["bid"].value = burst.awid
         self.b["bresp"].value = burst.resp
         self.b["bvalid"].value = 1
+
+    @property
+    def outstanding(self) -> int:
+        """Write bursts accepted (AW handshake done) whose B response has not been accepted yet."""
+        return self._outstanding
+
+    @property
+    def early_buffered(self) -> int:
+        """W beats accepted before their AW and still buffered, waiting for it (at most `w_early_max`)."""
+        return len(self._early)
 
     @property
     def idle(self) -> bool:
