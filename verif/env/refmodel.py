@@ -1,0 +1,77 @@
+"""Reference model: the golden engine as a pyuvm component.
+
+It subscribes to the token starts (what the X-stream monitor and the host sequence say was started) and
+publishes one TokenPrediction per token: the logits, the K/V rows the engine must append (address + bytes),
+the KV region afterwards, and the perf byte counts the DMA schedule implies. A token that is expected to fail
+(TokenStart.expect_error) predicts no state change: the golden KV stays as it was, as the host protocol says
+a failed token's rows are undefined and a retry rewrites them.
+"""
+from __future__ import annotations
+
+import numpy as np
+from pyuvm import uvm_analysis_port, uvm_component, uvm_tlm_analysis_fifo
+
+from models.config import EngineConfig
+from models.ddr_layout import DdrLayout, pack_kv
+from models.golden import GoldenEngine
+from models.qmodel import QModel
+from models.schedule import kv_writes, schedule_beats, token_schedule
+
+from .txn import KvWrite, TokenPrediction, TokenStart
+
+
+def kv_locate(layout: DdrLayout, offset: int) -> tuple[int, int, int, int, int]:
+    """(layer, head, which, row, byte) of a byte offset inside the KV region (offset from kv_base)."""
+    c = layout.cfg
+    slab, within = divmod(offset, layout.kv_slab)
+    layer_head, which = divmod(slab, 2)
+    layer, head = divmod(layer_head, c.n_heads)
+    row, byte = divmod(within, c.d_head)
+    return layer, head, which, row, byte
+
+
+class GoldenPredictor:
+    """The prediction logic without pyuvm (unit-testable): GoldenEngine + layout + image base."""
+
+    def __init__(self, qm: QModel, image_base: int, kv: np.ndarray | None = None) -> None:
+        self.cfg: EngineConfig = qm.cfg
+        self.layout = DdrLayout(qm.cfg)
+        self.image_base = image_base
+        self.engine = GoldenEngine(qm, kv)
+
+    def kv_image(self) -> bytes:
+        return pack_kv(self.layout, self.engine.kv)
+
+    def predict(self, start: TokenStart) -> TokenPrediction:
+        c, layout = self.cfg, self.layout
+        if start.expect_error:
+            logits = np.zeros(c.vocab, dtype=np.int64)
+            writes: list[KvWrite] = []
+        else:
+            logits = self.engine.step(np.asarray(start.x, dtype=np.int64), start.pos)
+            writes = [KvWrite(t.layer, t.head, int(t.purpose == "v_append"), start.pos, self.image_base + t.addr,
+                              self.engine.kv[t.layer, t.head, int(t.purpose == "v_append"), start.pos]
+                              .astype(np.int8).tobytes())
+                      for t in kv_writes(layout, start.pos)]
+        rd_beats, wr_beats = schedule_beats(token_schedule(layout, start.pos), c.bus_bytes)
+        return TokenPrediction(start, logits, writes, rd_beats * c.bus_bytes, wr_beats * c.bus_bytes,
+                               self.kv_image())
+
+
+class RefModel(uvm_component):
+    """pyuvm wrapper: `token_export` in (TokenStart), `prediction_ap` out (TokenPrediction).
+
+    The env sets `predictor` (a GoldenPredictor) in its build/connect phase (from the ConfigDB)."""
+
+    def build_phase(self) -> None:
+        self.token_fifo = uvm_tlm_analysis_fifo("token_fifo", self)
+        self.token_export = self.token_fifo.analysis_export
+        self.prediction_ap = uvm_analysis_port("prediction_ap", self)
+        self.predictor: GoldenPredictor | None = None
+
+    async def run_phase(self) -> None:
+        while True:
+            start = await self.token_fifo.get()
+            if self.predictor is None:
+                raise RuntimeError("RefModel: no GoldenPredictor configured")
+            self.prediction_ap.write(self.predictor.predict(start))

@@ -1,0 +1,70 @@
+"""Transactions the env's components exchange (plain dataclasses: cheap to build, print and compare).
+
+A monitor turns BFM records into these; the reference model turns a TokenStart into a TokenPrediction; the
+scoreboard matches predictions against what the DUT did.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class TokenStart:
+    """A token the host started: its X (int8 [d_model]) and sequence position, and the error it must end with
+    (0 = none; a test that injects an error says so before the token starts)."""
+    index: int                      # token number within the test (0, 1, ...)
+    pos: int
+    x: np.ndarray
+    expect_error: int = 0
+
+
+@dataclass(frozen=True)
+class KvWrite:
+    """One K or V row the engine must append: DDR byte address and its bytes."""
+    layer: int
+    head: int
+    which: int                      # 0 = K, 1 = V
+    pos: int
+    addr: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class TokenPrediction:
+    start: TokenStart
+    logits: np.ndarray              # int64 [vocab] (int32 values)
+    kv_writes: list[KvWrite]
+    bytes_rd: int                   # PERF_BYTES_RD the schedule implies (bus beats x bus bytes)
+    bytes_wr: int
+    kv_region: bytes                # the whole KV region after the token
+
+
+@dataclass(frozen=True)
+class LogitsFrame:
+    """One m_axis_logits frame as captured: whole beats of bytes, and each beat's TKEEP."""
+    data: bytes
+    tkeep: list[int] = field(default_factory=list)
+
+    def logits(self, vocab: int) -> np.ndarray:
+        return np.frombuffer(self.data[:4 * vocab], dtype="<i4").astype(np.int64)
+
+
+@dataclass(frozen=True)
+class AxiWrite:
+    """One completed AXI write burst as the memory saw it."""
+    addr: int
+    data: bytes
+    strb: bytes                     # one byte-enable bit per data byte, as bytes of 0/1
+    resp: int
+
+
+@dataclass(frozen=True)
+class TokenResult:
+    """What the host read back after the token's irq (STATUS, ERR_CODE, the four perf counters)."""
+    index: int
+    status: int
+    err_code: int
+    perf: dict[str, int]
+    kv_region: bytes                # backdoor read of the KV region after the token
