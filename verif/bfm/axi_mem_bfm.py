@@ -1,0 +1,375 @@
+"""HVL proxy of the AXI4 slave memory BFM verif/hdl/le_axi_slave_bfm.sv (a split transactor).
+
+The SystemVerilog half does all cycle-level work (handshakes, latency, stalls, reordering, error
+injection, protocol checks, transaction records). This proxy works at transaction level only: it never
+awaits a clock edge. It writes knob registers, the page table and the page store through cocotb handles
+(`Immediate` deposits, so a value is readable at once) and drains the record and error FIFOs in batches.
+
+    bfm = AxiMemBfm(dut.gen_bfm.u_bfm, dut.clk)
+    bfm.configure(BfmKnobs(lat_min=0, lat_max=60, p_ar_stall=0.3, reorder=True, interleave=True))
+    bfm.load(0x10_0000, image)                 # map pages + backdoor write
+    bfm.set_rw_region(0x10_0000, 0x12_0000)    # writes allowed (and mapped) here only
+    ... run the DUT ...
+    reads, writes = bfm.drain_records()
+    assert not bfm.protocol_errors()
+
+Behaviour is that of verif/axi_mem.py (AxiMemConfig field names are reused, see BfmKnobs), with these
+differences: the readable map has page granularity (4 KB; `load` maps whole pages, bytes never written read
+as 0); read data is taken from memory when a beat is presented (not when the AR is accepted); an unmapped
+read is recorded once per burst (not per beat); the random generator is the simulator's ($urandom, seeded
+by +verilator+seed+N), `BfmKnobs.seed` is not used; X/Z checks use $isunknown, which never fires under
+Verilator (2-state).
+
+State kept across proxies: page allocation lives in the HDL (page table + `_Shared`, one per BFM instance
+and simulation), so a new proxy in a later cocotb test sees the memory as the last test left it
+(`unmap_all()` forgets every page). Record, error and statistics pointers start at the proxy's creation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from cocotb.handle import Immediate
+
+from verif.axi_mem import AxiMemConfig
+
+__all__ = ["OKAY", "SLVERR", "DECERR", "ERROR_CODES", "BfmKnobs", "ReadBurst", "WriteBeatRec", "WriteBurst",
+           "AxiMemBfm"]
+
+OKAY, EXOKAY, SLVERR, DECERR = 0, 1, 2, 3
+PAGE_BITS = 12
+PAGE = 1 << PAGE_BITS
+N_ERR, N_RW = 8, 4                         # le_axi_slave_bfm parameters N_ERR / N_RW (defaults)
+ADDR_W = 32
+PROB_ONE = 1 << 16                         # probability registers: fractions of 65536
+
+ERROR_CODES: dict[int, str] = {            # verif/hdl/le_axi_bfm_pkg.sv
+    1: "ARVALID dropped before ARREADY", 2: "AR payload changed while stalled",
+    3: "AWVALID dropped before AWREADY", 4: "AW payload changed while stalled",
+    5: "WVALID dropped before WREADY", 6: "W payload changed while stalled",
+    7: "burst crosses a 4 KB boundary", 8: "burst type not INCR", 9: "burst size not the bus width",
+    10: "WLAST on the wrong beat", 11: "more W beats than AWLEN+1 (dropped)",
+    12: "write outside the RW window (not applied)", 13: "read of unmapped address",
+    14: "X/Z on a control signal", 15: "AWADDR not aligned to the bus",
+}
+
+
+@dataclass
+class BfmKnobs:
+    """Timing and error knobs; the names of verif/axi_mem.py AxiMemConfig where they mean the same.
+
+    Probabilities are per cycle and channel (except p_rd_err / p_wr_err: per burst), in [0, 1], rounded to
+    1/65536. Set them between transactions (a burst already accepted keeps its latency and random error).
+    """
+    lat_min: int = 0              # read: cycles from AR acceptance until the first beat may be driven
+    lat_max: int = 0              #   (uniform in [lat_min, lat_max], per burst)
+    p_ar_stall: float = 0.0       # ARREADY low in a cycle
+    p_r_gap: float = 0.0          # RVALID low in a cycle where a beat could be driven
+    reorder: bool = False         # bursts of different ARIDs complete in any order (per-ID order kept)
+    interleave: bool = False      # R beats of different ARIDs interleaved (implies reorder)
+    max_outstanding: int = 64     # per side: AR/AWREADY low while this many bursts are outstanding (0: SLOTS)
+                                  #   (capped by the BFM's SLOTS parameter, 32 by default)
+    p_aw_stall: float = 0.0       # AWREADY low in a cycle
+    p_w_stall: float = 0.0        # WREADY low in a cycle
+    b_lat_min: int = 0            # write: cycles from WLAST until the B response may be driven
+    b_lat_max: int = 0
+    p_b_gap: float = 0.0          # BVALID low in a cycle where a response could be driven
+    b_reorder: bool = False       # B responses of different AWIDs in any order
+    w_early_max: int = 64         # W beats accepted ahead of their AW (capped by W_EARLY = 64; 0: 64)
+    p_rd_err: float = 0.0         # a read burst answers rand_err_resp on every beat (decided at AR)
+    p_wr_err: float = 0.0         # a write burst answers rand_err_resp and is not applied
+    rand_err_resp: int = SLVERR   # response of the random errors (SLVERR or DECERR)
+    record_wdata: bool = True     # keep W beats (data, strobes) in the write records
+    seed: int = 1                 # not used: the BFM draws from $urandom (simulator seed)
+
+    @classmethod
+    def from_config(cls, cfg: AxiMemConfig) -> BfmKnobs:
+        """The knobs of an AxiMemConfig (same names)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{f.name: getattr(cfg, f.name) for f in fields(cfg) if f.name in names})
+
+
+@dataclass(frozen=True)
+class ReadBurst:
+    arid: int
+    addr: int                     # ARADDR
+    arlen: int                    # beats - 1
+    resp: int                     # worst RRESP of the burst
+    t_ar: int                     # cycle of the AR handshake
+    t_first: int                  # cycle of the first R beat handshake
+    t_last: int                   # cycle of the last R beat handshake
+    out_of_order: bool            # completed while an older burst was still outstanding
+    interleaved: bool             # beats of another burst were transferred between its first and last
+
+    @property
+    def beats(self) -> int:
+        return self.arlen + 1
+
+
+@dataclass(frozen=True)
+class WriteBeatRec:
+    data: int
+    strb: int
+    resp: int                     # OKAY: applied; else not applied
+
+
+@dataclass(frozen=True)
+class WriteBurst:
+    awid: int
+    addr: int                     # AWADDR (bus aligned)
+    awlen: int
+    resp: int                     # BRESP
+    t_aw: int                     # cycle of the AW handshake
+    t_b: int                      # cycle of the B handshake
+    beats: list[WriteBeatRec] = field(default_factory=list)   # empty if record_wdata is off or lost
+    beats_lost: bool = False      # the beat ring was overwritten before the drain
+
+
+@dataclass
+class _Shared:
+    """Per BFM instance and simulation: page map and knob mirrors (survive proxy re-creation)."""
+    pages: dict[int, int] = field(default_factory=dict)       # virtual page -> slot
+    next_slot: int = 0
+    high_water: int = 0                                        # slots ever used (need zeroing on reuse)
+    err_ranges: list[tuple[int, int, int, bool, bool]] = field(default_factory=list)
+    rw: list[tuple[int, int]] = field(default_factory=list)
+
+
+_SHARED: dict[str, _Shared] = {}
+
+
+def _u(h: Any) -> int:
+    """Unsigned value of a handle (one VPI read; binstr parse is ~3x faster than LogicArray)."""
+    try:
+        return int(h._handle.get_signal_val_binstr(), 2)
+    except (AttributeError, ValueError):
+        return int(h.value.to_unsigned())
+
+
+class AxiMemBfm:
+    """Proxy of one le_axi_slave_bfm instance (`handle`); `clk` is kept for callers that await on it."""
+
+    def __init__(self, handle: Any, clk: Any) -> None:
+        self.h, self.clk = handle, clk
+        self.bus_bytes = len(handle.axi_rdata) // 8
+        self.wpp = PAGE // self.bus_bytes                      # words per page
+        self.max_pages = len(handle.u_mem.words) // self.wpp
+        self.slot_w = (self.max_pages - 1).bit_length()
+        self._pt, self._words = handle.u_mem.pt, handle.u_mem.words
+        self._rd, self._wr = handle.u_rd, handle.u_wr
+        self._rec_depth = len(self._rd.rec)
+        self._wrec_depth = len(self._wr.rec)
+        self._wb_depth = len(self._wr.wbeat)
+        self._err_depth = len(self._rd.err_fifo)
+        self.s = _SHARED.setdefault(handle._path, _Shared())
+        self._rd_ptr, self._wr_ptr = _u(self._rd.rec_wr), _u(self._wr.rec_wr)
+        self._err_ptr = {"rd": _u(self._rd.err_wr), "wr": _u(self._wr.err_wr)}
+        self._errors: list[tuple[int, str]] = []
+        self.lost_records = 0
+        self._stats0 = self._raw_stats()
+
+    # ------------------------------------------------------------------ pages and backdoor
+    def _slot(self, vpage: int, alloc: bool) -> int | None:
+        slot = self.s.pages.get(vpage)
+        if slot is None and alloc:
+            if self.s.next_slot >= self.max_pages:
+                raise MemoryError(f"BFM page store full ({self.max_pages} pages of {PAGE} bytes)")
+            slot = self.s.next_slot
+            self.s.next_slot += 1
+            if slot < self.s.high_water:                       # reused slot: clear it
+                for i in range(self.wpp):
+                    self._words[slot * self.wpp + i].value = Immediate(0)
+            self.s.high_water = max(self.s.high_water, self.s.next_slot)
+            self.s.pages[vpage] = slot
+            self._pt[vpage].value = Immediate((1 << self.slot_w) | slot)
+        return slot
+
+    def map(self, lo: int, hi: int) -> None:
+        """Map the pages covering [lo, hi) (zero-filled when new)."""
+        for vp in range(lo >> PAGE_BITS, ((hi - 1) >> PAGE_BITS) + 1 if hi > lo else lo >> PAGE_BITS):
+            self._slot(vp, alloc=True)
+
+    def unmap_all(self) -> None:
+        """Forget every page (reads become DECERR) and the RW windows; the page store is reused."""
+        for vp in self.s.pages:
+            self._pt[vp].value = Immediate(0)
+        self.s.pages.clear()
+        self.s.next_slot = 0
+        self.s.rw.clear()
+        self._write_rw()
+
+    def load(self, addr: int, data: bytes) -> None:
+        """Map the pages of [addr, addr+len) and write `data` there (backdoor)."""
+        self.map(addr, addr + len(data))
+        self.poke(addr, data)
+
+    def poke(self, addr: int, data: bytes) -> None:
+        """Backdoor write (pages are mapped as needed; partial words are read-modify-written)."""
+        bb, end = self.bus_bytes, addr + len(data)
+        a = addr - addr % bb
+        while a < end:
+            slot = self._slot(a >> PAGE_BITS, alloc=True)
+            h = self._words[slot * self.wpp + (a % PAGE) // bb]
+            lo, hi = max(a, addr), min(a + bb, end)
+            if lo == a and hi == a + bb:
+                word = int.from_bytes(data[a - addr:a - addr + bb], "little")
+            else:
+                raw = bytearray(_u(h).to_bytes(bb, "little"))
+                raw[lo - a:hi - a] = data[lo - addr:hi - addr]
+                word = int.from_bytes(raw, "little")
+            h.value = Immediate(word)
+            a += bb
+
+    def peek(self, addr: int, n: int) -> bytes:
+        """Backdoor read of n bytes (unmapped pages read as 0)."""
+        bb = self.bus_bytes
+        a0 = addr - addr % bb
+        out = bytearray()
+        for a in range(a0, addr + n, bb):
+            slot = self.s.pages.get(a >> PAGE_BITS)
+            word = 0 if slot is None else _u(self._words[slot * self.wpp + (a % PAGE) // bb])
+            out += word.to_bytes(bb, "little")
+        return bytes(out[addr - a0:addr - a0 + n])
+
+    # ------------------------------------------------------------------ windows, error ranges, knobs
+    def set_rw_region(self, lo: int, hi: int) -> None:
+        """Writes are allowed in [lo, hi) only (its pages are mapped); replaces every earlier window."""
+        self.s.rw = [(lo, hi)]
+        self.map(lo, hi)
+        self._write_rw()
+
+    def add_rw_region(self, lo: int, hi: int) -> None:
+        """One more write window (up to 4), like verif/axi_mem.py add_rw_region."""
+        if len(self.s.rw) >= N_RW:
+            raise ValueError(f"at most {N_RW} RW windows")
+        self.s.rw.append((lo, hi))
+        self.map(lo, hi)
+        self._write_rw()
+
+    def _write_rw(self) -> None:
+        lo = hi = en = 0
+        for i, (l, h) in enumerate(self.s.rw):
+            lo |= l << (i * (ADDR_W + 1))
+            hi |= h << (i * (ADDR_W + 1))
+            en |= 1 << i
+        self.h.k_rw_lo.value, self.h.k_rw_hi.value = Immediate(lo), Immediate(hi)
+        self.h.k_rw_en.value = Immediate(en)
+
+    def add_error_range(self, lo: int, hi: int, resp: int, reads: bool = True, writes: bool = True) -> None:
+        """Beats overlapping [lo, hi) answer `resp` (SLVERR/DECERR); later ranges win. Up to 8 ranges."""
+        if len(self.s.err_ranges) >= N_ERR:
+            raise ValueError(f"at most {N_ERR} error ranges")
+        self.s.err_ranges.append((lo, hi, resp, reads, writes))
+        self._write_err_ranges()
+
+    def clear_errors(self) -> None:
+        """Remove every error range (the random error probabilities are knobs: see configure)."""
+        self.s.err_ranges.clear()
+        self._write_err_ranges()
+
+    def _write_err_ranges(self) -> None:
+        lo = hi = resp = rd = wr = 0
+        for i, (l, h, r, rds, wrs) in enumerate(self.s.err_ranges):
+            lo |= l << (i * (ADDR_W + 1))
+            hi |= h << (i * (ADDR_W + 1))
+            resp |= r << (2 * i)
+            rd |= int(rds) << i
+            wr |= int(wrs) << i
+        for name, v in (("lo", lo), ("hi", hi), ("resp", resp), ("rd", rd), ("wr", wr)):
+            getattr(self.h, f"k_erng_{name}").value = Immediate(v)
+
+    def configure(self, knobs: BfmKnobs | AxiMemConfig) -> None:
+        """Write every knob register (an AxiMemConfig is converted by name)."""
+        k = knobs if isinstance(knobs, BfmKnobs) else BfmKnobs.from_config(knobs)
+        p = lambda x: max(0, min(PROB_ONE, round(x * PROB_ONE)))          # noqa: E731
+        regs = {
+            "k_lat_min": k.lat_min, "k_lat_max": max(k.lat_min, k.lat_max), "k_p_ar_stall": p(k.p_ar_stall),
+            "k_p_r_gap": p(k.p_r_gap), "k_reorder": int(k.reorder or k.interleave),
+            "k_interleave": int(k.interleave), "k_max_out": k.max_outstanding,
+            "k_p_aw_stall": p(k.p_aw_stall), "k_p_w_stall": p(k.p_w_stall), "k_b_lat_min": k.b_lat_min,
+            "k_b_lat_max": max(k.b_lat_min, k.b_lat_max), "k_p_b_gap": p(k.p_b_gap),
+            "k_b_reorder": int(k.b_reorder), "k_w_early_max": k.w_early_max, "k_p_rd_err": p(k.p_rd_err),
+            "k_p_wr_err": p(k.p_wr_err), "k_rand_err_resp": k.rand_err_resp, "k_no_wdata_rec": int(not k.record_wdata),
+        }
+        for name, v in regs.items():
+            getattr(self.h, name).value = Immediate(v)
+        self.knobs = k
+
+    # ------------------------------------------------------------------ records, errors, statistics
+    def drain_records(self) -> tuple[list[ReadBurst], list[WriteBurst]]:
+        """Read and write bursts completed since the last drain (oldest first)."""
+        reads: list[ReadBurst] = []
+        end = _u(self._rd.rec_wr)
+        start = max(self._rd_ptr, end - self._rec_depth)
+        self.lost_records += start - self._rd_ptr
+        for i in range(start, end):
+            v = _u(self._rd.rec[i % self._rec_depth])
+            f = v >> 152
+            reads.append(ReadBurst(arid=v >> 136 & 0xFF, addr=v >> 96 & 0xFFFFFFFF, arlen=v >> 128 & 0xFF,
+                                   resp=v >> 144 & 0xFF, t_ar=v >> 64 & 0xFFFFFFFF, t_first=v >> 32 & 0xFFFFFFFF,
+                                   t_last=v & 0xFFFFFFFF, out_of_order=bool(f & 1), interleaved=bool(f & 2)))
+        self._rd_ptr = end
+        writes: list[WriteBurst] = []
+        end = _u(self._wr.rec_wr)
+        start = max(self._wr_ptr, end - self._wrec_depth)
+        self.lost_records += start - self._wr_ptr
+        wb_end = _u(self._wr.wb_wr)
+        bb, mask = self.bus_bytes, (1 << (8 * self.bus_bytes)) - 1
+        for i in range(start, end):
+            v = _u(self._wr.rec[i % self._wrec_depth])
+            nb, beat0 = v >> 144 & 0xFFFF, v >> 96 & 0xFFFFFFFF
+            lost = nb > 0 and (wb_end - beat0) > self._wb_depth
+            beats = []
+            if not lost:
+                for j in range(nb):
+                    b = _u(self._wr.wbeat[(beat0 + j) % self._wb_depth])
+                    beats.append(WriteBeatRec(data=b & mask, strb=b >> (8 * bb) & ((1 << bb) - 1),
+                                              resp=b >> (9 * bb) & 3))
+            writes.append(WriteBurst(awid=v >> 176 & 0xFF, addr=v >> 64 & 0xFFFFFFFF, awlen=v >> 168 & 0xFF,
+                                     resp=v >> 160 & 0xFF, t_aw=v >> 32 & 0xFFFFFFFF, t_b=v & 0xFFFFFFFF,
+                                     beats=beats, beats_lost=lost))
+        self._wr_ptr = end
+        return reads, writes
+
+    def protocol_errors(self) -> list[str]:
+        """Every protocol error recorded since this proxy was made, by cycle: 'cycle N: <what> at 0xADDR (side)'."""
+        for side, mod in (("rd", self._rd), ("wr", self._wr)):
+            end = _u(mod.err_wr)
+            start = max(self._err_ptr[side], end - self._err_depth)
+            if start > self._err_ptr[side]:
+                self._errors.append((-1, f"{start - self._err_ptr[side]} {side} errors lost (FIFO overflow)"))
+            for i in range(start, end):
+                v = _u(mod.err_fifo[i % self._err_depth])
+                code, addr, cyc = v >> 64, v >> 32 & 0xFFFFFFFF, v & 0xFFFFFFFF
+                what = ERROR_CODES.get(code, f"error code {code}")
+                self._errors.append((cyc, f"cycle {cyc}: [{code}] {what} at 0x{addr:x} ({side})"))
+            self._err_ptr[side] = end
+        self._errors.sort(key=lambda e: e[0])
+        return [m for _, m in self._errors]
+
+    _STAT_NAMES = {"rd": ("bursts", "beats", "max_out", "ar_stall", "r_bp", "reordered", "interleaved"),
+                   "wr": ("bursts", "beats", "resps", "max_out", "aw_stall", "w_stall", "b_bp", "early",
+                          "reordered")}
+
+    def _raw_stats(self) -> dict[str, int]:
+        return {f"{side}_{n}": _u(getattr(self._rd if side == "rd" else self._wr, f"st_{n}"))
+                for side, names in self._STAT_NAMES.items() for n in names}
+
+    def stats(self) -> dict[str, int]:
+        """Counters since this proxy was made: rd_/wr_ bursts, beats, (wr_resps), max_out (the maximum
+        outstanding reached, not a difference), ar/aw/w_stall and r/b_bp (cycles VALID high with READY low
+        on AR/AW/W, RVALID/BVALID high with the master's READY low), wr_early (W beats before their AW),
+        reordered (bursts completed ahead of an older one), rd_interleaved; plus cycle (now)."""
+        raw = self._raw_stats()
+        out = {k: (v if k.endswith("max_out") else v - self._stats0[k]) for k, v in raw.items()}
+        out["cycle"] = _u(self.h.now)
+        return out
+
+    def outstanding(self) -> tuple[int, int]:
+        """(read bursts accepted whose last beat was not transferred, write bursts whose B was not)."""
+        return _u(self._rd.cnt), _u(self._wr.outstanding)
+
+    @property
+    def now(self) -> int:
+        """The BFM's cycle counter (rising edges since time zero)."""
+        return _u(self.h.now)
