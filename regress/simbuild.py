@@ -222,8 +222,11 @@ def run_cocotb(
     seed: int | None = None,
     plusargs: Sequence[str] | None = None,
     timescale: tuple[str, str] | None = ("1ns", "1ps"),
+    test_filter: str | None = None,
 ) -> Path:
     """Build (cached) and run the cocotb tests in ``test_module``; return the results XML path.
+
+    ``test_filter`` is cocotb's regular expression over the test names (None: every test).
 
     ``test_module`` is a dotted module name or a path to a ``.py`` file.  Raises AssertionError
     listing the failing tests if any cocotb test failed or the simulation crashed.
@@ -245,6 +248,7 @@ def run_cocotb(
             plusargs=list(plusargs or []),
             waves=waves_enabled(),
             parameters=dict(parameters or {}),
+            test_filter=test_filter,
         )
     except (SystemExit, RuntimeError) as exc:  # the runner exits/raises on failures; report them below
         check_results(results_xml, f"{module} on {toplevel}")
