@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from pyuvm import ConfigDB, uvm_agent, uvm_analysis_port, uvm_driver, uvm_monitor, uvm_sequence_item, uvm_sequencer
+from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_driver, uvm_monitor, uvm_sequence_item, uvm_sequencer,
+                   uvm_subscriber)
 from cocotb.triggers import Event
 
 from verif.bfm.axis_bfm import AxisSinkBfm, AxisSourceBfm, Frame
@@ -75,14 +76,14 @@ class AxisSrcDriver(uvm_driver):
             self.seq_item_port.item_done()
 
 
-class AxisSrcMonitor(uvm_monitor):
+class AxisSrcMonitor(uvm_subscriber):
     """Publishes each transferred frame. The HDL counts the accepted beats; the bytes are the proxy's record of
     what it loaded for that frame (the BFM holds the payload stable until TREADY: checked in HDL)."""
 
     def build_phase(self) -> None:
         self.ap = uvm_analysis_port("ap", self)
 
-    def write(self, item: AxisFrameItem) -> None:        # fed by the driver's sent_ap
+    def write(self, item: AxisFrameItem) -> None:        # fed by the driver's sent_ap (analysis_export)
         self.ap.write(item)
 
 
@@ -97,7 +98,7 @@ class AxisSrcAgent(uvm_agent):
     def connect_phase(self) -> None:
         if self.cfg.is_active:
             self.driver.seq_item_port.connect(self.sequencer.seq_item_export)
-            self.driver.sent_ap.connect(self.monitor)
+            self.driver.sent_ap.connect(self.monitor.analysis_export)
 
 
 # ------------------------------------------------------------------------------------------------ sink

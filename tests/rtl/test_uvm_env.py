@@ -1,0 +1,50 @@
+"""pytest launchers of the pyuvm environment's tests (verif/tests/, cocotb module verif/tests/cocotb_uvm.py) on
+verif/hdl/le_tb_top.sv: layer_engine (rtl/layer_engine.f) with the split-transactor BFMs (verif/hdl/le_tb.f).
+
+One cached Verilator build per bus width, made with X_RANDOM_BUILD_ARGS: every run randomises the unreset state
+from its seed (+verilator+seed, +verilator+rand+reset+2, verif/seeds.py). Seed: LE_SEED (default 1).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from regress import simbuild
+from verif.seeds import X_RANDOM_BUILD_ARGS, Seeds
+
+REPO = Path(__file__).resolve().parents[2]
+RUNS = REPO / "build" / "sim" / "runs"
+MAX_VOCAB = 4096
+
+
+def _file_list(path: Path) -> tuple[list[Path], list[str]]:
+    sources: list[Path] = []
+    extra: list[str] = []
+    for raw in path.read_text().splitlines():
+        line = raw.split("//", 1)[0].split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith(("+", "-")):
+            extra.append(line)
+        elif line.endswith(".vlt"):
+            extra.append(str(REPO / line))
+        else:
+            sources.append(REPO / line)
+    return sources, extra
+
+
+def run_uvm_test(test: str, data_w: int, seeds: Seeds, plusargs: list[str] | None = None) -> Path:
+    rtl, rtl_extra = _file_list(REPO / "rtl" / "layer_engine.f")
+    tb, tb_extra = _file_list(REPO / "verif" / "hdl" / "le_tb.f")
+    return simbuild.run_cocotb(
+        [*rtl, *tb], "le_tb_top", "verif.tests.cocotb_uvm", RUNS / f"uvm_{test}_w{data_w}_s{seeds.master}",
+        parameters={"AXI_DATA_W": data_w, "MAX_VOCAB": MAX_VOCAB}, extra_args=[*rtl_extra, *tb_extra, *X_RANDOM_BUILD_ARGS],
+        seed=seeds.cocotb, plusargs=[*seeds.plusargs(), f"+le_seed={seeds.master}", *(plusargs or [])],
+        test_filter=rf"(^|\.){test}$")
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("data_w", (64, 128))
+def test_uvm_smoke(data_w: int) -> None:
+    run_uvm_test("SmokeTest", data_w, Seeds.from_env())

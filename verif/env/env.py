@@ -1,0 +1,117 @@
+"""LayerEngineEnv: the agents, the reference model, the scoreboard and the register model, built from the ConfigDB.
+
+    EnvConfig (ConfigDB "env_cfg")  the DUT (le_tb_top), the quantized model, the image base, the knobs
+    LayerEngineEnv
+      axil        AxilAgent (active)    -> RAL map sequencer (PeakRDL-pyuvm model verif/ral/le_csr_ral.py)
+      irq         IrqAgent (passive)
+      x_src       AxisSrcAgent          (s_axis_x: X frames)
+      logits      AxisSinkAgent         (m_axis_logits: frames -> scoreboard, host)
+      mem         AxiSlaveAgent         (m_axi: DDR; writes -> scoreboard)
+      refmodel    RefModel              (TokenStart -> TokenPrediction -> scoreboard)
+      scoreboard  Scoreboard
+    token_ap / result_ap: the host sequence publishes each TokenStart (to the reference model) and TokenResult
+    (to the scoreboard) through these.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyuvm import ConfigDB, uvm_analysis_port, uvm_env, uvm_tlm_analysis_fifo
+
+from models.config import EngineConfig
+from models.ddr_layout import DdrLayout
+from models.qmodel import QModel
+from verif.agents.axi4 import AxiSlaveAgent, AxiSlaveConfig
+from verif.agents.axil import AxilAgent, AxilConfig, AxilRegAdapter
+from verif.agents.axis import AxisSinkAgent, AxisSinkConfig, AxisSrcAgent, AxisSrcConfig
+from verif.agents.irq import IrqAgent, IrqConfig
+from verif.bfm.axi_mem_bfm import AxiMemBfm, BfmKnobs
+from verif.bfm.axis_bfm import AxisSinkBfm, AxisSourceBfm
+from verif.ral.le_csr_ral import le_csr
+
+from .refmodel import GoldenPredictor, RefModel
+from .scoreboard import Scoreboard, TokenChecker
+
+
+@dataclass
+class EnvConfig:
+    dut: Any                                  # le_tb_top handle
+    qm: QModel
+    image: bytes                              # the packed DDR image (models.ddr_layout.pack)
+    image_base: int
+    mem_knobs: BfmKnobs = field(default_factory=BfmKnobs)
+    p_x_idle: float = 0.0
+    p_logits_stall: float = 0.0
+    kv: Any = None                            # optional preloaded KV cache (golden layout), for late positions
+    irq_timeout_cycles: int = 5_000_000
+
+    @property
+    def cfg(self) -> EngineConfig:
+        return self.qm.cfg
+
+    @property
+    def layout(self) -> DdrLayout:
+        return DdrLayout(self.qm.cfg)
+
+
+class LayerEngineEnv(uvm_env):
+    def build_phase(self) -> None:
+        ec: EnvConfig = ConfigDB().get(self, "", "env_cfg")
+        self.ec = ec
+        dut = ec.dut
+        bus_bytes = ec.cfg.bus_bytes
+        frame_beats = -(-4 * ec.cfg.vocab // bus_bytes)
+        last_bytes = 4 * ec.cfg.vocab - (frame_beats - 1) * bus_bytes
+        self.mem_bfm = AxiMemBfm(dut.u_mem, dut.clk)
+        ConfigDB().set(self, "axil*", "axil_cfg", AxilConfig(dut))
+        ConfigDB().set(self, "irq*", "irq_cfg", IrqConfig(dut))
+        ConfigDB().set(self, "x_src*", "x_src_cfg", AxisSrcConfig(AxisSourceBfm(dut.u_x_src, dut.clk),
+                                                                   p_idle=ec.p_x_idle))
+        ConfigDB().set(self, "logits*", "logits_sink_cfg",
+                       AxisSinkConfig(AxisSinkBfm(dut.u_logits_sink, dut.clk), p_stall=ec.p_logits_stall,
+                                      frame_beats=frame_beats, final_keep=(1 << last_bytes) - 1))
+        ConfigDB().set(self, "mem*", "axi_cfg", AxiSlaveConfig(self.mem_bfm, knobs=ec.mem_knobs))
+        self.axil = AxilAgent("axil", self)
+        self.irq = IrqAgent("irq", self)
+        self.x_src = AxisSrcAgent("x_src", self)
+        self.logits = AxisSinkAgent("logits", self)
+        self.mem = AxiSlaveAgent("mem", self)
+        self.refmodel = RefModel("refmodel", self)
+        self.scoreboard = Scoreboard("scoreboard", self)
+        self.token_ap = uvm_analysis_port("token_ap", self)
+        self.result_ap = uvm_analysis_port("result_ap", self)
+        self.frames = uvm_tlm_analysis_fifo("frames", self)      # the host's view of the logits frames
+        self.ral = le_csr("ral")
+        self.ral.build()
+        self.ral.lock_model()
+
+    def connect_phase(self) -> None:
+        ec = self.ec
+        self.refmodel.predictor = GoldenPredictor(ec.qm, ec.image_base, ec.kv)
+        self.scoreboard.checker = TokenChecker(ec.layout, ec.image_base)
+        self.token_ap.connect(self.refmodel.token_export)
+        self.refmodel.prediction_ap.connect(self.scoreboard.prediction_export)
+        self.result_ap.connect(self.scoreboard.result_export)
+        self.logits.monitor.ap.connect(self.scoreboard.frame_export)
+        self.logits.monitor.ap.connect(self.frames.analysis_export)
+        self.mem.monitor.write_ap.connect(self.scoreboard.write_export)
+        self.ral.get_default_map().set_sequencer(self.axil.sequencer, AxilRegAdapter("axil_adapter"))
+
+    def load_memory(self) -> None:
+        """Backdoor: the image at image_base, the KV region writable (and preloaded if a KV cache is given)."""
+        ec, layout = self.ec, self.ec.layout
+        self.mem_bfm.load(ec.image_base, ec.image)
+        kv_lo = ec.image_base + layout.kv_base
+        self.mem_bfm.set_rw_region(kv_lo, kv_lo + layout.kv_size)
+        if ec.kv is not None:
+            from models.ddr_layout import pack_kv
+            self.mem_bfm.poke(kv_lo, pack_kv(layout, ec.kv))
+
+    def after_reset(self) -> None:
+        """Re-read the memory BFM's record pointers: before reset they hold random X-initialised values."""
+        self.mem_bfm.__init__(self.ec.dut.u_mem, self.ec.dut.clk)   # same proxy object (agents hold it)
+
+    def kv_region(self) -> bytes:
+        layout = self.ec.layout
+        return self.mem_bfm.peek(self.ec.image_base + layout.kv_base, layout.kv_size)

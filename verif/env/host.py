@@ -1,0 +1,138 @@
+"""The host side of the env: models.driver.EngineDriver (the host protocol, unchanged) over the env's agents.
+
+  UvmEngineBus   EngineBus for the env: CSR accesses through the register model (RAL -> AXI4-Lite agent),
+                 `exchange` = an X frame on the source agent's sequencer while the logits sink monitor
+                 delivers the frame, `wait_irq` = the irq monitor (a cycle budget, in simulated time)
+  TokenSeq       the virtual sequence of a test: configure, then for each token publish the TokenStart (to the
+                 reference model), run it through EngineDriver (an EngineError is an expected error or a
+                 failure), flush the AXI monitor, read the KV region back and publish the TokenResult (to
+                 the scoreboard); a failed token is followed by a soft reset
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from cocotb.triggers import gather
+from pyuvm import uvm_sequence, uvm_status_e
+
+from models.driver import EngineDriver, EngineError, ProtocolError, status_error_code
+
+from .env import LayerEngineEnv
+from .txn import TokenResult, TokenStart
+
+CLK_NS = 10
+
+
+class _FrameSeq(uvm_sequence):
+    """Sends one AxisFrameItem (a helper sequence of the source agent)."""
+
+    def __init__(self, item: object) -> None:
+        super().__init__("x_frame")
+        self.item = item
+
+    async def body(self) -> None:
+        await self.start_item(self.item)
+        await self.finish_item(self.item)
+
+
+class UvmEngineBus:
+    def __init__(self, env: LayerEngineEnv) -> None:
+        self.env = env
+        self.map = env.ral.get_default_map()
+
+    async def csr_read(self, addr: int) -> int:
+        reg = self.map.get_reg_by_offset(addr, read=True)
+        if reg is None:
+            raise ProtocolError(f"CSR read of {addr:#x}: no register there")
+        status, value = await reg.read()
+        if status != uvm_status_e.UVM_IS_OK:
+            raise ProtocolError(f"CSR read of {reg.get_name()} ({addr:#x}): bus error")
+        return int(value)
+
+    async def csr_write(self, addr: int, value: int) -> None:
+        reg = self.map.get_reg_by_offset(addr, read=False)
+        if reg is None:
+            raise ProtocolError(f"CSR write of {addr:#x}: no register there")
+        status = await reg.write(value)
+        if status != uvm_status_e.UVM_IS_OK:
+            raise ProtocolError(f"CSR write of {reg.get_name()} ({addr:#x}): bus error")
+
+    async def exchange(self, x: bytes, n_logit_bytes: int) -> bytes:
+        from verif.agents.axis import AxisFrameItem
+        item = AxisFrameItem(data=x, keep_last=getattr(self, "next_framing", None))
+        self.next_framing = None
+        _, frame = await gather(_FrameSeq(item).start(self.env.x_src.sequencer), self.env.frames.get())
+        if len(frame.data) != n_logit_bytes:
+            raise ProtocolError(f"logits frame of {len(frame.data)} bytes, {n_logit_bytes} expected")
+        return frame.data
+
+    async def wait_irq(self, timeout_s: float | None) -> None:
+        await self.env.irq.monitor.wait_high(self.env.ec.irq_timeout_cycles * CLK_NS)
+
+
+@dataclass
+class TokenPlan:
+    """One token of a test: X, position, the error it must end with (0: none), how to provoke it."""
+    x: np.ndarray
+    pos: int
+    expect_error: int = 0
+    framing: list[tuple[int, bool]] | None = None     # (tkeep, tlast) per X beat, for TLAST errors
+    x_bytes: bytes | None = None                      # a longer/shorter X than d_model (TLAST errors)
+
+
+@dataclass
+class HostLog:
+    """What the host saw, per token (for the test's summary and the determinism hash)."""
+    lines: list[str] = field(default_factory=list)
+
+
+class TokenSeq(uvm_sequence):
+    """Runs `plans` in order through EngineDriver. `configure` first unless told otherwise."""
+
+    def __init__(self, env: LayerEngineEnv, plans: list[TokenPlan], name: str = "tokens",
+                 configure: bool = True) -> None:
+        super().__init__(name)
+        self.env, self.plans, self.configure = env, plans, configure
+        self.bus = UvmEngineBus(env)
+        self.driver = EngineDriver(self.bus, env.ec.cfg, env.ec.image_base)
+        self.log = HostLog()
+
+    async def body(self) -> None:
+        if self.configure:
+            await self.driver.configure()
+        for i, plan in enumerate(self.plans):
+            await self.run_one(i, plan)
+
+    async def run_one(self, index: int, plan: TokenPlan) -> None:
+        env = self.env
+        env.token_ap.write(TokenStart(index, plan.pos, plan.x, plan.expect_error))
+        self.bus.next_framing = plan.framing
+        status, err, perf = 0, 0, {}
+        try:
+            if plan.x_bytes is not None:
+                result = await self._raw_token(plan)
+            else:
+                result = await self.driver.run_token(plan.x, plan.pos)
+            status, perf = result.status, result.perf
+        except EngineError as e:
+            status, err = e.status, status_error_code(e.status)
+        env.mem.monitor.flush()
+        env.result_ap.write(TokenResult(index, status, err, perf, env.kv_region()))
+        self.log.lines.append(f"token {index} pos {plan.pos}: STATUS {status:#x} ERR {err} perf {perf}")
+        if err:
+            await self.driver.soft_reset()
+
+    async def _raw_token(self, plan: TokenPlan):
+        """A token whose X is not d_model bytes (TLAST errors): the driver's steps with the raw bytes."""
+        from models.driver import CTRL_START, IRQ_ALL, STATUS_ERROR, TokenResult as DrvResult, logits_frame_bytes
+        d, csr = self.driver, self.driver.csr
+        await self.bus.csr_write(csr.TOKEN_POS, plan.pos)
+        await self.bus.csr_write(csr.CTRL, CTRL_START)
+        await self.bus.exchange(plan.x_bytes, logits_frame_bytes(d.cfg))
+        await self.bus.wait_irq(None)
+        status = await self.bus.csr_read(csr.STATUS)
+        await self.bus.csr_write(csr.IRQ_STATUS, IRQ_ALL)
+        if status & STATUS_ERROR:
+            raise EngineError(status_error_code(status), status)
+        return DrvResult(np.zeros(d.cfg.vocab, np.int32), status, {})

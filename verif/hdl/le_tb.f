@@ -1,0 +1,9 @@
+// le_tb_top: the pyuvm environment's testbench (rtl/layer_engine.f comes first, then these).
+verif/hdl/le_axi_bfm_pkg.sv
+verif/hdl/le_axi_bfm_mem.sv
+verif/hdl/le_axi_bfm_rd.sv
+verif/hdl/le_axi_bfm_wr.sv
+verif/hdl/le_axi_slave_bfm.sv
+verif/hdl/le_axis_src_bfm.sv
+verif/hdl/le_axis_sink_bfm.sv
+verif/hdl/le_tb_top.sv

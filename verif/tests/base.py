@@ -1,0 +1,89 @@
+"""BaseTest: clock, reset, the model and its DDR image, the env, and one TokenSeq; subclasses choose the model,
+the knobs and the tokens.
+
+Run-time selection (plusargs +le_<name>=..., or environment LE_<NAME>): le_seed (the master seed: every other
+seed derives from it, verif/seeds.py), le_bundle (preset of the model, default "tiny"), le_tokens.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from functools import lru_cache
+
+import cocotb
+import numpy as np
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, RisingEdge
+from pyuvm import ConfigDB, uvm_test
+
+from models.bundle import build_bundle
+from models.ddr_layout import pack
+from models.qmodel import QModel
+from verif.bfm.axi_mem_bfm import BfmKnobs
+from verif.env.env import EnvConfig, LayerEngineEnv
+from verif.env.host import CLK_NS, TokenPlan, TokenSeq
+from verif.seeds import Seeds
+
+IMAGE_BASE = 0x0010_0FC0          # 64-byte aligned, not 4 KB aligned: bursts split at odd places
+RESET_CYCLES = 10
+
+
+def setting(name: str, default: str) -> str:
+    key = f"le_{name}"
+    if key in cocotb.plusargs:
+        return str(cocotb.plusargs[key])
+    return os.environ.get(key.upper(), default)
+
+
+@lru_cache(maxsize=None)
+def bundle_model(name: str, tokens: int, bus_bits: int) -> tuple[QModel, bytes, np.ndarray]:
+    """(quantized model for the bus width, packed image, X [tokens, d_model]) of a preset bundle (seed 1)."""
+    b = build_bundle(name, 1, tokens)
+    qm = dataclasses.replace(b.qm, cfg=b.cfg.replace(axi_data_w=bus_bits))
+    return qm, pack(qm), b.x
+
+
+class BaseTest(uvm_test):
+    """Subclasses override `knobs()` / `plans()` / the class attributes."""
+    bundle = "tiny"
+    tokens = 4
+    p_x_idle = 0.0
+    p_logits_stall = 0.0
+
+    def knobs(self) -> BfmKnobs:
+        return BfmKnobs()
+
+    def build_phase(self) -> None:
+        self.dut = cocotb.top
+        self.seeds = Seeds(int(setting("seed", "1"), 0))
+        bus_bits = len(self.dut.u_mem.axi_rdata)
+        name = setting("bundle", self.bundle)
+        n = int(setting("tokens", str(self.tokens)))
+        self.qm, image, self.x = bundle_model(name, n, bus_bits)
+        ConfigDB().set(None, "*", "env_cfg",
+                       EnvConfig(self.dut, self.qm, image, IMAGE_BASE, self.knobs(), self.p_x_idle,
+                                 self.p_logits_stall))
+        self.env = LayerEngineEnv("env", self)
+
+    def plans(self) -> list[TokenPlan]:
+        return [TokenPlan(self.x[i], i) for i in range(len(self.x))]
+
+    async def reset(self) -> None:
+        self.dut.rst_n.value = 0
+        await ClockCycles(self.dut.clk, RESET_CYCLES)
+        self.dut.rst_n.value = 1
+        await RisingEdge(self.dut.clk)
+
+    async def run_phase(self) -> None:
+        self.raise_objection()
+        cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
+        self.env.load_memory()
+        await self.reset()
+        self.env.after_reset()
+        self.logger.info(f"{type(self).__name__}: {self.seeds.describe()}")
+        seq = TokenSeq(self.env, self.plans())
+        await seq.start()
+        for line in seq.log.lines:
+            self.logger.info(line)
+        await ClockCycles(self.dut.clk, 10)
+        self.drop_objection()
