@@ -1,4 +1,4 @@
-"""pytest launchers of the pyuvm environment's tests (verif/tests/, cocotb module verif/tests/cocotb_uvm.py) on
+"""pytest launchers of the pyuvm environment's tests (the uvm_test classes in the TEST_MODULES of verif/tests/) on
 verif/hdl/le_tb_top.sv: layer_engine (rtl/layer_engine.f) with the split-transactor BFMs (verif/hdl/le_tb.f).
 
 One cached Verilator build per bus width, made with X_RANDOM_BUILD_ARGS: every run randomises the unreset state
@@ -16,6 +16,7 @@ from verif.seeds import X_RANDOM_BUILD_ARGS, Seeds
 REPO = Path(__file__).resolve().parents[2]
 RUNS = REPO / "build" / "sim" / "runs"
 MAX_VOCAB = 4096
+TEST_MODULES = ["verif.tests.smoke"]     # each registers its uvm_test classes with @pyuvm.test()
 
 
 def _file_list(path: Path) -> tuple[list[Path], list[str]]:
@@ -38,7 +39,7 @@ def run_uvm_test(test: str, data_w: int, seeds: Seeds, plusargs: list[str] | Non
     rtl, rtl_extra = _file_list(REPO / "rtl" / "layer_engine.f")
     tb, tb_extra = _file_list(REPO / "verif" / "hdl" / "le_tb.f")
     return simbuild.run_cocotb(
-        [*rtl, *tb], "le_tb_top", "verif.tests.cocotb_uvm", RUNS / f"uvm_{test}_w{data_w}_s{seeds.master}",
+        [*rtl, *tb], "le_tb_top", TEST_MODULES, RUNS / f"uvm_{test}_w{data_w}_s{seeds.master}",
         parameters={"AXI_DATA_W": data_w, "MAX_VOCAB": MAX_VOCAB}, extra_args=[*rtl_extra, *tb_extra, *X_RANDOM_BUILD_ARGS],
         seed=seeds.cocotb, plusargs=[*seeds.plusargs(), f"+le_seed={seeds.master}", *(plusargs or [])],
         test_filter=rf"(^|\.){test}$")
