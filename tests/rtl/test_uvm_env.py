@@ -35,11 +35,13 @@ def _file_list(path: Path) -> tuple[list[Path], list[str]]:
     return sources, extra
 
 
-def run_uvm_test(test: str, data_w: int, seeds: Seeds, plusargs: list[str] | None = None) -> Path:
+def run_uvm_test(test: str, data_w: int, seeds: Seeds, plusargs: list[str] | None = None,
+                 modules: list[str] | None = None) -> Path:
+    """Run uvm_test class `test` (found in `modules`, default TEST_MODULES) on a `data_w`-bit bus with `seeds`."""
     rtl, rtl_extra = _file_list(REPO / "rtl" / "layer_engine.f")
     tb, tb_extra = _file_list(REPO / "verif" / "hdl" / "le_tb.f")
     return simbuild.run_cocotb(
-        [*rtl, *tb], "le_tb_top", TEST_MODULES, RUNS / f"uvm_{test}_w{data_w}_s{seeds.master}",
+        [*rtl, *tb], "le_tb_top", modules or TEST_MODULES, RUNS / f"uvm_{test}_w{data_w}_s{seeds.master}",
         parameters={"AXI_DATA_W": data_w, "MAX_VOCAB": MAX_VOCAB}, extra_args=[*rtl_extra, *tb_extra, *X_RANDOM_BUILD_ARGS],
         seed=seeds.cocotb, plusargs=[*seeds.plusargs(), f"+le_seed={seeds.master}", *(plusargs or [])],
         test_filter=rf"(^|\.){test}$")
