@@ -56,17 +56,23 @@ class BaseTest(uvm_test):
     def build_phase(self) -> None:
         self.dut = cocotb.top
         self.seeds = Seeds(int(setting("seed", "1"), 0))
-        bus_bits = len(self.dut.u_mem.axi_rdata)
-        name = setting("bundle", self.bundle)
-        n = int(setting("tokens", str(self.tokens)))
-        self.qm, image, self.x = bundle_model(name, n, bus_bits)
+        self.bus_bits = len(self.dut.u_mem.axi_rdata)
+        self.qm, image, self.x, self.positions, kv = self.model()
         ConfigDB().set(None, "*", "env_cfg",
                        EnvConfig(self.dut, self.qm, image, IMAGE_BASE, self.knobs(), self.p_x_idle,
-                                 self.p_logits_stall))
+                                 self.p_logits_stall, kv=kv))
         self.env = LayerEngineEnv("env", self)
 
+    def model(self) -> tuple[QModel, bytes, np.ndarray, list[int], np.ndarray | None]:
+        """(quantized model, DDR image, X per token, the tokens' positions, preloaded KV cache or None).
+        Default: the `bundle` preset (le_bundle / le_tokens override), tokens at positions 0.."""
+        name = setting("bundle", self.bundle)
+        n = int(setting("tokens", str(self.tokens)))
+        qm, image, x = bundle_model(name, n, self.bus_bits)
+        return qm, image, x, list(range(n)), None
+
     def plans(self) -> list[TokenPlan]:
-        return [TokenPlan(self.x[i], i) for i in range(len(self.x))]
+        return [TokenPlan(self.x[i], p) for i, p in enumerate(self.positions)]
 
     async def reset(self) -> None:
         self.dut.rst_n.value = 0
