@@ -32,7 +32,7 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
   parameter int unsigned SLOTS     = 32,     // outstanding read bursts the table holds
   parameter int unsigned N_ERR     = 8,
   parameter int unsigned REC_DEPTH = 1024,   // power of two
-  parameter int unsigned ERR_DEPTH = 64,     // power of two
+  parameter int unsigned ERR_DEPTH = 256,     // power of two
   localparam int unsigned BB       = DATA_W / 8,
   localparam int unsigned PW       = ID_W + ADDR_W + 21     // AR payload bits
 ) (

@@ -33,7 +33,7 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
   parameter int unsigned W_EARLY   = 64,     // early-W buffer depth
   parameter int unsigned REC_DEPTH = 1024,   // powers of two
   parameter int unsigned WB_DEPTH  = 8192,
-  parameter int unsigned ERR_DEPTH = 64,
+  parameter int unsigned ERR_DEPTH = 256,
   localparam int unsigned BB       = DATA_W / 8,
   localparam int unsigned PW       = ID_W + ADDR_W + 21,    // AW payload bits
   localparam int unsigned WW       = DATA_W + BB + 1        // W payload bits

@@ -133,20 +133,61 @@ module le_axi_dma_bfm_tb #(
 
   initial cap_n = '0;
 
+  // ---- fault injection between the DMAs and the BFM (fi_mode, proxy-written; 0 = none) ------------
+  // Provokes the BFM's protocol checks the DMAs never violate. "after a stall": in a cycle that
+  // follows one with VALID high and READY low. The DMA does not see the corruption, so it may
+  // hang: tests reset after each mode.
+  //   1 ARBURST = WRAP      2 ARSIZE - 1         3 ARADDR |= 0xFC0 (4 KB crossing)
+  //   4 ARVALID dropped after a stall             5 ARADDR ^ 0x40 after a stall
+  //   6 AWBURST = FIXED     7 AWADDR | 1         8 AWVALID dropped after a stall
+  //   9 AWADDR ^ 0x40 after a stall               10 WVALID dropped after a stall
+  //  11 WDATA ^ 1 after a stall                   12 WLAST inverted
+  //  13 AWSIZE - 1          14 AWADDR |= 0xFC0
+  logic [7:0]        fi_mode /*verilator public_flat_rw*/;
+  logic              ar_st_q, aw_st_q, w_st_q;
+  logic [AW-1:0]     f_araddr, f_awaddr;
+  logic [2:0]        f_arsize, f_awsize;
+  logic [1:0]        f_arburst, f_awburst;
+  logic              f_arvalid, f_awvalid, f_wvalid, f_wlast;
+  logic [DATA_W-1:0] f_wdata;
+
+  always_ff @(posedge clk) begin
+    ar_st_q <= m_axi_arvalid && !m_axi_arready;
+    aw_st_q <= m_axi_awvalid && !m_axi_awready;
+    w_st_q  <= m_axi_wvalid && !m_axi_wready;
+  end
+
+  always_comb begin
+    f_arburst = (fi_mode == 8'd1) ? 2'b10 : m_axi_arburst;
+    f_arsize  = (fi_mode == 8'd2) ? m_axi_arsize - 3'd1 : m_axi_arsize;
+    f_araddr  = (fi_mode == 8'd3) ? (m_axi_araddr | AW'(12'hfc0)) :
+                (fi_mode == 8'd5 && ar_st_q) ? (m_axi_araddr ^ AW'(12'h040)) : m_axi_araddr;
+    f_arvalid = m_axi_arvalid && !(fi_mode == 8'd4 && ar_st_q);
+    f_awburst = (fi_mode == 8'd6) ? 2'b00 : m_axi_awburst;
+    f_awsize  = (fi_mode == 8'd13) ? m_axi_awsize - 3'd1 : m_axi_awsize;
+    f_awaddr  = (fi_mode == 8'd7) ? (m_axi_awaddr | AW'(1)) :
+                (fi_mode == 8'd14) ? (m_axi_awaddr | AW'(12'hfc0)) :
+                (fi_mode == 8'd9 && aw_st_q) ? (m_axi_awaddr ^ AW'(12'h040)) : m_axi_awaddr;
+    f_awvalid = m_axi_awvalid && !(fi_mode == 8'd8 && aw_st_q);
+    f_wvalid  = m_axi_wvalid && !(fi_mode == 8'd10 && w_st_q);
+    f_wdata   = (fi_mode == 8'd11 && w_st_q) ? (m_axi_wdata ^ DATA_W'(1)) : m_axi_wdata;
+    f_wlast   = (fi_mode == 8'd12) ? !m_axi_wlast : m_axi_wlast;
+  end
+
   if (EXT_MEM == 0) begin : gen_bfm
     le_axi_slave_bfm #(.DATA_W(DATA_W), .ADDR_W(AW), .ID_W(IW)) u_bfm (
       .clk, .rst_n,
-      .axi_awid(m_axi_awid), .axi_awaddr(m_axi_awaddr), .axi_awlen(m_axi_awlen),
-      .axi_awsize(m_axi_awsize), .axi_awburst(m_axi_awburst), .axi_awlock(m_axi_awlock),
-      .axi_awcache(m_axi_awcache), .axi_awprot(m_axi_awprot), .axi_awvalid(m_axi_awvalid),
+      .axi_awid(m_axi_awid), .axi_awaddr(f_awaddr), .axi_awlen(m_axi_awlen),
+      .axi_awsize(f_awsize), .axi_awburst(f_awburst), .axi_awlock(m_axi_awlock),
+      .axi_awcache(m_axi_awcache), .axi_awprot(m_axi_awprot), .axi_awvalid(f_awvalid),
       .axi_awready(m_axi_awready),
-      .axi_wdata(m_axi_wdata), .axi_wstrb(m_axi_wstrb), .axi_wlast(m_axi_wlast),
-      .axi_wvalid(m_axi_wvalid), .axi_wready(m_axi_wready),
+      .axi_wdata(f_wdata), .axi_wstrb(m_axi_wstrb), .axi_wlast(f_wlast),
+      .axi_wvalid(f_wvalid), .axi_wready(m_axi_wready),
       .axi_bid(m_axi_bid), .axi_bresp(m_axi_bresp), .axi_bvalid(m_axi_bvalid),
       .axi_bready(m_axi_bready),
-      .axi_arid(m_axi_arid), .axi_araddr(m_axi_araddr), .axi_arlen(m_axi_arlen),
-      .axi_arsize(m_axi_arsize), .axi_arburst(m_axi_arburst), .axi_arlock(m_axi_arlock),
-      .axi_arcache(m_axi_arcache), .axi_arprot(m_axi_arprot), .axi_arvalid(m_axi_arvalid),
+      .axi_arid(m_axi_arid), .axi_araddr(f_araddr), .axi_arlen(m_axi_arlen),
+      .axi_arsize(f_arsize), .axi_arburst(f_arburst), .axi_arlock(m_axi_arlock),
+      .axi_arcache(m_axi_arcache), .axi_arprot(m_axi_arprot), .axi_arvalid(f_arvalid),
       .axi_arready(m_axi_arready),
       .axi_rid(m_axi_rid), .axi_rdata(m_axi_rdata), .axi_rresp(m_axi_rresp),
       .axi_rlast(m_axi_rlast), .axi_rvalid(m_axi_rvalid), .axi_rready(m_axi_rready)
