@@ -1,0 +1,415 @@
+"""Sequences and checkers of the error tests (verif/tests/errors.py): AXI error injection, illegal configs, resets
+in the middle of a token.
+
+  ErrTokenStart     TokenStart + `kind` ("" a token that exchanges its streams, REJECTED: START rejected, no stream,
+                    ABORTED: abandoned by a soft / hard reset) and `csr_pos` (the TOKEN_POS written when it is not
+                    `pos`, e.g. TOKEN_POS >= MAX_SEQ: the reference model needs a legal pos for its schedule)
+  ErrorTokenChecker TokenChecker that also checks the failed / rejected / aborted tokens: a failed token writes only
+                    its own K/V rows (pos), the rest of the KV region is untouched; a rejected START exchanges no
+                    stream and moves nothing on AXI; an aborted token leaves STATUS 0 after the reset, no frame, and
+                    writes nothing outside its own K/V rows
+  ErrorWatch        subscriber of the irq monitor and the AXI monitor: at every irq rise the memory BFM's
+                    outstanding bursts and burst counters; every burst answered with an error response
+  AxiCtrlSeq        AxiCtrlItems (error ranges, knobs, clear) on the memory agent's sequencer
+  ErrPlan           one token of an error test (what to expect, what TOKEN_POS to write, AUTO expectation)
+  ErrorSeq          TokenSeq with the error-test token kinds: `token` (good, expected error, or AUTO: the expected
+                    error decided from the memory's own record of which bursts it answered with SLVERR/DECERR),
+                    `aborted_token` (START, then a soft or hard reset at a chosen point), the per-error checks
+                    (ERROR raised with no AXI transaction outstanding, nothing issued after ERROR, soft reset leaves
+                    the bus idle, no memory-BFM protocol error, e.g. a write outside the RW (KV) window)
+
+Changes wanted in files this module does not own (implemented here as subclasses meanwhile):
+  - txn.TokenStart: a `kind` (rejected / aborted) field; scoreboard.TokenChecker: the checks of ErrorTokenChecker
+    (a rejected START has no frame; writes of a failed token confined to its K/V rows);
+  - scoreboard.TokenChecker._logits compares a failed token's non-zero prefix with the prediction, which is all
+    zeros for an expected error: any correct prefix (an error during the logits phase) is reported as a mismatch.
+    ErrorTokenChecker compares it with the golden logits (ErrorTokenChecker.golden); the prediction should carry them;
+  - refmodel.GoldenPredictor.predict: no schedule for an expected-error token (token_schedule raises for
+    pos >= max_seq, so a TOKEN_POS >= MAX_SEQ token needs `csr_pos`);
+  - env.after_reset: keep the memory BFM's protocol errors collected so far (it re-creates the proxy and drops
+    them: ErrorSeq.hard_reset checks them before);
+  - le_axis_sink_bfm: a proxy register that drops a partial frame (a soft reset abandons the logits stream mid
+    frame; ErrorSeq resynchronises the sink by depositing its beat index, see `resync_sink`).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+import numpy as np
+from cocotb.handle import Immediate
+from cocotb.triggers import ClockCycles, First, RisingEdge, ValueChange
+from cocotb.utils import get_sim_time
+from pyuvm import uvm_component, uvm_sequence, uvm_subscriber
+
+from models.driver import (CTRL_SOFT_RESET, CTRL_START, STATUS_BUSY, STATUS_ERROR, EngineError, ErrorCode,
+                           status_error_code)
+from models.schedule import kv_writes
+from verif.agents.axi4 import AxiCtrlItem
+from verif.agents.axis import AxisFrameItem
+from verif.bfm.axi_mem_bfm import OKAY, BfmKnobs
+
+from .host import TokenSeq, _FrameSeq
+from .scoreboard import TokenChecker
+from .txn import TokenResult, TokenStart
+
+REJECTED, ABORTED = "rejected", "aborted"
+AUTO = -1                       # ErrPlan.expect_error: decided from the memory's error responses
+ABORT_CODE = 0xFF               # expect_error of an aborted token (any non-zero: the reference model does not step)
+QUIET_CYCLES = 200              # after ERROR: no AXI request may be issued in this many cycles
+
+
+# --------------------------------------------------------------------------------------------- transactions
+@dataclass(frozen=True)
+class ErrTokenStart(TokenStart):
+    kind: str = ""
+    csr_pos: int | None = None
+
+
+def row_spans(layout: Any, image_base: int, pos: int) -> list[tuple[int, int]]:
+    """DDR [lo, hi) of every K/V row the token at `pos` appends."""
+    return [(image_base + t.addr, image_base + t.addr + t.nbytes) for t in kv_writes(layout, pos)]
+
+
+class ErrorTokenChecker(TokenChecker):
+    """`golden(start)`: the token's golden logits from the reference model's state before it (for the prefix a
+    token that fails during the logits phase may stream: the reference model predicts zeros for it)."""
+
+    def __init__(self, layout: Any, image_base: int, golden: Callable[[TokenStart], np.ndarray] | None = None) -> None:
+        super().__init__(layout, image_base)
+        self.golden = golden
+        self.prefixes: list[tuple[int, int]] = []       # (token index, logits streamed before the failure)
+
+    def _logits(self, tok: str, pred: Any, frame: Any) -> None:
+        vocab = self.layout.cfg.vocab
+        if not (pred.start.expect_error and self.golden is not None and frame is not None
+                and len(frame.data) >= 4 * vocab):
+            super()._logits(tok, pred, frame)
+            return
+        got = frame.logits(vocab)
+        nz = np.flatnonzero(got)
+        if not nz.size:
+            return
+        k = int(nz[-1]) + 1
+        want = np.asarray(self.golden(pred.start), dtype=np.int64)
+        if np.array_equal(got[:k], want[:k]):
+            self.prefixes.append((pred.start.index, k))
+        else:
+            j = int(np.flatnonzero(got[:k] != want[:k])[0])
+            self._bad("logits", f"{tok}: failed token's frame is neither zeros nor a correct prefix then zeros: "
+                                f"logit {j}: golden {int(want[j])}, DUT {int(got[j])} (non-zero up to {k - 1})")
+
+    def check(self, pred, frame, writes, result) -> None:       # noqa: ANN001 (TokenChecker's signature)
+        start = pred.start
+        kind = getattr(start, "kind", "")
+        tok = f"token {start.index} (pos {start.pos}{', ' + kind if kind else ''})"
+        if not kind:
+            super().check(pred, frame, writes, result)
+            if start.expect_error:
+                self._confined(tok, start.pos, writes, pred.kv_region, result.kv_region)
+            return
+        self.tokens_checked += 1
+        if kind == REJECTED:
+            want = start.expect_error
+            if not (result.status & STATUS_ERROR and result.err_code == want) or result.status & STATUS_BUSY:
+                self._bad("status", f"{tok}: expected a rejected START (ERROR, ERR_CODE {want}, not BUSY), "
+                                    f"STATUS {result.status:#x}")
+            if frame is not None:
+                self._bad("logits", f"{tok}: a logits frame for a rejected START")
+            for w in writes:
+                self._bad("write_unexpected", f"{tok}: write at {self.where(w.addr)} for a rejected START")
+            self._kv_region(tok, pred.kv_region, result.kv_region)
+        elif kind == ABORTED:
+            if result.status != 0:
+                self._bad("status", f"{tok}: STATUS {result.status:#x} after the reset, expected 0")
+            if frame is not None:
+                self._bad("logits", f"{tok}: a complete logits frame from an abandoned token")
+            self._confined(tok, start.pos, writes, pred.kv_region, result.kv_region)
+        else:
+            self._bad("kind", f"{tok}: unknown token kind {kind!r}")
+
+    def _confined(self, tok: str, pos: int, writes: list, want_kv: bytes, got_kv: bytes) -> None:
+        """A failed / abandoned token: writes only inside its own K/V rows; the KV region is the prediction's
+        except those rows (their content is undefined, models/driver.py step 8)."""
+        spans = row_spans(self.layout, self.image_base, pos) if pos < self.layout.cfg.max_seq else []
+        for w in writes:
+            lo, hi = w.addr, w.addr + len(w.data)
+            if not any(a <= lo and hi <= b for a, b in spans):
+                self._bad("write_outside_rows", f"{tok}: write [{lo:#x}, {hi:#x}) at {self.where(lo)} outside "
+                                                f"the token's own K/V rows")
+        got, want = bytearray(got_kv), bytearray(want_kv)
+        if len(got) != len(want):
+            self._bad("kv_region", f"{tok}: read {len(got)} KV bytes, {len(want)} expected")
+            return
+        kv0 = self.image_base + self.layout.kv_base
+        for a, b in spans:
+            got[a - kv0:b - kv0] = want[a - kv0:b - kv0]
+        self._kv_region(tok, bytes(want), bytes(got))
+
+
+# --------------------------------------------------------------------------------------------- watch
+@dataclass
+class IrqRise:
+    time_ns: float
+    outstanding: tuple[int, int]
+    bursts: tuple[int, int]
+
+
+def _bursts(bfm: Any) -> tuple[int, int]:
+    s = bfm.stats()
+    return s["rd_bursts"], s["wr_bursts"]
+
+
+class ErrorWatch(uvm_component):
+    """irq rises (with the memory's state at that edge) and error-response bursts, since `begin()`."""
+
+    def build_phase(self) -> None:
+        self.irq_export = uvm_subscriber.uvm_AnalysisImp("irq_export", self, self.write_irq)
+        self.burst_export = uvm_subscriber.uvm_AnalysisImp("burst_export", self, self.write_burst)
+        self.bfm: Any = None
+        self.begin()
+
+    def begin(self) -> None:
+        self.rises: list[IrqRise] = []
+        self.err_reads: list[Any] = []
+        self.err_writes: list[Any] = []
+
+    def write_irq(self, item: Any) -> None:
+        if item.level and self.bfm is not None:
+            self.rises.append(IrqRise(item.time_ns, self.bfm.outstanding(), _bursts(self.bfm)))
+
+    def write_burst(self, item: Any) -> None:
+        if item.burst.resp != OKAY:
+            (self.err_writes if item.write else self.err_reads).append(item.burst)
+
+
+# --------------------------------------------------------------------------------------------- sequences
+class AxiCtrlSeq(uvm_sequence):
+    """AxiCtrlItems on the memory agent's sequencer (applied when finish_item returns)."""
+
+    def __init__(self, items: list[AxiCtrlItem], name: str = "axi_ctrl") -> None:
+        super().__init__(name)
+        self.items = items
+
+    async def body(self) -> None:
+        for item in self.items:
+            await self.start_item(item)
+            await self.finish_item(item)
+
+
+@dataclass
+class ErrPlan:
+    x: np.ndarray
+    pos: int
+    expect_error: int = 0                 # 0: good; an ErrorCode; AUTO
+    kind: str = ""                        # "" / REJECTED (START must be rejected)
+    csr_pos: int | None = None            # TOKEN_POS to write instead of pos
+    label: str = ""
+
+
+@dataclass
+class ErrLog:
+    lines: list[str] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)
+
+
+class ErrorSeq(TokenSeq):
+    """The host sequence of the error tests. `hard_reset` (a coroutine pulsing rst_n) comes from the test."""
+
+    def __init__(self, env: Any, watch: ErrorWatch, name: str = "errors",
+                 hard_reset: Callable[[], Awaitable[None]] | None = None) -> None:
+        super().__init__(env, [], name, configure=True)
+        self.watch = watch
+        self.hard_reset_fn = hard_reset
+        self.index = 0
+        self.elog = ErrLog()
+        self.last_cycles = 0                # PERF_CYCLES of the latest good token
+
+    # ---- helpers ----------------------------------------------------------------------------------------------
+    @property
+    def bfm(self) -> Any:
+        return self.env.mem_bfm
+
+    @property
+    def clk(self) -> Any:
+        return self.env.ec.dut.clk
+
+    def note(self, msg: str) -> None:
+        self.elog.lines.append(msg)
+        self.env.logger.info(msg)
+
+    async def axi(self, *items: AxiCtrlItem) -> None:
+        await AxiCtrlSeq(list(items)).start(self.env.mem.sequencer)
+
+    async def knobs(self, **changes: Any) -> None:
+        await self.axi(AxiCtrlItem(knobs=dataclasses.replace(self.env.mem.cfg.knobs, **changes)))
+
+    def check_protocol(self, what: str) -> None:
+        """The memory BFM's protocol checks (a write outside the RW = KV window is one) found nothing so far."""
+        errs = self.bfm.protocol_errors()
+        if errs:
+            raise AssertionError(f"{what}: AXI memory protocol error(s): {'; '.join(errs[:5])}")
+
+    async def wait_cycles(self, n: int) -> None:
+        if n > 0:
+            await ClockCycles(self.clk, n)
+
+    # ---- one token ------------------------------------------------------------------------------------------
+    async def body(self) -> None:          # the test drives the tokens; configure only
+        if self.configure:
+            await self.driver.configure()
+
+    async def token(self, plan: ErrPlan) -> int:
+        """Run one token through EngineDriver; returns the ERR_CODE it ended with (0: DONE)."""
+        env, index = self.env, self.index
+        self.index += 1
+        auto = plan.expect_error == AUTO
+        start = ErrTokenStart(index, plan.pos, plan.x, 0 if auto else plan.expect_error, kind=plan.kind,
+                              csr_pos=plan.csr_pos)
+        if not auto:
+            env.token_ap.write(start)
+        env.mem.monitor.flush()
+        self.watch.begin()
+        frames0 = env.logits.monitor.frames
+        status, err, perf = 0, 0, {}
+        try:
+            res = await self.driver.run_token(plan.x, plan.pos if plan.csr_pos is None else plan.csr_pos)
+            status, perf = res.status, res.perf
+            self.last_cycles = perf.get("cycles", self.last_cycles)
+        except EngineError as e:
+            status, err = e.status, status_error_code(e.status)
+        env.mem.monitor.flush()
+        what = f"token {index} pos {plan.pos}{' (' + plan.label + ')' if plan.label else ''}"
+        if err:
+            await self.check_error_raised(what, rejected=env.logits.monitor.frames == frames0)
+        if auto:
+            rd, wr = bool(self.watch.err_reads), bool(self.watch.err_writes)
+            if rd and wr:
+                raise AssertionError(f"{what}: AUTO token with both read and write errors (enable one at a time)")
+            want = ErrorCode.AXI_READ_ERROR if rd else ErrorCode.AXI_WRITE_ERROR if wr else 0
+            env.token_ap.write(dataclasses.replace(start, expect_error=int(want)))
+            await RisingEdge(self.clk)                      # the reference model predicts before the result
+            what += f" (AUTO: {len(self.watch.err_reads)} read / {len(self.watch.err_writes)} write bursts " \
+                    f"answered an error -> expect {int(want)})"
+        env.result_ap.write(TokenResult(index, status, err, perf, env.kv_region()))
+        self.check_protocol(what)
+        self.note(f"{what}: STATUS {status:#x} ERR_CODE {err}")
+        if err:
+            self.elog.codes[plan.label or what] = err
+            await self.soft_reset(what)
+        return err
+
+    async def check_error_raised(self, what: str, rejected: bool) -> None:
+        """ERROR raised with no AXI transaction outstanding, and nothing issued after it."""
+        rises = self.watch.rises
+        if not rises:
+            raise AssertionError(f"{what}: ERROR without an irq rise")
+        first = rises[0]
+        if first.outstanding != (0, 0):
+            raise AssertionError(f"{what}: irq (ERROR) raised with {first.outstanding[0]} read / "
+                                 f"{first.outstanding[1]} write bursts outstanding")
+        await self.wait_cycles(QUIET_CYCLES)
+        now = _bursts(self.bfm)
+        if now != first.bursts or self.bfm.outstanding() != (0, 0):
+            raise AssertionError(f"{what}: AXI bursts issued after ERROR: {first.bursts} at the irq, {now} "
+                                 f"{QUIET_CYCLES} cycles later")
+        status = await self.bus.csr_read(self.driver.csr.STATUS)
+        if not status & STATUS_ERROR:
+            raise AssertionError(f"{what}: STATUS {status:#x}: ERROR must stay set until the soft reset")
+
+    async def soft_reset(self, what: str) -> None:
+        """Driver S1-S2, then: STATUS 0 means the AXI side is drained."""
+        await self.driver.soft_reset()
+        out = self.bfm.outstanding()
+        if out != (0, 0):
+            raise AssertionError(f"{what}: STATUS reads 0 after the soft reset with {out[0]} read / {out[1]} "
+                                 f"write bursts outstanding")
+
+    # ---- resets in the middle of a token ----------------------------------------------------------------------
+    def sink(self) -> Any:
+        return self.env.ec.dut.u_logits_sink
+
+    def sink_beats(self) -> int:
+        return int(self.sink().beats_recv.value)
+
+    def resync_sink(self) -> int:
+        """Drop the partial logits frame an abandoned token left in the sink BFM (what its rst_n does; it has no
+        proxy register for it). Returns the number of beats dropped. Only while TVALID is low."""
+        s = self.sink()
+        n = int(s.wr_idx_q.value)
+        if n:
+            if int(s.s_axis_tvalid.value):
+                raise AssertionError("m_axis_logits TVALID high after the soft reset (stream not abandoned)")
+            s.wr_idx_q.value = Immediate(0)
+            s.ovf_q.value = Immediate(0)
+        return n
+
+    async def aborted_token(self, x: np.ndarray, pos: int, point: str, delay: int, hard: bool = False) -> str:
+        """START the token at `pos`, then reset at `point`: "before_x" (X never sent, `delay` cycles after START),
+        "weights" (`delay` cycles after X was accepted; before the first logits beat), "logits" (`delay` cycles
+        after the first logits beat). soft: CTRL.SOFT_RESET + poll STATUS; hard: rst_n, then reconfigure.
+        Returns what actually happened (the point may be too late: the logits may already stream)."""
+        env, index, csr = self.env, self.index, self.driver.csr
+        self.index += 1
+        env.token_ap.write(ErrTokenStart(index, pos, x, ABORT_CODE, kind=ABORTED))
+        env.mem.monitor.flush()
+        self.watch.begin()
+        frames0, beats0 = env.logits.monitor.frames, self.sink_beats()
+        await self.bus.csr_write(csr.TOKEN_POS, pos)
+        await self.bus.csr_write(csr.CTRL, CTRL_START)
+        status = await self.bus.csr_read(csr.STATUS)
+        if status != STATUS_BUSY:
+            raise AssertionError(f"token {index} pos {pos}: STATUS {status:#x} after START, expected BUSY")
+        if point != "before_x":
+            await _FrameSeq(AxisFrameItem(data=x.tobytes())).start(env.x_src.sequencer)
+            if point == "logits":
+                while self.sink_beats() == beats0:
+                    await ValueChange(self.sink().beats_recv)
+                await self.wait_cycles(delay)
+            else:
+                await First(ClockCycles(self.clk, max(delay, 1)), ValueChange(self.sink().beats_recv))
+        else:
+            await self.wait_cycles(delay)
+        got = self.sink_beats() - beats0
+        busy = await self.bus.csr_read(csr.STATUS)
+        happened = (f"{'hard' if hard else 'soft'} reset at {point} +{delay} cycles: {got} logits beats out, "
+                    f"STATUS {busy:#x} before the reset")
+        if busy != STATUS_BUSY:
+            raise AssertionError(f"token {index} pos {pos}: {happened}: the token was no longer in flight "
+                                 f"(choose an earlier point)")
+        if env.logits.monitor.frames != frames0:
+            raise AssertionError(f"token {index} pos {pos}: {happened}: the frame completed before the reset")
+        if hard:
+            await self.hard_reset(f"token {index}")
+        else:
+            await self.soft_reset(f"token {index} pos {pos}")
+            dropped = self.resync_sink()
+            happened += f"; sink resynchronised ({dropped} beats of the abandoned frame dropped)"
+        status = await self.bus.csr_read(csr.STATUS)
+        env.mem.monitor.flush()
+        env.result_ap.write(TokenResult(index, status, 0, {}, env.kv_region()))
+        self.check_protocol(f"token {index} pos {pos} ({happened})")
+        self.note(f"token {index} pos {pos}: {happened}; STATUS {status:#x} after it")
+        return happened
+
+    async def hard_reset(self, what: str) -> None:
+        """rst_n with X fully sent (the source BFM idle): the memory BFM drops its outstanding bursts, the sink
+        its partial frame; the proxy is re-synchronised (env.after_reset) and the engine reconfigured."""
+        if self.hard_reset_fn is None:
+            raise RuntimeError("ErrorSeq: no hard reset callback")
+        self.env.mem.monitor.flush()          # completed bursts before the proxy re-reads its pointers
+        self.check_protocol(f"{what}: before the hard reset")
+        await self.hard_reset_fn()
+        self.env.after_reset()
+        self.watch.begin()
+        out = self.bfm.outstanding()
+        if out != (0, 0):
+            raise AssertionError(f"{what}: {out} bursts outstanding in the memory BFM after rst_n")
+        if int(self.sink().wr_idx_q.value):
+            raise AssertionError(f"{what}: the sink BFM kept a partial frame through rst_n")
+        await self.driver.configure()
+
+
+__all__ = ["ABORTED", "AUTO", "REJECTED", "AxiCtrlSeq", "ErrLog", "ErrPlan", "ErrTokenStart", "ErrorSeq",
+           "ErrorTokenChecker", "ErrorWatch", "row_spans"]

@@ -1,0 +1,230 @@
+"""Error tests of the pyuvm env (the issue's error list; the directed reference is tests/rtl/cocotb_layer_engine.py).
+
+AxiErrorTest        SLVERR / DECERR on reads (a weight tile beat, the last beat of the logits weights, a KV context
+                    row) and on writes (a K append, a V append), injected as AxiCtrlItem error ranges on the memory
+                    agent's sequencer, then random per-burst errors (BfmKnobs p_rd_err, then p_wr_err; the expected
+                    outcome is decided from the memory's own record of the bursts it failed). Each failing token:
+                    ERR_CODE 3 / 4 with the error irq, raised with no AXI burst outstanding and nothing issued after
+                    it, writes only inside its own K/V rows (and no memory-BFM protocol error: a write outside the
+                    RW window = the KV region is one), soft reset leaves the bus idle, and the same position
+                    re-runs bit-exact.
+IllegalConfigTest   every ILLEGAL_CONFIG rule: rejected at START (no stream, no AXI traffic) for what the CSRs alone
+                    decide, the accepted token failing (zero frame) for KV_BASE and the image header; soft reset,
+                    reconfigure and a bit-exact re-run after each.
+ResetMidTokenTest   CTRL.SOFT_RESET before X, during the weights and during the logits stream (random delays),
+                    STATUS polled to 0 with the bus drained, the logits sink resynchronised, the abandoned position
+                    re-run bit-exact; then one hard reset (rst_n) mid-token (X already sent, so the source BFM is
+                    idle) followed by reconfigure and a bit-exact re-run.
+Every token goes through the scoreboard (ErrorTokenChecker: failed, rejected and aborted tokens too). All random
+choices come from the test's seeds (self.seeds.python).
+"""
+from __future__ import annotations
+
+import random
+
+import cocotb
+import numpy as np
+import pyuvm
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles
+
+from models import csr_map
+from models.driver import ErrorCode
+from models.golden import GoldenEngine
+from verif.agents.axi4 import AxiCtrlItem
+from verif.bfm.axi_mem_bfm import DECERR, SLVERR
+from verif.env.error_seqs import AUTO, REJECTED, ErrorSeq, ErrorTokenChecker, ErrorWatch, ErrPlan
+from verif.env.host import CLK_NS
+from verif.tests.base import IMAGE_BASE, BaseTest
+
+HEADER_WORD = {"d_model": 2, "n_heads": 3, "d_head": 4, "d_ff": 5, "n_layers": 6, "vocab": 7, "max_seq": 8,
+               "w_tile_rows": 10, "ctx_tile": 11}
+CSR = csr_map.REGISTERS
+F = csr_map.FIELDS
+
+
+class ErrorTestBase(BaseTest):
+    """BaseTest with the error watch, the error-aware checker, and `scenario(seq)` instead of the plan list."""
+    bundle = "tiny"
+    tokens = 24
+
+    def build_phase(self) -> None:
+        super().build_phase()
+        self.watch = ErrorWatch("watch", self)
+        self.rng = random.Random(self.seeds.python)
+
+    def connect_phase(self) -> None:
+        self.env.irq.monitor.ap.connect(self.watch.irq_export)
+        self.env.mem.monitor.ap.connect(self.watch.burst_export)
+        self.env.scoreboard.checker = ErrorTokenChecker(self.env.ec.layout, self.env.ec.image_base, self.golden)
+
+    def golden(self, start) -> np.ndarray:      # noqa: ANN001
+        """The token's golden logits from the reference model's state before it (the reference model has not
+        stepped for it: it was expected to fail), without changing that state."""
+        eng = self.env.refmodel.predictor.engine
+        return GoldenEngine(self.qm, eng.kv.copy()).step(np.asarray(start.x, dtype=np.int64), start.pos)
+
+    def good(self, pos: int, label: str = "") -> ErrPlan:
+        return ErrPlan(self.x[pos], pos, label=label)
+
+    async def scenario(self, seq: ErrorSeq) -> None:
+        raise NotImplementedError
+
+    async def run_phase(self) -> None:
+        self.raise_objection()
+        cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
+        self.env.load_memory()
+        await self.reset()
+        self.env.after_reset()
+        self.watch.bfm = self.env.mem_bfm
+        self.logger.info(f"{type(self).__name__}: {self.seeds.describe()}")
+        seq = ErrorSeq(self.env, self.watch, hard_reset=self.reset)
+        await seq.start()                              # configure
+        await self.scenario(seq)
+        for line in seq.elog.lines:
+            self.logger.info(line)
+        prefixes = self.env.scoreboard.checker.prefixes
+        if prefixes:
+            self.logger.info(f"failed tokens that streamed a correct logits prefix (token, logits): {prefixes}")
+        await ClockCycles(self.dut.clk, 10)
+        self.drop_objection()
+
+
+# ------------------------------------------------------------------------------------------------- AXI errors
+@pyuvm.test()
+class AxiErrorTest(ErrorTestBase):
+    random_tokens = 2                   # tokens per random-error knob (p_rd_err, then p_wr_err)
+
+    async def scenario(self, seq: ErrorSeq) -> None:
+        rng, lay, bb, cfg = self.rng, self.env.ec.layout, self.env.ec.cfg.bus_bytes, self.env.ec.cfg
+        for pos in range(2):
+            assert await seq.token(self.good(pos)) == 0
+        pos = 2
+
+        def beat(region: str, which: str = "mid") -> int:
+            r = lay.by_name[region]
+            beats = r.size // bb
+            k = beats - 1 if which == "last" else rng.randrange(beats)
+            return IMAGE_BASE + r.base + k * bb
+
+        layer, head = rng.randrange(cfg.n_layers), rng.randrange(cfg.n_heads)
+        weight = rng.choice([f"L{layer}.h{head}.wqkv", f"L{layer}.wo.w", f"L{layer}.w1.w", f"L{layer}.w2.w"])
+        ctx_which, ctx_row = rng.randrange(2), rng.randrange(pos)
+        cases = [
+            (f"read SLVERR in {weight}", beat(weight), SLVERR, True, ErrorCode.AXI_READ_ERROR),
+            ("read DECERR on the last beat of logits.w", beat("logits.w", "last"), DECERR, True,
+             ErrorCode.AXI_READ_ERROR),
+            (f"read {'SLVERR' if ctx_row % 2 else 'DECERR'} on the L{layer}.h{head} {'KV'[ctx_which]} context row "
+             f"{ctx_row}", IMAGE_BASE + lay.kv_addr(layer, head, ctx_which, ctx_row), SLVERR if ctx_row % 2 else DECERR,
+             True, ErrorCode.AXI_READ_ERROR),
+        ]
+        for which, resp in ((0, SLVERR), (1, DECERR)):
+            wl, wh = rng.randrange(cfg.n_layers), rng.randrange(cfg.n_heads)
+            cases.append((f"write {'SLVERR' if resp == SLVERR else 'DECERR'} on the L{wl}.h{wh} "
+                          f"{'KV'[which]} append", None, resp, False, ErrorCode.AXI_WRITE_ERROR, (wl, wh, which)))
+        for case in cases:
+            label, addr, resp, read, code = case[:5]
+            if addr is None:
+                wl, wh, which = case[5]
+                addr = IMAGE_BASE + lay.kv_addr(wl, wh, which, pos)
+            await seq.axi(AxiCtrlItem(error_range=(addr, addr + bb, resp), reads=read, writes=not read))
+            err = await seq.token(ErrPlan(self.x[pos], pos, int(code), label=f"{label} at {addr:#x}"))
+            got = seq.watch.err_reads if read else seq.watch.err_writes
+            assert got, f"{label}: the memory answered no error (the range was not hit)"
+            await seq.axi(AxiCtrlItem(clear_errors=True))
+            assert err == code
+            assert await seq.token(self.good(pos, f"re-run after {label}")) == 0
+            pos += 1
+        # random per-burst errors, one kind at a time (the first error decides the code)
+        for knob in ("p_rd_err", "p_wr_err"):
+            for _ in range(self.random_tokens):
+                p = rng.uniform(0.004, 0.02) if knob == "p_rd_err" else rng.uniform(0.05, 0.2)
+                resp = rng.choice([SLVERR, DECERR])
+                await seq.knobs(**{knob: p, "rand_err_resp": resp})
+                err = await seq.token(ErrPlan(self.x[pos], pos, AUTO, label=f"{knob}={p:.3f} resp {resp}"))
+                await seq.knobs(p_rd_err=0.0, p_wr_err=0.0)
+                if err:
+                    assert await seq.token(self.good(pos, f"re-run after {knob}")) == 0
+                pos += 1
+        self.logger.info(f"AxiErrorTest: error codes seen {seq.elog.codes}")
+
+
+# ------------------------------------------------------------------------------------------------- illegal config
+@pyuvm.test()
+class IllegalConfigTest(ErrorTestBase):
+    async def scenario(self, seq: ErrorSeq) -> None:
+        rng, cfg, bus, mem = self.rng, self.env.ec.cfg, seq.bus, self.env.mem_bfm
+        lanes, lay, image = cfg.lanes, self.env.ec.layout, self.env.ec.image
+        hw = await bus.csr_read(CSR["HW_PARAMS"])
+        dims = await bus.csr_read(CSR["HW_MAX_DIMS"])
+        field = lambda word, reg, name: word >> F[reg][name][0] & ((1 << F[reg][name][1]) - 1)   # noqa: E731
+        assert field(hw, "HW_PARAMS", "LANES") == lanes
+        maxima = {"n_heads": field(hw, "HW_PARAMS", "MAX_N_HEADS"), "n_layers": field(hw, "HW_PARAMS", "MAX_N_LAYERS"),
+                  "d_model": field(dims, "HW_MAX_DIMS", "MAX_D_MODEL"), "d_ff": field(dims, "HW_MAX_DIMS", "MAX_D_FF")}
+        for pos in range(2):
+            assert await seq.token(self.good(pos)) == 0
+        pos = 2
+        zero_dim = rng.choice(list(HEADER_WORD))
+        big_dim = rng.choice(list(maxima))
+        odd = rng.randrange(1, lanes)                   # not a multiple of the lanes
+        small_head = lanes // 2
+        kv_base = IMAGE_BASE + lay.kv_base
+        unaligned = rng.choice([8, 16, 32, 48]) if lanes == 8 else rng.choice([16, 32, 48])
+        # (label, CSR values with the header patched to agree, raw CSR values, TOKEN_POS, accepted)
+        cases: list[tuple[str, dict[str, int], dict[str, int], int | None, bool]] = [
+            (f"{zero_dim} = 0", {zero_dim: 0}, {}, None, False),
+            (f"{big_dim} above its maximum {maxima[big_dim]}", {big_dim: maxima[big_dim] + lanes}, {}, None, False),
+            (f"d_model not a multiple of the lanes (+{odd})", {"d_model": cfg.d_model + odd}, {}, None, False),
+            (f"d_ff not a multiple of the lanes (+{odd})", {"d_ff": cfg.d_ff + odd}, {}, None, False),
+            ("d_head not a multiple of the lanes", {"d_head": small_head, "n_heads": cfg.d_model // small_head}, {},
+             None, False),
+            ("n_heads * d_head != d_model", {"n_heads": cfg.n_heads + 1}, {}, None, False),
+            ("TOKEN_POS >= MAX_SEQ", {}, {}, rng.choice([cfg.max_seq, cfg.max_seq + rng.randrange(1, 1000),
+                                                        0xFFFF_FFFF]), False),
+            (f"IMAGE_BASE not 64-byte aligned (+{unaligned})", {},
+             {"IMAGE_BASE_LO": IMAGE_BASE + unaligned, "KV_BASE_LO": kv_base + unaligned}, None, False),
+            ("KV_BASE not 64-byte aligned", {}, {"KV_BASE_LO": kv_base + unaligned}, None, False),
+            ("KV_BASE != IMAGE_BASE + kv_base", {}, {"KV_BASE_LO": kv_base + 64 * rng.choice([-2, -1, 1, 2])},
+             None, True),
+            ("MAX_SEQ CSR disagrees with the image header", {}, {"MAX_SEQ": cfg.max_seq // 2}, None, True),
+            ("image header magic corrupted", {}, {}, None, True),
+        ]
+        for label, dims_vals, raw, csr_pos, accepted in cases:
+            for k, v in dims_vals.items():
+                await bus.csr_write(CSR[k.upper()], v)
+                mem.poke(IMAGE_BASE + 4 * HEADER_WORD[k], v.to_bytes(4, "little"))
+            for k, v in raw.items():
+                await bus.csr_write(CSR[k], v & 0xFFFF_FFFF)
+            if label.startswith("image header magic"):
+                mem.poke(IMAGE_BASE, bytes([image[0] ^ (1 << rng.randrange(8))]))
+            plan = ErrPlan(self.x[pos], pos, int(ErrorCode.ILLEGAL_CONFIG), kind="" if accepted else REJECTED,
+                           csr_pos=csr_pos, label=label)
+            assert await seq.token(plan) == ErrorCode.ILLEGAL_CONFIG, label
+            mem.poke(IMAGE_BASE, image[:64])                        # restore the header
+            await seq.driver.configure()
+            assert await seq.token(self.good(pos, f"re-run after {label}")) == 0
+            pos += 1
+
+
+# ------------------------------------------------------------------------------------------------- resets
+@pyuvm.test()
+class ResetMidTokenTest(ErrorTestBase):
+    async def scenario(self, seq: ErrorSeq) -> None:
+        rng = self.rng
+        for pos in range(2):
+            assert await seq.token(self.good(pos)) == 0
+        cycles = seq.last_cycles
+        frame_cycles = 4 * self.env.ec.cfg.vocab * self.env.ec.cfg.d_model // self.env.ec.cfg.bus_bytes // 4
+        pos = 2
+        resets = [("before_x", rng.randrange(0, 200), False),
+                  ("weights", rng.randrange(20, max(40, cycles * 6 // 10)), False),
+                  ("logits", rng.randrange(0, max(2, frame_cycles // 3)), False),
+                  ("before_x", rng.randrange(0, 40), False)]
+        hard_point = rng.choice(["weights", "logits"])
+        resets.append((hard_point, rng.randrange(20, max(40, cycles * 6 // 10)) if hard_point == "weights" else
+                       rng.randrange(0, max(2, frame_cycles // 3)), True))
+        for point, delay, hard in resets:
+            await seq.aborted_token(self.x[pos], pos, point, delay, hard=hard)
+            assert await seq.token(self.good(pos, f"re-run after the {'hard' if hard else 'soft'} reset")) == 0
+            assert await seq.token(self.good(pos + 1)) == 0
+            pos += 2
