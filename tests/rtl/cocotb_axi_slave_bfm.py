@@ -42,6 +42,8 @@ class Tb:
         self.dut = dut
         self.bb = len(dut.m_axi_rdata) // 8
         self.cmd_depth, self.cap_depth, self.wd_depth = len(dut.rc_addr), len(dut.cap), len(dut.wd)
+        for name in ("p_out_stall", "p_in_idle", "fi_mode", "err_clr"):    # random under --x-initial unique
+            getattr(dut, name).value = Immediate(0)
 
     async def start(self) -> None:
         self.dut.rst_n.value = 0
@@ -218,7 +220,7 @@ async def bfm_reads_calm(dut: Any) -> None:
     await reads(dut, CALM, 2, 40, 0.0)
 
 
-async def writes(dut: Any, knobs: BfmKnobs, seed: int, n: int, p_in_idle: float) -> None:
+async def writes(dut: Any, knobs: BfmKnobs, seed: int, n: int, p_in_idle: float) -> dict[str, int]:
     tb, bfm, rng, image = await setup(dut, knobs, seed)
     bfm.set_rw_region(BASE, BASE + SIZE)
     cmds = random_cmds(rng, tb.bb, n)
@@ -229,6 +231,7 @@ async def writes(dut: Any, knobs: BfmKnobs, seed: int, n: int, p_in_idle: float)
     if knobs.b_reorder:
         assert st["wr_reordered"] > 0 and st["wr_aw_stall"] > 0 and st["wr_w_stall"] > 0
     check_clean(bfm)
+    return st
 
 
 @cocotb.test()
@@ -240,6 +243,13 @@ async def bfm_writes_stress(dut: Any) -> None:
 @cocotb.test()
 async def bfm_writes_calm(dut: Any) -> None:
     await writes(dut, CALM, 4, 30, 0.0)
+
+
+@cocotb.test()
+async def bfm_writes_early_w(dut: Any) -> None:
+    """AWREADY mostly low: W beats arrive before their AW and wait in the early buffer (at most 8)."""
+    st = await writes(dut, BfmKnobs(p_aw_stall=0.9, w_early_max=8, b_lat_min=1, b_lat_max=20), 9, 20, 0.0)
+    assert st["wr_early"] > 0, "no W beat arrived before its AW"
 
 
 @cocotb.test()

@@ -27,20 +27,28 @@ MOD_SPEED = "cocotb_axi_slave_bfm_speed"
 MIN_RATE = 100_000                  # BFM cycles per wall second expected on this small design
 
 
-def _run(data_w: int, ext_mem: int, test_filter: str, monkeypatch: pytest.MonkeyPatch, module: str) -> Path:
+X_RANDOM = ("--x-assign", "unique", "--x-initial", "unique")   # with +verilator+rand+reset+2: random init
+
+
+def _run(data_w: int, ext_mem: int, test_filter: str, monkeypatch: pytest.MonkeyPatch, module: str,
+         x_random: bool = False) -> Path:
     monkeypatch.setenv("COCOTB_TEST_FILTER", test_filter)
-    run_dir = RUNS_DIR / f"le_axi_slave_bfm_w{data_w}_ext{ext_mem}"
+    run_dir = RUNS_DIR / f"le_axi_slave_bfm_w{data_w}_ext{ext_mem}{'_xrand' if x_random else ''}"
     seed = int(os.environ.get("LE_SIM_SEED", SEED))
     simbuild.run_cocotb(SOURCES, "le_axi_dma_bfm_tb", HERE / f"{module}.py", run_dir,
                         parameters={"DATA_W": data_w, "EXT_MEM": ext_mem}, seed=seed,
-                        plusargs=[f"+verilator+seed+{seed}"])        # the BFM's $urandom follows the seed
+                        extra_args=X_RANDOM if x_random else (),
+                        plusargs=[f"+verilator+seed+{seed}"]           # the BFM's $urandom follows the seed
+                        + (["+verilator+rand+reset+2"] if x_random else []))
     return run_dir
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w", (64, 128))
-def test_axi_slave_bfm(data_w: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    _run(data_w, 0, r".*\.bfm_.*", monkeypatch, "cocotb_axi_slave_bfm")
+@pytest.mark.parametrize("data_w, x_random", ((64, False), (128, False), (128, True)),
+                         ids=("w64", "w128", "w128-xrandom"))
+def test_axi_slave_bfm(data_w: int, x_random: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Functional tests; the x-random build starts every variable random (as the pyuvm env's builds do)."""
+    _run(data_w, 0, r".*\.bfm_.*", monkeypatch, "cocotb_axi_slave_bfm", x_random)
 
 
 @pytest.mark.sim

@@ -20,9 +20,11 @@ read is recorded once per burst (not per beat); the random generator is the simu
 by +verilator+seed+N), `BfmKnobs.seed` is not used; X/Z checks use $isunknown, which never fires under
 Verilator (2-state).
 
-State kept across proxies: page allocation lives in the HDL (page table + `_Shared`, one per BFM instance
-and simulation), so a new proxy in a later cocotb test sees the memory as the last test left it
-(`unmap_all()` forgets every page). Record, error and statistics pointers start at the proxy's creation.
+Writes land in memory one cycle after their W beat is accepted. Knob registers are zero-initialised and 0 is
+every knob's default (the HDL has no initialisers: cocotb's first test may write before the first evaluation).
+State kept across proxies: the page table (HDL) and its Python mirror `_Shared` (one per BFM instance and
+simulation), so a proxy made in a later cocotb test sees the memory as the last test left it (`unmap_all()`
+forgets every page). Record, error and statistics pointers start at the proxy's creation.
 """
 from __future__ import annotations
 
@@ -130,12 +132,20 @@ class _Shared:
     """Per BFM instance and simulation: page map and knob mirrors (survive proxy re-creation)."""
     pages: dict[int, int] = field(default_factory=dict)       # virtual page -> slot
     next_slot: int = 0
-    high_water: int = 0                                        # slots ever used (need zeroing on reuse)
+    initialised: bool = False                                  # owner table, knobs, ranges written once
     err_ranges: list[tuple[int, int, int, bool, bool]] = field(default_factory=list)
     rw: list[tuple[int, int]] = field(default_factory=list)
 
 
 _SHARED: dict[str, _Shared] = {}
+_M32 = 1 << 32                             # HDL counters are 32 bits, start anywhere, wrap
+
+
+def _span(ptr: int, end: int, depth: int) -> tuple[int, int, int]:
+    """(first, count, lost) of the ring entries pushed from counter value ptr to end (modulo 2^32)."""
+    n = (end - ptr) % _M32
+    lost = max(0, n - depth)
+    return ptr + lost, n - lost, lost
 
 
 _NO_DELAY = 3                              # cocotb.handle._GPISetAction.NO_DELAY (what Immediate uses)
@@ -155,8 +165,7 @@ class _RawArray:
     public handle API if the private one is missing."""
 
     def __init__(self, arr: Any, width: int) -> None:
-        self.arr, self.width = arr, width
-        self.raw: dict[int, Any] = {}
+        self.arr, self.width, self.raw = arr, width, {}
         self.fast = hasattr(arr, "_handle") and hasattr(arr._handle, "get_handle_by_index")
 
     def _h(self, i: int) -> Any:
@@ -193,11 +202,21 @@ class AxiMemBfm:
         self._pt = _RawArray(handle.u_mem.pt, self.slot_w + 1)
         self._words = _RawArray(handle.u_mem.words, 8 * self.bus_bytes)
         self._rd, self._wr = handle.u_rd, handle.u_wr
-        self._rec_depth = len(self._rd.rec)
-        self._wrec_depth = len(self._wr.rec)
-        self._wb_depth = len(self._wr.wbeat)
-        self._err_depth = len(self._rd.err_fifo)
+        self._rec_depth, self._wrec_depth = len(self._rd.rec), len(self._wr.rec)
+        self._wb_depth, self._err_depth = len(self._wr.wbeat), len(self._rd.err_fifo)
+        self._rrec, self._wrec = _RawArray(self._rd.rec, 160), _RawArray(self._wr.rec, 192)
+        self._wbeat = _RawArray(self._wr.wbeat, 9 * self.bus_bytes + 2)
+        self._efifo = {"rd": _RawArray(self._rd.err_fifo, 72), "wr": _RawArray(self._wr.err_fifo, 72)}
+        self._owner = _RawArray(handle.u_mem.owner, ADDR_W - PAGE_BITS + 1)
+        self._free = 1 << (ADDR_W - PAGE_BITS)                 # owner entry of a free slot
         self.s = _SHARED.setdefault(handle._path, _Shared())
+        if not self.s.initialised:                             # HDL state may be random (x-initial unique)
+            for slot in range(self.max_pages):
+                self._owner.set(slot, self._free)
+            self.configure(BfmKnobs())
+            self._write_err_ranges()
+            self._write_rw()
+            self.s.initialised = True
         self._rd_ptr, self._wr_ptr = _u(self._rd.rec_wr), _u(self._wr.rec_wr)
         self._err_ptr = {"rd": _u(self._rd.err_wr), "wr": _u(self._wr.err_wr)}
         self._errors: list[tuple[int, str]] = []
@@ -205,30 +224,34 @@ class AxiMemBfm:
         self._stats0 = self._raw_stats()
 
     # ------------------------------------------------------------------ pages and backdoor
-    def _slot(self, vpage: int, alloc: bool) -> int | None:
+    def _slot(self, vpage: int, zero: bool = True) -> int:
+        """The slot of a virtual page, allocated (and zero-filled unless `zero` is False) if new."""
         slot = self.s.pages.get(vpage)
-        if slot is None and alloc:
+        if slot is None:
             if self.s.next_slot >= self.max_pages:
                 raise MemoryError(f"BFM page store full ({self.max_pages} pages of {PAGE} bytes)")
             slot = self.s.next_slot
             self.s.next_slot += 1
-            if slot < self.s.high_water:                       # reused slot: clear it
+            if zero:                                           # reused or randomly initialised
                 for i in range(self.wpp):
                     self._words.set(slot * self.wpp + i, 0)
-            self.s.high_water = max(self.s.high_water, self.s.next_slot)
             self.s.pages[vpage] = slot
+            self._owner.set(slot, vpage)
             self._pt.set(vpage, (1 << self.slot_w) | slot)
         return slot
 
-    def map(self, lo: int, hi: int) -> None:
-        """Map the pages covering [lo, hi) (zero-filled when new)."""
+    def map(self, lo: int, hi: int, zero: bool = True) -> None:
+        """Map the pages covering [lo, hi); new pages are zero-filled, except whole pages when `zero` is
+        False (the caller writes them completely)."""
         for vp in range(lo >> PAGE_BITS, ((hi - 1) >> PAGE_BITS) + 1 if hi > lo else lo >> PAGE_BITS):
-            self._slot(vp, alloc=True)
+            whole = lo <= vp << PAGE_BITS and (vp + 1) << PAGE_BITS <= hi
+            self._slot(vp, zero=zero or not whole)
 
     def unmap_all(self) -> None:
         """Forget every page (reads become DECERR) and the RW windows; the page store is reused."""
-        for vp in self.s.pages:
+        for vp, slot in self.s.pages.items():
             self._pt.set(vp, 0)
+            self._owner.set(slot, self._free)
         self.s.pages.clear()
         self.s.next_slot = 0
         self.s.rw.clear()
@@ -236,7 +259,7 @@ class AxiMemBfm:
 
     def load(self, addr: int, data: bytes) -> None:
         """Map the pages of [addr, addr+len) and write `data` there (backdoor)."""
-        self.map(addr, addr + len(data))
+        self.map(addr, addr + len(data), zero=False)
         self.poke(addr, data)
 
     def poke(self, addr: int, data: bytes) -> None:
@@ -244,7 +267,7 @@ class AxiMemBfm:
         bb, end = self.bus_bytes, addr + len(data)
         a = addr - addr % bb
         while a < end:
-            slot = self._slot(a >> PAGE_BITS, alloc=True)
+            slot = self._slot(a >> PAGE_BITS)
             idx = slot * self.wpp + (a % PAGE) // bb
             lo, hi = max(a, addr), min(a + bb, end)
             if lo == a and hi == a + bb:
@@ -283,13 +306,10 @@ class AxiMemBfm:
         self._write_rw()
 
     def _write_rw(self) -> None:
-        lo = hi = en = 0
-        for i, (l, h) in enumerate(self.s.rw):
-            lo |= l << (i * (ADDR_W + 1))
-            hi |= h << (i * (ADDR_W + 1))
-            en |= 1 << i
-        self.h.k_rw_lo.value, self.h.k_rw_hi.value = Immediate(lo), Immediate(hi)
-        self.h.k_rw_en.value = Immediate(en)
+        w = ADDR_W + 1
+        self.h.k_rw_lo.value = Immediate(sum(lo << (i * w) for i, (lo, _) in enumerate(self.s.rw)))
+        self.h.k_rw_hi.value = Immediate(sum(hi << (i * w) for i, (_, hi) in enumerate(self.s.rw)))
+        self.h.k_rw_en.value = Immediate((1 << len(self.s.rw)) - 1)
 
     def add_error_range(self, lo: int, hi: int, resp: int, reads: bool = True, writes: bool = True) -> None:
         """Beats overlapping [lo, hi) answer `resp` (SLVERR/DECERR); later ranges win. Up to 8 ranges."""
@@ -304,14 +324,9 @@ class AxiMemBfm:
         self._write_err_ranges()
 
     def _write_err_ranges(self) -> None:
-        lo = hi = resp = rd = wr = 0
-        for i, (l, h, r, rds, wrs) in enumerate(self.s.err_ranges):
-            lo |= l << (i * (ADDR_W + 1))
-            hi |= h << (i * (ADDR_W + 1))
-            resp |= r << (2 * i)
-            rd |= int(rds) << i
-            wr |= int(wrs) << i
-        for name, v in (("lo", lo), ("hi", hi), ("resp", resp), ("rd", rd), ("wr", wr)):
+        for name, field_no, width in (("lo", 0, ADDR_W + 1), ("hi", 1, ADDR_W + 1), ("resp", 2, 2), ("rd", 3, 1),
+                                      ("wr", 4, 1)):
+            v = sum(int(e[field_no]) << (i * width) for i, e in enumerate(self.s.err_ranges))
             getattr(self.h, f"k_erng_{name}").value = Immediate(v)
 
     def configure(self, knobs: BfmKnobs | AxiMemConfig) -> None:
@@ -336,10 +351,10 @@ class AxiMemBfm:
         """Read and write bursts completed since the last drain (oldest first)."""
         reads: list[ReadBurst] = []
         end = _u(self._rd.rec_wr)
-        start = max(self._rd_ptr, end - self._rec_depth)
-        self.lost_records += start - self._rd_ptr
-        for i in range(start, end):
-            v = _u(self._rd.rec[i % self._rec_depth])
+        first, count, lost = _span(self._rd_ptr, end, self._rec_depth)
+        self.lost_records += lost
+        for i in range(first, first + count):
+            v = self._rrec.get(i % self._rec_depth)
             f = v >> 152
             reads.append(ReadBurst(arid=v >> 136 & 0xFF, addr=v >> 96 & 0xFFFFFFFF, arlen=v >> 128 & 0xFF,
                                    resp=v >> 144 & 0xFF, t_ar=v >> 64 & 0xFFFFFFFF, t_first=v >> 32 & 0xFFFFFFFF,
@@ -347,18 +362,18 @@ class AxiMemBfm:
         self._rd_ptr = end
         writes: list[WriteBurst] = []
         end = _u(self._wr.rec_wr)
-        start = max(self._wr_ptr, end - self._wrec_depth)
-        self.lost_records += start - self._wr_ptr
+        first, count, lost = _span(self._wr_ptr, end, self._wrec_depth)
+        self.lost_records += lost
         wb_end = _u(self._wr.wb_wr)
         bb, mask = self.bus_bytes, (1 << (8 * self.bus_bytes)) - 1
-        for i in range(start, end):
-            v = _u(self._wr.rec[i % self._wrec_depth])
+        for i in range(first, first + count):
+            v = self._wrec.get(i % self._wrec_depth)
             nb, beat0 = v >> 144 & 0xFFFF, v >> 96 & 0xFFFFFFFF
-            lost = nb > 0 and (wb_end - beat0) > self._wb_depth
+            lost = nb > 0 and (wb_end - beat0) % _M32 > self._wb_depth
             beats = []
             if not lost:
                 for j in range(nb):
-                    b = _u(self._wr.wbeat[(beat0 + j) % self._wb_depth])
+                    b = self._wbeat.get((beat0 + j) % self._wb_depth)
                     beats.append(WriteBeatRec(data=b & mask, strb=b >> (8 * bb) & ((1 << bb) - 1),
                                               resp=b >> (9 * bb) & 3))
             writes.append(WriteBurst(awid=v >> 176 & 0xFF, addr=v >> 64 & 0xFFFFFFFF, awlen=v >> 168 & 0xFF,
@@ -371,10 +386,9 @@ class AxiMemBfm:
         """Every protocol error recorded since this proxy was made, by cycle: 'cycle N: <what> at 0xADDR (side)'."""
         for side, mod in (("rd", self._rd), ("wr", self._wr)):
             end = _u(mod.err_wr)
-            start = max(self._err_ptr[side], end - self._err_depth)
-            lost = start - self._err_ptr[side]
-            for i in range(start, end):
-                v = _u(mod.err_fifo[i % self._err_depth])
+            first, count, lost = _span(self._err_ptr[side], end, self._err_depth)
+            for i in range(first, first + count):
+                v = self._efifo[side].get(i % self._err_depth)
                 code, addr, cyc = v >> 64, v >> 32 & 0xFFFFFFFF, v & 0xFFFFFFFF
                 what = ERROR_CODES.get(code, f"error code {code}")
                 if lost:
@@ -397,9 +411,10 @@ class AxiMemBfm:
         """Counters since this proxy was made: rd_/wr_ bursts, beats, (wr_resps), max_out (the maximum
         outstanding reached, not a difference), ar/aw/w_stall and r/b_bp (cycles VALID high with READY low
         on AR/AW/W, RVALID/BVALID high with the master's READY low), wr_early (W beats before their AW),
-        reordered (bursts completed ahead of an older one), rd_interleaved; plus cycle (now)."""
+        reordered (bursts completed ahead of an older one), rd_interleaved; plus cycle (now). max_out counts
+        from the last reset."""
         raw = self._raw_stats()
-        out = {k: (v if k.endswith("max_out") else v - self._stats0[k]) for k, v in raw.items()}
+        out = {k: (v if k.endswith("max_out") else (v - self._stats0[k]) % _M32) for k, v in raw.items()}
         out["cycle"] = _u(self.h.now)
         return out
 

@@ -20,6 +20,7 @@
 // Records:     rec[] (REC_DEPTH ring, rec_wr counts pushes), 160 bits each:
 //              {flags[7:0] (bit0 out of order, bit1 interleaved), resp[7:0] (worst beat),
 //              id[7:0], len[7:0], addr[31:0], t_ar[31:0], t_first[31:0], t_last[31:0]};
+//              Counters start at any value (no initialiser) and wrap; index = counter % depth.
 //              err_fifo[] (ERR_DEPTH ring, err_wr): {code, addr, cycle}, codes in le_axi_bfm_pkg.
 // Implementation: bookkeeping tables use blocking assignments inside the clocked process (only
 //              this process and the Python proxy read them); every signal seen by the DUT or the
@@ -165,6 +166,7 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
       raddr_q   <= '0;
       rerr_q    <= '0;
       cnt = 0;
+      st_max_out = '0;
       ar_pend = 1'b0;
       ar_pend_pl = '0;
     end else begin
@@ -277,11 +279,6 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
                                                                             : int'(SLOTS);
       arready_q <= (int'(cnt) < limit) && !rnd_hit(p_ar_stall);
     end
-  end
-
-  initial begin
-    rec_wr = '0; err_wr = '0; st_bursts = '0; st_beats = '0; st_max_out = '0; st_ar_stall = '0;
-    st_r_bp = '0; st_reordered = '0; st_interleaved = '0; cur = 0;
   end
 
 endmodule

@@ -21,6 +21,7 @@
 //              nbeats[15:0], 16'0, beat0[31:0], addr[31:0], t_aw[31:0], t_b[31:0]}; the burst's
 //              beats are wbeat[beat0 .. beat0 + nbeats - 1] (WB_DEPTH ring, wb_wr), each
 //              {resp[1:0], strb[BB-1:0], data[DATA_W-1:0]}, pushed when applied if rec_wdata is 1.
+//              Counters start at any value (no initialiser) and wrap; index = counter % depth.
 //              err_fifo[] (ERR_DEPTH ring, err_wr) as on the read side.
 
 module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
@@ -254,7 +255,7 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
       bvalid_q  <= 1'b0;
       bid_q     <= '0;
       bresp_q   <= '0;
-      aq_rd = 0; aq_cnt = 0; eb_rd = 0; eb_cnt = 0; b_cnt = 0; outstanding = 0;
+      aq_rd = 0; aq_cnt = 0; eb_rd = 0; eb_cnt = 0; b_cnt = 0; outstanding = 0; st_max_out = '0;
       aw_pend = 1'b0; w_pend = 1'b0; aw_pend_pl = '0; w_pend_pl = '0;
     end else begin
       did_apply = 1'b0;
@@ -377,12 +378,6 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
       elim = (w_early_max != 0 && int'(w_early_max) < int'(W_EARLY)) ? int'(w_early_max) : int'(W_EARLY);
       wready_q <= ((int'(eb_cnt) < elim) || (eb_cnt == 0 && aq_cnt != 0)) && !rnd_hit(p_w_stall);
     end
-  end
-
-  initial begin
-    rec_wr = '0; wb_wr = '0; err_wr = '0; st_bursts = '0; st_beats = '0; st_resps = '0;
-    st_max_out = '0; st_aw_stall = '0; st_w_stall = '0; st_b_bp = '0; st_early = '0;
-    st_reordered = '0; bcur = 0;
   end
 
 endmodule

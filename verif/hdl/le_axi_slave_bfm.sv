@@ -25,8 +25,11 @@
 //              are answered DECERR and recorded; writes land only inside the enabled read-write
 //              windows k_rw_* (pages mapped by the proxy), others are recorded and not applied.
 // Cycle count: `now` counts rising edges since time zero (not reset); records and errors carry it.
-// Reset:       synchronous, active low: outstanding bursts are dropped, READY/VALID low. Records,
-//              error FIFOs and statistics are not reset (the proxy keeps its own read pointers).
+// Reset:       synchronous, active low: outstanding bursts are dropped, READY/VALID low, the
+//              max-outstanding statistics cleared. Record / error FIFO write counters and the other
+//              statistics are neither reset nor initialised: they count on from any start value
+//              (the proxy keeps read pointers and works modulo 2^32), so nothing depends on whether
+//              the simulator zeroes or randomises variables (--x-initial unique).
 
 module le_axi_slave_bfm #(
   parameter int unsigned DATA_W    = 128,    // 64, 128 or 256
