@@ -16,7 +16,7 @@ from verif.seeds import X_RANDOM_BUILD_ARGS, Seeds
 REPO = Path(__file__).resolve().parents[2]
 RUNS = REPO / "build" / "sim" / "runs"
 MAX_VOCAB = 4096
-TEST_MODULES = ["verif.tests.smoke"]     # each registers its uvm_test classes with @pyuvm.test()
+TEST_MODULES = ["verif.tests.smoke", "verif.tests.stimulus"]     # each registers its uvm_test classes with @pyuvm.test()
 
 
 def _file_list(path: Path) -> tuple[list[Path], list[str]]:
@@ -51,3 +51,10 @@ def run_uvm_test(test: str, data_w: int, seeds: Seeds, plusargs: list[str] | Non
 @pytest.mark.parametrize("data_w", (64, 128))
 def test_uvm_smoke(data_w: int) -> None:
     run_uvm_test("SmokeTest", data_w, Seeds.from_env())
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("test", ("RandTest", "LongSeqTest", "BackpressureTest", "OutOfOrderTest"))
+@pytest.mark.parametrize("data_w", (64, 128))
+def test_uvm_stimulus(test: str, data_w: int) -> None:
+    run_uvm_test(test, data_w, Seeds.from_env())

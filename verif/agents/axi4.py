@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cocotb.triggers import ClockCycles
+from cocotb.triggers import Timer
 from pyuvm import ConfigDB, uvm_agent, uvm_analysis_port, uvm_driver, uvm_monitor, uvm_sequence_item, uvm_sequencer
 
 from verif.bfm.axi_mem_bfm import AxiMemBfm, BfmKnobs, ReadBurst, WriteBurst
@@ -48,6 +48,7 @@ class AxiSlaveConfig:
     knobs: BfmKnobs = field(default_factory=BfmKnobs)
     is_active: bool = True
     drain_cycles: int = 2048
+    clk_period_ns: float = 10.0
 
 
 class AxiSlaveDriver(uvm_driver):
@@ -89,8 +90,8 @@ class AxiSlaveMonitor(uvm_monitor):
         self.writes: int = 0
 
     async def run_phase(self) -> None:
-        while True:
-            await ClockCycles(self.cfg.bfm.clk, self.cfg.drain_cycles)
+        while True:      # one timer per drain period: ClockCycles would resume Python on every clock edge
+            await Timer(self.cfg.drain_cycles * self.cfg.clk_period_ns, "ns")
             self.flush()
 
     def flush(self) -> None:

@@ -7,13 +7,18 @@ seed derives from it, verif/seeds.py), le_bundle (preset of the model, default "
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import time
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.utils import get_sim_time
 from pyuvm import ConfigDB, uvm_test
 
 from models.bundle import build_bundle
@@ -41,6 +46,18 @@ def bundle_model(name: str, tokens: int, bus_bits: int) -> tuple[QModel, bytes, 
     b = build_bundle(name, 1, tokens)
     qm = dataclasses.replace(b.qm, cfg=b.cfg.replace(axi_data_w=bus_bits))
     return qm, pack(qm), b.x
+
+
+@dataclass(frozen=True)
+class SimSpeed:
+    """DUT cycles and wall seconds of the token sequence (the run phase's work, without build/model setup)."""
+    cycles: int
+    seconds: float
+    tokens: int
+
+    @property
+    def cycles_per_s(self) -> float:
+        return self.cycles / self.seconds if self.seconds > 0 else 0.0
 
 
 class BaseTest(uvm_test):
@@ -88,8 +105,15 @@ class BaseTest(uvm_test):
         self.env.after_reset()
         self.logger.info(f"{type(self).__name__}: {self.seeds.describe()}")
         seq = TokenSeq(self.env, self.plans())
+        t_wall, t_sim = time.perf_counter(), get_sim_time("ns")
         await seq.start()
+        self.speed = SimSpeed(int((get_sim_time("ns") - t_sim) // CLK_NS), time.perf_counter() - t_wall,
+                              len(self.plans()))
         for line in seq.log.lines:
             self.logger.info(line)
+        self.logger.info(f"speed: {self.speed.cycles} DUT cycles in {self.speed.seconds:.2f} s wall = "
+                         f"{self.speed.cycles_per_s:,.0f} cycles/s ({self.speed.tokens} tokens)")
+        Path("sim_speed.json").write_text(json.dumps(dataclasses.asdict(self.speed) |
+                                                     {"cycles_per_s": self.speed.cycles_per_s}))
         await ClockCycles(self.dut.clk, 10)
         self.drop_objection()

@@ -1,0 +1,97 @@
+"""Constrained-random and stress tests: rand, long_seq, backpressure, out_of_order.
+
+  RandTest          a fully random case from verif/cfg_item.random_case(master seed): dims, tiling (one tile,
+                    many, partial), positions (late starts preloaded from the golden model), weight
+                    distribution, AXI latency/backpressure/reorder profile, stream gaps
+  LongSeqTest       up to the engine's MAX_SEQ: a small random model with max_seq 512 decoding the last 3
+                    positions (508..511) after a golden-preloaded KV cache (16 context tiles of 32)
+  BackpressureTest  the tiny model under heavy stalls on every AXI channel, long latencies, X gaps and
+                    logits backpressure
+  OutOfOrderTest    the small model with reads returned out of order and interleaved across IDs and write
+                    responses out of order, random latency
+"""
+from __future__ import annotations
+
+import cocotb
+import pyuvm
+
+from models.config import EngineConfig
+from verif.bfm.axi_mem_bfm import BfmKnobs
+from verif.cfg_item import EngineCase, random_case
+from verif.seeds import Seeds
+from verif.tests.base import BaseTest, setting
+from verif.tests.case_model import CaseModel, build_model, case_model
+
+
+class CaseTest(BaseTest):
+    """A test driven by an EngineCase: subclasses give `case()`."""
+
+    def case(self) -> EngineCase:
+        raise NotImplementedError
+
+    def build_phase(self) -> None:
+        self.dut = cocotb.top
+        self.seeds = Seeds(int(setting("seed", "1"), 0))
+        self.bus_bits = len(self.dut.u_mem.axi_rdata)
+        self.the_case = self.case()
+        self.p_x_idle = self.the_case.bus_knobs.get("p_x_idle", 0.0)
+        self.p_logits_stall = self.the_case.bus_knobs.get("p_logits_stall", 0.0)
+        super().build_phase()
+
+    def knobs(self) -> BfmKnobs:
+        names = set(BfmKnobs.__dataclass_fields__)
+        return BfmKnobs(**{k: v for k, v in self.the_case.axi_mem.items() if k in names})
+
+    def model(self):
+        m: CaseModel = case_model(self.the_case)
+        return m.qm, m.image, m.x, m.positions, m.kv
+
+    def start_of_simulation_phase(self) -> None:
+        c = self.the_case
+        self.logger.info(f"case: {c.cfg}, positions {c.t0}..{c.t0 + c.n_tokens - 1}, weights {c.weight_dist}, "
+                         f"latency {c.latency}, backpressure {c.backpressure}, intent {c.intent}")
+
+
+@pyuvm.test()
+class RandTest(CaseTest):
+    def case(self) -> EngineCase:
+        bus = self.bus_bits
+        return random_case(self.seeds.vsc, lambda it: [it.axi_data_w == bus])
+
+
+@pyuvm.test()
+class LongSeqTest(RandTest):
+    def case(self) -> EngineCase:
+        bus = self.bus_bits
+        lanes = bus // 8
+        cfg = EngineConfig(d_model=2 * lanes, n_heads=2, d_head=lanes, d_ff=4 * lanes, n_layers=1, vocab=64,
+                           max_seq=512, axi_data_w=bus, w_tile_rows=16, ctx_tile=32)
+        base = random_case(self.seeds.vsc, lambda it: [it.axi_data_w == bus])
+        return EngineCase(seed=base.seed, cfg=cfg, t0=509, n_tokens=3, weight_dist="trained",
+                          latency=base.latency, backpressure=base.backpressure, axi_mem=base.axi_mem,
+                          bus_knobs=base.bus_knobs, data_seed=base.data_seed, intent={"ctx_shape": "many"})
+
+
+@pyuvm.test()
+class BackpressureTest(BaseTest):
+    bundle = "tiny"
+    tokens = 4
+    p_x_idle = 0.6
+    p_logits_stall = 0.7
+
+    def knobs(self) -> BfmKnobs:
+        return BfmKnobs(lat_min=5, lat_max=80, p_ar_stall=0.6, p_r_gap=0.6, p_aw_stall=0.6, p_w_stall=0.6,
+                        b_lat_min=0, b_lat_max=60, p_b_gap=0.6)
+
+
+@pyuvm.test()
+class OutOfOrderTest(BaseTest):
+    bundle = "small"
+    tokens = 2
+
+    def knobs(self) -> BfmKnobs:
+        return BfmKnobs(lat_min=0, lat_max=60, reorder=True, interleave=True, b_reorder=True, b_lat_max=40,
+                        p_r_gap=0.1)
+
+
+__all__ = ["RandTest", "LongSeqTest", "BackpressureTest", "OutOfOrderTest", "build_model"]
