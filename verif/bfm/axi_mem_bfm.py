@@ -13,7 +13,8 @@ awaits a clock edge. It writes knob registers, the page table and the page store
     reads, writes = bfm.drain_records()
     assert not bfm.protocol_errors()
 
-Behaviour is that of verif/axi_mem.py (AxiMemConfig field names are reused, see BfmKnobs), with these
+Behaviour is that of verif/axi_mem.py (AxiMemConfig field names are reused, see BfmKnobs
+in verif/bfm/axi_mem_bfm_types.py), with these
 differences: the readable map has page granularity (4 KB; `load` maps whole pages, bytes never written read
 as 0); read data is taken from memory when a beat is presented (not when the AR is accepted); an unmapped
 read is recorded once per burst (not per beat); the random generator is the simulator's ($urandom, seeded
@@ -28,103 +29,17 @@ forgets every page). Record, error and statistics pointers start at the proxy's 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from cocotb.handle import Immediate
 
 from verif.axi_mem import AxiMemConfig
+from verif.bfm.axi_mem_bfm_types import (ADDR_W, DECERR, ERROR_CODES, EXOKAY, N_ERR, N_RW, OKAY, PAGE, PAGE_BITS,
+                                         PROB_ONE, SLVERR, BfmKnobs, ReadBurst, WriteBeatRec, WriteBurst)
 
-__all__ = ["OKAY", "SLVERR", "DECERR", "ERROR_CODES", "BfmKnobs", "ReadBurst", "WriteBeatRec", "WriteBurst",
-           "AxiMemBfm"]
-
-OKAY, EXOKAY, SLVERR, DECERR = 0, 1, 2, 3
-PAGE_BITS = 12
-PAGE = 1 << PAGE_BITS
-N_ERR, N_RW = 8, 4                         # le_axi_slave_bfm parameters N_ERR / N_RW (defaults)
-ADDR_W = 32
-PROB_ONE = 1 << 16                         # probability registers: fractions of 65536
-
-ERROR_CODES: dict[int, str] = {            # verif/hdl/le_axi_bfm_pkg.sv
-    1: "ARVALID dropped before ARREADY", 2: "AR payload changed while stalled",
-    3: "AWVALID dropped before AWREADY", 4: "AW payload changed while stalled",
-    5: "WVALID dropped before WREADY", 6: "W payload changed while stalled",
-    7: "burst crosses a 4 KB boundary", 8: "burst type not INCR", 9: "burst size not the bus width",
-    10: "WLAST on the wrong beat", 11: "more W beats than AWLEN+1 (dropped)",
-    12: "write outside the RW window (not applied)", 13: "read of unmapped address",
-    14: "X/Z on a control signal", 15: "AWADDR not aligned to the bus",
-}
-
-
-@dataclass
-class BfmKnobs:
-    """Timing and error knobs; the names of verif/axi_mem.py AxiMemConfig where they mean the same.
-
-    Probabilities are per cycle and channel (except p_rd_err / p_wr_err: per burst), in [0, 1], rounded to
-    1/65536. Set them between transactions (a burst already accepted keeps its latency and random error).
-    """
-    lat_min: int = 0              # read: cycles from AR acceptance until the first beat may be driven
-    lat_max: int = 0              #   (uniform in [lat_min, lat_max], per burst)
-    p_ar_stall: float = 0.0       # ARREADY low in a cycle
-    p_r_gap: float = 0.0          # RVALID low in a cycle where a beat could be driven
-    reorder: bool = False         # bursts of different ARIDs complete in any order (per-ID order kept)
-    interleave: bool = False      # R beats of different ARIDs interleaved (implies reorder)
-    max_outstanding: int = 64     # per side: AR/AWREADY low while this many bursts are outstanding (0: SLOTS)
-                                  #   (capped by the BFM's SLOTS parameter, 32 by default)
-    p_aw_stall: float = 0.0       # AWREADY low in a cycle
-    p_w_stall: float = 0.0        # WREADY low in a cycle
-    b_lat_min: int = 0            # write: cycles from WLAST until the B response may be driven
-    b_lat_max: int = 0
-    p_b_gap: float = 0.0          # BVALID low in a cycle where a response could be driven
-    b_reorder: bool = False       # B responses of different AWIDs in any order
-    w_early_max: int = 64         # W beats accepted ahead of their AW (capped by W_EARLY = 64; 0: 64)
-    p_rd_err: float = 0.0         # a read burst answers rand_err_resp on every beat (decided at AR)
-    p_wr_err: float = 0.0         # a write burst answers rand_err_resp and is not applied
-    rand_err_resp: int = SLVERR   # response of the random errors (SLVERR or DECERR)
-    record_wdata: bool = True     # keep W beats (data, strobes) in the write records
-    seed: int = 1                 # not used: the BFM draws from $urandom (simulator seed)
-
-    @classmethod
-    def from_config(cls, cfg: AxiMemConfig) -> BfmKnobs:
-        """The knobs of an AxiMemConfig (same names)."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{f.name: getattr(cfg, f.name) for f in fields(cfg) if f.name in names})
-
-
-@dataclass(frozen=True)
-class ReadBurst:
-    arid: int
-    addr: int                     # ARADDR
-    arlen: int                    # beats - 1
-    resp: int                     # worst RRESP of the burst
-    t_ar: int                     # cycle of the AR handshake
-    t_first: int                  # cycle of the first R beat handshake
-    t_last: int                   # cycle of the last R beat handshake
-    out_of_order: bool            # completed while an older burst was still outstanding
-    interleaved: bool             # beats of another burst were transferred between its first and last
-
-    @property
-    def beats(self) -> int:
-        return self.arlen + 1
-
-
-@dataclass(frozen=True)
-class WriteBeatRec:
-    data: int
-    strb: int
-    resp: int                     # OKAY: applied; else not applied
-
-
-@dataclass(frozen=True)
-class WriteBurst:
-    awid: int
-    addr: int                     # AWADDR (bus aligned)
-    awlen: int
-    resp: int                     # BRESP
-    t_aw: int                     # cycle of the AW handshake
-    t_b: int                      # cycle of the B handshake
-    beats: list[WriteBeatRec] = field(default_factory=list)   # empty if record_wdata is off or lost
-    beats_lost: bool = False      # the beat ring was overwritten before the drain
+__all__ = ["OKAY", "EXOKAY", "SLVERR", "DECERR", "ERROR_CODES", "BfmKnobs", "ReadBurst", "WriteBeatRec",
+           "WriteBurst", "AxiMemBfm"]
 
 
 @dataclass
