@@ -77,6 +77,11 @@ class ErrorTestBase(BaseTest):
         await self.reset()
         self.env.after_reset()
         self.watch.bfm = self.env.mem_bfm
+        lay = self.env.ec.layout
+        kv_lo = IMAGE_BASE + lay.kv_base
+        assert self.env.mem_bfm.s.rw == [(kv_lo, kv_lo + lay.kv_size)], \
+            f"memory BFM RW windows {self.env.mem_bfm.s.rw}: the KV region only expected (writes elsewhere are " \
+            f"protocol errors, checked after every token)"
         self.logger.info(f"{type(self).__name__}: {self.seeds.describe()}")
         seq = ErrorSeq(self.env, self.watch, hard_reset=self.reset)
         await seq.start()                              # configure
