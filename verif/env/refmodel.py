@@ -4,7 +4,8 @@ It subscribes to the token starts (what the X-stream monitor and the host sequen
 publishes one TokenPrediction per token: the logits, the K/V rows the engine must append (address + bytes),
 the KV region afterwards, and the perf byte counts the DMA schedule implies. A token that is expected to fail
 (TokenStart.expect_error) predicts no state change: the golden KV stays as it was, as the host protocol says
-a failed token's rows are undefined and a retry rewrites them.
+a failed token's rows are undefined and a retry rewrites them; its predicted logits are those the token would
+have produced, so the scoreboard can accept a frame that is a correct prefix followed by zeros.
 """
 from __future__ import annotations
 
@@ -45,7 +46,13 @@ class GoldenPredictor:
     def predict(self, start: TokenStart) -> TokenPrediction:
         c, layout = self.cfg, self.layout
         if start.expect_error:
+            # A failed token's frame may carry a correct prefix (driver step 5): predict the logits the token
+            # would have produced, without committing its K/V rows (the golden cache stays as it was).
             logits = np.zeros(c.vocab, dtype=np.int64)
+            if 0 <= start.pos < c.max_seq:
+                saved = self.engine.kv.copy()
+                logits = self.engine.step(np.asarray(start.x, dtype=np.int64), start.pos)
+                self.engine.kv[...] = saved
             writes: list[KvWrite] = []
         else:
             logits = self.engine.step(np.asarray(start.x, dtype=np.int64), start.pos)
@@ -53,7 +60,9 @@ class GoldenPredictor:
                               self.engine.kv[t.layer, t.head, int(t.purpose == "v_append"), start.pos]
                               .astype(np.int8).tobytes())
                       for t in kv_writes(layout, start.pos)]
-        rd_beats, wr_beats = schedule_beats(token_schedule(layout, start.pos), c.bus_bytes)
+        rd_beats = wr_beats = 0
+        if 0 <= start.pos < c.max_seq:           # an illegal TOKEN_POS has no schedule (START is rejected)
+            rd_beats, wr_beats = schedule_beats(token_schedule(layout, start.pos), c.bus_bytes)
         return TokenPrediction(start, logits, writes, rd_beats * c.bus_bytes, wr_beats * c.bus_bytes,
                                self.kv_image())
 
