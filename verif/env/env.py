@@ -9,6 +9,8 @@
       mem         AxiSlaveAgent         (m_axi: DDR; writes -> scoreboard)
       refmodel    RefModel              (TokenStart -> TokenPrediction -> scoreboard)
       scoreboard  Scoreboard
+      coverage    CoverageSubscriber    (verif.coverage per token / burst; UCIS file at the end: coverage_sub.py)
+      txn_log     TxnLog                (every AXI burst, logits frame, CSR access and irq edge; sha256 at the end)
     token_ap / result_ap: the host sequence publishes each TokenStart (to the reference model) and TokenResult
     (to the scoreboard) through these.
 """
@@ -30,8 +32,10 @@ from verif.bfm.axi_mem_bfm import AxiMemBfm, BfmKnobs
 from verif.bfm.axis_bfm import AxisSinkBfm, AxisSourceBfm
 from verif.ral.le_csr_ral import le_csr
 
+from .coverage_sub import CoverageSubscriber
 from .refmodel import GoldenPredictor, RefModel
 from .scoreboard import Scoreboard, TokenChecker
+from .txn_log import TxnLog
 
 
 @dataclass
@@ -79,6 +83,8 @@ class LayerEngineEnv(uvm_env):
         self.mem = AxiSlaveAgent("mem", self)
         self.refmodel = RefModel("refmodel", self)
         self.scoreboard = Scoreboard("scoreboard", self)
+        self.coverage = CoverageSubscriber("coverage", self)
+        self.txn_log = TxnLog("txn_log", self)
         self.token_ap = uvm_analysis_port("token_ap", self)
         self.result_ap = uvm_analysis_port("result_ap", self)
         self.frames = uvm_tlm_analysis_fifo("frames", self)      # the host's view of the logits frames
@@ -97,6 +103,13 @@ class LayerEngineEnv(uvm_env):
         self.logits.monitor.ap.connect(self.frames.analysis_export)
         self.mem.monitor.write_ap.connect(self.scoreboard.write_export)
         self.ral.get_default_map().set_sequencer(self.axil.sequencer, AxilRegAdapter("axil_adapter"))
+        self.token_ap.connect(self.coverage.token_export)
+        self.result_ap.connect(self.coverage.result_export)
+        self.mem.monitor.ap.connect(self.coverage.burst_export)
+        self.mem.monitor.ap.connect(self.txn_log.burst_export)
+        self.logits.monitor.ap.connect(self.txn_log.frame_export)
+        self.axil.monitor.ap.connect(self.txn_log.csr_export)
+        self.irq.monitor.ap.connect(self.txn_log.irq_export)
 
     def load_memory(self) -> None:
         """Backdoor: the image at image_base, the KV region writable (and preloaded if a KV cache is given)."""

@@ -114,4 +114,61 @@ module le_tb_top #(
     .s_axis_tvalid(l_tvalid), .s_axis_tready(l_tready)
   );
 
+  // ---- functional-coverage corners (verif/env/coverage_sub.py) --------------------------------------------
+  // Sticky event counters computed from hierarchical references into the DUT (testbench only, nothing in
+  // rtl/ changes). Python reads them once per token and clears them by writing cov_clr_seq + 1 (the clear
+  // takes effect at the next rising edge and wins over an event in that cycle); no per-cycle Python.
+  //   cov_int8_sat     requant results clamped to int8 [-127, 127]: u_main_out.u_requant (Q, K, V, W1)
+  //                    and u_attn.u_o_requant (O_h), at the edge that loads the requant's output register
+  //   cov_int16_sat    u_main_out.u_requant results clamped to int16 (Wo, W2)
+  //   cov_sm_single    softmax rows of one score (le_softmax accepts a row whose first score is its last)
+  //   cov_ln_zero_var  LayerNorm rows with N*S2 - S1^2 == 0 before eps (le_ln_rowstat in its StSum state)
+  //   cov_sm_rows, cov_ln_rows  all softmax / LayerNorm rows (context for the two above)
+  logic [31:0] cov_clr_seq     /*verilator public_flat_rw*/ = '0;
+  logic [31:0] cov_clr_seen    = '0;
+  logic [31:0] cov_int8_sat    /*verilator public_flat_rd*/ = '0;
+  logic [31:0] cov_int16_sat   /*verilator public_flat_rd*/ = '0;
+  logic [31:0] cov_sm_single   /*verilator public_flat_rd*/ = '0;
+  logic [31:0] cov_sm_rows     /*verilator public_flat_rd*/ = '0;
+  logic [31:0] cov_ln_zero_var /*verilator public_flat_rd*/ = '0;
+  logic [31:0] cov_ln_rows     /*verilator public_flat_rd*/ = '0;
+
+  function automatic logic [1:0] cov_rq_sat(logic signed [63:0] y, logic sat16);   // {int16, int8}
+    if (sat16) return {(y > 64'sd32767) || (y < -64'sd32768), 1'b0};
+    return {1'b0, (y > 64'sd127) || (y < -64'sd127)};
+  endfunction
+
+  logic [1:0] cov_rq_main, cov_rq_o;
+  logic       cov_sm_end, cov_ln_sum;
+  assign cov_rq_main = u_dut.u_main_out.u_requant.load[3]
+      ? cov_rq_sat(u_dut.u_main_out.u_requant.shifted, u_dut.u_main_out.u_requant.sat16_q3) : 2'b00;
+  assign cov_rq_o    = u_dut.u_attn.u_o_requant.load[3]
+      ? cov_rq_sat(u_dut.u_attn.u_o_requant.shifted, u_dut.u_attn.u_o_requant.sat16_q3) : 2'b00;
+  assign cov_sm_end  = u_dut.u_attn.u_softmax.in_end;
+  assign cov_ln_sum  = 32'(u_dut.u_main_out.u_layernorm.u_rowstat.state_q) == 32'd2;   // StSum
+
+  always_ff @(posedge clk) begin
+    if (cov_clr_seq != cov_clr_seen) begin
+      cov_clr_seen    <= cov_clr_seq;
+      cov_int8_sat    <= '0;
+      cov_int16_sat   <= '0;
+      cov_sm_single   <= '0;
+      cov_sm_rows     <= '0;
+      cov_ln_zero_var <= '0;
+      cov_ln_rows     <= '0;
+    end else if (rst_n) begin
+      cov_int8_sat  <= cov_int8_sat + 32'(cov_rq_main[0]) + 32'(cov_rq_o[0]);
+      cov_int16_sat <= cov_int16_sat + 32'(cov_rq_main[1]) + 32'(cov_rq_o[1]);
+      if (cov_sm_end) begin
+        cov_sm_rows <= cov_sm_rows + 1;
+        if (u_dut.u_attn.u_softmax.wr_cnt_q == '0) cov_sm_single <= cov_sm_single + 1;
+      end
+      if (cov_ln_sum) begin
+        cov_ln_rows <= cov_ln_rows + 1;
+        if (u_dut.u_main_out.u_layernorm.u_rowstat.ns2_q == u_dut.u_main_out.u_layernorm.u_rowstat.s1sq_q)
+          cov_ln_zero_var <= cov_ln_zero_var + 1;
+      end
+    end
+  end
+
 endmodule
