@@ -26,7 +26,8 @@ Covergroups and bins (bin names as they appear in UCIS and in `holes`):
     axi_burst  rd_len: 1, 2_15, 16_255, 256; wr_len: 1, 2_15, 16_255 (a K/V append is <= 16 beats);
                rd_split_4k, wr_split_4k: split (the burst stops at a 4 KB boundary and its transfer goes on)
     axi_depth  rd_outstanding 1..4 (read bursts outstanding when an AR is accepted)
-    axi_token  bp_ar, bp_r, bp_aw, bp_w, bp_b: seen (a cycle with VALID high and READY low on that channel);
+    axi_token  bp_ar, bp_r, bp_aw, bp_w, bp_b: seen (AR/AW/W: a cycle with VALID high and READY low; R/B, whose
+               READY the engine holds high by design: a cycle the memory held a pending beat/response back);
                rd_reordered, rd_interleaved, wr_reordered: seen
     datapath   int8_sat, int16_sat (requant saturated), softmax_single (softmax over one position, pos 0),
                ln_zero_var (LayerNorm row with zero variance): seen

@@ -314,8 +314,8 @@ class AxiMemBfm:
         self._errors.sort(key=lambda e: e[0])
         return [m for _, m in self._errors]
 
-    _STAT_NAMES = {"rd": ("bursts", "beats", "max_out", "ar_stall", "r_bp", "reordered", "interleaved"),
-                   "wr": ("bursts", "beats", "resps", "max_out", "aw_stall", "w_stall", "b_bp", "early",
+    _STAT_NAMES = {"rd": ("bursts", "beats", "max_out", "ar_stall", "r_bp", "r_gap", "reordered", "interleaved"),
+                   "wr": ("bursts", "beats", "resps", "max_out", "aw_stall", "w_stall", "b_bp", "b_gap", "early",
                           "reordered")}
 
     def _raw_stats(self) -> dict[str, int]:
@@ -325,7 +325,8 @@ class AxiMemBfm:
     def stats(self) -> dict[str, int]:
         """Counters since this proxy was made: rd_/wr_ bursts, beats, (wr_resps), max_out (the maximum
         outstanding reached, not a difference), ar/aw/w_stall and r/b_bp (cycles VALID high with READY low
-        on AR/AW/W, RVALID/BVALID high with the master's READY low), wr_early (W beats before their AW),
+        on AR/AW/W, RVALID/BVALID high with the master's READY low), r_gap/b_gap (cycles a beat / response was
+        pending and a random gap held RVALID / BVALID low), wr_early (W beats before their AW),
         reordered (bursts completed ahead of an older one), rd_interleaved; plus cycle (now). max_out counts
         from the last reset."""
         raw = self._raw_stats()

@@ -9,7 +9,7 @@ Never per cycle. Inputs (analysis exports, wired in env.py):
         cfg        sample_token(cfg, pos)          (tokens that ended without an error)
         axi_burst  sample_burst per buffered burst: beats, 4 KB split, read bursts outstanding at its AR
         axi_token  sample_axi_token: per-channel backpressure from the BFM's stats() difference over the
-                   token (ar_stall, r_bp, aw_stall, w_stall, b_bp), reordered / interleaved reads (the
+                   token (ar_stall, r_gap, aw_stall, w_stall, b_gap), reordered / interleaved reads (the
                    records' flags or the stats), reordered B responses, the deepest read outstanding
         datapath   sample_datapath from le_tb_top's sticky corner counters (cov_int8_sat, cov_int16_sat,
                    cov_sm_single, cov_ln_zero_var), read once per token, then cleared (cov_clr_seq + 1)
@@ -42,7 +42,9 @@ from .txn import TokenResult, TokenStart
 
 COV_FILE = "coverage.ucis.xml"
 CORNERS = ("cov_int8_sat", "cov_int16_sat", "cov_sm_single", "cov_ln_zero_var", "cov_sm_rows", "cov_ln_rows")
-STALL_STATS = dict(ar="rd_ar_stall", r="rd_r_bp", aw="wr_aw_stall", w="wr_w_stall", b="wr_b_bp")
+# R and B: layer_engine holds RREADY/BREADY high by design (rtl/le_axi_rd.sv, le_axi_wr.sv), so the hold-ups on
+# those channels come from the memory side: cycles it held a pending beat / response back (RVALID/BVALID gaps).
+STALL_STATS = dict(ar="rd_ar_stall", r="rd_r_gap", aw="wr_aw_stall", w="wr_w_stall", b="wr_b_gap")
 
 
 def plusarg_setting(name: str, default: str | None = None) -> str | None:

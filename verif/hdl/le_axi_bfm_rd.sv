@@ -84,6 +84,8 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
   logic [71:0]  err_fifo [ERR_DEPTH];
   logic [31:0]  rec_wr, err_wr;
   logic [31:0]  st_bursts, st_beats, st_max_out, st_ar_stall, st_r_bp, st_reordered, st_interleaved;
+  logic [31:0]  st_r_gap;      // cycles a beat was pending and a random gap (p_r_gap) held RVALID low
+  logic         r_gap;
   int unsigned  cnt;                         // outstanding bursts (AR accepted, last beat not)
 
   // ---- outstanding bursts, oldest first ------------------------------------------------------------
@@ -237,7 +239,10 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
         end
         // ---------------- R: choose the next beat
         sel = -1;
-        if (cnt != 0 && !rnd_hit(p_r_gap)) begin
+        r_gap = 1'b0;
+        if (cnt != 0) r_gap = rnd_hit(p_r_gap);
+        if (r_gap) st_r_gap = st_r_gap + 1;
+        if (cnt != 0 && !r_gap) begin
           inprog = -1;
           if (!interleave) begin
             for (int k = 0; k < int'(cnt); k++) if (e_idx[k] != 0) inprog = k;

@@ -98,6 +98,8 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
   logic [31:0]       rec_wr, wb_wr, err_wr;
   logic [31:0]       st_bursts, st_beats, st_resps, st_max_out, st_aw_stall, st_w_stall, st_b_bp,
                      st_early, st_reordered;
+  logic [31:0]       st_b_gap;      // cycles a response was pending and a random gap (p_b_gap) held BVALID low
+  logic              b_gap;
   int unsigned       outstanding;            // AW accepted, B not transferred
 
   // ---- bursts waiting for W data (FIFO, head at aq_rd) -----------------------------------------
@@ -343,7 +345,10 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
         end
         // ---------------- B: choose the next response
         sel = -1;
-        if (b_cnt != 0 && !rnd_hit(p_b_gap)) begin
+        b_gap = 1'b0;
+        if (b_cnt != 0) b_gap = rnd_hit(p_b_gap);
+        if (b_gap) st_b_gap = st_b_gap + 1;
+        if (b_cnt != 0 && !b_gap) begin
           if (!b_reorder) begin
             sel = (b_rdy[0] <= now) ? 0 : -1;
           end else begin
