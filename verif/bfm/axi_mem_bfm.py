@@ -297,6 +297,15 @@ class AxiMemBfm:
         self._wr_ptr = end
         return reads, writes
 
+    def resync(self) -> None:
+        """After a reset of the HDL (rst_n): collect the protocol errors recorded so far, then restart the record
+        and error pointers and the statistics from the HDL's current counters (before reset they may hold
+        random X-initialised values). Errors already collected are kept."""
+        self.protocol_errors()
+        self._rd_ptr, self._wr_ptr = _u(self._rd.rec_wr), _u(self._wr.rec_wr)
+        self._err_ptr = {"rd": _u(self._rd.err_wr), "wr": _u(self._wr.err_wr)}
+        self._stats0 = self._raw_stats()
+
     def protocol_errors(self) -> list[str]:
         """Every protocol error recorded since this proxy was made, by cycle: 'cycle N: <what> at 0xADDR (side)'."""
         for side, mod in (("rd", self._rd), ("wr", self._wr)):

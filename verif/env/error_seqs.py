@@ -18,18 +18,13 @@ in the middle of a token.
                     (ERROR raised with no AXI transaction outstanding, nothing issued after ERROR, soft reset leaves
                     the bus idle, no memory-BFM protocol error, e.g. a write outside the RW (KV) window)
 
-Changes wanted in files this module does not own (implemented here as subclasses meanwhile):
+Still open (implemented here as subclasses meanwhile):
   - txn.TokenStart: a `kind` (rejected / aborted) field; scoreboard.TokenChecker: the checks of ErrorTokenChecker
     (a rejected START has no frame; writes of a failed token confined to its K/V rows);
-  - scoreboard.TokenChecker._logits compares a failed token's non-zero prefix with the prediction, which is all
-    zeros for an expected error: any correct prefix (an error during the logits phase) is reported as a mismatch.
-    ErrorTokenChecker compares it with the golden logits (ErrorTokenChecker.golden); the prediction should carry them;
-  - refmodel.GoldenPredictor.predict: no schedule for an expected-error token (token_schedule raises for
-    pos >= max_seq, so a TOKEN_POS >= MAX_SEQ token needs `csr_pos`);
-  - env.after_reset: keep the memory BFM's protocol errors collected so far (it re-creates the proxy and drops
-    them: ErrorSeq.hard_reset checks them before);
   - le_axis_sink_bfm: a proxy register that drops a partial frame (a soft reset abandons the logits stream mid
     frame; ErrorSeq resynchronises the sink by depositing its beat index, see `resync_sink`).
+Done since: the reference model predicts a failed token's would-be logits (a correct prefix is accepted) and
+has no schedule for an illegal TOKEN_POS; env.after_reset keeps the memory BFM's protocol errors (AxiMemBfm.resync).
 """
 from __future__ import annotations
 
