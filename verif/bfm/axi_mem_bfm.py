@@ -297,11 +297,14 @@ class AxiMemBfm:
         self._wr_ptr = end
         return reads, writes
 
-    def resync(self) -> None:
-        """After a reset of the HDL (rst_n): collect the protocol errors recorded so far, then restart the record
-        and error pointers and the statistics from the HDL's current counters (before reset they may hold
-        random X-initialised values). Errors already collected are kept."""
-        self.protocol_errors()
+    def resync(self, keep_errors: bool = True) -> None:
+        """After a reset of the HDL (rst_n): restart the record and error pointers and the statistics from the
+        HDL's current counters. keep_errors: collect the protocol errors recorded so far first (a reset in the
+        middle of a test); False for the power-on reset, before which the HDL held random X-initialised state."""
+        if keep_errors:
+            self.protocol_errors()
+        else:
+            self._errors = []
         self._rd_ptr, self._wr_ptr = _u(self._rd.rec_wr), _u(self._wr.rec_wr)
         self._err_ptr = {"rd": _u(self._rd.err_wr), "wr": _u(self._wr.err_wr)}
         self._stats0 = self._raw_stats()

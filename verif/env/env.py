@@ -121,10 +121,11 @@ class LayerEngineEnv(uvm_env):
             from models.ddr_layout import pack_kv
             self.mem_bfm.poke(kv_lo, pack_kv(layout, ec.kv))
 
-    def after_reset(self) -> None:
-        """Re-read the memory BFM's record pointers after a reset (they may have held random X-initialised
-        values); the protocol errors collected before the reset are kept and still fail the test."""
-        self.mem_bfm.resync()
+    def after_reset(self, power_on: bool = False) -> None:
+        """Re-read the memory BFM's record pointers after a reset. After the power-on reset (`power_on`) whatever
+        the HDL recorded before is X-initialisation noise and is dropped; after a reset in the middle of a test
+        the protocol errors collected so far are kept and still fail the test."""
+        self.mem_bfm.resync(keep_errors=not power_on)
 
     def kv_region(self) -> bytes:
         layout = self.ec.layout

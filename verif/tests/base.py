@@ -102,7 +102,7 @@ class BaseTest(uvm_test):
         cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
         self.env.load_memory()
         await self.reset()
-        self.env.after_reset()
+        self.env.after_reset(power_on=True)
         self.logger.info(f"{type(self).__name__}: {self.seeds.describe()}")
         seq = TokenSeq(self.env, self.plans())
         t_wall, t_sim = time.perf_counter(), get_sim_time("ns")

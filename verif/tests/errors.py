@@ -75,7 +75,7 @@ class ErrorTestBase(BaseTest):
         cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
         self.env.load_memory()
         await self.reset()
-        self.env.after_reset()
+        self.env.after_reset(power_on=True)
         self.watch.bfm = self.env.mem_bfm
         lay = self.env.ec.layout
         kv_lo = IMAGE_BASE + lay.kv_base
