@@ -99,6 +99,7 @@ class BaseTest(uvm_test):
 
     async def run_phase(self) -> None:
         self.raise_objection()
+        self.dut.rst_n.value = 0          # before the first edge: X-initialised state must not run unreset
         cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
         self.env.load_memory()
         await self.reset()
