@@ -54,7 +54,7 @@ def test_uvm_smoke(data_w: int) -> None:
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("test", ("RandTest", "LongSeqTest", "BackpressureTest", "OutOfOrderTest"))
+@pytest.mark.parametrize("test", ("RandTest", "LongSeqTest", "BackpressureTest", "OutOfOrderTest", "CornerTest"))
 @pytest.mark.parametrize("data_w", (64, 128))
 def test_uvm_stimulus(test: str, data_w: int) -> None:
     run_uvm_test(test, data_w, Seeds.from_env())
