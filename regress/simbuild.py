@@ -177,6 +177,29 @@ def _build_locked(build_dir: Path, binary: Path, sources: Sequence[Path | str], 
     return Build(build_dir, binary, cached=False, seconds=seconds)
 
 
+def read_file_list(path: Path, root: Path = REPO_ROOT) -> tuple[list[Path], list[str]]:
+    """(HDL sources in order, extra Verilator arguments) from a .f file: one path per line relative to `root`,
+    `//` or `#` comments, `.vlt` configuration files and `+`/`-` options go to the Verilator command line."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing")
+    sources: list[Path] = []
+    extra: list[str] = []
+    for raw in path.read_text().splitlines():
+        line = raw.split("//", 1)[0].split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith(("+", "-")):
+            extra.append(line)
+        elif line.endswith(".vlt"):
+            extra.append(str(root / line))
+        else:
+            sources.append(root / line)
+    missing = [str(s) for s in sources if not s.is_file()]
+    if missing:
+        raise FileNotFoundError(f"{path}: listed sources missing: {missing}")
+    return sources, extra
+
+
 def _module_name(test_module: str | Path) -> str:
     """Dotted module name; a ``.py`` path also puts its folder on ``sys.path`` (the sim inherits it)."""
     path = Path(test_module)

@@ -35,25 +35,8 @@ ERROR_TESTS = ("test_err1_illegal_config", "test_err2_start_while_busy", "test_e
 
 
 def file_list(path: Path = FILE_LIST) -> tuple[list[Path], list[str]]:
-    """(HDL sources in order, extra Verilator arguments) from a .f file."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: the layer_engine compile-order file list comes with the top level")
-    sources: list[Path] = []
-    extra: list[str] = []
-    for raw in path.read_text().splitlines():
-        line = raw.split("//", 1)[0].split("#", 1)[0].strip()
-        if not line:
-            continue
-        if line.startswith(("+", "-")):
-            extra.append(line)
-        elif line.endswith(".vlt"):
-            extra.append(str(REPO_ROOT / line))
-        else:
-            sources.append(REPO_ROOT / line)
-    missing = [str(s) for s in sources if not s.is_file()]
-    if missing:
-        raise FileNotFoundError(f"{path}: listed sources missing: {missing}")
-    return sources, extra
+    """(HDL sources in order, extra Verilator arguments) of rtl/layer_engine.f."""
+    return simbuild.read_file_list(path, REPO_ROOT)
 
 
 def parameters(data_w: int) -> dict[str, int]:

@@ -19,27 +19,11 @@ MAX_VOCAB = 4096
 TEST_MODULES = ["verif.tests.smoke", "verif.tests.stimulus"]     # each registers its uvm_test classes with @pyuvm.test()
 
 
-def _file_list(path: Path) -> tuple[list[Path], list[str]]:
-    sources: list[Path] = []
-    extra: list[str] = []
-    for raw in path.read_text().splitlines():
-        line = raw.split("//", 1)[0].split("#", 1)[0].strip()
-        if not line:
-            continue
-        if line.startswith(("+", "-")):
-            extra.append(line)
-        elif line.endswith(".vlt"):
-            extra.append(str(REPO / line))
-        else:
-            sources.append(REPO / line)
-    return sources, extra
-
-
 def run_uvm_test(test: str, data_w: int, seeds: Seeds, plusargs: list[str] | None = None,
                  modules: list[str] | None = None) -> Path:
     """Run uvm_test class `test` (found in `modules`, default TEST_MODULES) on a `data_w`-bit bus with `seeds`."""
-    rtl, rtl_extra = _file_list(REPO / "rtl" / "layer_engine.f")
-    tb, tb_extra = _file_list(REPO / "verif" / "hdl" / "le_tb.f")
+    rtl, rtl_extra = simbuild.read_file_list(REPO / "rtl" / "layer_engine.f", REPO)
+    tb, tb_extra = simbuild.read_file_list(REPO / "verif" / "hdl" / "le_tb.f", REPO)
     return simbuild.run_cocotb(
         [*rtl, *tb], "le_tb_top", modules or TEST_MODULES, RUNS / f"uvm_{test}_w{data_w}_s{seeds.master}",
         parameters={"AXI_DATA_W": data_w, "MAX_VOCAB": MAX_VOCAB}, extra_args=[*rtl_extra, *tb_extra, *X_RANDOM_BUILD_ARGS],
