@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from cocotb.triggers import gather
+from cocotb.triggers import SimTimeoutError, gather, with_timeout
 from pyuvm import uvm_sequence, uvm_status_e
 
 from models.driver import EngineDriver, EngineError, ProtocolError, status_error_code
+from models.schedule import schedule_beats, token_schedule
 
 from .env import LayerEngineEnv
 from .txn import TokenResult, TokenStart
@@ -40,6 +41,8 @@ class UvmEngineBus:
     def __init__(self, env: LayerEngineEnv) -> None:
         self.env = env
         self.map = env.ral.get_default_map()
+        self.budget_cycles = env.ec.irq_timeout_cycles     # per token: TokenSeq sets it from the schedule
+        self.next_framing: list[tuple[int, bool]] | None = None
 
     async def csr_read(self, addr: int) -> int:
         reg = self.map.get_reg_by_offset(addr, read=True)
@@ -60,15 +63,20 @@ class UvmEngineBus:
 
     async def exchange(self, x: bytes, n_logit_bytes: int) -> bytes:
         from verif.agents.axis import AxisFrameItem
-        item = AxisFrameItem(data=x, keep_last=getattr(self, "next_framing", None))
+        item = AxisFrameItem(data=x, keep_last=self.next_framing)
         self.next_framing = None
-        _, frame = await gather(_FrameSeq(item).start(self.env.x_src.sequencer), self.env.frames.get())
+        both = gather(_FrameSeq(item).start(self.env.x_src.sequencer), self.env.frames.get())
+        try:
+            _, frame = await with_timeout(both, self.budget_cycles * CLK_NS, "ns")
+        except SimTimeoutError:
+            raise TimeoutError(f"engine hung: X frame sent and logits frame received not both done within "
+                               f"{self.budget_cycles} cycles (the token's budget)") from None
         if len(frame.data) != n_logit_bytes:
             raise ProtocolError(f"logits frame of {len(frame.data)} bytes, {n_logit_bytes} expected")
         return frame.data
 
     async def wait_irq(self, timeout_s: float | None) -> None:
-        await self.env.irq.monitor.wait_high(self.env.ec.irq_timeout_cycles * CLK_NS)
+        await self.env.irq.monitor.wait_high(self.budget_cycles * CLK_NS)
 
 
 @dataclass
@@ -104,10 +112,18 @@ class TokenSeq(uvm_sequence):
         for i, plan in enumerate(self.plans):
             await self.run_one(i, plan)
 
+    def budget(self, pos: int) -> int:
+        """Cycles a token may take before the env calls it hung: 50x its read beats (a memory-bound token needs
+        about 1x), at least 200,000, at most EnvConfig.irq_timeout_cycles."""
+        cfg, layout = self.env.ec.cfg, self.env.ec.layout
+        beats = schedule_beats(token_schedule(layout, pos), cfg.bus_bytes)[0] if 0 <= pos < cfg.max_seq else 0
+        return min(self.env.ec.irq_timeout_cycles, max(200_000, 50 * beats))
+
     async def run_one(self, index: int, plan: TokenPlan) -> None:
         env = self.env
         env.token_ap.write(TokenStart(index, plan.pos, plan.x, plan.expect_error))
         self.bus.next_framing = plan.framing
+        self.bus.budget_cycles = self.budget(plan.pos)
         status, err, perf = 0, 0, {}
         try:
             if plan.x_bytes is not None:
@@ -117,6 +133,10 @@ class TokenSeq(uvm_sequence):
             status, perf = result.status, result.perf
         except EngineError as e:
             status, err = e.status, status_error_code(e.status)
+        except TimeoutError as e:
+            rd, wr = env.mem_bfm.outstanding()
+            raise TimeoutError(f"token {index} (pos {plan.pos}): {e}; AXI bursts outstanding: {rd} reads, "
+                               f"{wr} writes; logits frames seen: {env.logits.monitor.frames}") from None
         env.mem.monitor.flush()
         env.result_ap.write(TokenResult(index, status, err, perf, env.kv_region()))
         self.log.lines.append(f"token {index} pos {plan.pos}: STATUS {status:#x} ERR {err} perf {perf}")
