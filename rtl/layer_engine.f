@@ -29,6 +29,8 @@ rtl/le_layout.sv
 rtl/le_cfg_check.sv
 rtl/le_sched.sv
 rtl/le_token_ctrl.sv
+rtl/le_logits_bias.sv
+rtl/le_phase_track.sv
 rtl/le_main_out.sv
 rtl/le_attn.sv
 rtl/le_exec_bufs.sv

@@ -85,12 +85,10 @@ module le_main_out
 
   localparam int unsigned RqDepth = RqWords / Wpb;
   localparam int unsigned DmDepth = MAX_D_MODEL / Wpb;
-  localparam int unsigned LbDepth = (MAX_VOCAB + Wpb - 1) / Wpb;
   localparam int unsigned FfBeats = MAX_D_FF / LANES;
   localparam int unsigned RqIW    = $clog2(RqDepth) + $clog2(Wpb);    // element index widths
   localparam int unsigned DmIW    = $clog2(DmDepth) + $clog2(Wpb);
   localparam int unsigned FfIW    = $clog2(FfBeats) + $clog2(LANES);
-  localparam int unsigned LbIW    = $clog2(LbDepth) + $clog2(Wpb);
 
   phase_e     ph_q, ph_d;
   logic [7:0] head_q, head_d;
@@ -184,7 +182,6 @@ module le_main_out
   // ---- QKV store ----
   logic [1:0]  q_m;
   logic [31:0] q_row;
-  logic [31:0] n_stored_q;
   assign qkv_we_o   = is_qkv && rq_out_valid;
   assign qkv_idx_o  = 32'(q_m) * 32'(MAX_D_HEAD) + q_row;
   assign qkv_data_o = rq_y[7:0];
@@ -362,95 +359,22 @@ module le_main_out
   end
 
   // ---- logits bias stream (0 outside PhLogits: requant adds the GEMV bias there) ----
-  logic [31:0] lb_idx_q, lb_idx_d, lb_ridx, lb;
-  logic        lb_primed_q, lb_primed_d, b_fire;
-  assign b_fire    = b_valid_o && b_ready_i;
-  assign lb_ridx   = b_fire ? lb_idx_q + 32'd1 : lb_idx_q;
-  assign b_valid_o = lb_primed_q;
-  assign b_data_o  = is_logits ? acc_t'(lb) : '0;
-  always_comb begin
-    if (begin_i) begin
-      lb_idx_d    = '0;
-      lb_primed_d = 1'b0;
-    end else begin
-      lb_idx_d    = b_fire ? lb_idx_q + 32'd1 : lb_idx_q;
-      lb_primed_d = 1'b1;
-    end
-  end
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
-      lb_idx_q    <= '0;
-      lb_primed_q <= 1'b0;
-    end else begin
-      lb_idx_q    <= lb_idx_d;
-      lb_primed_q <= lb_primed_d;
-    end
-  end
-  le_prm_ram #(.LANES(Wpb), .EW(32), .DEPTH(LbDepth)) u_logits_b (
-    .clk_i, .we_i(wsel(prm_we_i, prm_sel_i, PrmLogitsB)), .waddr_i(prm_addr_i[$clog2(LbDepth)-1:0]),
-    .wdata_i(prm_data_i), .re_i(1'b1), .ridx_i(lb_ridx[LbIW-1:0]), .rdata_o(lb));
+  le_logits_bias #(.LANES(LANES), .MAX_VOCAB(MAX_VOCAB)) u_logits_bias (
+    .clk_i, .rst_ni, .begin_i, .enable_i(is_logits),
+    .prm_we_i(wsel(prm_we_i, prm_sel_i, PrmLogitsB)), .prm_addr_i, .prm_data_i,
+    .b_valid_o, .b_ready_i, .b_data_o
+  );
 
   assign logit_valid_o = is_logits && acc_valid_i;
   assign logit_data_o  = acc_data_i;
 
   // ---- phase completion ----
-  logic [31:0] n_logits_q, n_logits_d, n_stored_d, want;
-  always_comb begin
-    n_stored_d = n_stored_q;
-    n_logits_d = n_logits_q;
-    if (begin_i) begin
-      n_stored_d = '0;
-      n_logits_d = '0;
-    end else begin
-      if (qkv_we_o) n_stored_d = n_stored_q + 32'd1;
-      if (logit_valid_o && logit_ready_i) n_logits_d = n_logits_q + 32'd1;
-    end
-  end
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni) begin
-      n_stored_q <= '0;
-      n_logits_q <= '0;
-    end else begin
-      n_stored_q <= n_stored_d;
-      n_logits_q <= n_logits_d;
-    end
-  end
-  always_comb begin
-    unique case (ph_q)
-      PhQkv:   want = 3 * cfg_i.d_head;
-      PhW1:    want = cfg_i.d_ff;
-      PhLogits: want = cfg_i.vocab;
-      default: want = cfg_i.d_model;
-    endcase
-  end
-  logic done_q, done_d;
-  always_comb begin
-    if (begin_i) done_d = 1'b0;
-    else begin
-      unique case (ph_q)
-        PhQkv:    done_d = n_stored_q == want;
-        PhW1:     done_d = u_idx_q == want;
-        PhLogits: done_d = n_logits_q == want;
-        default:  done_d = l_idx_q == want;
-      endcase
-    end
-  end
-  always_ff @(posedge clk_i) begin
-    if (!rst_ni) done_q <= 1'b0;
-    else done_q <= done_d;
-  end
-  assign phase_done_o = done_q;
-
-  logic [31:0] rows_a;
-  always_comb begin
-    unique case (ph_q)
-      PhQkv:    rows_a = 3 * cfg_i.d_head;
-      PhW1:     rows_a = cfg_i.d_ff;
-      PhLogits: rows_a = '0;
-      default:  rows_a = cfg_i.d_model;
-    endcase
-  end
-  assign rq_free_o = a_idx_q == rows_a || is_logits;
+  le_phase_track u_phase_track (
+    .clk_i, .rst_ni, .begin_i, .phase_i(ph_q), .cfg_i,
+    .qkv_store_i(qkv_we_o), .logit_take_i(logit_valid_o && logit_ready_i),
+    .uact_count_i(u_idx_q), .ln_count_i(l_idx_q), .rq_count_i(a_idx_q),
+    .done_o(phase_done_o), .rq_free_o
+  );
 
   // Unused: spare parameter bits, the config fields this block does not read, the parameter address
   // bits above each store's depth, the read indices' bits above each store's index width, and
@@ -458,6 +382,6 @@ module le_main_out
   logic unused;
   assign unused = ^{rq_b[31:0], rq_m[31:MultW], rq_s[31:ShiftW], res_xm[31:ResMultW],
                     res_rm[31:ResMultW], bank[7:ActBankW], rq_y[15:8], b_y_q[15:8], ln_out_last,
-                    uact_idx_o[31:0], cfg_i, prm_addr_i, rq_ridx, lb_ridx, ln_idle};
+                    uact_idx_o[31:0], cfg_i, prm_addr_i, rq_ridx, ln_idle};
 
 endmodule
