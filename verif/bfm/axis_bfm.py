@@ -229,6 +229,16 @@ class AxisSinkBfm:
             h.ack_seq.value = self._consumed          # frees the bank
             return Frame(bytes(data), tuple(keeps), n, overflow)
 
+    def drop_partial(self) -> int:
+        """Drop the beats of an unfinished frame (a stream abandoned mid frame, e.g. by a soft reset) at the next
+        clock edge; returns how many beats were stored. Only while TVALID is low (raises otherwise)."""
+        n = _uint(self.h.wr_idx_q)
+        if n:
+            if _uint(self.h.s_axis_tvalid):
+                raise RuntimeError("AXIS sink: drop_partial while TVALID is high (the stream is still running)")
+            self.h.drop_seq.value = (_uint(self.h.drop_seq) + 1) & 0xFFFF_FFFF
+        return n
+
     def check_frame(self, frame: Frame, n_beats: int | None = None, final_keep: int | None = None,
                     keep_unit: int = 1) -> list[str]:
         """Frame-shape problems (see module-level check_frame); a monitor calls this per frame."""

@@ -21,10 +21,9 @@ in the middle of a token.
 Still open (implemented here as subclasses meanwhile):
   - txn.TokenStart: a `kind` (rejected / aborted) field; scoreboard.TokenChecker: the checks of ErrorTokenChecker
     (a rejected START has no frame; writes of a failed token confined to its K/V rows);
-  - le_axis_sink_bfm: a proxy register that drops a partial frame (a soft reset abandons the logits stream mid
-    frame; ErrorSeq resynchronises the sink by depositing its beat index, see `resync_sink`).
 Done since: the reference model predicts a failed token's would-be logits (a correct prefix is accepted) and
-has no schedule for an illegal TOKEN_POS; env.after_reset keeps the memory BFM's protocol errors (AxiMemBfm.resync).
+has no schedule for an illegal TOKEN_POS; env.after_reset keeps the memory BFM's protocol errors (AxiMemBfm.resync);
+the sink BFM drops a partial frame through its drop_seq register (AxisSinkBfm.drop_partial).
 """
 from __future__ import annotations
 
@@ -33,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 import numpy as np
-from cocotb.handle import Immediate
 from cocotb.triggers import ClockCycles, First, RisingEdge, ValueChange
 from cocotb.utils import get_sim_time
 from pyuvm import uvm_component, uvm_sequence, uvm_subscriber
@@ -329,16 +327,11 @@ class ErrorSeq(TokenSeq):
         return int(self.sink().beats_recv.value)
 
     def resync_sink(self) -> int:
-        """Drop the partial logits frame an abandoned token left in the sink BFM (what its rst_n does; it has no
-        proxy register for it). Returns the number of beats dropped. Only while TVALID is low."""
-        s = self.sink()
-        n = int(s.wr_idx_q.value)
-        if n:
-            if int(s.s_axis_tvalid.value):
-                raise AssertionError("m_axis_logits TVALID high after the soft reset (stream not abandoned)")
-            s.wr_idx_q.value = Immediate(0)
-            s.ovf_q.value = Immediate(0)
-        return n
+        """Drop the partial logits frame an abandoned token left in the sink BFM (AxisSinkBfm.drop_partial).
+        Returns the number of beats dropped. Only while TVALID is low."""
+        if int(self.sink().s_axis_tvalid.value):
+            raise AssertionError("m_axis_logits TVALID high after the soft reset (stream not abandoned)")
+        return self.env.logits.monitor.cfg.bfm.drop_partial()
 
     async def aborted_token(self, x: np.ndarray, pos: int, point: str, delay: int, hard: bool = False) -> str:
         """START the token at `pos`, then reset at `point`: "before_x" (X never sent, `delay` cycles after START),

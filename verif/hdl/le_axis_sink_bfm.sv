@@ -25,6 +25,8 @@
 //                                   consumed and dropped, the frame ends at TLAST with
 //                                   frame_len = MAX_BEATS and frame_ovf = 1 (reported once per frame)
 //               err_clr_seq (proxy-written, +1) clears err_count / err_mask / err_last_*.
+//               drop_seq (proxy-written, +1) drops the beats of an unfinished frame (a stream abandoned
+//               mid frame, e.g. by a soft reset) at the next edge; request it only while TVALID is low.
 // Latency:      a TLAST beat accepted at a rising edge is visible (frame_seq, frame_len) right after
 //               that edge. TREADY is a flop (no combinational path from any input).
 // Throughput:   1 beat per cycle with p_stall = 0 while the proxy keeps up (one frame ahead).
@@ -66,6 +68,7 @@ module le_axis_sink_bfm #(
   logic [31:0] ack_seq     /*verilator public_flat_rw*/ = '0;   // frames read by the proxy
   logic [15:0] p_stall     /*verilator public_flat_rw*/ = '0;   // P(TREADY low) * 65536
   logic [31:0] err_clr_seq /*verilator public_flat_rw*/ = '0;   // +1 clears the error record
+  logic [31:0] drop_seq    /*verilator public_flat_rw*/ = '0;   // +1 drops an unfinished frame's beats
 
   // ---- capture store and status, read by the proxy -----------------------------------------------
   logic [WordW-1:0] mem [2 * MAX_BEATS];        // bank b, beat k at b * MAX_BEATS + k
@@ -86,6 +89,7 @@ module le_axis_sink_bfm #(
   logic             ready_q   = 1'b0;
   logic [IdxW-1:0]  wr_idx_q  = '0;        // beats of the current frame stored so far
   logic             ovf_q     = 1'b0;      // current frame overflowed
+  logic [31:0]      drop_seen_q;           // last drop_seq acted on
   logic             pend_q    = 1'b0;      // a beat was stalled at the previous edge
   logic [WordW-1:0] held_q    = '0;        // ... and its payload
   logic [31:0]      clr_seen_q = '0;
@@ -128,6 +132,7 @@ module le_axis_sink_bfm #(
       wr_idx_q <= '0;
       ovf_q    <= 1'b0;
       pend_q   <= 1'b0;
+      drop_seen_q <= drop_seq;
     end else begin
       ready_q <= room_next & !stall_draw;
       pend_q  <= s_axis_tvalid & !ready_q;
@@ -150,6 +155,11 @@ module le_axis_sink_bfm #(
           if (fits) wr_idx_q <= wr_idx_q + 1'b1;
           else      ovf_q    <= 1'b1;
         end
+      end
+      if (drop_seq != drop_seen_q) begin           // the proxy dropped an unfinished frame
+        drop_seen_q <= drop_seq;
+        wr_idx_q    <= '0;
+        ovf_q       <= 1'b0;
       end
     end
     // error record (outside reset only; the clear wins over a new error in the same cycle)
