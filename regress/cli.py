@@ -1,0 +1,130 @@
+"""`regress` command line (see regress/__init__.py): list the test list, run a suite."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from regress import runner
+from regress.results import RunResult, summary, write_json, write_junit
+from regress.testlist import TestListError, describe, load
+
+EXIT_FAIL, EXIT_USAGE = 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="regress", description="Regressions of the layer_engine pyuvm environment.")
+    p.add_argument("--testlist", type=Path, default=None, help="test list (default regress/testlist.yaml)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="print the suites, tests and build configurations")
+    r = sub.add_parser("run", help="run a suite")
+    r.add_argument("suite")
+    r.add_argument("-j", "--jobs", type=int, default=2, help="parallel runs (default 2)")
+    seeds = r.add_mutually_exclusive_group()
+    seeds.add_argument("--reseed", type=int, metavar="K", help="K seeds per test and configuration")
+    seeds.add_argument("--seed", type=lambda s: int(s, 0), metavar="S", help="only master seed S")
+    r.add_argument("--test", metavar="NAME", help="only this test (list name or uvm class)")
+    r.add_argument("--out", type=Path, help="output directory (default build/regress/<suite>-<time>)")
+    r.add_argument("--waves", action="store_true", help="record waves (LE_WAVES=1 for the builds and runs)")
+    r.add_argument("--cov", action="store_true", help="collect coverage (recorded; merged reports come later)")
+    return p
+
+
+def _meta(args: argparse.Namespace, git: dict[str, Any], tools: dict[str, str], out: Path) -> dict[str, Any]:
+    return {"suite": args.suite, "started": dt.datetime.now().isoformat(timespec="seconds"), "git": git,
+            "tools": tools, "python": platform.python_version(), "jobs": args.jobs, "reseed": args.reseed,
+            "seed": args.seed, "test": args.test, "waves": args.waves, "cov": args.cov, "out": str(out),
+            "argv": sys.argv}
+
+
+def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.sim_command,
+        builder: runner.Builder = runner.sim_build, tools: dict[str, str] | None = None) -> int:
+    """`regress run`: returns the exit code (0 all passed, 1 something failed or was interrupted)."""
+    import os
+    tl = load(args.testlist)
+    suite = tl.suite(args.suite)
+    if args.jobs < 1 or (args.reseed is not None and args.reseed < 1):
+        raise TestListError("-j and --reseed must be >= 1")
+    runs = runner.plan(tl, suite, reseed=args.reseed, seed=args.seed, test=args.test)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = (args.out or runner.REPO / "build" / "regress" / f"{args.suite}-{stamp}").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if args.waves:
+        os.environ["LE_WAVES"] = "1"
+    if tools is None:
+        from regress import toolchain
+        tools = toolchain.versions()
+    tools = {**tools, "python": platform.python_version()}
+    git = runner.git_info()
+    diff_file = None
+    if git["dirty"]:
+        diff = subprocess.run(["git", "diff", "HEAD"], cwd=runner.REPO, capture_output=True, check=False).stdout
+        (out / "git.diff").write_bytes(diff)
+        diff_file = str(out / "git.diff")
+    meta = _meta(args, git, tools, out)
+    (out / "regress.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(f"regress {args.suite}: {len(runs)} runs, -j {args.jobs}, out {out}", flush=True)
+    configs = list({cfg.name: cfg for _, cfg, _ in runs}.values())
+    builds = runner.build_all(configs, builder, lambda s: print(s, flush=True))
+    jobs = runner.prepare(runs, out, make_command, builds, tools)
+    results: list[RunResult] = [j.result for j in jobs if j.result is not None]
+    progress = runner.Progress(len(jobs))
+
+    def done(res: RunResult) -> None:
+        runner.record(res, runner.REPO, git, tools, diff_file)
+        progress.done += 1
+        progress.failed += res.failed
+        if res.failed or not progress.tty:
+            tag = "PASS" if res.status == "pass" else res.status.upper()
+            extra = f": {res.kind}: {res.message[:160]}" if res.failed else ""
+            progress.line(f"{tag:<11} {res.run_id} ({res.wall_s:.1f} s){extra}")
+        progress.refresh()
+
+    todo = []
+    for job in jobs:
+        assert job.result is not None
+        if builds.get(job.config.name) is None:
+            job.result.status, job.result.kind = "crash", "BuildError"
+            job.result.message = f"the build of configuration {job.config.name} failed (see the console)"
+            done(job.result)
+        else:
+            todo.append(job)
+    t0 = time.monotonic()
+    interrupted = runner.execute(todo, args.jobs, make_command, builds, done, progress)
+    progress.close()
+    meta["wall_s"] = round(time.monotonic() - t0, 3)
+    meta["interrupted"] = interrupted
+    write_json(results, out / "results.json", meta)
+    write_junit(results, out / "junit.xml", args.suite)
+    table = summary(results)
+    (out / "summary.txt").write_text("\n".join(table) + "\n")
+    print("\n".join(table))
+    print(f"results: {out / 'results.json'}  junit: {out / 'junit.xml'}"
+          + ("  (interrupted: partial results)" if interrupted else ""), flush=True)
+    bad = interrupted or any(r.failed for r in results)
+    return EXIT_FAIL if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.cmd == "list":
+            print("\n".join(describe(load(args.testlist))))
+            return 0
+        return run(args)
+    except TestListError as exc:
+        print(f"regress: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("regress: interrupted", file=sys.stderr)
+        return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

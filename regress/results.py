@@ -1,0 +1,228 @@
+"""Run results and the regression's reports: per-run results.json, repro.sh, JUnit XML, results JSON, summary.
+
+A RunResult is what one run ended as: pass, fail (the cocotb test failed), crash (the simulator ended without
+a result), timeout, interrupted (Ctrl-C) or not_run (the regression stopped before it started).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from regress.buckets import Signature, bucket, format_buckets, signature
+
+FAILED = ("fail", "crash", "timeout", "interrupted")
+LOG_TAIL = 40
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    test: str
+    cls: str
+    config: str
+    seed: int
+    seeds: str
+    run_dir: str
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    status: str = "not_run"
+    kind: str = ""
+    message: str = ""
+    traceback: str = ""
+    sim_time_ns: float | None = None
+    wall_s: float = 0.0
+    exit_code: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED
+
+    @property
+    def signature(self) -> Signature | None:
+        return signature(self.kind, self.message, self.traceback) if self.failed else None
+
+    def shell_command(self) -> str:
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(self.env.items()))
+        return (env + " " if env else "") + shlex.join(self.command)
+
+    def repro(self) -> str:
+        """The command that re-runs this run: repro.sh for a failure, cmd.sh otherwise."""
+        script = "repro.sh" if self.failed else "cmd.sh"
+        return f"sh {shlex.quote(str(Path(self.run_dir) / script))}"
+
+    def describe(self) -> str:
+        return f"{self.test} {self.config} seed {self.seed}: {self.status} ({self.run_dir})"
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["passed"] = self.status == "pass"
+        sig = self.signature
+        d["signature"] = str(sig) if sig else None
+        return d
+
+
+def parse_cocotb_results(path: Path, test: str) -> tuple[str, str, str, str, float | None] | None:
+    """(status, kind, message, traceback, sim_time_ns) of testcase `test` in a cocotb results.xml, or None."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return None
+    for case in root.iter("testcase"):
+        if case.get("name") != test:
+            continue
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        sim: float | None = None
+        try:
+            sim = float(props.get("sim_time_stop") or "")
+        except ValueError:
+            pass
+        for bad in (*case.findall("failure"), *case.findall("error")):
+            return ("fail", bad.get("type") or "Failure", " ".join((bad.get("message") or "").split()),
+                    bad.text or "", sim)
+        if case.find("skipped") is not None:
+            return ("fail", "Skipped", "the test was skipped", "", sim)
+        return ("pass", "", "", "", sim)
+    return None
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def write_run_json(result: RunResult) -> None:
+    Path(result.run_dir, "results.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+
+
+def repro_script(result: RunResult, repo: Path, git: dict[str, Any], tools: dict[str, str],
+                 diff_file: str | None = None) -> str:
+    """repro.sh: re-runs the failing run bit for bit (same build, same seeds) into build/repro/<run id>."""
+    lines = [
+        "#!/bin/sh",
+        f"# Reproduce regression run {result.run_id}: {result.test} ({result.cls}) on {result.config}",
+        f"# failed as: {result.status}: {result.signature}",
+        f"# seeds: {result.seeds}",
+        f"# git: {git.get('sha')} dirty: {'yes' if git.get('dirty') else 'no'}",
+        *([f"# uncommitted changes of the failing run: {diff_file} (git apply it on {git.get('sha')})"]
+          if diff_file else []),
+        "# tools: " + ", ".join(f"{k} {v}" for k, v in sorted(tools.items())),
+        f"# command: {result.shell_command()}",
+        "set -e",
+        f"cd {shlex.quote(str(repo))}",
+        f"want={shlex.quote(str(git.get('sha')))}",
+        'have=$(git rev-parse HEAD 2>/dev/null || echo unknown)',
+        '[ "$have" = "$want" ] || echo "repro.sh: WARNING: HEAD is $have, the failing run was on $want" >&2',
+    ]
+    if git.get("dirty"):
+        lines.append('echo "repro.sh: note: the failing run was on a dirty tree (see the git line above)" >&2')
+    out = f"build/repro/{result.run_id}"
+    cmd = [c for c in result.command]
+    if "--out" in cmd:
+        cmd[cmd.index("--out") + 1] = out
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(result.env.items()))
+    lines.append(f"echo 'repro.sh: results in {out}' >&2")
+    lines.append(f"exec env {env + ' ' if env else ''}{shlex.join(cmd)} \"$@\"")
+    return "\n".join(lines) + "\n"
+
+
+def write_repro(result: RunResult, repo: Path, git: dict[str, Any], tools: dict[str, str],
+                diff_file: str | None = None) -> Path:
+    path = Path(result.run_dir) / "repro.sh"
+    path.write_text(repro_script(result, repo, git, tools, diff_file))
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+def summary_rows(results: Sequence[RunResult]) -> list[tuple[str, str, int, int, int]]:
+    """(test, config, runs, passed, failed) per test and configuration, in first-seen order."""
+    rows: dict[tuple[str, str], list[int]] = {}
+    for r in results:
+        row = rows.setdefault((r.test, r.config), [0, 0, 0])
+        if r.status == "not_run":
+            continue
+        row[0] += 1
+        row[1] += r.status == "pass"
+        row[2] += r.failed
+    return [(t, c, n, p, f) for (t, c), (n, p, f) in rows.items()]
+
+
+def summary(results: Sequence[RunResult]) -> list[str]:
+    """The summary table, then the failure buckets (largest first)."""
+    rows = summary_rows(results)
+    w = max([4, *(len(t) for t, *_ in rows)])
+    lines = [f"{'test':<{w}}  {'config':<6}  {'runs':>4}  {'pass':>4}  {'fail':>4}  {'rate':>6}"]
+    for t, c, n, p, f in rows:
+        rate = f"{100 * p / n:5.1f}%" if n else "    -"
+        lines.append(f"{t:<{w}}  {c:<6}  {n:>4}  {p:>4}  {f:>4}  {rate:>6}")
+    n = sum(r[2] for r in rows)
+    p = sum(r[3] for r in rows)
+    f = sum(r[4] for r in rows)
+    skipped = sum(r.status == "not_run" for r in results)
+    lines.append(f"{'total':<{w}}  {'':<6}  {n:>4}  {p:>4}  {f:>4}  "
+                 f"{(f'{100 * p / n:5.1f}%' if n else '    -'):>6}" + (f"  ({skipped} not run)" if skipped else ""))
+    buckets = bucket([r for r in results if r.failed])
+    if buckets:
+        lines.append("")
+        lines.append(f"failures: {f} in {len(buckets)} bucket(s), largest first")
+        lines += format_buckets(buckets, lambda r: f"{r.describe()}  repro: {r.repro()}")
+    return lines
+
+
+def write_junit(results: Sequence[RunResult], path: Path, suite: str) -> None:
+    """JUnit XML: one testsuite per test, one testcase per run; seed and repro as properties and system-out."""
+    root = ET.Element("testsuites", name=f"regress {suite}")
+    by_test: dict[str, list[RunResult]] = {}
+    for r in results:
+        by_test.setdefault(r.test, []).append(r)
+    for test, runs in by_test.items():
+        ts = ET.SubElement(root, "testsuite", name=f"{suite}.{test}", tests=str(len(runs)),
+                           failures=str(sum(r.status == "fail" for r in runs)),
+                           errors=str(sum(r.status in ("crash", "timeout", "interrupted") for r in runs)),
+                           skipped=str(sum(r.status == "not_run" for r in runs)),
+                           time=f"{sum(r.wall_s for r in runs):.3f}")
+        for r in runs:
+            tc = ET.SubElement(ts, "testcase", classname=f"regress.{suite}.{test}",
+                               name=f"{r.cls}.{r.config}.seed{r.seed}", time=f"{r.wall_s:.3f}")
+            props = ET.SubElement(tc, "properties")
+            for name, value in (("seed", str(r.seed)), ("seeds", r.seeds), ("config", r.config),
+                                ("status", r.status), ("repro", r.repro()), ("command", r.shell_command()),
+                                ("run_dir", r.run_dir),
+                                ("sim_time_ns", "" if r.sim_time_ns is None else f"{r.sim_time_ns:g}")):
+                ET.SubElement(props, "property", name=name, value=value)
+            if r.status == "fail":
+                ET.SubElement(tc, "failure", message=r.message, type=r.kind).text = r.traceback or r.message
+            elif r.failed:
+                ET.SubElement(tc, "error", message=r.message, type=r.kind).text = r.traceback or r.message
+            elif r.status == "not_run":
+                ET.SubElement(tc, "skipped", message="not run (the regression was interrupted)")
+            ET.SubElement(tc, "system-out").text = (
+                f"seed: {r.seed} ({r.seeds})\nrepro: {r.repro()}\ncommand: {r.shell_command()}\n"
+                f"log: {Path(r.run_dir) / 'run.log'}\n")
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def write_json(results: Sequence[RunResult], path: Path, meta: dict[str, Any]) -> None:
+    failed = [r for r in results if r.failed]
+    doc = {
+        **meta,
+        "total": len(results),
+        "passed": sum(r.status == "pass" for r in results),
+        "failed": len(failed),
+        "not_run": sum(r.status == "not_run" for r in results),
+        "buckets": [{"signature": str(b.signature), "count": len(b.runs), "runs": [r.run_id for r in b.runs]}
+                    for b in bucket(failed)],
+        "runs": [r.to_json() for r in results],
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n")
+    os.replace(tmp, path)

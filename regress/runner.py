@@ -1,0 +1,289 @@
+"""The regression runner: plan the runs of a suite, build each configuration once, run the seeds in parallel.
+
+Every run is a subprocess (`python -m regress.simrun ...`, regress/simrun.py) in its own session with its own
+directory: run.log (the process's stdout and stderr), cmd.sh (the exact command), seeds.txt, tools.json,
+results.json, repro.sh when it failed. A run that crashes, outlives its timeout (its process group gets
+SIGTERM, then SIGKILL) or is cut by Ctrl-C / SIGTERM is recorded as a failure with its log and the regression
+carries on (or, after Ctrl-C, writes what it has).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from regress.results import RunResult, log_tail, parse_cocotb_results, write_repro, write_run_json
+from regress.testlist import BuildConfig, Suite, TestList, TestListError, TestSpec
+
+REPO = Path(__file__).resolve().parents[1]
+KILL_GRACE_S = 5.0
+
+
+@dataclass
+class Job:
+    spec: TestSpec
+    config: BuildConfig
+    seed: int
+    run_dir: Path
+    result: RunResult | None = None
+
+
+CommandFactory = Callable[[Job, Path | None], tuple[list[str], dict[str, str]]]
+Builder = Callable[[BuildConfig], Path]
+
+
+def git_info(repo: Path = REPO) -> dict[str, Any]:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False).stdout
+    sha = git("rev-parse", "HEAD").strip() or "unknown"
+    return {"sha": sha, "dirty": bool(git("status", "--porcelain", "--untracked-files=no").strip())}
+
+
+def plan(tl: TestList, suite: Suite, reseed: int | None = None, seed: int | None = None,
+         test: str | None = None, rng: random.Random | None = None) -> list[tuple[TestSpec, BuildConfig, int]]:
+    """(test, configuration, master seed) of every run, in suite order."""
+    entries = [(e.test, e.configs, e.reseeds * suite.reseed_multiplier) for e in suite.entries]
+    if test is not None:
+        spec = tl.test(test)
+        entries = [e for e in entries if e[0] is spec] or [(spec, spec.configs, spec.reseeds)]
+    rng = rng or random.SystemRandom()
+    runs = []
+    for spec, configs, count in entries:
+        n = 1 if seed is not None else (reseed or count)
+        if seed is not None:
+            seeds = [seed]
+        elif suite.random_seeds:
+            seeds = [rng.randrange(1, 2**31) for _ in range(n)]
+        else:
+            seeds = list(range(1, n + 1))
+        runs += [(spec, tl.configs[c], s) for c in configs for s in seeds]
+    return runs
+
+
+def sim_command(job: Job, build_dir: Path | None) -> tuple[list[str], dict[str, str]]:
+    """The simrun command of a job (and the environment it adds)."""
+    cfg = job.config
+    cmd = [sys.executable, "-m", "regress.simrun", "--toplevel", cfg.toplevel]
+    for f in cfg.filelists:
+        cmd += ["--filelist", f]
+    for k, v in cfg.parameters.items():
+        cmd += ["--param", f"{k}={v}"]
+    if cfg.x_random:
+        cmd.append("--x-random")
+    cmd += ["--module", job.spec.module, "--test", job.spec.cls, "--seed", str(job.seed), "--out", str(job.run_dir)]
+    if build_dir is not None:
+        cmd += ["--build-dir", str(build_dir), "--expect-build", build_dir.name]
+    for p in job.spec.all_plusargs():
+        cmd += ["--plusarg", p]
+    env = {"LE_WAVES": "1"} if os.environ.get("LE_WAVES") == "1" else {}
+    return cmd, env
+
+
+def sim_build(cfg: BuildConfig) -> Path:
+    from regress import simbuild
+    from verif.seeds import X_RANDOM_BUILD_ARGS
+    sources: list[Path] = []
+    extra: list[str] = []
+    for f in cfg.filelists:
+        s, e = simbuild.read_file_list(REPO / f, REPO)
+        sources += s
+        extra += e
+    if cfg.x_random:
+        extra += list(X_RANDOM_BUILD_ARGS)
+    return simbuild.build(sources, cfg.toplevel, cfg.parameters, extra_args=extra).build_dir
+
+
+class Progress:
+    """A live one-line status on a TTY; plain lines otherwise."""
+
+    def __init__(self, total: int, stream: IO[str] | None = None, tty: bool | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.total, self.start = total, time.monotonic()
+        self.done = self.failed = self.running = 0
+
+    def status(self) -> str:
+        eta = "-"
+        if self.done:
+            left = (time.monotonic() - self.start) / self.done * (self.total - self.done)
+            eta = f"{int(left // 60)}m{int(left % 60):02d}s"
+        return f"[{self.done}/{self.total} done, {self.failed} failed, {self.running} running, ETA {eta}]"
+
+    def refresh(self) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[K" + self.status())
+            self.stream.flush()
+
+    def line(self, text: str) -> None:
+        self.stream.write(("\r\x1b[K" if self.tty else "") + text + "\n")
+        self.refresh()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+@dataclass
+class _Running:
+    job: Job
+    proc: subprocess.Popen[bytes]
+    log: IO[bytes]
+    start: float
+    deadline: float
+
+
+def _kill(proc: subprocess.Popen[bytes], grace: float = KILL_GRACE_S) -> None:
+    """SIGTERM the run's process group (the simulator is a grandchild), SIGKILL after `grace` seconds."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _finish(run: _Running, rc: int | None, how: str) -> RunResult:
+    job = run.job
+    res = job.result
+    assert res is not None
+    res.wall_s = time.monotonic() - run.start
+    res.exit_code = rc
+    run.log.close()
+    log = job.run_dir / "run.log"
+    parsed = parse_cocotb_results(job.run_dir / "results.xml", job.spec.cls)
+    if how == "timeout":
+        res.status, res.kind = "timeout", "Timeout"
+        res.message = f"killed after the {job.spec.timeout:g} s timeout"
+        res.traceback = log_tail(log)
+    elif how == "interrupted":
+        res.status, res.kind, res.message, res.traceback = "interrupted", "Interrupted", "stopped by Ctrl-C", log_tail(log)
+    elif parsed is None:
+        what = f"signal {signal.Signals(-rc).name}" if rc is not None and rc < 0 else f"exit code {rc}"
+        res.status, res.kind = "crash", "Crash"
+        res.message = f"the simulation ended ({what}) without a result for {job.spec.cls}"
+        res.traceback = log_tail(log)
+    else:
+        res.status, res.kind, res.message, res.traceback, res.sim_time_ns = parsed
+        if res.status == "pass" and rc != 0:
+            res.status, res.kind = "crash", "Crash"
+            res.message = f"the test passed but the simulation exited with code {rc}"
+            res.traceback = log_tail(log)
+    if parsed is not None and res.sim_time_ns is None:
+        res.sim_time_ns = parsed[4]
+    return res
+
+
+def execute(jobs: Sequence[Job], n_jobs: int, make_command: CommandFactory, builds: dict[str, Path | None],
+            on_done: Callable[[RunResult], None], progress: Progress, cwd: Path = REPO,
+            poll_s: float = 0.05) -> bool:
+    """Run `jobs` with at most `n_jobs` at a time. Returns True when interrupted (Ctrl-C / SIGTERM)."""
+    pending = list(jobs)
+    running: list[_Running] = []
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+    old = signal.signal(signal.SIGTERM, on_term) if _main_thread() else None
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, n_jobs):
+                job = pending.pop(0)
+                assert job.result is not None
+                log = open(job.run_dir / "run.log", "wb")
+                log.write(f"$ {job.result.shell_command()}\n".encode())
+                log.flush()
+                env = {**os.environ, **job.result.env}
+                proc = subprocess.Popen(job.result.command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+                now = time.monotonic()
+                running.append(_Running(job, proc, log, now, now + job.spec.timeout))
+                progress.running = len(running)
+                progress.refresh()
+            time.sleep(poll_s)
+            for run in list(running):
+                rc = run.proc.poll()
+                timed_out = rc is None and time.monotonic() > run.deadline
+                if rc is None and not timed_out:
+                    continue
+                if timed_out:
+                    _kill(run.proc)
+                running.remove(run)
+                progress.running = len(running)
+                on_done(_finish(run, run.proc.returncode, "timeout" if timed_out else "done"))
+        return False
+    except KeyboardInterrupt:
+        for run in running:
+            _kill(run.proc, grace=2.0)
+            on_done(_finish(run, run.proc.returncode, "interrupted"))
+        return True
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def prepare(runs: Sequence[tuple[TestSpec, BuildConfig, int]], out: Path, make_command: CommandFactory,
+            builds: dict[str, Path | None], tools: dict[str, str]) -> list[Job]:
+    """Jobs with their run directories, cmd.sh, seeds.txt, tools.json and a not_run RunResult."""
+    from verif.seeds import Seeds
+    jobs: list[Job] = []
+    seen: dict[str, int] = {}
+    for spec, cfg, seed in runs:
+        name = f"{spec.name}.{cfg.name}.s{seed}"
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name += f".{seen[name]}"
+        job = Job(spec, cfg, seed, (out / "runs" / name).resolve())
+        job.run_dir.mkdir(parents=True, exist_ok=True)
+        cmd, env = make_command(job, builds.get(cfg.name))
+        job.result = RunResult(name, spec.name, spec.cls, cfg.name, seed, Seeds(seed).describe(), str(job.run_dir),
+                               cmd, env)
+        (job.run_dir / "cmd.sh").write_text(f"#!/bin/sh\ncd {shlex.quote(str(REPO))}\n{job.result.shell_command()}\n")
+        (job.run_dir / "seeds.txt").write_text(job.result.seeds + "\n")
+        (job.run_dir / "tools.json").write_text(json.dumps(tools, indent=2) + "\n")
+        for stale in ("results.xml", "results.json", "repro.sh"):
+            (job.run_dir / stale).unlink(missing_ok=True)
+        jobs.append(job)
+    return jobs
+
+
+def build_all(configs: Sequence[BuildConfig], builder: Builder, say: Callable[[str], None]) -> dict[str, Path | None]:
+    """Build every configuration once, serially; a failed build is None (its runs are recorded as crashes)."""
+    builds: dict[str, Path | None] = {}
+    for cfg in configs:
+        t0 = time.monotonic()
+        try:
+            builds[cfg.name] = builder(cfg)
+            say(f"build {cfg.name}: {builds[cfg.name]} ({time.monotonic() - t0:.1f} s)")
+        except Exception as exc:     # noqa: BLE001 - any build failure is reported and its runs fail
+            builds[cfg.name] = None
+            say(f"build {cfg.name}: FAILED: {' '.join(str(exc).split())[:300]}")
+    return builds
+
+
+def record(result: RunResult, repo: Path, git: dict[str, Any], tools: dict[str, str],
+           diff_file: str | None) -> None:
+    write_run_json(result)
+    if result.failed:
+        write_repro(result, repo, git, tools, diff_file)
+
+
+__all__ = ["Job", "Progress", "TestListError", "build_all", "execute", "git_info", "plan", "prepare", "record",
+           "sim_build", "sim_command"]

@@ -1,0 +1,102 @@
+"""regress/testlist.py: the shipped list parses; every malformed list stops with one line naming the problem."""
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from regress import runner
+from regress.testlist import TestListError, load, parse
+
+REPO = Path(__file__).resolve().parents[1]
+GOOD = """
+build:
+  toplevel: top
+  filelists: [a.f]
+  parameters: {P: 1}
+  configs: {w64: {W: 64}, w128: {W: 128}}
+tests:
+  t1: {class: T1, module: m.one, configs: [w64, w128], reseeds: 2, knobs: {tokens: 8}, plusargs: [+x=1]}
+  t2: {class: T2, module: m.two, configs: [w64], timeout: 5}
+suites:
+  s: {tests: [t1, {test: t2, reseeds: 3}], reseed_multiplier: 2}
+  r: {tests: [t1], seeds: random}
+"""
+
+
+def test_shipped_list() -> None:
+    tl = load()
+    smoke = tl.suite("smoke")
+    runs = runner.plan(tl, smoke)
+    assert [(s.cls, c.name, seed) for s, c, seed in runs] == [
+        ("SmokeTest", "w64", 1), ("SmokeTest", "w128", 1), ("RandTest", "w128", 1)]
+    assert tl.configs["w64"].parameters == {"MAX_VOCAB": 4096, "AXI_DATA_W": 64}
+    assert {"smoke", "nightly"} <= set(tl.suites)
+    for spec in tl.tests.values():       # every uvm class named in the list exists in its module
+        assert f"class {spec.cls}(" in (REPO / (spec.module.replace(".", "/") + ".py")).read_text()
+
+
+def test_parse_and_plan() -> None:
+    tl = parse(GOOD)
+    t1 = tl.tests["t1"]
+    assert t1.all_plusargs() == ["+x=1", "+le_tokens=8"]
+    assert tl.tests["t2"].timeout == 5.0
+    runs = runner.plan(tl, tl.suite("s"))
+    assert len(runs) == 2 * 2 * 2 + 1 * 3 * 2
+    assert [s for t, c, s in runs if t.name == "t2"] == [1, 2, 3, 4, 5, 6]
+    assert len(runner.plan(tl, tl.suite("s"), reseed=1)) == 3
+    assert {s for _, _, s in runner.plan(tl, tl.suite("s"), seed=77)} == {77}
+    only = runner.plan(tl, tl.suite("s"), test="T2", reseed=1)
+    assert [(t.name, c.name) for t, c, _ in only] == [("t2", "w64")]
+    rnd = runner.plan(tl, tl.suite("r"), rng=random.Random(3))
+    assert len(rnd) == 4 and all(1 <= s < 2**31 for *_, s in rnd)
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("build: [", "invalid YAML"),
+    ("- 1", "expected a mapping"),
+    (GOOD.replace("suites:", "suitez:"), "unknown key(s) ['suitez']"),
+    (GOOD.replace("class: T2, ", ""), "tests.t2: missing key(s) ['class']"),
+    (GOOD.replace("configs: [w64], timeout", "configs: [w32], timeout"), "unknown configuration 'w32'"),
+    (GOOD.replace("reseeds: 2", "reseeds: 0"), "tests.t1.reseeds: expected an integer >= 1"),
+    (GOOD.replace("timeout: 5", "timeout: -1"), "tests.t2.timeout"),
+    (GOOD.replace("[+x=1]", "[x=1]"), "does not start with '+'"),
+    (GOOD.replace("tests: [t1, {", "tests: [t9, {"), "suites.s.tests[0]: unknown test 't9'"),
+    (GOOD.replace("{test: t2, reseeds: 3}", "{test: t2, configs: [w128]}"), "test 't2' does not run on 'w128'"),
+    (GOOD.replace("seeds: random", "seeds: often"), "expected fixed or random"),
+    (GOOD.replace("knobs: {tokens: 8}", "knobs: {tokens: [8]}"), "values must be scalars"),
+])
+def test_malformed(text: str, needle: str) -> None:
+    with pytest.raises(TestListError) as info:
+        parse(text)
+    msg = str(info.value)
+    assert needle in msg and "\n" not in msg
+
+
+def test_unknown_names() -> None:
+    tl = parse(GOOD)
+    with pytest.raises(TestListError, match="unknown suite 'x'"):
+        tl.suite("x")
+    with pytest.raises(TestListError, match="unknown test 'x'"):
+        tl.test("x")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "regress", *args], cwd=REPO, capture_output=True, text=True)
+
+
+def test_cli_errors_one_line(tmp_path: Path) -> None:
+    for args in (["run", "nosuch"], ["run", "smoke", "--test", "nosuch"]):
+        p = _cli(*args)
+        assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("build: {toplevel: x}\n")
+    p = _cli("--testlist", str(bad), "list")
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "bad.yaml" in p.stderr
+    p = _cli("--testlist", str(tmp_path / "missing.yaml"), "list")
+    assert p.returncode == 2 and "cannot read" in p.stderr
+    p = _cli("list")
+    assert p.returncode == 0 and "smoke:" in p.stdout and "SmokeTest" in p.stdout
