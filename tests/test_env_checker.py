@@ -92,3 +92,21 @@ def test_perf_and_status_mismatches(bundle) -> None:
         return frame, writes, dataclasses.replace(result, perf=perf, status=STATUS_DONE | STATUS_ERROR)
     text = "\n".join(plant(bundle, m))
     assert "perf: 1" in text and "status: 1" in text
+
+
+def test_failed_token_frame_zero_or_correct_prefix(bundle) -> None:
+    """A failed token's frame is zero from the failure on: zeros or a golden prefix pass (the prefix is
+    recorded), a wrong prefix is named."""
+    p = GoldenPredictor(bundle.qm, IMAGE_BASE)
+    pred = p.predict(TokenStart(0, 0, bundle.x[0], expect_error=3))
+    assert np.array_equal(pred.logits, bundle.logits[0])          # the would-be logits; K/V not committed
+    result = TokenResult(0, STATUS_ERROR | (3 << 8), 3, {}, pred.kv_region)
+    raw = bytearray(pred.logits.astype("<i4").tobytes())
+    raw[4 * 5:] = bytes(len(raw) - 4 * 5)                         # logits 0..4, then zeros
+    chk = TokenChecker(bundle.layout, IMAGE_BASE)
+    chk.check(pred, LogitsFrame(bytes(raw)), [], result)
+    chk.check(pred, LogitsFrame(bytes(len(raw))), [], result)
+    assert chk.errors() == [] and chk.prefixes == [(0, 5)]
+    raw[4 * 2] ^= 1
+    chk.check(pred, LogitsFrame(bytes(raw)), [], result)
+    assert "logit 2: golden" in "\n".join(chk.errors())

@@ -66,32 +66,9 @@ def row_spans(layout: Any, image_base: int, pos: int) -> list[tuple[int, int]]:
 
 
 class ErrorTokenChecker(TokenChecker):
-    """`golden(start)`: the token's golden logits from the reference model's state before it (for the prefix a
-    token that fails during the logits phase may stream: the reference model predicts zeros for it)."""
-
-    def __init__(self, layout: Any, image_base: int, golden: Callable[[TokenStart], np.ndarray] | None = None) -> None:
-        super().__init__(layout, image_base)
-        self.golden = golden
-        self.prefixes: list[tuple[int, int]] = []       # (token index, logits streamed before the failure)
-
-    def _logits(self, tok: str, pred: Any, frame: Any) -> None:
-        vocab = self.layout.cfg.vocab
-        if not (pred.start.expect_error and self.golden is not None and frame is not None
-                and len(frame.data) >= 4 * vocab):
-            super()._logits(tok, pred, frame)
-            return
-        got = frame.logits(vocab)
-        nz = np.flatnonzero(got)
-        if not nz.size:
-            return
-        k = int(nz[-1]) + 1
-        want = np.asarray(self.golden(pred.start), dtype=np.int64)
-        if np.array_equal(got[:k], want[:k]):
-            self.prefixes.append((pred.start.index, k))
-        else:
-            j = int(np.flatnonzero(got[:k] != want[:k])[0])
-            self._bad("logits", f"{tok}: failed token's frame is neither zeros nor a correct prefix then zeros: "
-                                f"logit {j}: golden {int(want[j])}, DUT {int(got[j])} (non-zero up to {k - 1})")
+    """TokenChecker plus the checks of rejected and aborted tokens (ErrTokenStart.kind) and, for a failed token,
+    writes confined to its own K/V rows. (A failed token's logits prefix is checked by TokenChecker against the
+    reference model's would-be logits.)"""
 
     def check(self, pred, frame, writes, result) -> None:       # noqa: ANN001 (TokenChecker's signature)
         start = pred.start

@@ -48,6 +48,7 @@ class TokenChecker:
         self.layout, self.image_base = layout, image_base
         self.kinds: dict[str, Mismatches] = {}
         self.tokens_checked = 0
+        self.prefixes: list[tuple[int, int]] = []   # (token index, logits a failed token streamed before zeros)
 
     def _bad(self, kind: str, msg: str) -> None:
         self.kinds.setdefault(kind, Mismatches(kind)).add(msg)
@@ -90,8 +91,16 @@ class TokenChecker:
         got, want = frame.logits(vocab), pred.logits
         if pred.start.expect_error:       # a failed token's frame is zero from the failure on (driver step 5)
             nz = np.flatnonzero(got)
-            if nz.size and not np.array_equal(got[:nz[-1] + 1], want[:nz[-1] + 1]):
-                self._bad("logits", f"{tok}: failed token's frame is neither zeros nor a correct prefix")
+            if nz.size:                   # a prefix streamed before the failure: it must be the golden one
+                k = int(nz[-1]) + 1
+                bad = np.flatnonzero(got[:k] != want[:k])
+                if bad.size:
+                    j = int(bad[0])
+                    self._bad("logits", f"{tok}: failed token's frame is neither zeros nor a correct prefix then "
+                                        f"zeros: logit {j}: golden {int(want[j])}, DUT {int(got[j])} "
+                                        f"(non-zero up to {k - 1})")
+                else:
+                    self.prefixes.append((pred.start.index, k))
             return
         for j in np.flatnonzero(got != want):
             self._bad("logits", f"{tok}: logit {j}: golden {int(want[j])}, DUT {int(got[j])}")
