@@ -16,7 +16,7 @@ from models.bundle import build_bundle
 from models.config import EngineConfig
 from models.ddr_layout import HEADER_WORDS, DdrLayout, pack, pack_kv
 from models.schedule import schedule_beats, token_schedule
-from models.traffic import beats
+from verif.env.refmodel import kv_locate
 
 __all__ = ["IMAGE_BASE", "BUNDLE_SEED", "HEADER_BYTES", "Model", "load_model", "expected_beats",
            "first_kv_divergence", "first_logit_divergence"]
@@ -59,28 +59,21 @@ def load_model(name: str, tokens: int, bus_bits: int) -> Model:
 
 
 def expected_beats(layout: DdrLayout, pos: int, bus_bytes: int) -> tuple[int, int]:
-    """(read, write) beats of one token: models.schedule plus the 64-byte header read the engine does first
-    (added here only if the schedule does not list it yet)."""
-    sched = token_schedule(layout, pos)
-    rd, wr = schedule_beats(sched, bus_bytes)
-    if not any(t.tensor == "header" for t in sched):
-        rd += beats(HEADER_BYTES, bus_bytes)
-    return rd, wr
+    """(read, write) beats of one token: models.schedule (its first transfer is the 64-byte header read)."""
+    return schedule_beats(token_schedule(layout, pos), bus_bytes)
 
 
 def first_kv_divergence(layout: DdrLayout, got: bytes, want: bytes) -> str:
     """Empty if the KV regions are equal, else how many bytes differ and where the first is (layer, head, K/V,
     row, byte, DDR address)."""
-    diff = np.flatnonzero(np.frombuffer(got, np.uint8) != np.frombuffer(want, np.uint8))
+    g, w = np.frombuffer(got, np.int8), np.frombuffer(want, np.int8)
+    diff = np.flatnonzero(g != w)
     if not diff.size:
         return ""
-    c = layout.cfg
     off = int(diff[0])
-    slab, within = divmod(off, layout.kv_slab)
-    (layer, head), which = divmod(slab // 2, c.n_heads), slab % 2
-    row, col = divmod(within, c.d_head)
+    layer, head, which, row, col = kv_locate(layout, off)
     return (f"{diff.size} KV bytes differ; first: layer {layer} head {head} {'KV'[which]} row {row} byte {col} "
-            f"(DDR {IMAGE_BASE + layout.kv_base + off:#x}): expected {np.int8(want[off])}, got {np.int8(got[off])}")
+            f"(DDR {IMAGE_BASE + layout.kv_base + off:#x}): expected {w[off]}, got {g[off]}")
 
 
 def first_logit_divergence(got: np.ndarray, want: np.ndarray) -> str:

@@ -74,11 +74,15 @@ class BaseTest(uvm_test):
         self.dut = cocotb.top
         self.seeds = Seeds(int(setting("seed", "1"), 0))
         self.bus_bits = len(self.dut.u_mem.axi_rdata)
+        self.choose()
         self.qm, image, self.x, self.positions, kv = self.model()
         ConfigDB().set(None, "*", "env_cfg",
                        EnvConfig(self.dut, self.qm, image, IMAGE_BASE, self.knobs(), self.p_x_idle,
                                  self.p_logits_stall, kv=kv))
         self.env = LayerEngineEnv("env", self)
+
+    def choose(self) -> None:
+        """Hook before model() and knobs(): dut, seeds and bus_bits are set (e.g. randomize a case here)."""
 
     def model(self) -> tuple[QModel, bytes, np.ndarray, list[int], np.ndarray | None]:
         """(quantized model, DDR image, X per token, the tokens' positions, preloaded KV cache or None).

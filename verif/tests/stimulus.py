@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import copy
 
-import cocotb
 import pyuvm
 
 from models.config import EngineConfig
 from models.ddr_layout import pack
 from verif.bfm.axi_mem_bfm import BfmKnobs
 from verif.cfg_item import EngineCase, random_case
-from verif.seeds import Seeds
-from verif.tests.base import BaseTest, setting
+from verif.tests.base import BaseTest
 from verif.tests.case_model import CaseModel, build_model, case_model
 
 
@@ -35,14 +33,10 @@ class CaseTest(BaseTest):
     def case(self) -> EngineCase:
         raise NotImplementedError
 
-    def build_phase(self) -> None:
-        self.dut = cocotb.top
-        self.seeds = Seeds(int(setting("seed", "1"), 0))
-        self.bus_bits = len(self.dut.u_mem.axi_rdata)
+    def choose(self) -> None:
         self.the_case = self.case()
         self.p_x_idle = self.the_case.bus_knobs.get("p_x_idle", 0.0)
         self.p_logits_stall = self.the_case.bus_knobs.get("p_logits_stall", 0.0)
-        super().build_phase()
 
     def knobs(self) -> BfmKnobs:
         names = set(BfmKnobs.__dataclass_fields__)
