@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         get_runner("verilator").test(
             test_module=[args.module], hdl_toplevel=args.toplevel, hdl_toplevel_lang="verilog",
             build_dir=build_dir, test_dir=out, results_xml=str(results), seed=seeds.cocotb,
-            plusargs=[*seeds.plusargs(), f"+le_seed={seeds.master}", *args.plusarg],
+            plusargs=[*seeds.test_plusargs(), *args.plusarg],
             waves=simbuild.waves_enabled(), parameters=params, test_filter=rf"(^|\.){args.test}$")
     except (SystemExit, RuntimeError) as exc:
         print(f"regress.simrun: the runner stopped: {exc!r}", flush=True)

@@ -32,3 +32,8 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SEED_ENV, "ten")
     with pytest.raises(ValueError, match="LE_SEED"):
         Seeds.from_env()
+
+
+def test_test_plusargs_add_the_master_seed() -> None:
+    s = Seeds(3)
+    assert s.test_plusargs() == [*s.plusargs(), "+le_seed=3"]

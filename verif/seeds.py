@@ -72,6 +72,10 @@ class Seeds:
     def plusargs(self) -> list[str]:
         return [f"+verilator+seed+{self.verilator}", "+verilator+rand+reset+2"]
 
+    def test_plusargs(self) -> list[str]:
+        """Everything a uvm test run needs: plusargs() and +le_seed (the master, which the test derives from)."""
+        return [*self.plusargs(), f"+le_seed={self.master}"]
+
     def describe(self) -> str:
         return (f"master {self.master}: python {self.python}, numpy {self.numpy}, vsc {self.vsc}, "
                 f"verilator {self.verilator}, cocotb {self.cocotb}")

@@ -27,7 +27,7 @@ def run_uvm_test(test: str, data_w: int, seeds: Seeds, plusargs: list[str] | Non
     return simbuild.run_cocotb(
         [*rtl, *tb], "le_tb_top", modules or TEST_MODULES, RUNS / f"uvm_{test}_w{data_w}_s{seeds.master}",
         parameters={"AXI_DATA_W": data_w, "MAX_VOCAB": MAX_VOCAB}, extra_args=[*rtl_extra, *tb_extra, *X_RANDOM_BUILD_ARGS],
-        seed=seeds.cocotb, plusargs=[*seeds.plusargs(), f"+le_seed={seeds.master}", *(plusargs or [])],
+        seed=seeds.cocotb, plusargs=[*seeds.test_plusargs(), *(plusargs or [])],
         test_filter=rf"(^|\.){test}$")
 
 
