@@ -6,4 +6,5 @@ verif/hdl/le_axi_bfm_wr.sv
 verif/hdl/le_axi_slave_bfm.sv
 verif/hdl/le_axis_src_bfm.sv
 verif/hdl/le_axis_sink_bfm.sv
+verif/hdl/le_probe.sv
 verif/hdl/le_tb_top.sv

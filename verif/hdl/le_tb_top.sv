@@ -171,4 +171,43 @@ module le_tb_top #(
     end
   end
 
+  // ---- operator-boundary probes for `regress debug` (verif/hdl/le_probe.sv; idle without +le_probe_file) ----
+  le_probe #(.MAX_D_HEAD(MAX_D_HEAD)) u_probe (
+    .clk,
+    .tok_start_i  (u_dut.tok_start),
+    .tok_pos_i    (u_dut.csr_cfg.pos),
+    .main_begin_i (u_dut.main_begin),
+    .main_phase_i (u_dut.main_phase),
+    .ph_i         (u_dut.u_main_out.ph_q),
+    .qkv_we_i     (u_dut.u_main_out.qkv_we_o),
+    .qkv_idx_i    (u_dut.u_main_out.qkv_idx_o),
+    .qkv_head_i   (u_dut.u_main_out.head_q),
+    .qkv_data_i   (u_dut.u_main_out.qkv_data_o),
+    .rq_take_i    (u_dut.u_main_out.b_load),
+    .rq_idx_i     (u_dut.u_main_out.b_idx_q),
+    .rq_y_i       (u_dut.u_main_out.rq_y),
+    .res_take_i   (u_dut.u_main_out.res_out_valid && u_dut.u_main_out.ln_in_ready),
+    .res_y_i      (u_dut.u_main_out.res_y),
+    .ln_valid_i   (u_dut.u_main_out.ln_out_valid),
+    .ln_idx_i     (u_dut.u_main_out.l_idx_q),
+    .ln_x8_i      (u_dut.u_main_out.ln_x8),
+    .ln_x16_i     (u_dut.u_main_out.ln_x16),
+    .act_valid_i  (u_dut.u_main_out.act_out_valid),
+    .act_idx_i    (u_dut.u_main_out.u_idx_q),
+    .act_y_i      (u_dut.u_main_out.act_y),
+    .logit_take_i (u_dut.u_main_out.logit_valid_o && u_dut.u_main_out.logit_ready_i),
+    .logit_i      (u_dut.u_main_out.acc_data_i),
+    .attn_head_i  (u_dut.u_attn.head_q),
+    .s_take_i     (u_dut.u_attn.s_valid && u_dut.u_attn.s_ready),
+    .s_raw_i      (u_dut.u_attn.s_raw),
+    .z_take_i     (u_dut.u_attn.z_valid && u_dut.u_attn.z_ready),
+    .z_idx_i      (u_dut.u_attn.z_cnt_q),
+    .z_i          (u_dut.u_attn.z),
+    .p_take_i     (u_dut.u_attn.p_valid && u_dut.u_attn.p_ready),
+    .p_i          (u_dut.u_attn.p),
+    .o_valid_i    (u_dut.u_attn.o_valid),
+    .o_idx_i      (u_dut.u_attn.o_cnt_q),
+    .o_i          (u_dut.u_attn.o_y[7:0])
+  );
+
 endmodule
