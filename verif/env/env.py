@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_env, uvm_tlm_analysis_fifo
@@ -59,6 +60,17 @@ class EnvConfig:
         return DdrLayout(self.qm.cfg)
 
 
+PROBE_PLUSARG = "le_probe_file"
+
+
+def probe_trace_dir() -> Path | None:
+    """With +le_probe_file=<dir>/probe.log (`regress debug`, verif/hdl/le_probe.sv), the golden intermediates
+    of every token go to <dir>/golden/t<n>.npz; None otherwise."""
+    import cocotb
+    path = cocotb.plusargs.get(PROBE_PLUSARG)
+    return Path(str(path)).parent / "golden" if path else None
+
+
 class LayerEngineEnv(uvm_env):
     def build_phase(self) -> None:
         ec: EnvConfig = ConfigDB().get(self, "", "env_cfg")
@@ -94,7 +106,7 @@ class LayerEngineEnv(uvm_env):
 
     def connect_phase(self) -> None:
         ec = self.ec
-        self.refmodel.predictor = GoldenPredictor(ec.qm, ec.image_base, ec.kv)
+        self.refmodel.predictor = GoldenPredictor(ec.qm, ec.image_base, ec.kv, trace_dir=probe_trace_dir())
         self.scoreboard.checker = TokenChecker(ec.layout, ec.image_base)
         self.token_ap.connect(self.refmodel.token_export)
         self.refmodel.prediction_ap.connect(self.scoreboard.prediction_export)

@@ -9,12 +9,14 @@ have produced, so the scoreboard can accept a frame that is a correct prefix fol
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from pyuvm import uvm_analysis_port, uvm_component, uvm_tlm_analysis_fifo
 
 from models.config import EngineConfig
 from models.ddr_layout import DdrLayout, pack_kv
-from models.golden import GoldenEngine
+from models.golden import GoldenEngine, Trace
 from models.qmodel import QModel
 from models.schedule import kv_writes, schedule_beats, token_schedule
 
@@ -31,14 +33,33 @@ def kv_locate(layout: DdrLayout, offset: int) -> tuple[int, int, int, int, int]:
     return layer, head, which, row, byte
 
 
+def save_trace(path: Path, tr: Trace, pos: int) -> None:
+    """One token's golden intermediates as .npz: `pos` and one array per "layer/head/name" (-1 = none)."""
+    arrays = {f"{-1 if l is None else l}/{-1 if h is None else h}/{name}": v
+              for (_, l, h, name), v in tr.values.items()}
+    np.savez(path, pos=np.int64(pos), **arrays)
+
+
 class GoldenPredictor:
     """The prediction logic without pyuvm (unit-testable): GoldenEngine + layout + image base."""
 
-    def __init__(self, qm: QModel, image_base: int, kv: np.ndarray | None = None) -> None:
+    def __init__(self, qm: QModel, image_base: int, kv: np.ndarray | None = None,
+                 trace_dir: Path | None = None) -> None:
         self.cfg: EngineConfig = qm.cfg
         self.layout = DdrLayout(qm.cfg)
         self.image_base = image_base
         self.engine = GoldenEngine(qm, kv)
+        self.trace_dir = trace_dir          # `regress debug`: every token's golden intermediates saved here
+        self.n_predicted = 0
+        if trace_dir is not None:
+            trace_dir.mkdir(parents=True, exist_ok=True)
+
+    def _step(self, start: TokenStart) -> np.ndarray:
+        tr = Trace() if self.trace_dir is not None else None
+        logits = self.engine.step(np.asarray(start.x, dtype=np.int64), start.pos, tr=tr, tok=self.n_predicted)
+        if tr is not None and self.trace_dir is not None:
+            save_trace(self.trace_dir / f"t{self.n_predicted}.npz", tr, start.pos)
+        return logits
 
     def kv_image(self) -> bytes:
         return pack_kv(self.layout, self.engine.kv)
@@ -51,11 +72,11 @@ class GoldenPredictor:
             logits = np.zeros(c.vocab, dtype=np.int64)
             if 0 <= start.pos < c.max_seq:
                 saved = self.engine.kv.copy()
-                logits = self.engine.step(np.asarray(start.x, dtype=np.int64), start.pos)
+                logits = self._step(start)
                 self.engine.kv[...] = saved
             writes: list[KvWrite] = []
         else:
-            logits = self.engine.step(np.asarray(start.x, dtype=np.int64), start.pos)
+            logits = self._step(start)
             writes = [KvWrite(t.layer, t.head, int(t.purpose == "v_append"), start.pos, self.image_base + t.addr,
                               self.engine.kv[t.layer, t.head, int(t.purpose == "v_append"), start.pos]
                               .astype(np.int8).tobytes())
@@ -63,6 +84,7 @@ class GoldenPredictor:
         rd_beats = wr_beats = 0
         if 0 <= start.pos < c.max_seq:           # an illegal TOKEN_POS has no schedule (START is rejected)
             rd_beats, wr_beats = schedule_beats(token_schedule(layout, start.pos), c.bus_bytes)
+        self.n_predicted += 1
         return TokenPrediction(start, logits, writes, rd_beats * c.bus_bytes, wr_beats * c.bus_bytes,
                                self.kv_image())
 

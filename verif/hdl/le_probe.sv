@@ -13,7 +13,8 @@
 //             Names: q k v s_raw s p o (per head), oprime y1 x_att x_att_res u u_act f y2 x x_res
 //             (per layer), logits (per token, layer -1). The layer is counted from the phase begins
 //             (a QKV phase after a W2 phase starts the next layer).
-//             Without the plusarg the probe does nothing.
+//             Without the plusarg the probe does nothing; in reset and before the first START it
+//             writes nothing.
 // Latency:    n/a (observes the same edge).
 // Throughput: n/a.
 
@@ -23,6 +24,7 @@ module le_probe
   parameter int unsigned MAX_D_HEAD = 128      // the Q/K/V buffer's stride (le_main_out qkv_idx_o)
 ) (
   input  logic        clk,
+  input  logic        rst_n,
   input  logic        tok_start_i,
   input  logic [31:0] tok_pos_i,
   input  logic        main_begin_i,
@@ -88,12 +90,13 @@ module le_probe
   /* verilator lint_off BLKSEQ */
   always @(posedge clk) begin
     cycle <= cycle + 1;
-    if (fd != 0) begin
+    if (fd != 0 && rst_n) begin
       if (tok_start_i) begin
         tok     = tok + 1;
         layer   = 0;
         seen_w2 = 1'b0;
         $fwrite(fd, "%0d %0t T %0d %0d\n", cycle, $time, tok, tok_pos_i);
+        $fflush(fd);
       end
       if (main_begin_i) begin
         if (main_phase_i == PhQkv && seen_w2) begin
@@ -102,6 +105,8 @@ module le_probe
         end
         if (main_phase_i == PhW2) seen_w2 = 1'b1;
       end
+    end
+    if (fd != 0 && rst_n && tok >= 0) begin     // values before the first START: reset / X-init noise
       if (qkv_we_i) begin
         qkv_m = qkv_idx_i / 32'(MAX_D_HEAD);
         qkv_j = qkv_idx_i % 32'(MAX_D_HEAD);
@@ -128,5 +133,9 @@ module le_probe
     end
   end
   /* verilator lint_on BLKSEQ */
+
+  final begin
+    if (fd != 0) $fclose(fd);
+  end
 
 endmodule

@@ -173,7 +173,7 @@ module le_tb_top #(
 
   // ---- operator-boundary probes for `regress debug` (verif/hdl/le_probe.sv; idle without +le_probe_file) ----
   le_probe #(.MAX_D_HEAD(MAX_D_HEAD)) u_probe (
-    .clk,
+    .clk, .rst_n,
     .tok_start_i  (u_dut.tok_start),
     .tok_pos_i    (u_dut.csr_cfg.pos),
     .main_begin_i (u_dut.main_begin),

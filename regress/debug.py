@@ -1,0 +1,125 @@
+"""`regress debug RUN_DIR`: rerun one regression run with operator-boundary probes and name the first divergence.
+
+    regress debug build/regress/smoke-20261124-081500/runs/rand.w128.s1 [--waves] [--timeout S]
+
+The run's own command (results.json) is rerun in RUN_DIR/debug with +le_probe_file=RUN_DIR/debug/probe.log:
+verif/hdl/le_probe.sv writes every value that crosses an operator boundary (Q/K/V, raw scores, scaled scores,
+probabilities, O, O', residual sums, LayerNorm outputs, U, GELU, F, logits) with its cycle, and the env's
+reference model saves the golden intermediates of every token (RUN_DIR/debug/golden/t<n>.npz). Same master
+seed, so the rerun is the failing run bit for bit; it uses a build of the current tree (the probe is part of
+the testbench), which regress/simbuild.py caches. regress/debug_probe.py compares the two and the first
+divergence (earliest cycle) is printed and written to RUN_DIR/debug/divergence.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from regress.debug_probe import Divergence, ProbeFormatError, Report, compare, read_golden, read_probe
+from regress.rerun import RerunError, retarget, run_command, waves_file
+DEFAULT_TIMEOUT_S = 3600.0
+TIME_UNIT = "ps"                 # le_probe prints %t: the testbench's precision (timescale 1ns/1ps)
+
+
+class DebugError(RuntimeError):
+    """`regress debug` cannot go on; str() is one line."""
+
+
+def load_run(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "results.json"
+    if not path.is_file():
+        raise DebugError(f"{run_dir} has no results.json (not a regression run directory)")
+    data: dict[str, Any] = json.loads(path.read_text())
+    if not data.get("command"):
+        raise DebugError(f"{path} records no command")
+    return data
+
+
+def rerun(run: dict[str, Any], debug_dir: Path, waves: bool, timeout: float) -> tuple[str, float]:
+    """Run the probe command into `debug_dir`; returns (status as in results.json, wall seconds)."""
+    debug_dir.mkdir(parents=True, exist_ok=True)
+    for stale in ("probe.log", "divergence.json"):
+        (debug_dir / stale).unlink(missing_ok=True)
+    for old in (debug_dir / "golden").glob("t*.npz"):
+        old.unlink()
+    try:
+        cmd = retarget(list(run["command"]), debug_dir, [f"+le_probe_file={debug_dir / 'probe.log'}"])
+    except RerunError as exc:
+        raise DebugError(str(exc)) from None
+    env_add = {**run.get("env", {}), **({"LE_WAVES": "1"} if waves else {})}
+    return run_command(cmd, env_add, debug_dir, run.get("cls", ""), timeout)
+
+
+def _describe(d: Divergence, what: str) -> list[str]:
+    idx = f"{d.name}[{d.index}]"
+    lines = [f"{what}: {d.where()}",
+             f"  operator  {d.operator}",
+             f"  golden    models/{d.golden_op}",
+             f"  element   {idx}: golden {d.golden if d.golden is not None else '(none)'}, "
+             f"DUT {d.dut if d.dut is not None else '(never produced)'}",
+             f"  at cycle  {d.cycle} (sim time {d.time} {TIME_UNIT})"]
+    return lines
+
+
+def format_report(rep: Report, run_id: str) -> list[str]:
+    lines = [f"compared {rep.values_compared} values of {rep.tokens_compared} token(s) of {run_id}"]
+    if rep.unmatched_tokens:
+        lines.append(f"DUT tokens with no golden prediction at their position: {rep.unmatched_tokens}")
+    if rep.first is not None:
+        lines += _describe(rep.first, "FIRST DIVERGENCE")
+        tally = ", ".join(f"{k} {v}" for k, v in sorted(rep.mismatches.items(), key=lambda kv: -kv[1]))
+        lines.append(f"  mismatching elements per operator (all tokens): {tally}")
+    elif rep.stopped is not None:
+        lines += _describe(rep.stopped, "NO VALUE DIVERGED; the DUT STOPPED")
+    else:
+        lines.append("no divergence: every probed value equals the golden model's")
+    return lines
+
+
+def debug(run_dir: Path, waves: bool = False, timeout: float = DEFAULT_TIMEOUT_S,
+          say: Any = print) -> Report:
+    run_dir = run_dir.resolve()
+    run = load_run(run_dir)
+    debug_dir = run_dir / "debug"
+    say(f"regress debug: rerunning {run.get('run_id', run_dir.name)} (original: {run.get('status', '?')}) "
+        f"with operator probes{' and waves' if waves else ''}; log {debug_dir / 'run.log'}")
+    status, wall = rerun(run, debug_dir, waves, timeout)
+    say(f"rerun: {status} in {wall:.1f} s"
+        + ("" if status == run.get("status") else f" (the original run was {run.get('status')})"))
+    try:
+        rep = compare(read_probe(debug_dir / "probe.log"), read_golden(debug_dir / "golden"))
+    except ProbeFormatError as exc:
+        raise DebugError(f"{exc}; see {debug_dir / 'run.log'}") from None
+    lines = format_report(rep, run.get("run_id", run_dir.name))
+    for line in lines:
+        say(line)
+    wave = waves_file(debug_dir)
+    if wave is not None:
+        say(f"waves: {wave}")
+    payload = {"run_id": run.get("run_id"), "rerun_status": status, "original_status": run.get("status"),
+               "first": rep.first.to_json() if rep.first else None,
+               "stopped": rep.stopped.to_json() if rep.stopped else None,
+               "mismatches": rep.mismatches, "values_compared": rep.values_compared,
+               "tokens_compared": rep.tokens_compared, "unmatched_tokens": rep.unmatched_tokens,
+               "waves": str(wave) if wave else None, "report": lines}
+    (debug_dir / "divergence.json").write_text(json.dumps(payload, indent=2) + "\n")
+    return rep
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("debug", help="rerun a run with operator probes; name the first divergence from golden")
+    p.add_argument("run_dir", type=Path, help="a run directory (OUT/runs/<run_id>)")
+    p.add_argument("--waves", action="store_true", help="also record FST waves (a waves build, cached)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds (default 3600)")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        debug(args.run_dir, waves=args.waves, timeout=args.timeout)
+    except DebugError as exc:
+        print(f"regress debug: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,227 @@
+"""The DUT's operator-boundary values (verif/hdl/le_probe.sv) against the golden model's (models.golden.Trace).
+
+    dut = read_probe(Path("probe.log"))                    # DutToken per accepted START, in order
+    gold = read_golden(Path("golden"))                     # GoldenToken per prediction (t<n>.npz), in order
+    report = compare(dut, gold)                            # first divergence (earliest cycle) and tallies
+
+Token alignment: the n-th accepted START of the DUT is matched with the next golden prediction at the same
+position (a START the engine rejects has a prediction and no DUT token; a token cut by a reset is followed by
+its retry, which is predicted again). Every DUT value is compared with the golden element of the same token,
+layer, head, operator and index; the first divergence is the mismatch with the smallest cycle. Operators are
+causal (every value is produced after its inputs), so the earliest mismatch names the operator whose inputs
+still matched. A run with no mismatch but a value stream the DUT left short names where it stopped.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# name -> (operator as the RTL computes it, its golden twin in models/)
+OPERATORS: dict[str, tuple[str, str]] = {
+    "q": ("QKV GEMV + requant (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
+    "k": ("QKV GEMV + requant (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
+    "v": ("QKV GEMV + requant (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
+    "s_raw": ("score MAC q.K (le_attn.u_score_mac, le_gemv)", "ops.gemv_tile"),
+    "s": ("score scale/clamp (le_attn.u_scale, le_score_scale_clamp)", "ops.score_scale_clamp"),
+    "p": ("softmax (le_attn.u_softmax, le_softmax)", "ops.softmax"),
+    "o": ("P.V + O requant (le_attn.u_pv, le_pv_accum; le_attn.u_o_requant)", "ops.pv_accum + ops.requant"),
+    "oprime": ("Wo GEMV + requant int16 (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
+    "y1": ("residual add 1 (le_main_out.u_residual, le_residual_add)", "ops.residual_add"),
+    "x_att": ("LayerNorm 1, int8 out (le_main_out.u_layernorm, le_layernorm)", "ops.layernorm"),
+    "x_att_res": ("LayerNorm 1, int16 residual copy (le_layernorm)", "ops.layernorm"),
+    "u": ("W1 GEMV + requant (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
+    "u_act": ("GELU LUT (le_main_out.u_act, le_act_lut)", "ops.act_lut"),
+    "f": ("W2 GEMV + requant int16 (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
+    "y2": ("residual add 2 (le_main_out.u_residual, le_residual_add)", "ops.residual_add"),
+    "x": ("LayerNorm 2, int8 out (le_main_out.u_layernorm, le_layernorm)", "ops.layernorm"),
+    "x_res": ("LayerNorm 2, int16 residual copy (le_layernorm)", "ops.layernorm"),
+    "logits": ("logits GEMV + bias (le_logits, le_main_out.u_logits_bias)", "ops.logits_tile"),
+}
+
+Key = tuple[int, int, str]        # (layer, head, name); -1 = none
+
+
+class ProbeFormatError(ValueError):
+    """A probe or golden file that cannot be read; str() is one line."""
+
+
+@dataclass
+class DutToken:
+    index: int                     # n-th accepted START
+    pos: int
+    cycle: int
+    # (layer, head, name) -> {element index: (value, cycle, time)}
+    values: dict[Key, dict[int, tuple[int, int, int]]] = field(default_factory=lambda: defaultdict(dict))
+
+
+@dataclass
+class GoldenToken:
+    index: int                     # n-th prediction
+    pos: int
+    arrays: dict[Key, np.ndarray]
+
+
+@dataclass
+class Divergence:
+    token: int
+    pos: int
+    layer: int
+    head: int
+    name: str
+    index: int
+    golden: int | None             # None: the DUT produced an element the golden model does not have
+    dut: int | None                # None: the DUT never produced it (it stopped)
+    cycle: int
+    time: int
+
+    @property
+    def operator(self) -> str:
+        return OPERATORS.get(self.name, (self.name, "?"))[0]
+
+    @property
+    def golden_op(self) -> str:
+        return OPERATORS.get(self.name, (self.name, "?"))[1]
+
+    def where(self) -> str:
+        parts = [f"token {self.token} (pos {self.pos})"]
+        if self.layer >= 0:
+            parts.append(f"layer {self.layer}")
+        if self.head >= 0:
+            parts.append(f"head {self.head}")
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"token": self.token, "pos": self.pos, "layer": self.layer, "head": self.head, "name": self.name,
+                "operator": self.operator, "golden_op": self.golden_op, "index": self.index,
+                "golden": self.golden, "dut": self.dut, "cycle": self.cycle, "time": self.time}
+
+
+@dataclass
+class Report:
+    tokens_compared: int
+    values_compared: int
+    first: Divergence | None
+    stopped: Divergence | None                     # no value mismatch, but a stream left short
+    mismatches: dict[str, int]                     # name -> mismatching elements (all tokens)
+    unmatched_tokens: list[int]                    # DUT tokens with no golden prediction at their pos
+
+    @property
+    def clean(self) -> bool:
+        return self.first is None and self.stopped is None and not self.unmatched_tokens
+
+
+def read_probe(path: Path) -> list[DutToken]:
+    """Parse le_probe's file; elements with index -1 are numbered in arrival order per (token, layer, head, name)."""
+    if not path.is_file():
+        raise ProbeFormatError(f"{path}: no probe file (was the run built with verif/hdl/le_probe.sv?)")
+    tokens: list[DutToken] = []
+    counters: dict[Key, int] = defaultdict(int)
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        f = line.split()
+        try:
+            if len(f) == 5 and f[2] == "T":
+                tokens.append(DutToken(int(f[3]), int(f[4]), int(f[0])))
+                counters.clear()
+                continue
+            cycle, time, tok, layer, head, name, idx, value = (int(f[0]), int(f[1]), int(f[2]), int(f[3]),
+                                                                int(f[4]), f[5], int(f[6]), int(f[7]))
+        except (ValueError, IndexError):
+            raise ProbeFormatError(f"{path}:{n}: unreadable probe line {line[:80]!r}") from None
+        if not tokens or tok != tokens[-1].index:
+            raise ProbeFormatError(f"{path}:{n}: value of token {tok} outside its token")
+        key = (layer, head, name)
+        if idx < 0:
+            idx = counters[key]
+            counters[key] += 1
+        tokens[-1].values[key].setdefault(idx, (value, cycle, time))
+    return tokens
+
+
+def read_golden(directory: Path) -> list[GoldenToken]:
+    """The golden traces verif/env/refmodel.py saved (t0.npz, t1.npz, ... in prediction order)."""
+    files = sorted(directory.glob("t*.npz"), key=lambda p: int(p.stem[1:]))
+    if not files:
+        raise ProbeFormatError(f"{directory}: no golden traces (t<n>.npz)")
+    out = []
+    for f in files:
+        with np.load(f) as z:
+            arrays: dict[Key, np.ndarray] = {}
+            for name in z.files:
+                if name == "pos":
+                    continue
+                layer, head, op = name.split("/", 2)
+                arrays[(int(layer), int(head), op)] = z[name]
+            out.append(GoldenToken(int(f.stem[1:]), int(z["pos"]), arrays))
+    return out
+
+
+def align(dut: list[DutToken], gold: list[GoldenToken]) -> list[tuple[DutToken, GoldenToken | None]]:
+    """Each DUT token with the next golden prediction at its position (None when there is none)."""
+    pairs: list[tuple[DutToken, GoldenToken | None]] = []
+    g = 0
+    for d in dut:
+        j = next((j for j in range(g, len(gold)) if gold[j].pos == d.pos), None)
+        pairs.append((d, gold[j] if j is not None else None))
+        if j is not None:
+            g = j + 1
+    return pairs
+
+
+def _token_divergences(d: DutToken, g: GoldenToken, mismatches: dict[str, int]) -> tuple[Divergence | None, int]:
+    first: Divergence | None = None
+    compared = 0
+    for (layer, head, name), elems in d.values.items():
+        want = g.arrays.get((layer, head, name))
+        for idx, (value, cycle, time) in elems.items():
+            compared += 1
+            golden = int(want[idx]) if want is not None and 0 <= idx < len(want) else None
+            if golden == value:
+                continue
+            mismatches[name] = mismatches.get(name, 0) + 1
+            if first is None or cycle < first.cycle:
+                first = Divergence(d.index, d.pos, layer, head, name, idx, golden, value, cycle, time)
+    return first, compared
+
+
+def _stopped(d: DutToken, g: GoldenToken) -> Divergence | None:
+    """The first golden element the DUT never produced, in the stream that was being produced last."""
+    last_key, last_cycle = None, -1
+    for key, elems in d.values.items():
+        c = max(cycle for _, cycle, _ in elems.values())
+        if c > last_cycle:
+            last_key, last_cycle = key, c
+    if last_key is None or last_key not in g.arrays:
+        return None
+    want, got = g.arrays[last_key], d.values[last_key]
+    missing = [i for i in range(len(want)) if i not in got]
+    if not missing:
+        return None
+    layer, head, name = last_key
+    time = max(t for _, c, t in got.values() if c == last_cycle)
+    return Divergence(d.index, d.pos, layer, head, name, missing[0], int(want[missing[0]]), None, last_cycle, time)
+
+
+def compare(dut: list[DutToken], gold: list[GoldenToken]) -> Report:
+    mismatches: dict[str, int] = {}
+    first: Divergence | None = None
+    stopped: Divergence | None = None
+    compared, unmatched, n_tok = 0, [], 0
+    for d, g in align(dut, gold):
+        if g is None:
+            unmatched.append(d.index)
+            continue
+        n_tok += 1
+        div, n = _token_divergences(d, g, mismatches)
+        compared += n
+        if div is not None and (first is None or div.cycle < first.cycle):
+            first = div
+    if first is None and dut:
+        pairs = align(dut, gold)
+        d, g = pairs[-1]
+        if g is not None:
+            stopped = _stopped(d, g)
+    return Report(n_tok, compared, first, stopped, mismatches, unmatched)

@@ -1,0 +1,94 @@
+"""Reruns of recorded runs: `regress run ... --rerun-failed` (one run per failure bucket, with FST waves and
+verbose logs) and the command rewriting that `regress debug` shares.
+
+    entries = rerun_failed(results, out, say=print)     # OUT/rerun/<run_id>/ + OUT/reruns.json
+
+A rerun is the run's own regress.simrun command (same master seed, so the same stimulus bit for bit) sent to
+another directory. With waves it needs a build with --trace-fst: LE_WAVES=1 makes regress/simbuild.py build
+(and cache) that variant, so the recorded --build-dir is dropped and the build is looked up from the sources.
+Verbose: cocotb and pyuvm log at DEBUG (COCOTB_LOG_LEVEL=DEBUG).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from regress.buckets import bucket
+from regress.results import RunResult, parse_cocotb_results
+
+REPO = Path(__file__).resolve().parents[1]
+RERUNS_FILE = "reruns.json"
+VERBOSE_ENV = {"COCOTB_LOG_LEVEL": "DEBUG"}
+
+
+class RerunError(RuntimeError):
+    """A recorded command that cannot be rerun; str() is one line."""
+
+
+def retarget(command: Sequence[str], out_dir: Path, plusargs: Sequence[str] = ()) -> list[str]:
+    """`command` (a regress.simrun command) writing into `out_dir`, without its pinned build, plus `plusargs`."""
+    if "regress.simrun" not in command:
+        raise RerunError(f"the recorded command is not a regress.simrun command: {shlex.join(command)[:120]}")
+    out: list[str] = []
+    skip = False
+    for arg in command:
+        if skip:
+            skip = False
+        elif arg in ("--build-dir", "--expect-build", "--out"):
+            skip = True
+        else:
+            out.append(arg)
+    for p in plusargs:
+        out += ["--plusarg", p]
+    return out + ["--out", str(out_dir)]
+
+
+def run_command(cmd: list[str], env_add: dict[str, str], out_dir: Path, cls: str,
+                timeout: float) -> tuple[str, float]:
+    """Run `cmd` into `out_dir` (run.log, cmd.sh); returns (status, wall seconds)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.xml").unlink(missing_ok=True)
+    prefix = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env_add.items()))
+    (out_dir / "cmd.sh").write_text(f"#!/bin/sh\ncd {shlex.quote(str(REPO))}\n"
+                                    + (prefix + " " if prefix else "") + shlex.join(cmd) + "\n")
+    t0 = time.monotonic()
+    with open(out_dir / "run.log", "wb") as log:
+        try:
+            subprocess.run(cmd, cwd=REPO, env={**os.environ, **env_add}, stdout=log, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, timeout=timeout, check=False, start_new_session=True)
+        except subprocess.TimeoutExpired:
+            return "timeout", time.monotonic() - t0
+    parsed = parse_cocotb_results(out_dir / "results.xml", cls)
+    return (parsed[0] if parsed else "crash"), time.monotonic() - t0
+
+
+def waves_file(directory: Path) -> Path | None:
+    found = sorted(directory.glob("*.fst")) + sorted(directory.glob("*.vcd"))
+    return found[0] if found else None
+
+
+def rerun_failed(results: Sequence[RunResult], out: Path, timeout: Callable[[RunResult], float],
+                 say: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """Rerun the first run of every failure bucket with waves and verbose logs; write OUT/reruns.json."""
+    entries: list[dict[str, Any]] = []
+    for b in bucket([r for r in results if r.failed]):
+        res: RunResult = b.runs[0]
+        if res.status == "interrupted":
+            continue
+        rdir = (out / "rerun" / res.run_id).resolve()
+        env_add = {**res.env, "LE_WAVES": "1", **VERBOSE_ENV}
+        say(f"rerun with waves: {res.run_id} ({len(b.runs)} run(s) in bucket {b.signature})")
+        status, wall = run_command(retarget(res.command, rdir), env_add, rdir, res.cls, timeout(res))
+        wave = waves_file(rdir)
+        entries.append({"bucket": str(b.signature), "run_id": res.run_id, "dir": str(rdir),
+                        "waves": str(wave) if wave else None, "log": str(rdir / "run.log"), "status": status,
+                        "original_status": res.status, "wall_s": round(wall, 3)})
+        say(f"  {status} in {wall:.1f} s; waves {wave or '(none)'}; log {rdir / 'run.log'}")
+    (out / RERUNS_FILE).write_text(json.dumps(entries, indent=2) + "\n")
+    return entries
