@@ -1,0 +1,120 @@
+"""The trend database: one sqlite file (default `<folder of the regression outputs>/history.sqlite`) with a row
+per regression and a row per run, so that the dashboard can plot pass rate, coverage and speed over time.
+
+A regression is keyed by its output directory and start time: re-reporting the same OUT updates its rows
+(and replaces its runs) instead of adding a second regression.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean
+
+from regress.report_data import Regression, pct
+
+DB_NAME = "history.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS regressions (
+    id INTEGER PRIMARY KEY,
+    out TEXT NOT NULL, started TEXT NOT NULL, suite TEXT NOT NULL,
+    sha TEXT, dirty INTEGER, runs INTEGER, passed INTEGER, failed INTEGER, pass_rate REAL, wall_s REAL,
+    line_pct REAL, toggle_pct REAL, branch_pct REAL, functional_pct REAL, cycles_per_s REAL,
+    UNIQUE (out, started));
+CREATE TABLE IF NOT EXISTS runs (
+    regression_id INTEGER NOT NULL REFERENCES regressions(id) ON DELETE CASCADE,
+    run_id TEXT NOT NULL, test TEXT, config TEXT, seed INTEGER, status TEXT, signature TEXT,
+    wall_s REAL, cycles_per_s REAL,
+    PRIMARY KEY (regression_id, run_id));
+"""
+COLUMNS = ("out", "started", "suite", "sha", "dirty", "runs", "passed", "failed", "pass_rate", "wall_s",
+           "line_pct", "toggle_pct", "branch_pct", "functional_pct", "cycles_per_s")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One regression as the trend shows it."""
+    out: str
+    started: str
+    suite: str
+    sha: str
+    dirty: bool
+    runs: int
+    passed: int
+    failed: int
+    pass_rate: float | None
+    wall_s: float | None
+    line_pct: float | None
+    toggle_pct: float | None
+    branch_pct: float | None
+    functional_pct: float | None
+    cycles_per_s: float | None
+
+
+def default_path(out: Path) -> Path:
+    return Path(out).resolve().parent / DB_NAME
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        con.executescript(SCHEMA)
+        with con:
+            yield con
+    finally:
+        con.close()
+
+
+def entry(reg: Regression) -> Entry:
+    """The trend row of a regression."""
+    n, p, f = reg.counts
+    speeds = [s for s in (r.cycles_per_s for r in reg.runs) if s is not None]
+    git = reg.meta.get("git") if isinstance(reg.meta.get("git"), dict) else {}
+    wall = reg.meta.get("wall_s")
+    return Entry(str(reg.out.resolve()), str(reg.meta.get("started") or ""), str(reg.meta.get("suite") or "?"),
+                 str(git.get("sha") or "unknown"), bool(git.get("dirty")), n, p, f,
+                 100.0 * p / n if n else None, float(wall) if isinstance(wall, (int, float)) else None,
+                 pct(reg.code_cov, "totals", "line", "pct"), pct(reg.code_cov, "totals", "toggle", "pct"),
+                 pct(reg.code_cov, "totals", "branch", "pct"), pct(reg.func_cov, "total_pct"),
+                 mean(speeds) if speeds else None)
+
+
+def record(path: Path, reg: Regression) -> int:
+    """Insert or update the regression and its runs; returns its row id."""
+    e = entry(reg)
+    values = [getattr(e, c) for c in COLUMNS]
+    with connect(path) as con:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:])
+        con.execute(f"INSERT INTO regressions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+                    f"ON CONFLICT (out, started) DO UPDATE SET {updates}", values)
+        rid = con.execute("SELECT id FROM regressions WHERE out = ? AND started = ?", (e.out, e.started)).fetchone()[0]
+        con.execute("DELETE FROM runs WHERE regression_id = ?", (rid,))
+        con.executemany("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            (rid, r.result.run_id, r.result.test, r.result.config, r.result.seed, r.result.status,
+             str(r.signature) if r.signature else None, r.result.wall_s, r.cycles_per_s) for r in reg.runs])
+        return int(rid)
+
+
+def trend(path: Path, suite: str, limit: int = 20) -> list[Entry]:
+    """The last `limit` regressions of `suite`, oldest first."""
+    if not path.exists():
+        return []
+    with connect(path) as con:
+        rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM regressions WHERE suite = ? "
+                           "ORDER BY started DESC, id DESC LIMIT ?", (suite, limit)).fetchall()
+    return [Entry(*row[:4], bool(row[4]), *row[5:]) for row in reversed(rows)]
+
+
+def run_history(path: Path, test: str, config: str, limit: int = 50) -> list[tuple[str, str]]:
+    """(started, status) of the last `limit` runs of `test` on `config` over all regressions, newest first."""
+    if not path.exists():
+        return []
+    with connect(path) as con:
+        return [(str(a), str(b)) for a, b in con.execute(
+            "SELECT g.started, r.status FROM runs r JOIN regressions g ON g.id = r.regression_id "
+            "WHERE r.test = ? AND r.config = ? ORDER BY g.started DESC LIMIT ?", (test, config, limit))]

@@ -1,0 +1,90 @@
+"""`regress report`: the HTML dashboard of a regression, OUT/dashboard.html, and its trend database.
+
+    regress report                       # the newest output directory under build/regress/
+    regress report OUT [OUT ...]         # re-render these
+    regress report OUT --history db.sqlite
+    python -m regress.report OUT         # the same without the console script
+
+The page is one self-contained file (inline CSS and SVG, a few lines of script for the copy buttons, the
+run filter and sorting) whose links are relative to OUT, so OUT can be published as a CI artifact as is.
+Each report records the regression in the trend database (default: history.sqlite next to OUT, i.e. in the
+folder that holds all regression outputs); re-reporting the same OUT updates its row.
+Modules: report_data (reading OUT), history (sqlite), report_html / report_sections / report_plots (the page).
+"""
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from regress import history
+from regress.report_data import Regression, ReportError, load, newest
+from regress.report_html import page
+
+DASHBOARD = "dashboard.html"
+DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "build" / "regress"
+EXIT_USAGE = 2
+
+
+def _record(reg: Regression, db: Path) -> tuple[list[history.Entry], dict[tuple[str, str], list[tuple[str, str]]], str]:
+    """Record `reg` in the database; its suite's trend, per-test run histories and a note for the page."""
+    suite = str(reg.meta.get("suite") or "?")
+    try:
+        history.record(db, reg)
+        entries = history.trend(db, suite)
+        hist = {(r.result.test, r.result.config): history.run_history(db, r.result.test, r.result.config)
+                for r in reg.runs}
+        return entries, hist, f"last {len(entries)} regression(s) of suite {suite}; database {db}"
+    except (sqlite3.Error, OSError) as exc:
+        print(f"regress report: warning: trend database {db}: {exc}", file=sys.stderr)
+        return [], {}, f"trend database {db} not usable: {exc}"
+
+
+def write_dashboard(out: Path, history_db: Path | None = None) -> Path:
+    """Write OUT/dashboard.html and record the regression in the trend database; returns the page's path.
+
+    Raises ReportError (one line) when OUT is not a regression output directory.
+    """
+    out = Path(out).resolve()
+    reg = load(out)
+    db = Path(history_db) if history_db is not None else history.default_path(out)
+    entries, hist, note = _record(reg, db)
+    path = out / DASHBOARD
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(page(reg, entries, hist, note), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="regress report", description="Write the HTML dashboard of regression outputs.")
+    p.add_argument("out", nargs="*", type=Path, help=f"regression output directories (default: the newest under "
+                                                     f"{DEFAULT_ROOT})")
+    p.add_argument("--history", type=Path, default=None, metavar="PATH",
+                   help="trend database (default: history.sqlite next to each OUT)")
+    return p
+
+
+def main(argv: list[str] | None = None, root: Path = DEFAULT_ROOT) -> int:
+    args = _parser().parse_args(argv)
+    outs: list[Path] = args.out
+    if not outs:
+        found = newest(root)
+        if found is None:
+            print(f"regress report: no regression output directory under {root} (run `regress run <suite>` first "
+                  "or name one)", file=sys.stderr)
+            return EXIT_USAGE
+        outs = [found]
+    status = 0
+    for out in outs:
+        try:
+            print(f"dashboard: {write_dashboard(out, args.history)}")
+        except ReportError as exc:
+            print(f"regress report: {exc}", file=sys.stderr)
+            status = EXIT_USAGE
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""Dashboard sections built from summaries: code coverage per module, functional coverage per covergroup (with
+the holes), simulation speed (table + plots) and the trend over earlier regressions of the suite.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from html import escape
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from regress.history import Entry
+from regress.report_data import Regression, Run, link, pct, sibling_link
+from regress.report_plots import Bar, bar_chart, line_chart, meter
+
+METRICS = ("line", "toggle", "branch")
+STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "crash": "#8b0000", "timeout": "#bc4c00"}
+SLOWEST = 25
+NOT_COLLECTED = '<p class="muted">not collected{}</p>'
+
+
+def e(text: Any) -> str:
+    return escape("" if text is None else str(text))
+
+
+def a(href: str | None, text: str, title: str = "") -> str:
+    if not href:
+        return ""
+    t = f' title="{e(title)}"' if title else ""
+    return f'<a href="{e(href)}"{t}>{e(text)}</a>'
+
+
+def _metric_cell(d: Any, metric: str) -> str:
+    v = pct(d, metric, "pct")
+    m = d.get(metric) if isinstance(d, dict) and isinstance(d.get(metric), dict) else {}
+    tip = f' title="{e(m["hit"])} / {e(m["total"])} hit"' if "hit" in m and "total" in m else ""
+    return f'<td data-v="{v if v is not None else -1}"{tip}>{meter(v)}</td>'
+
+
+def _module_table(mods: Any) -> str:
+    if not isinstance(mods, dict) or not mods:
+        return '<p class="muted">no modules</p>'
+    order = sorted(mods.items(), key=lambda kv: (pct(kv[1], "line", "pct") or 0.0, kv[0]))
+    rows = "".join(f'<tr><td class="mono">{e(name)}</td>' + "".join(_metric_cell(d, m) for m in METRICS) + "</tr>"
+                   for name, d in order)
+    return ('<table><thead><tr><th data-sort="txt">module</th>' + "".join(
+        f'<th data-sort="num">{m}</th>' for m in METRICS) + f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _gate(reg: Regression) -> str:
+    g = reg.gate
+    if not isinstance(g, dict):
+        return ""
+    th = g.get("thresholds") if isinstance(g.get("thresholds"), dict) else {}
+    misses = [m for m in (g.get("misses") or []) if m] if isinstance(g.get("misses"), list) else []
+    state = ("off" if not g.get("enabled") else
+             '<b style="color:#cf222e">FAILED</b>' if misses else '<b style="color:#1a7f37">met</b>')
+    items = "".join(f"<li>{e(m if isinstance(m, str) else ', '.join(f'{k}: {v}' for k, v in m.items()) if isinstance(m, dict) else m)}</li>"
+                    for m in misses)
+    ths = ", ".join(f"{e(k)} ≥ {e(v)}" for k, v in sorted(th.items())) or "none"
+    return f'<p>coverage gate: {state} <span class="muted mono">({ths})</span></p>' + (f"<ul>{items}</ul>" if items else "")
+
+
+def code_coverage(reg: Regression) -> str:
+    c = reg.code_cov
+    if not isinstance(c, dict):
+        return NOT_COLLECTED.format(": run with <code>--cov</code> (coverage/code/summary.json is missing)") + _gate(reg)
+    html_rel = c.get("html")
+    html_path = reg.out / "coverage" / "code" / str(html_rel) if html_rel else None
+    report = (a(link(reg.out, html_path), "genhtml report (per-line detail)") if html_path and html_path.exists()
+              else '<span class="muted">genhtml report not found</span>')
+    totals = c.get("totals") if isinstance(c.get("totals"), dict) else {}
+    tot = " ".join(f'<div class="kpi"><div class="v">{e(_pct(totals, m))}</div><div class="l">{m} '
+                   f'{e(_ratio(totals, m))}</div></div>' for m in METRICS)
+    tb = c.get("tb_modules")
+    tb_html = (f"<details><summary>testbench modules ({len(tb)})</summary>{_module_table(tb)}</details>"
+               if isinstance(tb, dict) and tb else "")
+    return (f'<div class="kpis">{tot}</div><p>{report} · tool {e(c.get("tool", "?"))} · {e(c.get("runs", "?"))} '
+            f'run(s) merged · modules worst line coverage first</p>{_gate(reg)}{_module_table(c.get("modules"))}'
+            f"{tb_html}")
+
+
+def _pct(totals: dict[str, Any], metric: str) -> str:
+    v = pct(totals, metric, "pct")
+    return "-" if v is None else f"{v:.1f}%"
+
+
+def _ratio(totals: dict[str, Any], metric: str) -> str:
+    d = totals.get(metric) if isinstance(totals.get(metric), dict) else {}
+    return f"{d.get('hit')}/{d.get('total')}" if "hit" in d and "total" in d else ""
+
+
+def functional_coverage(reg: Regression) -> str:
+    f = reg.func_cov
+    if not isinstance(f, dict):
+        return NOT_COLLECTED.format(": coverage/functional/summary.json is missing (every run saves its "
+                                    "<code>coverage.ucis.xml</code>; the merge writes the summary)")
+    cgs = f.get("covergroups") if isinstance(f.get("covergroups"), dict) else {}
+    order = sorted(cgs.items(), key=lambda kv: (pct(kv[1], "pct") or 0.0, kv[0]))
+    rows = []
+    for name, d in order:
+        holes = d.get("holes") if isinstance(d, dict) and isinstance(d.get("holes"), list) else []
+        chips = "".join(f"<code>{e(h)}</code>" for h in holes) or '<span class="muted">none</span>'
+        rows.append(f'<tr><td class="mono">{e(name)}</td><td data-v="{pct(d, "pct") or 0}">{meter(pct(d, "pct"))}'
+                    f'</td><td class="num">{len(holes)}</td><td class="holes">{chips}</td></tr>')
+    return (f'<p>total {meter(pct(f, "total_pct"), 200)} over {e(f.get("runs", "?"))} run(s); covergroups worst '
+            'first</p><table><thead><tr><th data-sort="txt">covergroup</th><th data-sort="num">coverage</th>'
+            f'<th class="num" data-sort="num">holes</th><th>holes (coverpoint.bin)</th></tr></thead><tbody>'
+            f'{"".join(rows)}</tbody></table>')
+
+
+def _by_test(runs: list[Run]) -> dict[tuple[str, str], list[Run]]:
+    groups: dict[tuple[str, str], list[Run]] = defaultdict(list)
+    for r in runs:
+        if r.result.status != "not_run":
+            groups[(r.result.test, r.result.config)].append(r)
+    return groups
+
+
+def speed(reg: Regression) -> str:
+    groups = _by_test(reg.runs)
+    if not groups:
+        return '<p class="muted">no runs</p>'
+    rows, bars = [], []
+    for (t, c), runs in groups.items():
+        cps = [x for x in (r.cycles_per_s for r in runs) if x]
+        cyc = [x for x in (r.cycles for r in runs) if x]
+        walls = [r.result.wall_s for r in runs]
+        num = lambda v: f"{v:,.0f}" if v else "-"  # noqa: E731
+        rows.append(f'<tr><td>{e(t)}</td><td>{e(c)}</td><td class="num">{len(runs)}</td>'
+                    f'<td class="num">{num(mean(cyc) if cyc else 0)}</td><td class="num">{num(min(cps) if cps else 0)}'
+                    f'</td><td class="num">{num(mean(cps) if cps else 0)}</td><td class="num">{num(max(cps) if cps else 0)}'
+                    f'</td><td class="num">{mean(walls):.1f}</td><td class="num">{max(walls):.1f}</td></tr>')
+        if cps:
+            bars.append(Bar(f"{t} {c}", mean(cps), "#0969da", min(cps), max(cps),
+                            f"{t} {c}: mean {mean(cps):,.0f} cycles/s (min {min(cps):,.0f}, max {max(cps):,.0f}, "
+                            f"{len(cps)} runs)"))
+    ran = [r for r in reg.runs if r.result.status != "not_run"]
+    slow = sorted(ran, key=lambda r: -r.result.wall_s)[:SLOWEST]
+    wall_bars = [Bar(r.result.run_id, r.result.wall_s, STATUS_COLOURS.get(r.result.status, "#6e7781"),
+                     title=f"{r.result.run_id}: {r.result.wall_s:.1f} s, {r.result.status}") for r in slow]
+    note = '<p class="muted">no sim_speed.json in the run directories</p>' if not bars else ""
+    return ('<table><thead><tr><th data-sort="txt">test</th><th data-sort="txt">config</th>'
+            '<th class="num" data-sort="num">runs</th><th class="num" data-sort="num">DUT cycles (mean)</th>'
+            '<th class="num" data-sort="num">cycles/s min</th><th class="num" data-sort="num">mean</th>'
+            '<th class="num" data-sort="num">max</th><th class="num" data-sort="num">wall s mean</th>'
+            f'<th class="num" data-sort="num">max</th></tr></thead><tbody>{"".join(rows)}</tbody></table>{note}'
+            '<div class="grid"><div><h3>DUT cycles per second (mean, min..max whisker)</h3>'
+            f'{bar_chart(bars, "cycles/s")}</div><div><h3>wall time per run in s (slowest {len(slow)}, colour = status)'
+            f'</h3>{bar_chart(wall_bars, "s")}</div></div>')
+
+
+def _label(started: str) -> str:
+    return started[5:16].replace("T", " ") if len(started) >= 16 else started
+
+
+def trend(reg: Regression, entries: list[Entry]) -> str:
+    if not entries:
+        return '<p class="muted">no earlier regressions recorded</p>'
+    labels = [_label(x.started) for x in entries]
+    series = {"pass rate": [x.pass_rate for x in entries], "line": [x.line_pct for x in entries],
+              "toggle": [x.toggle_pct for x in entries], "branch": [x.branch_pct for x in entries],
+              "functional": [x.functional_pct for x in entries]}
+    series = {k: v for k, v in series.items() if any(x is not None for x in v)}
+    here = str(reg.out.resolve())
+    num = lambda v, f="{:.1f}%": "-" if v is None else f.format(v)  # noqa: E731
+    rows = []
+    for x in reversed(entries):
+        dash = Path(x.out) / "dashboard.html"
+        name = a(sibling_link(reg.out, dash), _label(x.started)) if dash.exists() else e(_label(x.started))
+        bold = ' style="font-weight:600;background:#ddf4ff"' if x.out == here else ""
+        rows.append(f'<tr{bold}><td>{name}</td><td class="mono" title="{e(x.sha)}">{e(x.sha[:10])}'
+                    f'{" dirty" if x.dirty else ""}</td><td class="num">{x.runs}</td><td class="num">{x.failed}</td>'
+                    f'<td class="num">{num(x.pass_rate)}</td><td class="num">{num(x.line_pct)}</td>'
+                    f'<td class="num">{num(x.toggle_pct)}</td><td class="num">{num(x.branch_pct)}</td>'
+                    f'<td class="num">{num(x.functional_pct)}</td><td class="num">{num(x.cycles_per_s, "{:,.0f}")}</td>'
+                    f'<td class="num">{num(x.wall_s, "{:.1f}")}</td></tr>')
+    return (f'<div class="grid"><div>{line_chart(labels, series)}</div><div><table class="trend"><thead><tr><th>started</th>'
+            '<th>git</th><th class="num">runs</th><th class="num">failed</th><th class="num">pass</th>'
+            '<th class="num">line</th><th class="num">toggle</th><th class="num">branch</th><th class="num">func</th>'
+            f'<th class="num">cycles/s</th><th class="num">wall s</th></tr></thead><tbody>{"".join(rows)}'
+            '</tbody></table></div></div>')

@@ -1,0 +1,326 @@
+"""regress report: the HTML dashboard and its trend database, on a fixture regression output (a pass, two fails
+in one bucket with repro.sh and waves, a crash, a not-run, code/functional coverage summaries, a gate, a
+re-run), checked structurally (html.parser) and in a real browser (headless Chromium screenshot)."""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import struct
+import subprocess
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from regress import history, report
+from regress.report_data import ReportError, load
+from regress.results import RunResult, write_json, write_repro, write_run_json
+
+NASTY = "token 3: logit 17 mismatch <blink>got</blink> 0x1f & expected 5"
+TRACEBACK = ('Traceback (most recent call last):\n  File "/x/verif/env/scoreboard.py", line 42, in check_logits\n'
+             "AssertionError: <blink>boom</blink>\n")
+CODE_COV = {"tool": "verilator_coverage", "runs": 4,
+            "totals": {"line": {"hit": 900, "total": 1000, "pct": 90.0}, "toggle": {"hit": 50, "total": 100, "pct": 50.0},
+                       "branch": {"hit": 70, "total": 100, "pct": 70.0}},
+            "modules": {"le_softmax": {"line": {"hit": 45, "total": 50, "pct": 90.0},
+                                       "toggle": {"hit": 1, "total": 4, "pct": 25.0},
+                                       "branch": {"hit": 3, "total": 4, "pct": 75.0}},
+                        "le_gemv": {"line": {"hit": 99, "total": 100, "pct": 99.0},
+                                    "toggle": {"hit": 9, "total": 10, "pct": 90.0},
+                                    "branch": {"hit": 10, "total": 10, "pct": 100.0}}},
+            "tb_modules": {"le_tb_top": {"line": {"hit": 5, "total": 10, "pct": 50.0},
+                                         "toggle": {"hit": 1, "total": 2, "pct": 50.0},
+                                         "branch": {"hit": 0, "total": 0, "pct": 100.0}}},
+            "html": "html/index.html"}
+FUNC_COV = {"runs": 4, "total_pct": 62.5,
+            "covergroups": {"cg_axi": {"pct": 40.0, "holes": ["burst_len.len_256", "split.cross_4k"]},
+                            "cg_config": {"pct": 100.0, "holes": []}}}
+
+
+def _result(out: Path, run_id: str, status: str, seed: int, **kw: object) -> RunResult:
+    test, config = run_id.split(".")[:2]
+    d = out / "runs" / run_id
+    d.mkdir(parents=True)
+    r = RunResult(run_id, test, test.capitalize() + "Test", config, seed, f"master {seed}", str(d),
+                  ["python", "-m", "regress.simrun", "--seed", str(seed), "--out", str(d)], status=status, **kw)
+    (d / "run.log").write_text(f"$ {r.shell_command()}\n{r.message}\n")
+    (d / "cmd.sh").write_text(f"#!/bin/sh\n{r.shell_command()}\n")
+    if status != "not_run":
+        write_run_json(r)
+    if r.failed:
+        write_repro(r, Path("/repo"), {"sha": "abc123", "dirty": False}, {"verilator": "5.048"})
+    return r
+
+
+def make_out(root: Path, name: str = "nightly-20260101-000000", started: str = "2026-01-01T00:00:00",
+             failing: bool = True, cov: bool = True) -> Path:
+    """A fixture regression output directory, as `regress run` and the coverage/rerun steps write it."""
+    out = root / name
+    out.mkdir(parents=True)
+    runs = [_result(out, "rand.w64.s1", "pass", 1, wall_s=3.5, sim_time_ns=120000.0)]
+    (out / "runs" / "rand.w64.s1" / "sim_speed.json").write_text(
+        json.dumps({"cycles": 12000, "seconds": 0.2, "tokens": 4, "cycles_per_s": 60000.0}))
+    if failing:
+        for seed in (7, 9):
+            runs.append(_result(out, f"rand.w128.s{seed}", "fail", seed, kind="AssertionError", message=NASTY,
+                                traceback=TRACEBACK, wall_s=2.0 + seed, sim_time_ns=5000.0))
+        (out / "runs" / "rand.w128.s7" / "dump.fst").write_bytes(b"FST")
+        runs.append(_result(out, "smoke.w64.s2", "crash", 2, kind="Crash", wall_s=1.0,
+                            message="the simulation ended (signal SIGSEGV) without a result for SmokeTest"))
+        runs.append(_result(out, "smoke.w128.s3", "not_run", 3))
+        rerun = out / "reruns" / "rand.w128.s7"
+        rerun.mkdir(parents=True)
+        (rerun / "run.log").write_text("rerun\n")
+        (rerun / "dump.fst").write_bytes(b"FST")
+        sig = str(runs[1].signature)
+        (out / "reruns.json").write_text(json.dumps([{"bucket": sig, "run_id": "rand.w128.s7", "dir": str(rerun),
+                                                      "waves": str(rerun / "dump.fst"), "log": "reruns/rand.w128.s7/run.log",
+                                                      "status": "fail"}]))
+    meta = {"suite": "nightly", "started": started, "git": {"sha": "abc123def4567890", "dirty": True},
+            "tools": {"verilator": "5.048", "cocotb": "2.1.0"}, "jobs": 2, "out": str(out),
+            "argv": ["regress", "run", "nightly", "--out", str(out)]}
+    (out / "regress.json").write_text(json.dumps(meta))
+    write_json(runs, out / "results.json", {**meta, "wall_s": 12.5, "interrupted": False})
+    if cov:
+        code = out / "coverage" / "code"
+        (code / "html").mkdir(parents=True)
+        (code / "html" / "index.html").write_text("<html>genhtml</html>")
+        (code / "summary.json").write_text(json.dumps(CODE_COV))
+        (out / "coverage" / "functional").mkdir()
+        (out / "coverage" / "functional" / "summary.json").write_text(json.dumps(FUNC_COV))
+        (out / "coverage" / "gate.json").write_text(json.dumps(
+            {"enabled": True, "thresholds": {"line": 85, "functional": 90}, "misses": ["functional 62.5% < 90%"]}))
+    return out
+
+
+class Page(HTMLParser):
+    """The dashboard's links, ids, <code> texts followed by a copy button, tags seen and text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+        self.tags: list[str] = []
+        self.copyable: list[str] = []
+        self.text: list[str] = []
+        self.srcs: list[str] = []
+        self._code: list[str] | None = None
+        self._last_code = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append(tag)
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        if tag == "a" and a.get("href"):
+            self.hrefs.append(str(a["href"]))
+        if a.get("src"):
+            self.srcs.append(str(a["src"]))
+        if tag == "code":
+            self._code = []
+        if tag == "button" and "copy" in (a.get("class") or "") and self._last_code:
+            self.copyable.append(self._last_code)
+            self._last_code = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "code" and self._code is not None:
+            self._last_code, self._code = "".join(self._code), None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._code is not None:
+            self._code.append(data)
+
+
+def parse(path: Path) -> Page:
+    p = Page()
+    p.feed(path.read_text())
+    return p
+
+
+@pytest.fixture()
+def dashboard(tmp_path: Path) -> tuple[Path, Path, Page]:
+    out = make_out(tmp_path / "regress")
+    page = report.write_dashboard(out)
+    return out, page, parse(page)
+
+
+def test_repro_commands_are_copyable(dashboard: tuple[Path, Path, Page]) -> None:
+    out, _, page = dashboard
+    reg = load(out)
+    for run in reg.runs:
+        assert run.result.repro() in page.copyable, run.result.run_id
+    assert f"sh {out / 'runs' / 'rand.w128.s7' / 'repro.sh'}" in page.copyable
+
+
+def test_links_resolve(dashboard: tuple[Path, Path, Page]) -> None:
+    out, _, page = dashboard
+    local = [h for h in page.hrefs if not h.startswith("#")]
+    assert local and not [h for h in local if h.startswith(("http:", "https:", "file:", "/"))]
+    for h in local:
+        assert (out / unquote(h)).exists(), h
+    for h in page.hrefs:
+        if h.startswith("#"):
+            assert h[1:] in page.ids, h
+    for want in ("runs/rand.w128.s7/run.log", "runs/rand.w128.s7/repro.sh", "runs/rand.w128.s7/dump.fst",
+                 "reruns/rand.w128.s7/run.log", "reruns/rand.w128.s7/dump.fst", "coverage/code/html/index.html"):
+        assert want in page.hrefs, want
+    assert "runs/rand.w64.s1/repro.sh" not in page.hrefs      # only failures have one
+
+
+def test_self_contained_and_escaped(dashboard: tuple[Path, Path, Page]) -> None:
+    _, path, page = dashboard
+    html = path.read_text()
+    assert "blink" not in page.tags and "<blink>" not in html
+    assert NASTY in "".join(page.text)
+    assert not page.srcs and "link" not in page.tags and page.tags.count("script") == 1
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+
+
+def test_content(dashboard: tuple[Path, Path, Page]) -> None:
+    _, path, page = dashboard
+    text = " ".join(" ".join(page.text).split())
+    assert "FAIL" in text and "abc123def456" in text and "dirty" in text
+    for hole in FUNC_COV["covergroups"]["cg_axi"]["holes"]:
+        assert hole in text
+    for module in ("le_softmax", "le_gemv", "le_tb_top"):
+        assert module in text
+    assert "functional 62.5% < 90%" in text and "bucket 1: 2 run(s)" in text
+    assert "AssertionError at verif/env/scoreboard.py:42 in check_logits" in text
+    assert "Crash" in text and "60,000" in text
+    assert page.tags.count("svg") >= 3                        # cycles/s, wall time, trend
+    assert {"runs", "buckets", "code-cov", "func-cov", "speed", "trend", "bucket-1", "run-rand.w128.s7"} <= page.ids
+    html = path.read_text()
+    assert html.index('id="run-rand.w128.s7"') < html.index('id="run-smoke.w64.s2"') < html.index('id="run-rand.w64.s1"')
+
+
+def test_missing_inputs_say_not_collected(tmp_path: Path) -> None:
+    out = make_out(tmp_path, failing=False, cov=False)
+    (out / "regress.json").unlink()
+    shutil.rmtree(out / "runs" / "rand.w64.s1")
+    page = parse(report.write_dashboard(out))
+    text = " ".join(page.text)
+    assert text.count("not collected") >= 2 and "PASS" in text and "run directory missing" in text
+
+
+def test_killed_regression_reads_run_results(tmp_path: Path) -> None:
+    out = make_out(tmp_path)
+    (out / "results.json").unlink()
+    reg = load(out)
+    assert sorted(r.result.run_id for r in reg.runs) == ["rand.w128.s7", "rand.w128.s9", "rand.w64.s1", "smoke.w64.s2"]
+    assert reg.warnings and len(reg.buckets) == 2
+    assert "did not finish" in " ".join(parse(report.write_dashboard(out)).text)
+
+
+def test_bad_out_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ReportError, match="has no results.json"):
+        load(tmp_path)
+    (tmp_path / "results.json").write_text("{not json")
+    assert report.main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith(f"regress report: {tmp_path} has a malformed results.json")
+    assert report.main([], root=tmp_path / "nothing") == 2
+
+
+def test_main_defaults_to_newest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_out(tmp_path, "a", failing=False, cov=False)
+    b = make_out(tmp_path, "b", failing=False, cov=False)
+    import os
+    os.utime(tmp_path / "a", (1, 1))
+    assert report.main([], root=tmp_path) == 0
+    assert (b / "dashboard.html").exists() and not (tmp_path / "a" / "dashboard.html").exists()
+    assert str(b / "dashboard.html") in capsys.readouterr().out
+
+
+def test_trend_database(tmp_path: Path) -> None:
+    root = tmp_path / "regress"
+    first = make_out(root, "n1", started="2026-01-01T00:00:00")
+    second = make_out(root, "n2", started="2026-01-02T00:00:00", failing=False)
+    report.write_dashboard(first)
+    report.write_dashboard(second)
+    report.write_dashboard(second)                            # re-reported: updated, not duplicated
+    db = root / "history.sqlite"
+    entries = history.trend(db, "nightly")
+    assert [e.out for e in entries] == [str(first.resolve()), str(second.resolve())]
+    assert entries[0].failed == 3 and entries[0].runs == 4 and entries[0].pass_rate == 25.0
+    assert entries[0].line_pct == 90.0 and entries[0].functional_pct == 62.5 and entries[1].pass_rate == 100.0
+    assert entries[0].cycles_per_s == 60000.0 and entries[0].dirty
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM regressions").fetchone()[0] == 2
+        assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 5 + 1
+    assert history.trend(db, "smoke") == []
+    page = parse(second / "dashboard.html")
+    assert "n1/dashboard.html" not in page.hrefs and "../n1/dashboard.html" in page.hrefs
+    other = tmp_path / "elsewhere.sqlite"
+    report.write_dashboard(first, other)
+    assert len(history.trend(other, "nightly")) == 1
+
+
+# --- the browser ---------------------------------------------------------------------------------------------
+
+def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
+    """(width, height, rows of RGB(A) bytes) of an 8-bit RGB/RGBA non-interlaced PNG."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, hdr = 8, b"", b""
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + n]
+        hdr = chunk if kind == b"IHDR" else hdr
+        idat += chunk if kind == b"IDAT" else b""
+        pos += 12 + n
+    w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", hdr)
+    assert depth == 8 and ctype in (2, 6) and interlace == 0
+    bpp = 3 if ctype == 2 else 4
+    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left, up = line[i - bpp] if i >= bpp else 0, prev[i]
+            ul = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + left) & 255
+            elif f == 2:
+                line[i] = (line[i] + up) & 255
+            elif f == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif f == 4:
+                p = left + up - ul
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - ul)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else ul)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, rows
+
+
+def screenshot(page: Path, png: Path, size: str = "1400,2000") -> Path:
+    exe = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    if exe is None:
+        pytest.skip("no chromium-headless-shell on PATH (Debian package chromium-headless-shell, `make setup`)")
+    subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={png}", f"--window-size={size}", page.resolve().as_uri()],
+                   capture_output=True, timeout=120, check=True, cwd=png.parent)
+    return png
+
+
+def _near(px: tuple[int, int, int], rgb: tuple[int, int, int], tol: int = 24) -> bool:
+    return all(abs(a - b) <= tol for a, b in zip(px, rgb))
+
+
+def test_dashboard_renders_in_chromium(dashboard: tuple[Path, Path, Page], tmp_path: Path) -> None:
+    _, page, _ = dashboard
+    png = screenshot(page, tmp_path / "dashboard.png")
+    assert 20_000 < png.stat().st_size < 5_000_000
+    w, h, rows = png_pixels(png)
+    assert (w, h) == (1400, 2000)
+    bpp = len(rows[0]) // w
+    pixels = [tuple(r[i:i + 3]) for r in rows[::4] for i in range(0, len(r), bpp * 4)]
+    assert len(set(pixels)) > 200                              # text, tables, plots: not a blank page
+    white = sum(p == (255, 255, 255) or p == (246, 248, 250) for p in pixels)
+    assert white < 0.95 * len(pixels)
+    red = sum(_near(p, (0xCF, 0x22, 0x2E)) for p in pixels)    # the FAIL badge and status pills
+    green = sum(_near(p, (0x1A, 0x7F, 0x37)) for p in pixels)  # pass pills, meters, the trend line
+    assert red > 50 and green > 50, (red, green)
