@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from regress import runner
+from regress import covgate, runner
 from regress.results import RunResult, summary, write_json, write_junit
 from regress.testlist import TestListError, describe, load
 
@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--test", metavar="NAME", help="only this test (list name or uvm class)")
     r.add_argument("--out", type=Path, help="output directory (default build/regress/<suite>-<time>)")
     r.add_argument("--waves", action="store_true", help="record waves (LE_WAVES=1 for the builds and runs)")
-    r.add_argument("--cov", action="store_true", help="collect coverage (recorded; merged reports come later)")
+    r.add_argument("--cov", action="store_true", help="code + functional coverage, merged in <out>/coverage")
+    r.add_argument("--cov-gate", action="store_true", help="with --cov: fail when a total is below testlist coverage.gate")
     return p
 
 
@@ -51,7 +52,10 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     suite = tl.suite(args.suite)
     if args.jobs < 1 or (args.reseed is not None and args.reseed < 1):
         raise TestListError("-j and --reseed must be >= 1")
+    if getattr(args, "cov_gate", False) and not args.cov:
+        raise TestListError("--cov-gate needs --cov (the gate checks the coverage of this run)")
     runs = runner.plan(tl, suite, reseed=args.reseed, seed=args.seed, test=args.test)
+    runs = covgate.with_coverage(runs) if args.cov else runs
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = (args.out or runner.REPO / "build" / "regress" / f"{args.suite}-{stamp}").resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -108,6 +112,8 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     print(f"results: {out / 'results.json'}  junit: {out / 'junit.xml'}"
           + ("  (interrupted: partial results)" if interrupted else ""), flush=True)
     bad = interrupted or any(r.failed for r in results)
+    if args.cov:
+        bad |= covgate.finish(out, [Path(r.run_dir) for r in results], tl.cov_gate, getattr(args, "cov_gate", False))
     return EXIT_FAIL if bad else 0
 
 

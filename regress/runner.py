@@ -84,6 +84,8 @@ def sim_command(job: Job, build_dir: Path | None) -> tuple[list[str], dict[str, 
         cmd += ["--build-dir", str(build_dir), "--expect-build", build_dir.name]
     for p in job.spec.all_plusargs():
         cmd += ["--plusarg", p]
+    if cfg.coverage:
+        cmd.append("--cov")
     env = {"LE_WAVES": "1"} if os.environ.get("LE_WAVES") == "1" else {}
     return cmd, env
 
@@ -99,6 +101,8 @@ def sim_build(cfg: BuildConfig) -> Path:
         extra += e
     if cfg.x_random:
         extra += list(X_RANDOM_BUILD_ARGS)
+    if cfg.coverage:
+        extra += list(simbuild.COVERAGE_ARGS)
     return simbuild.build(sources, cfg.toplevel, cfg.parameters, extra_args=extra).build_dir
 
 

@@ -39,6 +39,15 @@ BUILD_JOBS = 2  # the CI machine has 2 cores
 STAMP = ".le_build_ok"
 RECIPE = 1  # bump when the build recipe below changes in a way the hash cannot see
 WAVE_ARGS: tuple[str, ...] = ("--trace-fst", "--trace-structs")
+COVERAGE_ARGS: tuple[str, ...] = ("--coverage-line", "--coverage-toggle")
+"""Verilator code coverage (`regress run --cov`): line (blocks, case items), branch (if/else: v_branch points of
+--coverage-line) and toggle; written at the end of a run to ``+verilator+coverage+file+<path>``."""
+COVERAGE_FILE = "coverage.dat"
+
+
+def coverage_plusarg(run_dir: Path) -> str:
+    """The plusarg that makes a coverage build write its counters to ``<run_dir>/coverage.dat``."""
+    return f"+verilator+coverage+file+{Path(run_dir).resolve() / COVERAGE_FILE}"
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
     python -m regress.simrun --toplevel le_tb_top --filelist rtl/layer_engine.f --filelist verif/hdl/le_tb.f \
         --param AXI_DATA_W=64 --param MAX_VOCAB=4096 --x-random --module verif.tests.smoke --test SmokeTest \
-        --seed 1 --out build/sim/runs/x [--build-dir DIR] [--expect-build NAME] [--plusarg +le_tokens=8 ...]
+        --seed 1 --out build/sim/runs/x [--build-dir DIR] [--expect-build NAME] [--plusarg +le_tokens=8 ...] [--cov]
 
 Derives every seed from the master (verif/seeds.py) as tests/rtl/test_uvm_env.py does, uses the build in
 `--build-dir` when it is finished (the runner builds each configuration once, up front) or builds it (cached,
 regress.simbuild.build), runs the test through cocotb_tools.runner in `--out` (results.xml there) and exits
-0 when the cocotb test passed, 1 when it failed, 3 when it could not run.
+0 when the cocotb test passed, 1 when it failed, 3 when it could not run. `--cov` builds with Verilator code coverage
+(simbuild.COVERAGE_ARGS, its own cached build) and writes the counters to `<out>/coverage.dat`.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--build-dir", type=Path, help="a finished build to use as is")
     p.add_argument("--expect-build", help="warn unless the build directory has this name (repro.sh)")
     p.add_argument("--plusarg", action="append", default=[])
+    p.add_argument("--cov", action="store_true", help="code coverage build; counters in <out>/coverage.dat")
     return p
 
 
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     sources, extra = _sources(args.filelist)
     if args.x_random:
         extra += list(X_RANDOM_BUILD_ARGS)
+    if args.cov:
+        extra += list(simbuild.COVERAGE_ARGS)
     build_dir = args.build_dir
     if build_dir is None or not (build_dir / simbuild.STAMP).is_file():
         build_dir = simbuild.build(sources, args.toplevel, params, extra_args=extra).build_dir
@@ -74,12 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.xml"
     results.unlink(missing_ok=True)
+    cov_args = [simbuild.coverage_plusarg(out)] if args.cov else []
+    if args.cov:
+        (out / simbuild.COVERAGE_FILE).unlink(missing_ok=True)
     print(f"regress.simrun: {args.module}.{args.test} build {build_dir} seeds {seeds.describe()}", flush=True)
     try:
         get_runner("verilator").test(
             test_module=[args.module], hdl_toplevel=args.toplevel, hdl_toplevel_lang="verilog",
             build_dir=build_dir, test_dir=out, results_xml=str(results), seed=seeds.cocotb,
-            plusargs=[*seeds.test_plusargs(), *args.plusarg],
+            plusargs=[*seeds.test_plusargs(), *args.plusarg, *cov_args],
             waves=simbuild.waves_enabled(), parameters=params, test_filter=rf"(^|\.){args.test}$")
     except (SystemExit, RuntimeError) as exc:
         print(f"regress.simrun: the runner stopped: {exc!r}", flush=True)

@@ -21,6 +21,8 @@ TEST_KEYS = {"class", "module", "configs", "reseeds", "plusargs", "knobs", "time
 SUITE_KEYS = {"tests", "reseed_multiplier", "seeds"}
 ENTRY_KEYS = {"test", "configs", "reseeds"}
 BUILD_KEYS = {"toplevel", "filelists", "parameters", "x_random", "configs"}
+COVERAGE_KEYS = {"gate"}
+GATE_KEYS = ("line", "toggle", "branch", "functional")
 
 
 class TestListError(ValueError):
@@ -39,6 +41,7 @@ class BuildConfig:
     filelists: tuple[str, ...]
     parameters: dict[str, Any]
     x_random: bool
+    coverage: bool = False      # `regress run --cov`: Verilator code coverage build (regress.simbuild.COVERAGE_ARGS)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class TestList:
     configs: dict[str, BuildConfig]
     tests: dict[str, TestSpec]
     suites: dict[str, Suite]
+    cov_gate: dict[str, float] = field(default_factory=dict)   # coverage.gate: metric -> minimum percent
 
     def suite(self, name: str) -> Suite:
         if name not in self.suites:
@@ -194,6 +198,18 @@ def _suite(name: str, raw: Any, tests: dict[str, TestSpec], where: str) -> Suite
                  seeds == "random")
 
 
+def _cov_gate(raw: Any, where: str) -> dict[str, float]:
+    """coverage: {gate: {line: %, toggle: %, branch: %, functional: %}} (every metric optional)."""
+    raw = _mapping(raw, where)
+    _keys(raw, COVERAGE_KEYS, set(), where)
+    gate = _mapping(raw.get("gate", {}), f"{where}.gate")
+    _keys(gate, set(GATE_KEYS), set(), f"{where}.gate")
+    for k, v in gate.items():
+        _need(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100, f"{where}.gate.{k}",
+              f"expected a percentage 0..100, got {v!r}")
+    return {k: float(gate[k]) for k in GATE_KEYS if k in gate}
+
+
 def parse(text: str, path: Path = DEFAULT_PATH) -> TestList:
     """Parse and validate test-list YAML text (`path` only names it in messages)."""
     where = path.name
@@ -205,7 +221,7 @@ def parse(text: str, path: Path = DEFAULT_PATH) -> TestList:
         problem = getattr(exc, "problem", None) or str(exc)
         raise TestListError(f"{where}:{at} invalid YAML: {problem}") from None
     raw = _mapping(raw, where)
-    _keys(raw, {"build", "tests", "suites"}, {"build", "tests", "suites"}, where)
+    _keys(raw, {"build", "tests", "suites", "coverage"}, {"build", "tests", "suites"}, where)
     configs = _configs(_mapping(raw["build"], f"{where}: build"), f"{where}: build")
     tests: dict[str, TestSpec] = {}
     for name, spec in _mapping(raw["tests"], f"{where}: tests").items():
@@ -213,7 +229,8 @@ def parse(text: str, path: Path = DEFAULT_PATH) -> TestList:
         tests[name] = _test(name, spec, configs, f"{where}: tests.{name}")
     suites = {name: _suite(name, s, tests, f"{where}: suites.{name}")
               for name, s in _mapping(raw["suites"], f"{where}: suites").items()}
-    return TestList(path, configs, tests, suites)
+    gate = _cov_gate(raw.get("coverage", {}), f"{where}: coverage")
+    return TestList(path, configs, tests, suites, gate)
 
 
 def load(path: Path | str | None = None) -> TestList:

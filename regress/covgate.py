@@ -1,0 +1,116 @@
+"""`regress run --cov [--cov-gate]`: the coverage flow after the runs, and the gate.
+
+    runs = covgate.with_coverage(runs)                            # coverage builds + --cov in every command
+    ...the runs...
+    failed = covgate.finish(out, run_dirs, tl.cov_gate, enforce=args.cov_gate)
+
+`finish` writes `<out>/coverage/code/` (regress.codecov: merged.dat, coverage.info, html/, summary.json),
+`<out>/coverage/functional/` (regress.funccov: merged.ucis.xml, summary.json) and `<out>/coverage/gate.json`,
+prints the figures, and returns True when the gate is enforced and a total is below its threshold (testlist.yaml
+`coverage.gate`, in percent) or could not be measured.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from regress import codecov, funccov, toolchain
+from regress.testlist import GATE_KEYS, BuildConfig
+
+REPO = Path(__file__).resolve().parents[1]
+Say = Callable[[str], None]
+T = TypeVar("T")
+S = TypeVar("S")
+
+
+def with_coverage(runs: Sequence[tuple[T, BuildConfig, S]]) -> list[tuple[T, BuildConfig, S]]:
+    """The planned runs with coverage builds (BuildConfig.coverage: simbuild.COVERAGE_ARGS, simrun --cov)."""
+    return [(spec, dataclasses.replace(cfg, coverage=True), seed) for spec, cfg, seed in runs]
+
+
+def misses(figures: Mapping[str, float | None], thresholds: Mapping[str, float]) -> list[str]:
+    """One line per metric below its threshold (a metric without a figure misses too)."""
+    out = []
+    for metric in GATE_KEYS:
+        if metric not in thresholds:
+            continue
+        value, limit = figures.get(metric), thresholds[metric]
+        if value is None:
+            out.append(f"coverage gate: {metric} not measured < {limit:g}%")
+        elif value < limit:
+            out.append(f"coverage gate: {metric} {value:.1f}% < {limit:g}%")
+    return out
+
+
+def _code(out: Path, run_dirs: Sequence[Path], repo: Path, say: Say) -> dict[str, Any] | None:
+    paths = codecov.run_files(run_dirs, say)
+    if not paths:
+        say("coverage: no coverage.dat in any run: no code coverage")
+        return None
+    try:
+        return codecov.report(paths, out / "coverage" / "code", repo)
+    except (codecov.CovError, toolchain.ToolMissing) as exc:
+        say(f"coverage: code coverage failed: {exc}")
+        return None
+
+
+def _functional(out: Path, run_dirs: Sequence[Path], say: Say) -> dict[str, Any] | None:
+    paths = funccov.run_files(run_dirs, say)
+    if not paths:
+        say("coverage: no coverage.ucis.xml in any run: no functional coverage")
+        return None
+    try:
+        return funccov.report(paths, out / "coverage" / "functional")
+    except Exception as exc:        # noqa: BLE001 - pyucis raises anything on a bad file; report it in one line
+        say(f"coverage: functional coverage failed: {' '.join(str(exc).split())[:300]}")
+        return None
+
+
+def figures(code: Mapping[str, Any] | None, functional: Mapping[str, Any] | None) -> dict[str, float | None]:
+    """metric -> total percent (None: not measured)."""
+    totals = code["totals"] if code else {}
+    out: dict[str, float | None] = {m: totals[m]["pct"] if m in totals and totals[m]["total"] else None
+                                    for m in ("line", "toggle", "branch")}
+    out["functional"] = functional["total_pct"] if functional else None
+    return out
+
+
+def _lines(code: Mapping[str, Any] | None, functional: Mapping[str, Any] | None, out: Path) -> list[str]:
+    lines = []
+    if code:
+        t = code["totals"]
+        parts = "  ".join(f"{m} {t[m]['pct']:.1f}% ({t[m]['hit']}/{t[m]['total']})" for m in ("line", "toggle", "branch"))
+        lines.append(f"coverage: code ({code['runs']} runs, design rtl/): {parts}")
+        lines.append(f"coverage: html {out / 'coverage' / 'code' / code['html']}")
+    if functional:
+        groups = "  ".join(f"{n} {g['pct']:.1f}%" for n, g in functional["covergroups"].items())
+        lines.append(f"coverage: functional ({functional['runs']} runs): {functional['total_pct']:.1f}%  [{groups}]")
+    return lines
+
+
+def finish(out: Path, run_dirs: Sequence[Path], thresholds: Mapping[str, float], enforce: bool,
+           repo: Path = REPO, say: Say = print) -> bool:
+    """Merge and report the coverage of `run_dirs` under `out`/coverage, print it, apply the gate.
+
+    Returns True when `enforce` is set and the gate missed (the caller exits non-zero)."""
+    code = _code(out, run_dirs, repo, say)
+    functional = _functional(out, run_dirs, say)
+    for line in _lines(code, functional, out):
+        say(line)
+    figs = figures(code, functional)
+    missed = misses(figs, thresholds)
+    doc = {"enabled": enforce, "thresholds": dict(thresholds), "figures": figs, "misses": missed,
+           "passed": not missed}
+    (out / "coverage").mkdir(parents=True, exist_ok=True)
+    (out / "coverage" / "gate.json").write_text(json.dumps(doc, indent=2) + "\n")
+    limits = ", ".join(f"{k} >= {v:g}%" for k, v in thresholds.items()) or "no thresholds"
+    if not enforce:
+        say(f"coverage gate: not enforced (--cov-gate checks {limits}){': would miss' if missed else ''}")
+    for line in missed:
+        say(line)
+    if enforce and not missed:
+        say(f"coverage gate: passed ({limits})")
+    return enforce and bool(missed)
