@@ -16,6 +16,7 @@ from statistics import mean
 from regress.report_data import Regression, pct
 
 DB_NAME = "history.sqlite"
+ALL = "~"                   # an `until` that sorts after every ISO time: no limit
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS regressions (
     id INTEGER PRIMARY KEY,
@@ -100,21 +101,24 @@ def record(path: Path, reg: Regression) -> int:
         return int(rid)
 
 
-def trend(path: Path, suite: str, limit: int = 20) -> list[Entry]:
-    """The last `limit` regressions of `suite`, oldest first."""
+def trend(path: Path, suite: str, limit: int = 20, until: str = ALL) -> list[Entry]:
+    """The last `limit` regressions of `suite` started at or before `until` (ISO time), oldest first."""
     if not path.exists():
         return []
     with connect(path) as con:
-        rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM regressions WHERE suite = ? "
-                           "ORDER BY started DESC, id DESC LIMIT ?", (suite, limit)).fetchall()
+        rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM regressions WHERE suite = ? AND started <= ? "
+                           "ORDER BY started DESC, id DESC LIMIT ?", (suite, until, limit)).fetchall()
     return [Entry(*row[:4], bool(row[4]), *row[5:]) for row in reversed(rows)]
 
 
-def run_history(path: Path, test: str, config: str, limit: int = 50) -> list[tuple[str, str]]:
-    """(started, status) of the last `limit` runs of `test` on `config` over all regressions, newest first."""
+def run_history(path: Path, suite: str, test: str, config: str, limit: int = 50,
+                until: str = ALL) -> list[tuple[str, str]]:
+    """(started, status) of the last `limit` runs of `test` on `config` in regressions of `suite` started at or
+    before `until`, newest first."""
     if not path.exists():
         return []
     with connect(path) as con:
         return [(str(a), str(b)) for a, b in con.execute(
             "SELECT g.started, r.status FROM runs r JOIN regressions g ON g.id = r.regression_id "
-            "WHERE r.test = ? AND r.config = ? ORDER BY g.started DESC LIMIT ?", (test, config, limit))]
+            "WHERE g.suite = ? AND r.test = ? AND r.config = ? AND g.started <= ? "
+            "ORDER BY g.started DESC, r.seed LIMIT ?", (suite, test, config, until, limit))]

@@ -30,11 +30,12 @@ EXIT_USAGE = 2
 def _record(reg: Regression, db: Path) -> tuple[list[history.Entry], dict[tuple[str, str], list[tuple[str, str]]], str]:
     """Record `reg` in the database; its suite's trend, per-test run histories and a note for the page."""
     suite = str(reg.meta.get("suite") or "?")
+    until = str(reg.meta.get("started") or history.ALL)
     try:
         history.record(db, reg)
-        entries = history.trend(db, suite)
-        hist = {(r.result.test, r.result.config): history.run_history(db, r.result.test, r.result.config)
-                for r in reg.runs}
+        entries = history.trend(db, suite, until=until)
+        hist = {(r.result.test, r.result.config): history.run_history(db, suite, r.result.test, r.result.config,
+                                                                      until=until) for r in reg.runs}
         return entries, hist, f"last {len(entries)} regression(s) of suite {suite}; database {db}"
     except (sqlite3.Error, OSError) as exc:
         print(f"regress report: warning: trend database {db}: {exc}", file=sys.stderr)

@@ -50,6 +50,7 @@ button.copy { font:11px system-ui,sans-serif; padding:1px 6px; border:1px solid 
               background:#fff; cursor:pointer; }
 button.copy.done { background:#dafbe1; }
 a { color:#0969da; } td a { margin-right:6px; }
+.mtr { white-space:nowrap; font-family:var(--mono); font-size:11.5px; }
 .meter { display:inline-block; height:9px; background:#eaeef2; border-radius:2px; vertical-align:middle; }
 .meter > span { display:block; height:100%; border-radius:2px; }
 .grid { display:grid; grid-template-columns:repeat(auto-fit,minmax(560px,1fr)); gap:12px; }

@@ -87,7 +87,8 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]],
                    f'<text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end" fill="#57606a">{v:g}{unit}</text>')
     step = max(1, math.ceil(n / 8))
     for i in range(0, n, step):
-        out.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="#57606a">'
+        anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
+        out.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="{anchor}" fill="#57606a">'
                    f'{escape(labels[i])}</text>')
     for k, (name, values) in enumerate(series.items()):
         colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
@@ -98,8 +99,8 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]],
         out += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"><title>{escape(name)} {escape(lab)}: '
                 f'{v:.1f}{unit}</title></circle>' for px, py, v, lab in pts]
         ly = top + 14 + 16 * k
-        out.append(f'<rect x="{left + pw + 12}" y="{ly - 8}" width="12" height="4" fill="{colour}"/>'
-                   f'<text x="{left + pw + 28}" y="{ly - 2}">{escape(name)}</text>')
+        out.append(f'<rect x="{left + pw + 20}" y="{ly - 8}" width="12" height="4" fill="{colour}"/>'
+                   f'<text x="{left + pw + 36}" y="{ly - 2}">{escape(name)}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -110,5 +111,5 @@ def meter(value: float | None, width: int = 120) -> str:
         return '<span class="muted">-</span>'
     v = max(0.0, min(100.0, value))
     colour = "#cf222e" if v < 50 else "#bf8700" if v < 80 else "#1a7f37"
-    return (f'<span class="meter" style="width:{width}px"><span style="width:{v:.1f}%;background:{colour}">'
-            f'</span></span> <span class="num">{value:.1f}%</span>')
+    return (f'<span class="mtr"><span class="meter" style="width:{width}px"><span style="width:{v:.1f}%;'
+            f'background:{colour}"></span></span> {value:.1f}%</span>')

@@ -175,8 +175,8 @@ def trend(reg: Regression, entries: list[Entry]) -> str:
                     f'<td class="num">{num(x.toggle_pct)}</td><td class="num">{num(x.branch_pct)}</td>'
                     f'<td class="num">{num(x.functional_pct)}</td><td class="num">{num(x.cycles_per_s, "{:,.0f}")}</td>'
                     f'<td class="num">{num(x.wall_s, "{:.1f}")}</td></tr>')
-    return (f'<div class="grid"><div>{line_chart(labels, series)}</div><div><table class="trend"><thead><tr><th>started</th>'
+    return (f'{line_chart(labels, series, width=900)}<table class="trend"><thead><tr><th>started</th>'
             '<th>git</th><th class="num">runs</th><th class="num">failed</th><th class="num">pass</th>'
             '<th class="num">line</th><th class="num">toggle</th><th class="num">branch</th><th class="num">func</th>'
             f'<th class="num">cycles/s</th><th class="num">wall s</th></tr></thead><tbody>{"".join(rows)}'
-            '</tbody></table></div></div>')
+            '</tbody></table>')

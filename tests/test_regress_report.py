@@ -254,6 +254,11 @@ def test_trend_database(tmp_path: Path) -> None:
     assert history.trend(db, "smoke") == []
     page = parse(second / "dashboard.html")
     assert "n1/dashboard.html" not in page.hrefs and "../n1/dashboard.html" in page.hrefs
+    assert "../n2/dashboard.html" not in parse(report.write_dashboard(first)).hrefs    # the trend up to n1 only
+    assert [e.out for e in history.trend(db, "nightly", until="2026-01-01T00:00:00")] == [str(first.resolve())]
+    assert history.run_history(db, "nightly", "rand", "w128") == [("2026-01-01T00:00:00", "fail")] * 2
+    assert [t for t, _ in history.run_history(db, "nightly", "rand", "w64")] == ["2026-01-02T00:00:00",
+                                                                                  "2026-01-01T00:00:00"]
     other = tmp_path / "elsewhere.sqlite"
     report.write_dashboard(first, other)
     assert len(history.trend(other, "nightly")) == 1
@@ -324,3 +329,32 @@ def test_dashboard_renders_in_chromium(dashboard: tuple[Path, Path, Page], tmp_p
     red = sum(_near(p, (0xCF, 0x22, 0x2E)) for p in pixels)    # the FAIL badge and status pills
     green = sum(_near(p, (0x1A, 0x7F, 0x37)) for p in pixels)  # pass pills, meters, the trend line
     assert red > 50 and green > 50, (red, green)
+
+
+FILTER_AND_SORT = """<script>window.addEventListener('load', function () {
+  document.getElementById('run-failed').checked = true; leFilter();
+  var shown = [].filter.call(document.querySelectorAll('#runs tr.run'), function (t) { return t.style.display !== 'none'; });
+  document.body.setAttribute('data-shown', shown.map(function (t) { return t.id; }).join(','));
+  leSort(document.querySelector('#runs th:nth-child(4)'));
+  document.body.setAttribute('data-order', [].map.call(document.querySelectorAll('#runs tbody tr'),
+    function (t) { return t.id || 'msg'; }).join(','));
+});</script></body>"""
+
+
+def test_filter_and_sort_scripts_run_in_chromium(dashboard: tuple[Path, Path, Page]) -> None:
+    """The page's own script in the browser: 'failures only' hides the pass, sorting by seed keeps every failure
+    message row under its run."""
+    exe = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    if exe is None:
+        pytest.skip("no chromium-headless-shell on PATH (Debian package chromium-headless-shell, `make setup`)")
+    _, page, _ = dashboard
+    probe = page.with_name("probe.html")
+    probe.write_text(page.read_text().replace("</body>", FILTER_AND_SORT))
+    dom = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", probe.as_uri()],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    body = dom[dom.index("<body"):dom.index(">", dom.index("<body"))]
+    shown = body.split('data-shown="')[1].split('"')[0].split(",")
+    order = body.split('data-order="')[1].split('"')[0].split(",")
+    assert sorted(shown) == ["run-rand.w128.s7", "run-rand.w128.s9", "run-smoke.w64.s2"]
+    assert order == ["run-rand.w64.s1", "run-smoke.w64.s2", "msg", "run-smoke.w128.s3", "run-rand.w128.s7", "msg",
+                     "run-rand.w128.s9", "msg"]
