@@ -53,11 +53,11 @@ def _gate(reg: Regression) -> str:
         return ""
     th = g.get("thresholds") if isinstance(g.get("thresholds"), dict) else {}
     misses = [m for m in (g.get("misses") or []) if m] if isinstance(g.get("misses"), list) else []
-    state = ("off" if not g.get("enabled") else
+    state = (("not enforced" + (" (would miss)" if misses else "")) if not g.get("enabled") else
              '<b style="color:#cf222e">FAILED</b>' if misses else '<b style="color:#1a7f37">met</b>')
     items = "".join(f"<li>{e(m if isinstance(m, str) else ', '.join(f'{k}: {v}' for k, v in m.items()) if isinstance(m, dict) else m)}</li>"
                     for m in misses)
-    ths = ", ".join(f"{e(k)} ≥ {e(v)}" for k, v in sorted(th.items())) or "none"
+    ths = ", ".join(f"{e(k)} ≥ {e(v)}%" for k, v in sorted(th.items())) or "no thresholds"
     return f'<p>coverage gate: {state} <span class="muted mono">({ths})</span></p>' + (f"<ul>{items}</ul>" if items else "")
 
 
@@ -167,8 +167,11 @@ def trend(reg: Regression, entries: list[Entry]) -> str:
     rows = []
     for x in reversed(entries):
         dash = Path(x.out) / "dashboard.html"
-        name = a(sibling_link(reg.out, dash), _label(x.started)) if dash.exists() else e(_label(x.started))
-        bold = ' style="font-weight:600;background:#ddf4ff"' if x.out == here else ""
+        current = x.out == here and x.started == str(reg.meta.get("started") or "")
+        # an earlier regression written to the same OUT has no dashboard of its own any more
+        name = (a(sibling_link(reg.out, dash), _label(x.started)) if dash.exists() and (x.out != here or current)
+                else e(_label(x.started)))
+        bold = ' style="font-weight:600;background:#ddf4ff"' if current else ""
         rows.append(f'<tr{bold}><td>{name}</td><td class="mono" title="{e(x.sha)}">{e(x.sha[:10])}'
                     f'{" dirty" if x.dirty else ""}</td><td class="num">{x.runs}</td><td class="num">{x.failed}</td>'
                     f'<td class="num">{num(x.pass_rate)}</td><td class="num">{num(x.line_pct)}</td>'

@@ -358,3 +358,17 @@ def test_filter_and_sort_scripts_run_in_chromium(dashboard: tuple[Path, Path, Pa
     assert sorted(shown) == ["run-rand.w128.s7", "run-rand.w128.s9", "run-smoke.w64.s2"]
     assert order == ["run-rand.w64.s1", "run-smoke.w64.s2", "msg", "run-smoke.w128.s3", "run-rand.w128.s7", "msg",
                      "run-rand.w128.s9", "msg"]
+
+
+def test_reused_out_dir_is_a_new_regression(tmp_path: Path) -> None:
+    """CI writes every regression to the same OUT: a new start time is a new trend row, and only the current
+    row links to OUT's dashboard (the earlier one was overwritten)."""
+    out = make_out(tmp_path, "ci-smoke", started="2026-01-01T00:00:00", failing=False)
+    report.write_dashboard(out)
+    for name in ("results.json", "regress.json"):
+        doc = json.loads((out / name).read_text())
+        (out / name).write_text(json.dumps({**doc, "started": "2026-01-02T00:00:00"}))
+    page = parse(report.write_dashboard(out))
+    assert [e.started for e in history.trend(tmp_path / "history.sqlite", "nightly")] == [
+        "2026-01-01T00:00:00", "2026-01-02T00:00:00"]
+    assert page.hrefs.count("dashboard.html") == 1
