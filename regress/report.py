@@ -34,8 +34,8 @@ def _record(reg: Regression, db: Path) -> tuple[list[history.Entry], dict[tuple[
     try:
         history.record(db, reg)
         entries = history.trend(db, suite, until=until)
-        hist = {(r.result.test, r.result.config): history.run_history(db, suite, r.result.test, r.result.config,
-                                                                      until=until) for r in reg.runs}
+        keys = dict.fromkeys((r.result.test, r.result.config) for r in reg.runs)
+        hist = {(t, c): history.run_history(db, suite, t, c, until=until) for t, c in keys}
         return entries, hist, f"last {len(entries)} regression(s) of suite {suite}; database {db}"
     except (sqlite3.Error, OSError) as exc:
         print(f"regress report: warning: trend database {db}: {exc}", file=sys.stderr)

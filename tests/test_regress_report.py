@@ -4,6 +4,7 @@ re-run), checked structurally (html.parser) and in a real browser (headless Chro
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import struct
@@ -228,7 +229,6 @@ def test_bad_out_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_main_defaults_to_newest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_out(tmp_path, "a", failing=False, cov=False)
     b = make_out(tmp_path, "b", failing=False, cov=False)
-    import os
     os.utime(tmp_path / "a", (1, 1))
     assert report.main([], root=tmp_path) == 0
     assert (b / "dashboard.html").exists() and not (tmp_path / "a" / "dashboard.html").exists()
