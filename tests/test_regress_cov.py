@@ -134,11 +134,8 @@ def test_run_files_warn_and_skip(tmp_path: Path) -> None:
 
 
 def _ucis(path: Path, bus: int, weight: str) -> Path:
-    from verif.cfg_item import random_case
     from verif.coverage import Coverage
     cov = Coverage()
-    case = random_case(7)
-    object.__setattr__(case, "weight_dist", weight)
     cov.stim.sample(["trained", "uniform", "saturate"].index(weight), 0, 0, bus)
     cov.sample_datapath(int8_sat=bus == 64)
     cov.save_ucis(path, test_name=path.stem)
