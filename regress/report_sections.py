@@ -33,6 +33,8 @@ def a(href: str | None, text: str, title: str = "") -> str:
 def _metric_cell(d: Any, metric: str) -> str:
     v = pct(d, metric, "pct")
     m = d.get(metric) if isinstance(d, dict) and isinstance(d.get(metric), dict) else {}
+    if m.get("total") == 0:               # the module has no point of this kind (e.g. no if/else: no branch)
+        return '<td data-v="101" class="muted" title="no coverage points of this kind">n/a</td>'
     tip = f' title="{e(m["hit"])} / {e(m["total"])} hit"' if "hit" in m and "total" in m else ""
     return f'<td data-v="{v if v is not None else -1}"{tip}>{meter(v)}</td>'
 
@@ -40,7 +42,10 @@ def _metric_cell(d: Any, metric: str) -> str:
 def _module_table(mods: Any) -> str:
     if not isinstance(mods, dict) or not mods:
         return '<p class="muted">no modules</p>'
-    order = sorted(mods.items(), key=lambda kv: (pct(kv[1], "line", "pct") or 0.0, kv[0]))
+    def line_key(d: Any) -> float:
+        n = d.get("line", {}).get("total") if isinstance(d, dict) and isinstance(d.get("line"), dict) else None
+        return 101.0 if n == 0 else pct(d, "line", "pct") or 0.0
+    order = sorted(mods.items(), key=lambda kv: (line_key(kv[1]), kv[0]))
     rows = "".join(f'<tr><td class="mono">{e(name)}</td>' + "".join(_metric_cell(d, m) for m in METRICS) + "</tr>"
                    for name, d in order)
     return ('<table><thead><tr><th data-sort="txt">module</th>' + "".join(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import struct
@@ -36,6 +37,9 @@ CODE_COV = {"tool": "verilator_coverage", "runs": 4,
                                          "toggle": {"hit": 1, "total": 2, "pct": 50.0},
                                          "branch": {"hit": 0, "total": 0, "pct": 100.0}}},
             "html": "html/index.html"}
+CODE_COV["modules"]["le_logits"] = {"line": {"hit": 0, "total": 0, "pct": 0.0},      # toggles only (real case)
+                                    "toggle": {"hit": 8, "total": 8, "pct": 100.0},
+                                    "branch": {"hit": 0, "total": 0, "pct": 0.0}}
 FUNC_COV = {"runs": 4, "total_pct": 62.5,
             "covergroups": {"cg_axi": {"pct": 40.0, "holes": ["burst_len.len_256", "split.cross_4k"]},
                             "cg_config": {"pct": 100.0, "holes": []}}}
@@ -181,6 +185,11 @@ def test_self_contained_and_escaped(dashboard: tuple[Path, Path, Page]) -> None:
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
 
 
+def html_row(html: str, first_cell: str) -> str:
+    start = html.index(f'<td class="mono">{first_cell}</td>')
+    return html[start:html.index("</tr>", start)]
+
+
 def test_content(dashboard: tuple[Path, Path, Page]) -> None:
     _, path, page = dashboard
     text = " ".join(" ".join(page.text).split())
@@ -193,6 +202,8 @@ def test_content(dashboard: tuple[Path, Path, Page]) -> None:
     assert "AssertionError at verif/env/scoreboard.py:42 in check_logits" in text
     assert "Crash" in text and "60,000" in text
     assert page.tags.count("svg") >= 3                        # cycles/s, wall time, trend
+    row = html_row(path.read_text(), "le_logits")               # 0 of 0 points: n/a, not a red 0.0 %
+    assert row.count(">n/a<") == 2 and not re.search(r"[^0-9.]0\.0%", row)
     assert {"runs", "buckets", "code-cov", "func-cov", "speed", "trend", "bucket-1", "run-rand.w128.s7"} <= page.ids
     html = path.read_text()
     assert html.index('id="run-rand.w128.s7"') < html.index('id="run-smoke.w64.s2"') < html.index('id="run-rand.w64.s1"')
