@@ -1,4 +1,5 @@
-"""`regress` command line (see regress/__init__.py): list the test list, run a suite."""
+"""`regress` command line (see regress/__init__.py): list the test list, run a suite, write the dashboard,
+debug a failing run."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from regress import covgate, runner
+from regress import covgate, debug, rerun, runner
 from regress.results import RunResult, summary, write_json, write_junit
 from regress.testlist import TestListError, describe, load
 
@@ -34,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--waves", action="store_true", help="record waves (LE_WAVES=1 for the builds and runs)")
     r.add_argument("--cov", action="store_true", help="code + functional coverage, merged in <out>/coverage")
     r.add_argument("--cov-gate", action="store_true", help="with --cov: fail when a total is below testlist coverage.gate")
+    r.add_argument("--rerun-failed", action="store_true",
+                   help="rerun one run per failure bucket with FST waves and verbose logs (OUT/rerun/)")
+    rep = sub.add_parser("report", help="(re)write the HTML dashboard of regression output folders")
+    rep.add_argument("out", nargs="*", type=Path, help="regression output folders (default: the newest)")
+    rep.add_argument("--history", type=Path, help="trend database (default OUT/../history.sqlite)")
+    debug.add_parser(sub)
     return p
 
 
@@ -114,7 +121,22 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     bad = interrupted or any(r.failed for r in results)
     if args.cov:
         bad |= covgate.finish(out, [Path(r.run_dir) for r in results], tl.cov_gate, getattr(args, "cov_gate", False))
+    if getattr(args, "rerun_failed", False) and not interrupted and any(r.failed for r in results):
+        timeouts = {j.result.run_id: j.spec.timeout for j in jobs if j.result is not None}
+        try:
+            rerun.rerun_failed(results, out, lambda r: timeouts[r.run_id])
+        except KeyboardInterrupt:
+            print("regress: reruns interrupted", flush=True)
+    _dashboard(out)
     return EXIT_FAIL if bad else 0
+
+
+def _dashboard(out: Path) -> None:
+    from regress.report import ReportError, write_dashboard
+    try:
+        print(f"dashboard: {write_dashboard(out)}", flush=True)
+    except ReportError as exc:
+        print(f"regress: no dashboard: {exc}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "list":
             print("\n".join(describe(load(args.testlist))))
             return 0
+        if args.cmd == "report":
+            from regress.report import main as report_main
+            return report_main([*map(str, args.out), *(["--history", str(args.history)] if args.history else [])])
+        if args.cmd == "debug":
+            return debug.main(args)
         return run(args)
     except TestListError as exc:
         print(f"regress: {exc}", file=sys.stderr)

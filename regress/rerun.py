@@ -74,8 +74,11 @@ def waves_file(directory: Path) -> Path | None:
 
 
 def rerun_failed(results: Sequence[RunResult], out: Path, timeout: Callable[[RunResult], float],
-                 say: Callable[[str], None] = print) -> list[dict[str, Any]]:
-    """Rerun the first run of every failure bucket with waves and verbose logs; write OUT/reruns.json."""
+                 say: Callable[[str], None] = print,
+                 command: Callable[[RunResult, Path], list[str]] | None = None) -> list[dict[str, Any]]:
+    """Rerun the first run of every failure bucket with waves and verbose logs; write OUT/reruns.json.
+    `command(result, directory)` gives the rerun's command (default: the run's own, retargeted)."""
+    command = command or (lambda r, d: retarget(r.command, d))
     entries: list[dict[str, Any]] = []
     for b in bucket([r for r in results if r.failed]):
         res: RunResult = b.runs[0]
@@ -84,7 +87,12 @@ def rerun_failed(results: Sequence[RunResult], out: Path, timeout: Callable[[Run
         rdir = (out / "rerun" / res.run_id).resolve()
         env_add = {**res.env, "LE_WAVES": "1", **VERBOSE_ENV}
         say(f"rerun with waves: {res.run_id} ({len(b.runs)} run(s) in bucket {b.signature})")
-        status, wall = run_command(retarget(res.command, rdir), env_add, rdir, res.cls, timeout(res))
+        try:
+            cmd = command(res, rdir)
+        except RerunError as exc:
+            say(f"  not rerun: {exc}")
+            continue
+        status, wall = run_command(cmd, env_add, rdir, res.cls, timeout(res))
         wave = waves_file(rdir)
         entries.append({"bucket": str(b.signature), "run_id": res.run_id, "dir": str(rdir),
                         "waves": str(wave) if wave else None, "log": str(rdir / "run.log"), "status": status,
