@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     (out / "regress.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(f"regress {args.suite}: {len(runs)} runs, -j {args.jobs}, out {out}", flush=True)
     configs = list({cfg.name: cfg for _, cfg, _ in runs}.values())
-    builds = runner.build_all(configs, builder, lambda s: print(s, flush=True))
+    builds = runner.build_all(configs, builder, lambda s: print(s, flush=True), log_dir=out)
     jobs = runner.prepare(runs, out, make_command, builds, tools)
     results: list[RunResult] = [j.result for j in jobs if j.result is not None]
     progress = runner.Progress(len(jobs))

@@ -19,6 +19,7 @@ from regress.buckets import Signature, bucket, format_buckets, signature
 
 FAILED = ("fail", "crash", "timeout", "interrupted")
 LOG_TAIL = 40
+TXN_HASH = "txn_log.sha256"      # verif/env/txn_log.py HASH_FILE: the determinism fingerprint of a run
 
 
 @dataclass
@@ -130,7 +131,20 @@ def repro_script(result: RunResult, repo: Path, git: dict[str, Any], tools: dict
         cmd[cmd.index("--out") + 1] = out
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(result.env.items()))
     lines.append(f"echo 'repro.sh: results in {out}' >&2")
-    lines.append(f"exec env {env + ' ' if env else ''}{shlex.join(cmd)} \"$@\"")
+    lines.append("rc=0")
+    lines.append(f"env {env + ' ' if env else ''}{shlex.join(cmd)} \"$@\" || rc=$?")
+    # Bit for bit: the env's transaction log (every AXI burst, stream frame, CSR access and irq edge with its
+    # sim time: verif/env/txn_log.py) must hash the same as the failing run's.
+    orig = shlex.quote(str(Path(result.run_dir) / TXN_HASH))
+    lines += [f"orig={orig}", f"new={out}/{TXN_HASH}",
+              'if [ -f "$orig" ] && [ -f "$new" ]; then',
+              '  if [ "$(cut -d" " -f1 "$orig")" = "$(cut -d" " -f1 "$new")" ]; then',
+              '    echo "repro.sh: bit for bit: transaction log sha256 $(cut -c1-16 "$new") equals the failing run\'s" >&2',
+              "  else",
+              '    echo "repro.sh: WARNING: the transaction log differs from the failing run\'s ($orig vs $new)" >&2',
+              "  fi",
+              "fi",
+              "exit $rc"]
     return "\n".join(lines) + "\n"
 
 

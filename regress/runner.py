@@ -8,6 +8,7 @@ carries on (or, after Ctrl-C, writes what it has).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -16,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -268,17 +269,43 @@ def prepare(runs: Sequence[tuple[TestSpec, BuildConfig, int]], out: Path, make_c
     return jobs
 
 
-def build_all(configs: Sequence[BuildConfig], builder: Builder, say: Callable[[str], None]) -> dict[str, Path | None]:
-    """Build every configuration once, serially; a failed build is None (its runs are recorded as crashes)."""
+@contextlib.contextmanager
+def output_to(path: Path) -> Iterator[None]:
+    """Send stdout and stderr to `path`: file descriptors 1 and 2 (child processes) and sys.stdout/stderr."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(path, "ab") as fh, open(path, "a", buffering=1) as text:
+        os.dup2(fh.fileno(), 1)
+        os.dup2(fh.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):   # Python-level writers too
+                yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def build_all(configs: Sequence[BuildConfig], builder: Builder, say: Callable[[str], None],
+              log_dir: Path | None = None) -> dict[str, Path | None]:
+    """Build every configuration once, serially; a failed build is None (its runs are recorded as crashes).
+    With `log_dir`, each build's output (Verilator, make, the C++ compiler) goes to log_dir/build.<config>.log."""
     builds: dict[str, Path | None] = {}
     for cfg in configs:
         t0 = time.monotonic()
+        log = log_dir / f"build.{cfg.name}.log" if log_dir is not None else None
+        where = f" (log {log})" if log is not None else ""
         try:
-            builds[cfg.name] = builder(cfg)
-            say(f"build {cfg.name}: {builds[cfg.name]} ({time.monotonic() - t0:.1f} s)")
+            with output_to(log) if log is not None else contextlib.nullcontext():
+                builds[cfg.name] = builder(cfg)
+            say(f"build {cfg.name}: {builds[cfg.name]} ({time.monotonic() - t0:.1f} s){where}")
         except Exception as exc:     # noqa: BLE001 - any build failure is reported and its runs fail
             builds[cfg.name] = None
-            say(f"build {cfg.name}: FAILED: {' '.join(str(exc).split())[:300]}")
+            say(f"build {cfg.name}: FAILED: {' '.join(str(exc).split())[:300]}{where}")
     return builds
 
 

@@ -138,14 +138,21 @@ def test_all_pass_exit_zero(fake: tuple[Path, runner.CommandFactory]) -> None:
     assert {r["seed"] for r in json.loads((tmp / "o2" / "results.json").read_text())["runs"]} == {9}
 
 
-def test_failed_build_is_recorded(fake: tuple[Path, runner.CommandFactory]) -> None:
+def test_failed_build_is_recorded(fake: tuple[Path, runner.CommandFactory], capfd: pytest.CaptureFixture[str]) -> None:
     tmp, command = fake
 
     def builder(cfg: object) -> Path:
+        print("%Error: a.sv:3: syntax error", flush=True)                     # what Verilator prints
+        subprocess.run(["sh", "-c", "echo make: the compiler said no >&2"], check=False)
         raise RuntimeError("verilator: syntax error")
     assert cli.run(_args(tmp, "calm"), make_command=command, builder=builder, tools={}) == 1
     doc = json.loads((tmp / "out" / "results.json").read_text())
     assert {r["kind"] for r in doc["runs"]} == {"BuildError"}
+    # the build's own output (this process's and its children's) is in OUT/build.<config>.log, not the console
+    out, _ = capfd.readouterr()
+    log = (tmp / "out" / "build.w64.log").read_text()
+    assert "a.sv:3: syntax error" in log and "the compiler said no" in log
+    assert "syntax error" not in out.replace("FAILED: verilator: syntax error", "") and "build.w64.log" in out
 
 
 def test_interrupt_keeps_results(fake: tuple[Path, runner.CommandFactory]) -> None:
@@ -172,9 +179,28 @@ def test_repro_script(tmp_path: Path) -> None:
                    "--out build/repro/bad.w64.s5", "LE_WAVES=1", f"cd {REPO}"):
         assert needle in text, needle
     script = tmp_path / "r.sh"
-    script.write_text(text.replace("exec env", "echo env"))
+    script.write_text(text.replace("\nenv LE_WAVES", "\necho env LE_WAVES"))
     p = subprocess.run(["sh", str(script)], capture_output=True, text=True)
     assert p.returncode == 0 and "regress.simrun --seed 5 --out build/repro/bad.w64.s5" in p.stdout
+
+
+def test_repro_script_checks_the_transaction_log(tmp_path: Path) -> None:
+    """repro.sh passes the simulator's exit code through and says whether the rerun's transaction-log hash equals
+    the failing run's (a fake simulator writes the hash: equal, then different)."""
+    run_dir, repo = tmp_path / "run", tmp_path / "repo"
+    run_dir.mkdir()
+    repo.mkdir()
+    (run_dir / "txn_log.sha256").write_text("aaaa1111  12 transactions\n")
+    sim = tmp_path / "sim.sh"
+    sim.write_text('#!/bin/sh\nmkdir -p build/repro/r1 && echo "$HASH  12 transactions" > build/repro/r1/txn_log.sha256'
+                   "\nexit 1\n")
+    r = RunResult("r1", "bad", "Bad", "w64", 1, "", str(run_dir), ["sh", str(sim), "--out", "x"], status="fail")
+    script = tmp_path / "repro.sh"
+    script.write_text(repro_script(r, repo, {"sha": "abc", "dirty": False}, {}))
+    same = subprocess.run(["sh", str(script)], capture_output=True, text=True, env={**os.environ, "HASH": "aaaa1111"})
+    assert same.returncode == 1 and "bit for bit: transaction log sha256 aaaa1111" in same.stderr
+    other = subprocess.run(["sh", str(script)], capture_output=True, text=True, env={**os.environ, "HASH": "bbbb"})
+    assert other.returncode == 1 and "WARNING: the transaction log differs" in other.stderr
 
 
 def test_normalise_and_site() -> None:

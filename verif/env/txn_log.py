@@ -11,9 +11,10 @@ One text line per observed transaction (analysis exports, wired in env.py):
 
 The same seed must give the identical log (hash) and different seeds different ones when the test randomises
 timing (tests/rtl/test_uvm_seeds.py). `sha256` is the hex digest of the lines joined by newlines (each line
-followed by "\\n"). At the end (report_phase) the log is written as `txn_log.txt` and the digest as
-`txn_log.sha256` ("<hex>  <n> transactions") into the run directory (the simulator's cwd, or the plusarg /
-environment setting le_txn_dir), and the digest is logged.
+followed by "\\n"). At the end (extract_phase, before the scoreboard's check_phase can fail the test) the log is
+written as `txn_log.txt` and the digest as `txn_log.sha256` ("<hex>  <n> transactions") into the run directory
+(the simulator's cwd, or the plusarg / environment setting le_txn_dir), and the digest is logged. repro.sh
+compares the rerun's digest with the failing run's (regress/results.py).
 """
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ class TxnLog(uvm_component):
         self.add("irq", f"I {item.level} t={int(item.time_ns)}")
 
     # ---- end of test ----------------------------------------------------------------------------------------
-    def report_phase(self) -> None:
+    def extract_phase(self) -> None:      # before check_phase: a failing run keeps its fingerprint too
         self.dir = Path(plusarg_setting("txn_dir") or Path.cwd())
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / LOG_FILE).write_text(self.text())
