@@ -21,7 +21,7 @@ from typing import Any
 from regress.debug_probe import Divergence, ProbeFormatError, Report, compare, read_golden, read_probe
 from regress.rerun import RerunError, retarget, run_command, waves_file
 DEFAULT_TIMEOUT_S = 3600.0
-TIME_UNIT = "ps"                 # le_probe prints %t: the testbench's precision (timescale 1ns/1ps)
+PS_PER_NS = 1000                 # le_probe prints %t in the testbench's precision: ps (timescale 1ns/1ps)
 
 
 class DebugError(RuntimeError):
@@ -60,7 +60,7 @@ def _describe(d: Divergence, what: str) -> list[str]:
              f"  golden    models/{d.golden_op}",
              f"  element   {idx}: golden {d.golden if d.golden is not None else '(none)'}, "
              f"DUT {d.dut if d.dut is not None else '(never produced)'}",
-             f"  at cycle  {d.cycle} (sim time {d.time} {TIME_UNIT})"]
+             f"  at cycle  {d.cycle} (sim time {d.time / PS_PER_NS:,.0f} ns: open the waves there)"]
     return lines
 
 

@@ -97,7 +97,7 @@ class Divergence:
     def to_json(self) -> dict[str, Any]:
         return {"token": self.token, "pos": self.pos, "layer": self.layer, "head": self.head, "name": self.name,
                 "operator": self.operator, "golden_op": self.golden_op, "index": self.index,
-                "golden": self.golden, "dut": self.dut, "cycle": self.cycle, "time": self.time}
+                "golden": self.golden, "dut": self.dut, "cycle": self.cycle, "time_ps": self.time}
 
 
 @dataclass

@@ -31,6 +31,7 @@ table.trend td { white-space:nowrap; }
 td.num, th.num { text-align:right; font-family:var(--mono); white-space:nowrap; }
 tr.failed > td { background:#fff5f5; }
 tr.msg > td { background:#fff5f5; border-bottom:1px solid var(--line); padding-top:0; }
+.dbg { margin-top:3px; }
 code, pre, .mono { font-family:var(--mono); font-size:11.5px; }
 pre { background:#f6f8fa; border:1px solid var(--line); padding:6px 8px; overflow:auto; max-height:300px;
       margin:4px 0; white-space:pre-wrap; word-break:break-all; }

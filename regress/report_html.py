@@ -3,6 +3,7 @@ speed and trend sections are in report_sections.py. Every piece of text from the
 """
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,7 +67,11 @@ def overview(reg: Regression) -> str:
     tools = m.get("tools") if isinstance(m.get("tools"), dict) else {}
     tool_txt = ", ".join(f"{k} {v}" for k, v in sorted(tools.items())) or "not recorded"
     argv = m.get("argv")
-    cmd = copyable(shlex.join(str(x) for x in argv)) if isinstance(argv, list) and argv else '<span class="muted">-</span>'
+    if isinstance(argv, list) and argv:
+        prog = "regress" if str(argv[0]).endswith(("regress", "__main__.py")) else str(argv[0])  # `python -m regress`
+        cmd = copyable(shlex.join([prog, *(str(x) for x in argv[1:])]))
+    else:
+        cmd = '<span class="muted">-</span>'
     n, p, f = reg.counts
     speeds = [s for s in (r.cycles_per_s for r in reg.runs) if s]
     kpis = [("runs", f"{n}" + (f" / {len(reg.runs)}" if len(reg.runs) != n else "")), ("passed", str(p)),
@@ -127,6 +132,26 @@ def _run_links(reg: Regression, run: Run) -> str:
     return " ".join(parts) or '<span class="muted">run directory missing</span>'
 
 
+def _debug_line(reg: Regression, run: Run) -> str:
+    """The first divergence `regress debug` found (RUN_DIR/debug/divergence.json), or the command to find it."""
+    if run.dir is None:
+        return ""
+    found = run.dir / "debug" / "divergence.json"
+    try:
+        doc = json.loads(found.read_text()) if found.is_file() else None
+    except (OSError, ValueError):
+        doc = None
+    first = doc.get("first") or doc.get("stopped") if isinstance(doc, dict) else None
+    if not isinstance(first, dict):
+        return f'<div class="dbg">first divergence: {copyable(f"regress debug {run.dir}")}</div>'
+    where = ", ".join(f"{k} {first[k]}" for k in ("token", "layer", "head") if isinstance(first.get(k), int)
+                      and first[k] >= 0)
+    what = (f'{first.get("name")}[{first.get("index")}]: golden {first.get("golden")}, DUT {first.get("dut")} '
+            f'at cycle {first.get("cycle")}')
+    return (f'<div class="dbg"><b>first divergence</b> ({a(link(reg.out, found.parent / "run.log"), "regress debug")}'
+            f'): {e(where)} · <b>{e(first.get("operator"))}</b> · <span class="mono">{e(what)}</span></div>')
+
+
 def _ordered(reg: Regression) -> list[Run]:
     bucket_of = {id(r): i for i, b in enumerate(reg.buckets) for r in b.runs}
     return sorted(reg.runs, key=lambda r: (FAILED_FIRST.get(r.result.status, 4), bucket_of.get(id(r), 0),
@@ -155,7 +180,7 @@ def run_table(reg: Regression) -> str:
             tb = (f'<details><summary>traceback / log tail</summary><pre>{e(r.traceback)}</pre></details>'
                   if r.traceback else "")
             rows.append(f'<tr class="msg"><td></td><td colspan="8">{blink}<b>{e(r.kind)}</b>: '
-                        f'<span class="mono">{e(r.message)}</span>{tb}</td></tr>')
+                        f'<span class="mono">{e(r.message)}</span>{tb}{_debug_line(reg, run)}</td></tr>')
     return ('<div class="filter"><input type="search" id="run-filter" placeholder="filter: test, config, seed, '
             'status..." oninput="leFilter()"><label><input type="checkbox" id="run-failed" onchange="leFilter()"> '
             'failures only</label></div><table id="runs"><thead><tr><th data-sort="num">status</th>'

@@ -73,6 +73,12 @@ def make_out(root: Path, name: str = "nightly-20260101-000000", started: str = "
             runs.append(_result(out, f"rand.w128.s{seed}", "fail", seed, kind="AssertionError", message=NASTY,
                                 traceback=TRACEBACK, wall_s=2.0 + seed, sim_time_ns=5000.0))
         (out / "runs" / "rand.w128.s7" / "dump.fst").write_bytes(b"FST")
+        dbg = out / "runs" / "rand.w128.s9" / "debug"             # `regress debug` ran on s9, not on s7
+        dbg.mkdir()
+        (dbg / "run.log").write_text("probe rerun\n")
+        (dbg / "divergence.json").write_text(json.dumps({"first": {
+            "token": 0, "pos": 9, "layer": 1, "head": -1, "name": "y1", "index": 4, "golden": 3, "dut": -3,
+            "cycle": 3583, "operator": "residual add 1 (<le_residual_add>)"}, "stopped": None}))
         runs.append(_result(out, "smoke.w64.s2", "crash", 2, kind="Crash", wall_s=1.0,
                             message="the simulation ended (signal SIGSEGV) without a result for SmokeTest"))
         runs.append(_result(out, "smoke.w128.s3", "not_run", 3))
@@ -202,6 +208,9 @@ def test_content(dashboard: tuple[Path, Path, Page]) -> None:
     assert "AssertionError at verif/env/scoreboard.py:42 in check_logits" in text
     assert "Crash" in text and "60,000" in text
     assert page.tags.count("svg") >= 3                        # cycles/s, wall time, trend
+    assert "token 0, layer 1 · residual add 1 (<le_residual_add>) · y1[4]: golden 3, DUT -3 at cycle 3583" in text
+    assert "runs/rand.w128.s9/debug/run.log" in page.hrefs                      # s9 was debugged ...
+    assert f"regress debug {path.parent / 'runs' / 'rand.w128.s7'}" in page.copyable     # ... s7 says how to
     row = html_row(path.read_text(), "le_logits")               # 0 of 0 points: n/a, not a red 0.0 %
     assert row.count(">n/a<") == 2 and not re.search(r"[^0-9.]0\.0%", row)
     assert {"runs", "buckets", "code-cov", "func-cov", "speed", "trend", "bucket-1", "run-rand.w128.s7"} <= page.ids
