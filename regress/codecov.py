@@ -243,16 +243,21 @@ def genhtml(info: Path, html_dir: Path) -> None:
            "--output-directory", html_dir, info], "genhtml")
 
 
-def run_files(run_dirs: Iterable[Path], warn: Callable[[str], None] = print) -> list[Path]:
-    """The runs' coverage.dat files; a run without one gets a warning line and is skipped."""
+def per_run_files(run_dirs: Iterable[Path], name: str, warn: Callable[[str], None] = print) -> list[Path]:
+    """<run>/<name> of every run that wrote it (not empty); a run without one gets a warning line and is skipped."""
     found = []
     for d in run_dirs:
-        f = Path(d) / DAT_NAME
+        f = Path(d) / name
         if f.is_file() and f.stat().st_size > 0:
             found.append(f)
         else:
-            warn(f"coverage: WARNING: {d} has no {DAT_NAME} (the run ended before writing it): skipped")
+            warn(f"coverage: WARNING: {d} has no {name} (the run ended before writing it): skipped")
     return found
+
+
+def run_files(run_dirs: Iterable[Path], warn: Callable[[str], None] = print) -> list[Path]:
+    """The runs' coverage.dat files."""
+    return per_run_files(run_dirs, DAT_NAME, warn)
 
 
 def report(paths: Sequence[Path], out_dir: Path, repo: Path, tool: Path | None = None) -> dict[str, object]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from regress.debug_probe import Divergence, ProbeFormatError, Report, compare, read_golden, read_probe
 from regress.rerun import RerunError, retarget, run_command, waves_file
+
 DEFAULT_TIMEOUT_S = 3600.0
 PS_PER_NS = 1000                 # le_probe prints %t in the testbench's precision: ps (timescale 1ns/1ps)
 
@@ -32,8 +33,11 @@ def load_run(run_dir: Path) -> dict[str, Any]:
     path = run_dir / "results.json"
     if not path.is_file():
         raise DebugError(f"{run_dir} has no results.json (not a regression run directory)")
-    data: dict[str, Any] = json.loads(path.read_text())
-    if not data.get("command"):
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except ValueError as exc:
+        raise DebugError(f"{path} is not readable JSON ({exc})") from None
+    if not isinstance(data, dict) or not data.get("command"):
         raise DebugError(f"{path} records no command")
     return data
 

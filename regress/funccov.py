@@ -21,15 +21,9 @@ UCIS_NAME = "coverage.ucis.xml"
 
 
 def run_files(run_dirs: Iterable[Path], warn: Callable[[str], None] = print) -> list[Path]:
-    """The runs' UCIS files; a run without one gets a warning line and is skipped."""
-    found = []
-    for d in run_dirs:
-        f = Path(d) / UCIS_NAME
-        if f.is_file() and f.stat().st_size > 0:
-            found.append(f)
-        else:
-            warn(f"coverage: WARNING: {d} has no {UCIS_NAME} (the run ended before writing it): skipped")
-    return found
+    """The runs' UCIS files (a run without one gets a warning line and is skipped)."""
+    from regress.codecov import per_run_files
+    return per_run_files(run_dirs, UCIS_NAME, warn)
 
 
 def summarize(rep: Report, runs: int) -> dict[str, object]:

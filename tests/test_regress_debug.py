@@ -173,3 +173,16 @@ def test_retarget_drops_the_pinned_build_and_adds_plusargs(tmp_path: Path) -> No
                    "--plusarg", "+le_probe_file=/p", "--out", str(tmp_path)]
     with pytest.raises(RerunError, match="not a regress.simrun command"):
         retarget(["sh", "x"], tmp_path)
+
+
+def test_debug_refuses_what_is_not_a_run_directory(tmp_path: Path) -> None:
+    import argparse
+
+    from regress import debug
+    assert debug.main(argparse.Namespace(run_dir=tmp_path, waves=False, timeout=1.0)) == 2
+    (tmp_path / "results.json").write_text("{broken")
+    with pytest.raises(debug.DebugError, match="not readable JSON"):
+        debug.load_run(tmp_path)
+    (tmp_path / "results.json").write_text('{"run_id": "x", "command": ["sh", "y"]}')
+    with pytest.raises(debug.DebugError, match="not a regress.simrun command"):
+        debug.rerun(debug.load_run(tmp_path), tmp_path / "debug", False, 1.0)

@@ -1,4 +1,5 @@
-"""The real smoke regression: `regress run smoke --reseed 1 -j 2` on the pyuvm env (3 runs), JUnit + JSON."""
+"""The real smoke regression: `regress run smoke --reseed 1 -j 2` on the pyuvm env (3 runs), JUnit + JSON, the
+dashboard; then `regress debug` on one of its runs (real probes against the real golden traces)."""
 from __future__ import annotations
 
 import json
@@ -12,11 +13,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.sim
-def test_regress_smoke(tmp_path: Path) -> None:
-    out = tmp_path / "smoke"
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    out = tmp_path_factory.mktemp("regress") / "smoke"
     p = subprocess.run([sys.executable, "-m", "regress", "run", "smoke", "--reseed", "1", "-j", "2", "--out", str(out)],
                        cwd=REPO, capture_output=True, text=True, timeout=3600)
+    return out, p
+
+
+@pytest.mark.sim
+def test_regress_smoke(smoke: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, p = smoke
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     doc = json.loads((out / "results.json").read_text())
     assert (doc["total"], doc["passed"], doc["failed"]) == (3, 3, 0)
@@ -32,3 +39,37 @@ def test_regress_smoke(tmp_path: Path) -> None:
         props = {q.get("name"): q.get("value") for q in c.iter("property")}
         assert props["seed"] == "1" and "regress.simrun" in props["command"]
     assert "total" in p.stdout and "100.0%" in p.stdout
+    assert f"dashboard: {out / 'dashboard.html'}" in p.stdout and (out / "dashboard.html").stat().st_size > 10_000
+
+
+@pytest.mark.sim
+def test_regress_debug_on_a_real_run(smoke: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    """Probes and golden traces of a passing RandTest agree on every value of every operator; a golden value
+    changed afterwards is found as the first divergence, at the DUT's cycle for that element."""
+    import numpy as np
+
+    from regress.debug_probe import OPERATORS, compare, read_golden, read_probe
+    out, _ = smoke
+    run = out / "runs" / "rand.w128.s1"
+    p = subprocess.run([sys.executable, "-m", "regress", "debug", str(run)], cwd=REPO, capture_output=True, text=True,
+                       timeout=1800)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    assert "rerun: pass" in p.stdout and "no divergence" in p.stdout
+    doc = json.loads((run / "debug" / "divergence.json").read_text())
+    assert doc["first"] is None and doc["stopped"] is None and doc["values_compared"] > 10_000
+    dut = read_probe(run / "debug" / "probe.log")
+    names = {name for tok in dut for (_, _, name) in tok.values}
+    assert names == set(OPERATORS)                      # every operator boundary was probed
+    golden = run / "debug" / "golden"
+    tok = dut[-1]
+    layer, head, _ = max(k for k in tok.values if k[2] == "p")      # the last layer's last head
+    last = len(tok.values[(layer, head, "p")]) - 1                   # its last probability
+    path = golden / f"t{tok.index}.npz"                              # RandTest: no rejected STARTs, n-th = n-th
+    with np.load(path) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays[f"{layer}/{head}/p"][last] += 1
+    np.savez(path, **arrays)
+    rep = compare(dut, read_golden(golden))
+    d = rep.first
+    assert d is not None and (d.token, d.layer, d.head, d.name, d.index) == (tok.index, layer, head, "p", last)
+    assert d.cycle == tok.values[(layer, head, "p")][last][1] and rep.mismatches == {"p": 1}
