@@ -65,6 +65,8 @@ def _describe(d: Divergence, what: str) -> list[str]:
              f"  element   {idx}: golden {d.golden if d.golden is not None else '(none)'}, "
              f"DUT {d.dut if d.dut is not None else '(never produced)'}",
              f"  at cycle  {d.cycle} (sim time {d.time / PS_PER_NS:,.0f} ns: open the waves there)"]
+    if d.dut is not None:
+        lines.append(f"  inputs    the probed ones matched until then; it also reads {d.unprobed_inputs} (not probed)")
     return lines
 
 

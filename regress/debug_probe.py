@@ -20,27 +20,39 @@ from typing import Any
 
 import numpy as np
 
-# name -> (operator as the RTL computes it, its golden twin in models/)
-OPERATORS: dict[str, tuple[str, str]] = {
-    "q": ("QKV GEMV + requant (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
-    "k": ("QKV GEMV + requant (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
-    "v": ("QKV GEMV + requant (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
-    "s_raw": ("score MAC q.K (le_attn.u_score_mac, le_gemv)", "ops.gemv_tile"),
-    "s": ("score scale/clamp (le_attn.u_scale, le_score_scale_clamp)", "ops.score_scale_clamp"),
-    "p": ("softmax (le_attn.u_softmax, le_softmax)", "ops.softmax"),
-    "o": ("P.V + O requant (le_attn.u_pv, le_pv_accum; le_attn.u_o_requant)", "ops.pv_accum + ops.requant"),
-    "oprime": ("Wo GEMV + requant int16 (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
-    "y1": ("residual add 1 (le_main_out.u_residual, le_residual_add)", "ops.residual_add"),
-    "x_att": ("LayerNorm 1, int8 out (le_main_out.u_layernorm, le_layernorm)", "ops.layernorm"),
-    "x_att_res": ("LayerNorm 1, int16 residual copy (le_layernorm)", "ops.layernorm"),
-    "u": ("W1 GEMV + requant (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
-    "u_act": ("GELU LUT (le_main_out.u_act, le_act_lut)", "ops.act_lut"),
-    "f": ("W2 GEMV + requant int16 (le_logits, le_main_out.u_requant)", "ops.gemv_tile + ops.requant"),
-    "y2": ("residual add 2 (le_main_out.u_residual, le_residual_add)", "ops.residual_add"),
-    "x": ("LayerNorm 2, int8 out (le_main_out.u_layernorm, le_layernorm)", "ops.layernorm"),
-    "x_res": ("LayerNorm 2, int16 residual copy (le_layernorm)", "ops.layernorm"),
-    "logits": ("logits GEMV + bias (le_logits, le_main_out.u_logits_bias)", "ops.logits_tile"),
+# name -> (operator as the RTL computes it, its golden twin in models/, what else it reads that is not probed:
+# a wrong value there shows up first at this operator too)
+_GEMV = "ops.gemv_tile + ops.requant"
+OPERATORS: dict[str, tuple[str, str, str]] = {
+    "q": ("QKV GEMV + requant (le_logits, le_main_out.u_requant)", _GEMV,
+          "the Wq/Wk/Wv tiles and requant parameters from DDR, the layer input x (previous LayerNorm / X stream)"),
+    "s_raw": ("score MAC q.K (le_attn.u_score_mac, le_gemv)", "ops.gemv_tile",
+              "the K rows of the KV cache read from DDR (the current row comes from on chip)"),
+    "s": ("score scale/clamp (le_attn.u_scale, le_score_scale_clamp)", "ops.score_scale_clamp",
+          "score_mult / score_shift of the head"),
+    "p": ("softmax (le_attn.u_softmax, le_softmax)", "ops.softmax", "the EXP_LUT of the image"),
+    "o": ("P.V + O requant (le_attn.u_pv, le_pv_accum; le_attn.u_o_requant)", "ops.pv_accum + ops.requant",
+          "the V rows of the KV cache read from DDR, o_mult / o_shift of the head"),
+    "oprime": ("Wo GEMV + requant int16 (le_logits, le_main_out.u_requant)", _GEMV,
+               "the Wo tiles and requant parameters from DDR, O_concat (the heads' o, probed)"),
+    "y1": ("residual add 1 (le_main_out.u_residual, le_residual_add)", "ops.residual_add",
+           "the int16 residual copy of the layer input, res1 multipliers"),
+    "x_att": ("LayerNorm 1, int8 out (le_main_out.u_layernorm, le_layernorm)", "ops.layernorm",
+              "ln1 gamma / beta / eps"),
+    "x_att_res": ("LayerNorm 1, int16 residual copy (le_layernorm)", "ops.layernorm", "ln1 gamma / beta / eps"),
+    "u": ("W1 GEMV + requant (le_logits, le_main_out.u_requant)", _GEMV,
+          "the W1 tiles and requant parameters from DDR"),
+    "u_act": ("GELU LUT (le_main_out.u_act, le_act_lut)", "ops.act_lut", "the GELU table and bank of each row"),
+    "f": ("W2 GEMV + requant int16 (le_logits, le_main_out.u_requant)", _GEMV,
+          "the W2 tiles and requant parameters from DDR"),
+    "y2": ("residual add 2 (le_main_out.u_residual, le_residual_add)", "ops.residual_add",
+           "res2 multipliers (the residual copy is x_att_res, probed)"),
+    "x": ("LayerNorm 2, int8 out (le_main_out.u_layernorm, le_layernorm)", "ops.layernorm", "ln2 gamma / beta / eps"),
+    "x_res": ("LayerNorm 2, int16 residual copy (le_layernorm)", "ops.layernorm", "ln2 gamma / beta / eps"),
+    "logits": ("logits GEMV + bias (le_logits, le_main_out.u_logits_bias)", "ops.logits_tile",
+               "the logits weight tiles and bias from DDR"),
 }
+OPERATORS["k"] = OPERATORS["v"] = OPERATORS["q"]
 
 Key = tuple[int, int, str]        # (layer, head, name); -1 = none
 
@@ -80,11 +92,15 @@ class Divergence:
 
     @property
     def operator(self) -> str:
-        return OPERATORS.get(self.name, (self.name, "?"))[0]
+        return OPERATORS.get(self.name, (self.name, "?", "?"))[0]
 
     @property
     def golden_op(self) -> str:
-        return OPERATORS.get(self.name, (self.name, "?"))[1]
+        return OPERATORS.get(self.name, (self.name, "?", "?"))[1]
+
+    @property
+    def unprobed_inputs(self) -> str:
+        return OPERATORS.get(self.name, (self.name, "?", "?"))[2]
 
     def where(self) -> str:
         parts = [f"token {self.token} (pos {self.pos})"]
@@ -96,7 +112,8 @@ class Divergence:
 
     def to_json(self) -> dict[str, Any]:
         return {"token": self.token, "pos": self.pos, "layer": self.layer, "head": self.head, "name": self.name,
-                "operator": self.operator, "golden_op": self.golden_op, "index": self.index,
+                "operator": self.operator, "golden_op": self.golden_op,
+                "unprobed_inputs": self.unprobed_inputs, "index": self.index,
                 "golden": self.golden, "dut": self.dut, "cycle": self.cycle, "time_ps": self.time}
 
 
