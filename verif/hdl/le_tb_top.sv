@@ -7,6 +7,7 @@
 //   u_mem          le_axi_slave_bfm on m_axi_*      (DDR: sparse memory, timing, errors, protocol checks)
 //   u_x_src        le_axis_src_bfm  on s_axis_x_*   (X frames with random TVALID gaps)
 //   u_logits_sink  le_axis_sink_bfm on m_axis_logits_* (frames with random TREADY stalls, checks)
+//   u_probe        le_probe: operator-boundary values for `regress debug` (only with +le_probe_file)
 // s_axil_* and irq stay top-level ports: the AXI4-Lite agent (Python, active only during a CSR access) and the
 // irq monitor (edge events) drive / watch them. clk and rst_n come from cocotb.
 
