@@ -30,3 +30,28 @@ def test_numerics_doc_names_every_constant():
         assert phrase in text, phrase
     assert ops.RECIP_BITS == 46 and ops.PROB_FB == 15 and ops.SCORE_FB == 8 and ops.ACT_BANKS == 4
     assert ops.RES_SHIFT == 16 and ops.LN_OUT_SHIFT == 22 and 61 - ops.NORM_FB == 49
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_relative_links_and_anchors_resolve():
+    """Every relative link of README.md and docs/*.md names an existing file, and its #anchor a heading there."""
+    repo = DOCS.parent
+    bad = []
+    for md in [repo / "README.md", *sorted(DOCS.glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", md.read_text()):
+            if re.match(r"[a-z]+://", target):
+                continue
+            path, _, anchor = target.partition("#")
+            dest = (md.parent / path).resolve() if path else md
+            if not dest.exists():
+                bad.append(f"{md.name}: {target} (no such file)")
+            elif anchor and dest.suffix == ".md":
+                slugs = {_slug(h) for h in re.findall(r"^#+ (.+)$", dest.read_text(), flags=re.M)}
+                if anchor not in slugs:
+                    bad.append(f"{md.name}: {target} (no such heading)")
+    assert not bad, bad
