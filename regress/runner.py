@@ -63,11 +63,19 @@ def plan(tl: TestList, suite: Suite, reseed: int | None = None, seed: int | None
         if seed is not None:
             seeds = [seed]
         elif suite.random_seeds:
-            seeds = [rng.randrange(1, 2**31) for _ in range(n)]
+            seeds = _distinct(rng, n)
         else:
             seeds = list(range(1, n + 1))
         runs += [(spec, tl.configs[c], s) for c in configs for s in seeds]
     return runs
+
+
+def _distinct(rng: random.Random, n: int) -> list[int]:
+    """n different master seeds (a repeated seed would be a wasted run, and hide a seeding bug)."""
+    seeds: dict[int, None] = {}
+    while len(seeds) < n:
+        seeds[rng.randrange(1, 2**31)] = None
+    return list(seeds)
 
 
 def sim_command(job: Job, build_dir: Path | None) -> tuple[list[str], dict[str, str]]:

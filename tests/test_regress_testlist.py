@@ -55,6 +55,37 @@ def test_parse_and_plan() -> None:
     assert len(rnd) == 4 and all(1 <= s < 2**31 for *_, s in rnd)
 
 
+def test_every_run_gets_its_own_seeds(tmp_path) -> None:
+    """dvsim once gave every run the same seed: here each reseed of a test has its own master seed, and each
+    master seed its own derived seeds, on the command line of its run."""
+    from verif.seeds import Seeds
+    tl = parse(GOOD)
+    for rng in (random.Random(5), _Repeating()):
+        runs = runner.plan(tl, tl.suite("r"), reseed=50, rng=rng)
+        per_config: dict[str, list[int]] = {}
+        for _, cfg, s in runs:
+            per_config.setdefault(cfg.name, []).append(s)
+        assert all(len(set(v)) == len(v) == 50 for v in per_config.values())
+    jobs = runner.prepare(runs[:50], tmp_path, runner.sim_command, {}, {})
+    assert len({j.result.command[j.result.command.index("--seed") + 1] for j in jobs}) == 50
+    assert len({Seeds(j.seed).verilator for j in jobs}) == len({Seeds(j.seed).python for j in jobs}) == 50
+
+
+class _Repeating(random.Random):
+    """An RNG that repeats every value once (a collision the planner must step over)."""
+
+    def __init__(self) -> None:
+        super().__init__(9)
+        self._last: int | None = None
+
+    def randrange(self, *args: int) -> int:          # type: ignore[override]
+        if self._last is None:
+            self._last = super().randrange(*args)
+            return self._last
+        value, self._last = self._last, None
+        return value
+
+
 @pytest.mark.parametrize("text, needle", [
     ("build: [", "invalid YAML"),
     ("- 1", "expected a mapping"),
