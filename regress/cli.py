@@ -66,6 +66,7 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = (args.out or runner.REPO / "build" / "regress" / f"{args.suite}-{stamp}").resolve()
     out.mkdir(parents=True, exist_ok=True)
+    _forget_previous(out)
     if args.waves:
         os.environ["LE_WAVES"] = "1"
     if tools is None:
@@ -129,6 +130,16 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
             print("regress: reruns interrupted", flush=True)
     _dashboard(out)
     return EXIT_FAIL if bad else 0
+
+
+def _forget_previous(out: Path) -> None:
+    """A reused OUT (make test always writes build/regress/test-smoke): an earlier regression's coverage, reruns
+    and results must not feed this one's reports (run directories are emptied by runner.prepare)."""
+    import shutil
+    shutil.rmtree(out / "coverage", ignore_errors=True)
+    shutil.rmtree(out / "rerun", ignore_errors=True)
+    for name in ("reruns.json", "results.json", "junit.xml", "summary.txt", "git.diff", "dashboard.html"):
+        (out / name).unlink(missing_ok=True)
 
 
 def _dashboard(out: Path) -> None:

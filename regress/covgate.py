@@ -46,9 +46,15 @@ def misses(figures: Mapping[str, float | None], thresholds: Mapping[str, float])
 
 
 def _code(out: Path, run_dirs: Sequence[Path], repo: Path, say: Say) -> dict[str, Any] | None:
-    paths = codecov.run_files(run_dirs, say)
+    paths = []
+    for path in codecov.run_files(run_dirs, say):
+        try:                            # a run killed while writing leaves a truncated file: skip it alone
+            codecov.parse_dat(path)
+            paths.append(path)
+        except codecov.CovError as exc:
+            say(f"coverage: WARNING: {exc}: skipped")
     if not paths:
-        say("coverage: no coverage.dat in any run: no code coverage")
+        say("coverage: no readable coverage.dat in any run: no code coverage")
         return None
     try:
         return codecov.report(paths, out / "coverage" / "code", repo)

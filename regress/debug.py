@@ -20,6 +20,7 @@ from typing import Any
 
 from regress.debug_probe import Divergence, ProbeFormatError, Report, compare, read_golden, read_probe
 from regress.rerun import RerunError, retarget, run_command, waves_file
+from regress.results import TXN_HASH
 
 DEFAULT_TIMEOUT_S = 3600.0
 PS_PER_NS = 1000                 # le_probe prints %t in the testbench's precision: ps (timescale 1ns/1ps)
@@ -45,7 +46,7 @@ def load_run(run_dir: Path) -> dict[str, Any]:
 def rerun(run: dict[str, Any], debug_dir: Path, waves: bool, timeout: float) -> tuple[str, float]:
     """Run the probe command into `debug_dir`; returns (status as in results.json, wall seconds)."""
     debug_dir.mkdir(parents=True, exist_ok=True)
-    for stale in ("probe.log", "divergence.json"):
+    for stale in ("probe.log", "divergence.json", TXN_HASH):
         (debug_dir / stale).unlink(missing_ok=True)
     for old in (debug_dir / "golden").glob("t*.npz"):
         old.unlink()
@@ -53,7 +54,8 @@ def rerun(run: dict[str, Any], debug_dir: Path, waves: bool, timeout: float) -> 
         cmd = retarget(list(run["command"]), debug_dir, [f"+le_probe_file={debug_dir / 'probe.log'}"])
     except RerunError as exc:
         raise DebugError(str(exc)) from None
-    env_add = {**run.get("env", {}), **({"LE_WAVES": "1"} if waves else {})}
+    env = run.get("env") if isinstance(run.get("env"), dict) else {}
+    env_add = {**{str(k): str(v) for k, v in env.items()}, **({"LE_WAVES": "1"} if waves else {})}
     return run_command(cmd, env_add, debug_dir, run.get("cls", ""), timeout)
 
 
@@ -76,25 +78,62 @@ def format_report(rep: Report, run_id: str) -> list[str]:
         lines.append(f"DUT tokens with no golden prediction at their position: {rep.unmatched_tokens}")
     if rep.first is not None:
         lines += _describe(rep.first, "FIRST DIVERGENCE")
-        tally = ", ".join(f"{k} {v}" for k, v in sorted(rep.mismatches.items(), key=lambda kv: -kv[1]))
-        lines.append(f"  mismatching elements per operator (all tokens): {tally}")
+        lines.append(f"  mismatching elements per operator (tokens expected to pass): {_tally(rep.mismatches)}")
     elif rep.stopped is not None:
-        lines += _describe(rep.stopped, "NO VALUE DIVERGED; the DUT STOPPED")
+        lines += _describe(rep.stopped, "NO VALUE DIVERGED, but the DUT never produced")
     else:
-        lines.append("no divergence: every probed value equals the golden model's")
+        lines.append("no divergence: every probed value equals the golden model's, and every golden value was "
+                     "produced")
+    if rep.missing and rep.first is not None:
+        lines.append(f"  golden elements never produced: {_tally(rep.missing)}")
+    if rep.failed_first is not None:
+        f = rep.failed_first
+        lines.append(f"in tokens the test expects to fail (a prefix at most, undefined after the failure): "
+                     f"{rep.failed_mismatches} mismatch(es), the earliest {f.where()} {f.name}[{f.index}] "
+                     f"at cycle {f.cycle}")
     return lines
 
 
-def debug(run_dir: Path, waves: bool = False, timeout: float = DEFAULT_TIMEOUT_S,
-          say: Any = print) -> Report:
+def _tally(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _identity(run_dir: Path, debug_dir: Path) -> list[str]:
+    """Is the rerun the recorded run? The tree's SHA and dirty flag against OUT/regress.json, and the rerun's
+    transaction-log hash against the run's (the probes change no transaction)."""
+    notes = []
+    meta_file = run_dir.parent.parent / "regress.json"
+    try:
+        git = json.loads(meta_file.read_text()).get("git", {})
+    except (OSError, ValueError, AttributeError):
+        git = {}
+    from regress.runner import git_info
+    now = git_info()
+    if git and (git.get("sha"), bool(git.get("dirty"))) != (now["sha"], now["dirty"]):
+        notes.append(f"WARNING: the run was made at {git.get('sha')} (dirty: {bool(git.get('dirty'))}), this tree is "
+                     f"{now['sha']} (dirty: {now['dirty']}): the rerun may not be the same run")
+    old, new = run_dir / TXN_HASH, debug_dir / TXN_HASH
+    if old.is_file() and new.is_file():
+        same = old.read_text().split()[:1] == new.read_text().split()[:1]
+        notes.append(f"bit for bit: transaction log sha256 {new.read_text()[:16]} equals the run's" if same else
+                     f"WARNING: the rerun's transaction log differs from the run's ({old} vs {new})")
+    return notes
+
+
+def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say: Any = print) -> Report:
     run_dir = run_dir.resolve()
     run = load_run(run_dir)
     debug_dir = run_dir / "debug"
+    if timeout is None:                            # the probes slow the run a little; a hang still ends
+        recorded = run.get("timeout_s")
+        timeout = 3 * float(recorded) if isinstance(recorded, (int, float)) and recorded > 0 else DEFAULT_TIMEOUT_S
     say(f"regress debug: rerunning {run.get('run_id', run_dir.name)} (original: {run.get('status', '?')}) "
-        f"with operator probes{' and waves' if waves else ''}; log {debug_dir / 'run.log'}")
+        f"with operator probes{' and waves' if waves else ''}, timeout {timeout:.0f} s; log {debug_dir / 'run.log'}")
     status, wall = rerun(run, debug_dir, waves, timeout)
     say(f"rerun: {status} in {wall:.1f} s"
         + ("" if status == run.get("status") else f" (the original run was {run.get('status')})"))
+    for note in _identity(run_dir, debug_dir):
+        say(note)
     try:
         rep = compare(read_probe(debug_dir / "probe.log"), read_golden(debug_dir / "golden"))
     except ProbeFormatError as exc:
@@ -108,9 +147,10 @@ def debug(run_dir: Path, waves: bool = False, timeout: float = DEFAULT_TIMEOUT_S
     payload = {"run_id": run.get("run_id"), "rerun_status": status, "original_status": run.get("status"),
                "first": rep.first.to_json() if rep.first else None,
                "stopped": rep.stopped.to_json() if rep.stopped else None,
-               "mismatches": rep.mismatches, "values_compared": rep.values_compared,
-               "tokens_compared": rep.tokens_compared, "unmatched_tokens": rep.unmatched_tokens,
-               "waves": str(wave) if wave else None, "report": lines}
+               "failed_first": rep.failed_first.to_json() if rep.failed_first else None,
+               "mismatches": rep.mismatches, "missing": rep.missing, "failed_mismatches": rep.failed_mismatches,
+               "values_compared": rep.values_compared, "tokens_compared": rep.tokens_compared,
+               "unmatched_tokens": rep.unmatched_tokens, "waves": str(wave) if wave else None, "report": lines}
     (debug_dir / "divergence.json").write_text(json.dumps(payload, indent=2) + "\n")
     return rep
 
@@ -119,7 +159,8 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("debug", help="rerun a run with operator probes; name the first divergence from golden")
     p.add_argument("run_dir", type=Path, help="a run directory (OUT/runs/<run_id>)")
     p.add_argument("--waves", action="store_true", help="also record FST waves (a waves build, cached)")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds (default 3600)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds (default 3x the test's timeout from the test list, else 3600)")
 
 
 def main(args: argparse.Namespace) -> int:

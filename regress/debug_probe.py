@@ -7,9 +7,13 @@
 Token alignment: the n-th accepted START of the DUT is matched with the next golden prediction at the same
 position (a START the engine rejects has a prediction and no DUT token; a token cut by a reset is followed by
 its retry, which is predicted again). Every DUT value is compared with the golden element of the same token,
-layer, head, operator and index; the first divergence is the mismatch with the smallest cycle. Operators are
-causal (every value is produced after its inputs), so the earliest mismatch names the operator whose inputs
-still matched. A run with no mismatch but a value stream the DUT left short names where it stopped.
+layer, head, operator and index; an element produced twice is a divergence whatever its value. The first
+divergence is the mismatch with the smallest cycle: operators are causal (every value is produced after its
+inputs), so it names the operator whose probed inputs still matched. Every golden element of a token expected to
+pass must have been produced: with no mismatch, the first element never produced (in execution order) is named,
+which is where a hung DUT stopped. Tokens the test expects to fail (TokenStart.expect_error: an error, an
+abort) hold a correct prefix at most and undefined values after the failure: their mismatches are reported
+apart and nothing is required of them.
 """
 from __future__ import annotations
 
@@ -68,6 +72,8 @@ class DutToken:
     cycle: int
     # (layer, head, name) -> {element index: (value, cycle, time)}
     values: dict[Key, dict[int, tuple[int, int, int]]] = field(default_factory=lambda: defaultdict(dict))
+    # an element produced again: (key, index, value, cycle, time) - a divergence whatever its value
+    repeats: list[tuple[Key, int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +81,7 @@ class GoldenToken:
     index: int                     # n-th prediction
     pos: int
     arrays: dict[Key, np.ndarray]
+    expect_error: bool = False     # the test expects this token to fail: values after the failure are undefined
 
 
 @dataclass
@@ -121,14 +128,22 @@ class Divergence:
 class Report:
     tokens_compared: int
     values_compared: int
-    first: Divergence | None
-    stopped: Divergence | None                     # no value mismatch, but a stream left short
-    mismatches: dict[str, int]                     # name -> mismatching elements (all tokens)
+    first: Divergence | None                       # earliest mismatch in a token expected to pass
+    stopped: Divergence | None                     # no mismatch, but golden elements the DUT never produced
+    mismatches: dict[str, int]                     # name -> mismatching elements (tokens expected to pass)
+    missing: dict[str, int]                        # name -> golden elements never produced (tokens expected to pass)
     unmatched_tokens: list[int]                    # DUT tokens with no golden prediction at their pos
+    failed_first: Divergence | None = None         # earliest mismatch in a token expected to fail
+    failed_mismatches: int = 0
 
     @property
     def clean(self) -> bool:
         return self.first is None and self.stopped is None and not self.unmatched_tokens
+
+
+# execution order of the names inside one layer (heads first), for naming the first element never produced
+ORDER = ("q", "k", "v", "s_raw", "s", "p", "o", "oprime", "y1", "x_att", "x_att_res", "u", "u_act", "f", "y2", "x",
+         "x_res", "logits")
 
 
 def read_probe(path: Path) -> list[DutToken]:
@@ -154,7 +169,11 @@ def read_probe(path: Path) -> list[DutToken]:
         if idx < 0:
             idx = counters[key]
             counters[key] += 1
-        tokens[-1].values[key].setdefault(idx, (value, cycle, time))
+        elems = tokens[-1].values[key]
+        if idx in elems:
+            tokens[-1].repeats.append((key, idx, value, cycle, time))
+        else:
+            elems[idx] = (value, cycle, time)
     return tokens
 
 
@@ -168,11 +187,13 @@ def read_golden(directory: Path) -> list[GoldenToken]:
         with np.load(f) as z:
             arrays: dict[Key, np.ndarray] = {}
             for name in z.files:
-                if name == "pos":
+                if name in ("pos", "expect_error"):
                     continue
                 layer, head, op = name.split("/", 2)
-                arrays[(int(layer), int(head), op)] = z[name]
-            out.append(GoldenToken(int(f.stem[1:]), int(z["pos"]), arrays))
+                if op in OPERATORS:                          # x_in, o_concat: not probed (o_concat = the heads' o)
+                    arrays[(int(layer), int(head), op)] = z[name]
+            err = bool(z["expect_error"]) if "expect_error" in z.files else False
+            out.append(GoldenToken(int(f.stem[1:]), int(z["pos"]), arrays, err))
     return out
 
 
@@ -188,57 +209,73 @@ def align(dut: list[DutToken], gold: list[GoldenToken]) -> list[tuple[DutToken, 
     return pairs
 
 
+def _golden_at(g: GoldenToken, key: Key, idx: int) -> int | None:
+    want = g.arrays.get(key)
+    return int(want[idx]) if want is not None and 0 <= idx < len(want) else None
+
+
 def _token_divergences(d: DutToken, g: GoldenToken, mismatches: dict[str, int]) -> tuple[Divergence | None, int]:
+    """Every produced value against golden (a repeated element always diverges); the earliest mismatch."""
     first: Divergence | None = None
     compared = 0
-    for (layer, head, name), elems in d.values.items():
-        want = g.arrays.get((layer, head, name))
-        for idx, (value, cycle, time) in elems.items():
-            compared += 1
-            golden = int(want[idx]) if want is not None and 0 <= idx < len(want) else None
-            if golden == value:
-                continue
-            mismatches[name] = mismatches.get(name, 0) + 1
-            if first is None or cycle < first.cycle:
-                first = Divergence(d.index, d.pos, layer, head, name, idx, golden, value, cycle, time)
+    produced = [(key, idx, v, c, t, False) for key, elems in d.values.items() for idx, (v, c, t) in elems.items()]
+    for key, idx, value, cycle, time, repeated in produced + [(*r, True) for r in d.repeats]:
+        compared += 1
+        golden = _golden_at(g, key, idx)
+        if golden == value and not repeated:
+            continue
+        mismatches[key[2]] = mismatches.get(key[2], 0) + 1
+        if first is None or cycle < first.cycle:
+            first = Divergence(d.index, d.pos, *key, idx, golden, value, cycle, time)
     return first, compared
 
 
-def _stopped(d: DutToken, g: GoldenToken) -> Divergence | None:
-    """The first golden element the DUT never produced, in the stream that was being produced last."""
-    last_key, last_cycle = None, -1
-    for key, elems in d.values.items():
-        c = max(cycle for _, cycle, _ in elems.values())
-        if c > last_cycle:
-            last_key, last_cycle = key, c
-    if last_key is None or last_key not in g.arrays:
-        return None
-    want, got = g.arrays[last_key], d.values[last_key]
-    missing = [i for i in range(len(want)) if i not in got]
-    if not missing:
-        return None
-    layer, head, name = last_key
-    time = max(t for _, c, t in got.values() if c == last_cycle)
-    return Divergence(d.index, d.pos, layer, head, name, missing[0], int(want[missing[0]]), None, last_cycle, time)
+def _order(key: Key) -> tuple[int, int, int]:
+    layer, head, name = key
+    return (layer if layer >= 0 else 1 << 30, head if head >= 0 else 1 << 30, ORDER.index(name))
+
+
+def _missing(d: DutToken, g: GoldenToken, missing: dict[str, int]) -> Divergence | None:
+    """Count the golden elements the DUT never produced; the first of them in execution order."""
+    first: Divergence | None = None
+    last_cycle, last_time = d.cycle, 0
+    for elems in d.values.values():
+        for _, c, t in elems.values():
+            if c > last_cycle:
+                last_cycle, last_time = c, t
+    for key in sorted(g.arrays, key=_order):
+        got = d.values.get(key, {})
+        lost = [i for i in range(len(g.arrays[key])) if i not in got]
+        if not lost:
+            continue
+        missing[key[2]] = missing.get(key[2], 0) + len(lost)
+        if first is None:
+            first = Divergence(d.index, d.pos, *key, lost[0], int(g.arrays[key][lost[0]]), None, last_cycle, last_time)
+    return first
 
 
 def compare(dut: list[DutToken], gold: list[GoldenToken]) -> Report:
+    """All DUT tokens against their golden predictions (see the module doc)."""
     mismatches: dict[str, int] = {}
-    first: Divergence | None = None
-    stopped: Divergence | None = None
+    missing: dict[str, int] = {}
+    failed: dict[str, int] = {}
+    first = stopped = failed_first = None
     compared, unmatched, n_tok = 0, [], 0
     for d, g in align(dut, gold):
         if g is None:
             unmatched.append(d.index)
             continue
         n_tok += 1
-        div, n = _token_divergences(d, g, mismatches)
+        div, n = _token_divergences(d, g, failed if g.expect_error else mismatches)
         compared += n
+        if g.expect_error:                 # a prefix at most, and undefined after the failure: report apart
+            if div is not None and (failed_first is None or div.cycle < failed_first.cycle):
+                failed_first = div
+            continue
         if div is not None and (first is None or div.cycle < first.cycle):
             first = div
-    if first is None and dut:
-        pairs = align(dut, gold)
-        d, g = pairs[-1]
-        if g is not None:
-            stopped = _stopped(d, g)
-    return Report(n_tok, compared, first, stopped, mismatches, unmatched)
+        lost = _missing(d, g, missing)
+        if lost is not None and stopped is None:
+            stopped = lost
+    return Report(n_tok, compared, first, None if first else stopped, mismatches, missing, unmatched,
+                  failed_first, sum(failed.values()))

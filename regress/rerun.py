@@ -21,6 +21,7 @@ from typing import Any
 
 from regress.buckets import bucket
 from regress.results import RunResult, parse_cocotb_results
+from regress.runner import kill_group
 
 REPO = Path(__file__).resolve().parents[1]
 RERUNS_FILE = "reruns.json"
@@ -59,11 +60,16 @@ def run_command(cmd: list[str], env_add: dict[str, str], out_dir: Path, cls: str
                                     + (prefix + " " if prefix else "") + shlex.join(cmd) + "\n")
     t0 = time.monotonic()
     with open(out_dir / "run.log", "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env_add}, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
         try:
-            subprocess.run(cmd, cwd=REPO, env={**os.environ, **env_add}, stdout=log, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL, timeout=timeout, check=False, start_new_session=True)
+            proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            kill_group(proc)                  # the simulator is a grandchild: the whole process group goes
             return "timeout", time.monotonic() - t0
+        except KeyboardInterrupt:
+            kill_group(proc, grace=2.0)
+            raise
     parsed = parse_cocotb_results(out_dir / "results.xml", cls)
     return (parsed[0] if parsed else "crash"), time.monotonic() - t0
 

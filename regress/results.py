@@ -40,6 +40,7 @@ class RunResult:
     sim_time_ns: float | None = None
     wall_s: float = 0.0
     exit_code: int | None = None
+    timeout_s: float | None = None         # the test list's timeout of this run
 
     @property
     def failed(self) -> bool:
@@ -131,6 +132,7 @@ def repro_script(result: RunResult, repo: Path, git: dict[str, Any], tools: dict
         cmd[cmd.index("--out") + 1] = out
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(result.env.items()))
     lines.append(f"echo 'repro.sh: results in {out}' >&2")
+    lines.append(f"rm -f {out}/{TXN_HASH}")
     lines.append("rc=0")
     lines.append(f"env {env + ' ' if env else ''}{shlex.join(cmd)} \"$@\" || rc=$?")
     # Bit for bit: the env's transaction log (every AXI burst, stream frame, CSR access and irq edge with its

@@ -13,6 +13,7 @@ import json
 import os
 import random
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -155,7 +156,7 @@ class _Running:
     deadline: float
 
 
-def _kill(proc: subprocess.Popen[bytes], grace: float = KILL_GRACE_S) -> None:
+def kill_group(proc: subprocess.Popen[bytes], grace: float = KILL_GRACE_S) -> None:
     """SIGTERM the run's process group (the simulator is a grandchild), SIGKILL after `grace` seconds."""
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
         try:
@@ -232,14 +233,14 @@ def execute(jobs: Sequence[Job], n_jobs: int, make_command: CommandFactory, buil
                 if rc is None and not timed_out:
                     continue
                 if timed_out:
-                    _kill(run.proc)
+                    kill_group(run.proc)
                 running.remove(run)
                 progress.running = len(running)
                 on_done(_finish(run, run.proc.returncode, "timeout" if timed_out else "done"))
         return False
     except KeyboardInterrupt:
         for run in running:
-            _kill(run.proc, grace=2.0)
+            kill_group(run.proc, grace=2.0)
             on_done(_finish(run, run.proc.returncode, "interrupted"))
         return True
     finally:
@@ -264,15 +265,15 @@ def prepare(runs: Sequence[tuple[TestSpec, BuildConfig, int]], out: Path, make_c
         if seen[name] > 1:
             name += f".{seen[name]}"
         job = Job(spec, cfg, seed, (out / "runs" / name).resolve())
-        job.run_dir.mkdir(parents=True, exist_ok=True)
+        if job.run_dir.exists():          # a reused OUT: nothing of an earlier run may feed this one's reports
+            shutil.rmtree(job.run_dir)
+        job.run_dir.mkdir(parents=True)
         cmd, env = make_command(job, builds.get(cfg.name))
         job.result = RunResult(name, spec.name, spec.cls, cfg.name, seed, Seeds(seed).describe(), str(job.run_dir),
-                               cmd, env)
+                               cmd, env, timeout_s=spec.timeout)
         (job.run_dir / "cmd.sh").write_text(f"#!/bin/sh\ncd {shlex.quote(str(REPO))}\n{job.result.shell_command()}\n")
         (job.run_dir / "seeds.txt").write_text(job.result.seeds + "\n")
         (job.run_dir / "tools.json").write_text(json.dumps(tools, indent=2) + "\n")
-        for stale in ("results.xml", "results.json", "repro.sh"):
-            (job.run_dir / stale).unlink(missing_ok=True)
         jobs.append(job)
     return jobs
 

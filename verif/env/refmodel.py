@@ -33,11 +33,12 @@ def kv_locate(layout: DdrLayout, offset: int) -> tuple[int, int, int, int, int]:
     return layer, head, which, row, byte
 
 
-def save_trace(path: Path, tr: Trace, pos: int) -> None:
-    """One token's golden intermediates as .npz: `pos` and one array per "layer/head/name" (-1 = none)."""
+def save_trace(path: Path, tr: Trace, pos: int, expect_error: bool = False) -> None:
+    """One token's golden intermediates as .npz: `pos`, `expect_error` and one array per "layer/head/name"
+    (-1 = none)."""
     arrays = {f"{-1 if l is None else l}/{-1 if h is None else h}/{name}": v
               for (_, l, h, name), v in tr.values.items()}
-    np.savez(path, pos=np.int64(pos), **arrays)
+    np.savez(path, pos=np.int64(pos), expect_error=np.bool_(expect_error), **arrays)
 
 
 class GoldenPredictor:
@@ -58,7 +59,7 @@ class GoldenPredictor:
         tr = Trace() if self.trace_dir is not None else None
         logits = self.engine.step(np.asarray(start.x, dtype=np.int64), start.pos, tr=tr, tok=self.n_predicted)
         if tr is not None and self.trace_dir is not None:
-            save_trace(self.trace_dir / f"t{self.n_predicted}.npz", tr, start.pos)
+            save_trace(self.trace_dir / f"t{self.n_predicted}.npz", tr, start.pos, bool(start.expect_error))
         return logits
 
     def kv_image(self) -> bytes:

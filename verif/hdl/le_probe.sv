@@ -7,7 +7,7 @@
 //             the golden model (models/golden.py Trace names) is written to <path> as it is produced:
 //               <cycle> <time> <token> <layer> <head> <name> <index> <value>
 //             plus one line per token start:  <cycle> <time> T <token> <pos>
-//             (cycle: rising clock edges since time 0; time: $time in the testbench's time unit;
+//             (cycle: rising clock edges since time 0; time: $time in ps;
 //             token: the n-th accepted START, from 0; head -1 for per-layer values; index -1 when
 //             the element index is the order of arrival: regress/debug_probe.py counts it).
 //             Names: q k v s_raw s p o (per head), oprime y1 x_att x_att_res u u_act f y2 x x_res
@@ -57,7 +57,7 @@ module le_probe
   input  logic [31:0] z_idx_i,
   input  logic signed [15:0] z_i,
   input  logic        p_take_i,
-  input  logic [15:0] p_i,
+  input  logic [le_pkg::ProbW-1:0] p_i,
   input  logic        o_valid_i,
   input  logic [31:0] o_idx_i,
   input  logic signed [7:0]  o_i
@@ -75,6 +75,7 @@ module le_probe
     tok     = -1;
     layer   = 0;
     seen_w2 = 1'b0;
+    $timeformat(-12, 0, "", 0);              // %t in ps, whatever the timescale (regress/debug.py reads ps)
     if ($value$plusargs("le_probe_file=%s", path)) begin
       fd = $fopen(path, "w");
       if (fd == 0) $fatal(1, "le_probe: cannot open %s", path);
@@ -104,6 +105,7 @@ module le_probe
           seen_w2 = 1'b0;
         end
         if (main_phase_i == PhW2) seen_w2 = 1'b1;
+        $fflush(fd);                             // a killed (hung) run keeps all but its last phase
       end
     end
     if (fd != 0 && rst_n && tok >= 0) begin     // values before the first START: reset / X-init noise
