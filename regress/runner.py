@@ -130,11 +130,17 @@ class Progress:
         if self.done:
             left = (time.monotonic() - self.start) / self.done * (self.total - self.done)
             eta = f"{int(left // 60)}m{int(left % 60):02d}s"
-        return f"[{self.done}/{self.total} done, {self.failed} failed, {self.running} running, ETA {eta}]"
+        width = 24
+        fill = width * self.done // max(1, self.total)
+        red = min(fill, -(-width * self.failed // max(1, self.total)))       # failures: '!' (at least one cell)
+        bar = "!" * red + "#" * (fill - red) + "." * (width - fill)
+        return (f"[{self.done}/{self.total} done, {self.failed} failed, {self.running} running, ETA {eta}] "
+                f"|{bar}| {100 * self.done // max(1, self.total)}%")
 
     def refresh(self) -> None:
-        if self.tty:
-            self.stream.write("\r\x1b[K" + self.status())
+        if self.tty:                     # never wider than the terminal, or \r cannot redraw a wrapped line
+            cols = shutil.get_terminal_size((120, 24)).columns
+            self.stream.write("\r\x1b[K" + self.status()[:max(20, cols - 1)])
             self.stream.flush()
 
     def line(self, text: str) -> None:

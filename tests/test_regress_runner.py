@@ -227,6 +227,7 @@ def test_progress_line() -> None:
     prog.refresh()
     prog.line("FAIL x")
     assert "\r\x1b[K[2/4 done, 1 failed, 2 running, ETA" in buf.getvalue() and "FAIL x\n" in buf.getvalue()
+    assert "|" + "!" * 6 + "#" * 6 + "." * 12 + "| 50%" in buf.getvalue()
     plain = io.StringIO()
     p2 = runner.Progress(1, plain, tty=False)
     p2.refresh()
