@@ -15,9 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from regress.buckets import Bucket, Signature, bucket
-from regress.results import RunResult
+from regress.results import RunResult, wave_files
 
-WAVE_GLOBS = ("*.fst", "*.vcd", "*/*.fst", "*/*.vcd")
 
 
 class ReportError(ValueError):
@@ -154,8 +153,7 @@ def _run_dir(out: Path, res: RunResult) -> Path | None:
 def _waves(out: Path, d: Path | None) -> list[str]:
     if d is None:
         return []
-    found = sorted({p for g in WAVE_GLOBS for p in d.glob(g)})
-    return [lk for lk in (link(out, p) for p in found) if lk]
+    return [lk for lk in (link(out, p) for p in wave_files(d)) if lk]
 
 
 def _reruns(out: Path, warnings: list[str]) -> list[Rerun]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from regress.buckets import bucket
-from regress.results import RunResult, parse_cocotb_results
+from regress.results import RunResult, parse_cocotb_results, wave_files, write_cmd_sh
 from regress.runner import kill_group
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,9 +55,7 @@ def run_command(cmd: list[str], env_add: dict[str, str], out_dir: Path, cls: str
     """Run `cmd` into `out_dir` (run.log, cmd.sh); returns (status, wall seconds)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.xml").unlink(missing_ok=True)
-    prefix = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env_add.items()))
-    (out_dir / "cmd.sh").write_text(f"#!/bin/sh\ncd {shlex.quote(str(REPO))}\n"
-                                    + (prefix + " " if prefix else "") + shlex.join(cmd) + "\n")
+    write_cmd_sh(out_dir, REPO, cmd, env_add)
     t0 = time.monotonic()
     with open(out_dir / "run.log", "wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env_add}, stdout=log, stderr=subprocess.STDOUT,
@@ -75,7 +73,7 @@ def run_command(cmd: list[str], env_add: dict[str, str], out_dir: Path, cls: str
 
 
 def waves_file(directory: Path) -> Path | None:
-    found = sorted(directory.glob("*.fst")) + sorted(directory.glob("*.vcd"))
+    found = wave_files(directory)
     return found[0] if found else None
 
 

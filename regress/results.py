@@ -9,7 +9,7 @@ import json
 import os
 import shlex
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,23 @@ from regress.buckets import Signature, bucket, format_buckets, signature
 FAILED = ("fail", "crash", "timeout", "interrupted")
 LOG_TAIL = 40
 TXN_HASH = "txn_log.sha256"      # verif/env/txn_log.py HASH_FILE: the determinism fingerprint of a run
+WAVE_GLOBS = ("*.fst", "*.vcd", "*/*.fst", "*/*.vcd")      # where a run directory's waves are
+
+
+def shell_line(command: Sequence[str], env: Mapping[str, str]) -> str:
+    """`command` with its added environment, as one shell line (`K=V ... cmd args`)."""
+    prefix = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(env.items()))
+    return (prefix + " " if prefix else "") + shlex.join(command)
+
+
+def write_cmd_sh(directory: Path, repo: Path, command: Sequence[str], env: Mapping[str, str]) -> None:
+    """directory/cmd.sh: the exact command of a run, from the repository."""
+    (directory / "cmd.sh").write_text(f"#!/bin/sh\ncd {shlex.quote(str(repo))}\n{shell_line(command, env)}\n")
+
+
+def wave_files(directory: Path) -> list[Path]:
+    """The waves a run left in its directory (FST / VCD, also one level down)."""
+    return sorted({p for g in WAVE_GLOBS for p in directory.glob(g)})
 
 
 @dataclass
@@ -51,8 +68,7 @@ class RunResult:
         return signature(self.kind, self.message, self.traceback) if self.failed else None
 
     def shell_command(self) -> str:
-        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(self.env.items()))
-        return (env + " " if env else "") + shlex.join(self.command)
+        return shell_line(self.command, self.env)
 
     def repro(self) -> str:
         """The command that re-runs this run: repro.sh for a failure, cmd.sh otherwise."""
@@ -130,11 +146,10 @@ def repro_script(result: RunResult, repo: Path, git: dict[str, Any], tools: dict
     cmd = [c for c in result.command]
     if "--out" in cmd:
         cmd[cmd.index("--out") + 1] = out
-    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(result.env.items()))
     lines.append(f"echo 'repro.sh: results in {out}' >&2")
     lines.append(f"rm -f {out}/{TXN_HASH}")
     lines.append("rc=0")
-    lines.append(f"env {env + ' ' if env else ''}{shlex.join(cmd)} \"$@\" || rc=$?")
+    lines.append(f"env {shell_line(cmd, result.env)} \"$@\" || rc=$?")
     # Bit for bit: the env's transaction log (every AXI burst, stream frame, CSR access and irq edge with its
     # sim time: verif/env/txn_log.py) must hash the same as the failing run's.
     orig = shlex.quote(str(Path(result.run_dir) / TXN_HASH))

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import random
-import shlex
 import shutil
 import signal
 import subprocess
@@ -23,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from regress.results import RunResult, log_tail, parse_cocotb_results, write_repro, write_run_json
+from regress.results import (RunResult, log_tail, parse_cocotb_results, write_cmd_sh, write_repro,
+                             write_run_json)
 from regress.testlist import BuildConfig, Suite, TestList, TestListError, TestSpec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -277,7 +277,7 @@ def prepare(runs: Sequence[tuple[TestSpec, BuildConfig, int]], out: Path, make_c
         cmd, env = make_command(job, builds.get(cfg.name))
         job.result = RunResult(name, spec.name, spec.cls, cfg.name, seed, Seeds(seed).describe(), str(job.run_dir),
                                cmd, env, timeout_s=spec.timeout)
-        (job.run_dir / "cmd.sh").write_text(f"#!/bin/sh\ncd {shlex.quote(str(REPO))}\n{job.result.shell_command()}\n")
+        write_cmd_sh(job.run_dir, REPO, cmd, env)
         (job.run_dir / "seeds.txt").write_text(job.result.seeds + "\n")
         (job.run_dir / "tools.json").write_text(json.dumps(tools, indent=2) + "\n")
         jobs.append(job)
