@@ -20,7 +20,8 @@ from typing import Any
 
 from regress.debug_probe import Divergence, ProbeFormatError, Report, compare, read_golden, read_probe
 from regress.rerun import RerunError, retarget, run_command, waves_file
-from regress.results import TXN_HASH
+from regress.runner import git_info
+from regress.results import DEBUG_DIR, DIVERGENCE_FILE, TXN_HASH
 
 DEFAULT_TIMEOUT_S = 3600.0
 PS_PER_NS = 1000                 # le_probe prints %t in the testbench's precision: ps (timescale 1ns/1ps)
@@ -46,7 +47,7 @@ def load_run(run_dir: Path) -> dict[str, Any]:
 def rerun(run: dict[str, Any], debug_dir: Path, waves: bool, timeout: float) -> tuple[str, float]:
     """Run the probe command into `debug_dir`; returns (status as in results.json, wall seconds)."""
     debug_dir.mkdir(parents=True, exist_ok=True)
-    for stale in ("probe.log", "divergence.json", TXN_HASH):
+    for stale in ("probe.log", DIVERGENCE_FILE, TXN_HASH):
         (debug_dir / stale).unlink(missing_ok=True)
     for old in (debug_dir / "golden").glob("t*.npz"):
         old.unlink()
@@ -107,7 +108,6 @@ def _identity(run_dir: Path, debug_dir: Path) -> list[str]:
         git = json.loads(meta_file.read_text()).get("git", {})
     except (OSError, ValueError, AttributeError):
         git = {}
-    from regress.runner import git_info
     now = git_info()
     if git and (git.get("sha"), bool(git.get("dirty"))) != (now["sha"], now["dirty"]):
         notes.append(f"WARNING: the run was made at {git.get('sha')} (dirty: {bool(git.get('dirty'))}), this tree is "
@@ -123,7 +123,7 @@ def _identity(run_dir: Path, debug_dir: Path) -> list[str]:
 def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say: Any = print) -> Report:
     run_dir = run_dir.resolve()
     run = load_run(run_dir)
-    debug_dir = run_dir / "debug"
+    debug_dir = run_dir / DEBUG_DIR
     if timeout is None:                            # the probes slow the run a little; a hang still ends
         recorded = run.get("timeout_s")
         timeout = 3 * float(recorded) if isinstance(recorded, (int, float)) and recorded > 0 else DEFAULT_TIMEOUT_S
@@ -151,7 +151,7 @@ def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say:
                "mismatches": rep.mismatches, "missing": rep.missing, "failed_mismatches": rep.failed_mismatches,
                "values_compared": rep.values_compared, "tokens_compared": rep.tokens_compared,
                "unmatched_tokens": rep.unmatched_tokens, "waves": str(wave) if wave else None, "report": lines}
-    (debug_dir / "divergence.json").write_text(json.dumps(payload, indent=2) + "\n")
+    (debug_dir / DIVERGENCE_FILE).write_text(json.dumps(payload, indent=2) + "\n")
     return rep
 
 

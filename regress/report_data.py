@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from regress.buckets import Bucket, Signature, bucket
-from regress.results import RunResult, wave_files
+from regress.results import DEBUG_DIR, DIVERGENCE_FILE, RunResult, wave_files
 
 
 
@@ -41,6 +41,7 @@ class Run:
     speed: dict[str, Any] | None           # sim_speed.json
     waves: list[str] = field(default_factory=list)      # links relative to OUT
     reruns: list[Rerun] = field(default_factory=list)
+    divergence: dict[str, Any] | None = None            # `regress debug`'s first divergence (debug/divergence.json)
 
     @property
     def signature(self) -> Signature | None:
@@ -156,6 +157,13 @@ def _waves(out: Path, d: Path | None) -> list[str]:
     return [lk for lk in (link(out, p) for p in wave_files(d)) if lk]
 
 
+def _divergence(run_dir: Path | None, warnings: list[str]) -> dict[str, Any] | None:
+    """What `regress debug` named (its first divergence, or where the DUT stopped), if it ran on this run."""
+    doc = read_json(run_dir / DEBUG_DIR / DIVERGENCE_FILE, warnings) if run_dir else None
+    first = (doc.get("first") or doc.get("stopped")) if isinstance(doc, dict) else None
+    return first if isinstance(first, dict) else None
+
+
 def _reruns(out: Path, warnings: list[str]) -> list[Rerun]:
     doc = read_json(out / "reruns.json", warnings)
     if not isinstance(doc, list):
@@ -186,7 +194,7 @@ def load(out: Path) -> Regression:
         rd = _run_dir(out, res)
         speed = read_json(rd / "sim_speed.json", warnings) if rd else None
         runs.append(Run(res, rd, speed if isinstance(speed, dict) else None, _waves(out, rd),
-                        [x for x in reruns if x.run_id == res.run_id]))
+                        [x for x in reruns if x.run_id == res.run_id], _divergence(rd, warnings)))
     cov = out / "coverage"
     code = read_json(cov / "code" / "summary.json", warnings)
     func = read_json(cov / "functional" / "summary.json", warnings)

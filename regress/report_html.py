@@ -3,7 +3,6 @@ speed and trend sections are in report_sections.py. Every piece of text from the
 """
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +13,7 @@ from regress.report_assets import CSS, JS
 from regress.report_data import Regression, Run, link, pct
 from regress.report_plots import meter
 from regress.report_sections import a, code_coverage, e, functional_coverage, speed, trend
-from regress.results import summary_rows
+from regress.results import DEBUG_DIR, summary_rows
 
 FAILED_FIRST = {"fail": 0, "crash": 1, "timeout": 2, "interrupted": 3, "not_run": 4, "pass": 5}
 NAV = (("summary", "Summary"), ("runs", "Runs"), ("buckets", "Failure buckets"), ("code-cov", "Code coverage"),
@@ -133,22 +132,18 @@ def _run_links(reg: Regression, run: Run) -> str:
 
 
 def _debug_line(reg: Regression, run: Run) -> str:
-    """The first divergence `regress debug` found (RUN_DIR/debug/divergence.json), or the command to find it."""
+    """The first divergence `regress debug` found, or the command to find it."""
     if run.dir is None:
         return ""
-    found = run.dir / "debug" / "divergence.json"
-    try:
-        doc = json.loads(found.read_text()) if found.is_file() else None
-    except (OSError, ValueError):
-        doc = None
-    first = doc.get("first") or doc.get("stopped") if isinstance(doc, dict) else None
-    if not isinstance(first, dict):
+    first = run.divergence
+    if first is None:
         return f'<div class="dbg">first divergence: {copyable(f"regress debug {run.dir}")}</div>'
     where = ", ".join(f"{k} {first[k]}" for k in ("token", "layer", "head") if isinstance(first.get(k), int)
                       and first[k] >= 0)
     what = (f'{first.get("name")}[{first.get("index")}]: golden {first.get("golden")}, DUT {first.get("dut")} '
             f'at cycle {first.get("cycle")}')
-    return (f'<div class="dbg"><b>first divergence</b> ({a(link(reg.out, found.parent / "run.log"), "regress debug")}'
+    log = link(reg.out, run.dir / DEBUG_DIR / "run.log")
+    return (f'<div class="dbg"><b>first divergence</b> ({a(log, "regress debug")}'
             f'): {e(where)} · <b>{e(first.get("operator"))}</b> · <span class="mono">{e(what)}</span></div>')
 
 

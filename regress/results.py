@@ -21,6 +21,7 @@ FAILED = ("fail", "crash", "timeout", "interrupted")
 LOG_TAIL = 40
 TXN_HASH = "txn_log.sha256"      # verif/env/txn_log.py HASH_FILE: the determinism fingerprint of a run
 WAVE_GLOBS = ("*.fst", "*.vcd", "*/*.fst", "*/*.vcd")      # where a run directory's waves are
+DEBUG_DIR, DIVERGENCE_FILE = "debug", "divergence.json"    # `regress debug`: RUN_DIR/debug/divergence.json
 
 
 def shell_line(command: Sequence[str], env: Mapping[str, str]) -> str:
