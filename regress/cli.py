@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -54,7 +56,6 @@ def _meta(args: argparse.Namespace, git: dict[str, Any], tools: dict[str, str], 
 def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.sim_command,
         builder: runner.Builder = runner.sim_build, tools: dict[str, str] | None = None) -> int:
     """`regress run`: returns the exit code (0 all passed, 1 something failed or was interrupted)."""
-    import os
     tl = load(args.testlist)
     suite = tl.suite(args.suite)
     if args.jobs < 1 or (args.reseed is not None and args.reseed < 1):
@@ -123,9 +124,8 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     if args.cov:
         bad |= covgate.finish(out, [Path(r.run_dir) for r in results], tl.cov_gate, getattr(args, "cov_gate", False))
     if getattr(args, "rerun_failed", False) and not interrupted and any(r.failed for r in results):
-        timeouts = {j.result.run_id: j.spec.timeout for j in jobs if j.result is not None}
         try:
-            rerun.rerun_failed(results, out, lambda r: timeouts[r.run_id])
+            rerun.rerun_failed(results, out)
         except KeyboardInterrupt:
             print("regress: reruns interrupted", flush=True)
     _dashboard(out)
@@ -135,7 +135,6 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
 def _forget_previous(out: Path) -> None:
     """A reused OUT (make test always writes build/regress/test-smoke): an earlier regression's coverage, reruns
     and results must not feed this one's reports (run directories are emptied by runner.prepare)."""
-    import shutil
     shutil.rmtree(out / "coverage", ignore_errors=True)
     shutil.rmtree(out / "rerun", ignore_errors=True)
     for name in ("reruns.json", "results.json", "junit.xml", "summary.txt", "git.diff", "dashboard.html"):

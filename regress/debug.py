@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from regress.debug_probe import Divergence, ProbeFormatError, Report, compare, read_golden, read_probe
-from regress.rerun import RerunError, retarget, run_command, waves_file
+from regress.rerun import DEFAULT_TIMEOUT_S, RerunError, retarget, run_command, waves_file
 from regress.runner import git_info
 from regress.results import DEBUG_DIR, DIVERGENCE_FILE, TXN_HASH
 
-DEFAULT_TIMEOUT_S = 3600.0
 PS_PER_NS = 1000                 # le_probe prints %t in the testbench's precision: ps (timescale 1ns/1ps)
 
 

@@ -26,6 +26,7 @@ from regress.runner import kill_group
 REPO = Path(__file__).resolve().parents[1]
 RERUNS_FILE = "reruns.json"
 VERBOSE_ENV = {"COCOTB_LOG_LEVEL": "DEBUG"}
+DEFAULT_TIMEOUT_S = 3600.0       # a run with no recorded timeout
 
 
 class RerunError(RuntimeError):
@@ -77,11 +78,13 @@ def waves_file(directory: Path) -> Path | None:
     return found[0] if found else None
 
 
-def rerun_failed(results: Sequence[RunResult], out: Path, timeout: Callable[[RunResult], float],
+def rerun_failed(results: Sequence[RunResult], out: Path, timeout: Callable[[RunResult], float] | None = None,
                  say: Callable[[str], None] = print,
                  command: Callable[[RunResult, Path], list[str]] | None = None) -> list[dict[str, Any]]:
     """Rerun the first run of every failure bucket with waves and verbose logs; write OUT/reruns.json.
-    `command(result, directory)` gives the rerun's command (default: the run's own, retargeted)."""
+    `timeout(result)`: seconds (default the run's own test-list timeout); `command(result, directory)`: the
+    rerun's command (default the run's own, retargeted)."""
+    timeout = timeout or (lambda r: r.timeout_s or DEFAULT_TIMEOUT_S)
     command = command or (lambda r, d: retarget(r.command, d))
     entries: list[dict[str, Any]] = []
     for b in bucket([r for r in results if r.failed]):
