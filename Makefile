@@ -51,7 +51,7 @@ regress: setup
 
 docs: setup
 	$(PY) -m models layout > docs/ddr_layout.md
-	$(PY) -m regress.csrgen
+	$(PY) -m eda.csrgen
 
 clean:
 	rm -rf build out .pytest_cache

@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = ap.parse_args(argv)
     import test_rtl_layer_engine as launcher
-    from regress import simbuild
+    from eda import simbuild
 
     rows: list[dict] = []
     failed: list[str] = []

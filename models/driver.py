@@ -5,7 +5,7 @@ implement `EngineBus`; `EngineDriver` drives any of them the same way. The proto
 that the RTL and every harness follow.
 
 The CSR map (offsets, bit fields) is models/csr_map.py, generated from rtl/csr/le_csr.rdl by
-`python -m regress.csrgen`; docs/csr.md describes it.
+`python -m eda.csrgen`; docs/csr.md describes it.
 
 Configure (once after power-up, after a soft reset that follows changed config CSRs, or to change model):
   C1. Write D_MODEL, N_HEADS, D_HEAD, D_FF, N_LAYERS, VOCAB, MAX_SEQ, W_TILE_ROWS, CTX_TILE from the
@@ -88,7 +88,7 @@ _R = csr_map.REGISTERS
 class CsrMap:
     """Byte offsets of the engine's 32-bit CSRs (4-byte stride).
 
-    The defaults come from models/csr_map.py, generated from rtl/csr/le_csr.rdl by `python -m regress.csrgen`
+    The defaults come from models/csr_map.py, generated from rtl/csr/le_csr.rdl by `python -m eda.csrgen`
     (tests/test_csr.py checks that the fields below are exactly the RDL's registers). 64-bit values are
     LO/HI pairs, LO at the lower offset. Field names are the register names of the RDL.
     """

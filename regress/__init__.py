@@ -1,5 +1,4 @@
-"""Regression infrastructure: tool discovery (toolchain), cached simulator builds (simbuild), and the `regress`
-tool (docs/regress.md).
+"""The regression tool `regress` (docs/regress.md); tool discovery and cached builds are in `eda`.
 
     regress list                                   # suites, tests, build configurations (regress/testlist.yaml)
     regress run smoke                              # SmokeTest at 64 + 128 bits, RandTest at 128, one seed each

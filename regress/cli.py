@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     if args.waves:
         os.environ["LE_WAVES"] = "1"
     if tools is None:
-        from regress import toolchain
+        from eda import toolchain
         tools = toolchain.versions()
     tools = {**tools, "python": platform.python_version()}
     git = runner.git_info()

@@ -3,7 +3,7 @@
     paths = codecov.run_files(run_dirs)                    # <run>/coverage.dat that exist (warns about the rest)
     summary = codecov.report(paths, out / "coverage" / "code", repo)
 
-Verilator (built with regress.simbuild.COVERAGE_ARGS) writes one counter per coverage point; each line of a .dat
+Verilator (built with eda.simbuild.COVERAGE_ARGS) writes one counter per coverage point; each line of a .dat
 file is ``C '<\\x01key\\x02value...>' <count>`` with the keys f (file), l (line), t (type), page
 (``v_line/<module>``, ``v_branch/<module>``, ``v_toggle/<module>``), o (comment), S (the source lines of a
 block), n (the column), h (hierarchy).  Points are per Verilator module (Verilator already sums the instances
@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from regress import toolchain
+from eda import toolchain
 
 METRICS = ("line", "toggle", "branch")
 DAT_NAME = "coverage.dat"

@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from regress import codecov, funccov, toolchain
+from eda import toolchain
+from regress import codecov, funccov
 from regress.testlist import GATE_KEYS, BuildConfig
 
 REPO = Path(__file__).resolve().parents[1]

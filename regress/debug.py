@@ -7,7 +7,7 @@ verif/hdl/le_probe.sv writes every value that crosses an operator boundary (Q/K/
 probabilities, O, O', residual sums, LayerNorm outputs, U, GELU, F, logits) with its cycle, and the env's
 reference model saves the golden intermediates of every token (RUN_DIR/debug/golden/t<n>.npz). Same master
 seed, so the rerun is the failing run bit for bit; it uses a build of the current tree (the probe is part of
-the testbench), which regress/simbuild.py caches. regress/debug_probe.py compares the two and the first
+the testbench), which eda/simbuild.py caches. regress/debug_probe.py compares the two and the first
 divergence (earliest cycle) is printed and written to RUN_DIR/debug/divergence.json.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ verbose logs) and the command rewriting that `regress debug` shares.
     entries = rerun_failed(results, out, say=print)     # OUT/rerun/<run_id>/ + OUT/reruns.json
 
 A rerun is the run's own regress.simrun command (same master seed, so the same stimulus bit for bit) sent to
-another directory. With waves it needs a build with --trace-fst: LE_WAVES=1 makes regress/simbuild.py build
+another directory. With waves it needs a build with --trace-fst: LE_WAVES=1 makes eda/simbuild.py build
 (and cache) that variant, so the recorded --build-dir is dropped and the build is looked up from the sources.
 Verbose: cocotb and pyuvm log at DEBUG (COCOTB_LOG_LEVEL=DEBUG).
 """

@@ -101,7 +101,7 @@ def sim_command(job: Job, build_dir: Path | None) -> tuple[list[str], dict[str, 
 
 
 def sim_build(cfg: BuildConfig) -> Path:
-    from regress import simbuild
+    from eda import simbuild
     from verif.seeds import X_RANDOM_BUILD_ARGS
     sources: list[Path] = []
     extra: list[str] = []

@@ -6,7 +6,7 @@
 
 Derives every seed from the master (verif/seeds.py) as tests/rtl/test_uvm_env.py does, uses the build in
 `--build-dir` when it is finished (the runner builds each configuration once, up front) or builds it (cached,
-regress.simbuild.build), runs the test through cocotb_tools.runner in `--out` (results.xml there) and exits
+eda.simbuild.build), runs the test through cocotb_tools.runner in `--out` (results.xml there) and exits
 0 when the cocotb test passed, 1 when it failed, 3 when it could not run. `--cov` builds with Verilator code coverage
 (simbuild.COVERAGE_ARGS, its own cached build) and writes the counters to `<out>/coverage.dat`.
 """
@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from regress import simbuild
+from eda import simbuild
 
 REPO = Path(__file__).resolve().parents[1]
 

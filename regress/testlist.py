@@ -41,7 +41,7 @@ class BuildConfig:
     filelists: tuple[str, ...]
     parameters: dict[str, Any]
     x_random: bool
-    coverage: bool = False      # `regress run --cov`: Verilator code coverage build (regress.simbuild.COVERAGE_ARGS)
+    coverage: bool = False      # `regress run --cov`: Verilator code coverage build (eda.simbuild.COVERAGE_ARGS)
 
 
 @dataclass(frozen=True)

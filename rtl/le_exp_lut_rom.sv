@@ -1,6 +1,6 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// GENERATED FILE - do not edit. Written by `python -m models.rtl_gen` from models.ops.EXP_LUT;
+// GENERATED FILE - do not edit. Written by `python -m eda.rtl_gen` from models.ops.EXP_LUT;
 // tests/test_rtl_gen.py fails when this file is stale.
 //
 // le_exp_lut_rom: the softmax exponent table, val_o = EXP_LUT[f_i] (combinational ROM).

@@ -7,7 +7,7 @@
 //   sum  = sum e;  recip = floor(2^46 / sum);  p = (e * recip + 2^30) >> 31      (uint16 Q1.15)
 //
 // Golden twin:         models.ops.softmax (docs/numerics.md, "SOFTMAX_FIXEDPOINT"); the table LUT is
-//                      rtl/le_exp_lut_rom.sv, generated from models.ops.EXP_LUT (models/rtl_gen.py).
+//                      rtl/le_exp_lut_rom.sv, generated from models.ops.EXP_LUT (eda/rtl_gen.py).
 // Latency:             n + 44 cycles, from the transfer of a row's last score (clock edge t) to the
 //                      transfer of its first probability (edge t + n + 44), when the unit is idle
 //                      (previous row emitted) and the output is not stalled: 1 cycle to start the

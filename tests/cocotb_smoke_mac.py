@@ -1,6 +1,6 @@
 """cocotb smoke test for tests/hdl/smoke_mac.sv: ~200 random int8 pairs against a Python model.
 
-Run through regress.simbuild (see tests/test_toolchain.py); the seed is cocotb's
+Run through eda.simbuild (see tests/test_toolchain.py); the seed is cocotb's
 COCOTB_RANDOM_SEED, so a failing run is reproduced by passing the same seed.
 """
 

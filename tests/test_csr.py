@@ -1,4 +1,4 @@
-"""The CSR map: rtl/csr/le_csr.rdl and everything `python -m regress.csrgen` derives from it.
+"""The CSR map: rtl/csr/le_csr.rdl and everything `python -m eda.csrgen` derives from it.
 
 * the committed generated files are up to date (`csrgen --check`), and a changed RDL is reported stale;
 * models/driver.py's CsrMap and bit constants are the RDL's;
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from models import csr_map, driver
-from regress import csrgen, toolchain
+from eda import csrgen, toolchain
 
 ROOT = Path(__file__).resolve().parents[1]
 CSR_DIR = ROOT / "rtl" / "csr"
@@ -33,13 +33,13 @@ REQUIRED = ("CTRL", "STATUS", "IRQ_ENABLE", "IRQ_STATUS", "D_MODEL", "N_HEADS", 
 
 
 def _csrgen(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "regress.csrgen", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "eda.csrgen", *args], cwd=ROOT, capture_output=True,
                           text=True, check=False, timeout=300)
 
 
 def test_generated_files_up_to_date() -> None:
     done = _csrgen("--check")
-    assert done.returncode == 0, f"generated CSR files are stale; run `python -m regress.csrgen`:\n{done.stdout}{done.stderr}"
+    assert done.returncode == 0, f"generated CSR files are stale; run `python -m eda.csrgen`:\n{done.stdout}{done.stderr}"
 
 
 def test_modified_rdl_is_reported_stale(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from regress import cli, codecov, covgate, funccov, runner, simbuild, simrun, toolchain
+from eda import simbuild, toolchain
+from regress import cli, codecov, covgate, funccov, runner, simrun
 from regress.testlist import TestListError, parse
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
-"""Generated RTL tables (models/rtl_gen.py) are current and equal the golden tables.
+"""Generated RTL tables (eda/rtl_gen.py) are current and equal the golden tables.
 
-rtl/le_exp_lut_rom.sv is written by `python -m models.rtl_gen` from models.ops.EXP_LUT. These tests fail when
+rtl/le_exp_lut_rom.sv is written by `python -m eda.rtl_gen` from models.ops.EXP_LUT. These tests fail when
 the committed file is stale (differs from what the generator writes now) and, independently of the
 generator, when the ROM's case table is not ops.EXP_LUT bit for bit.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from models import ops, rtl_gen
+from eda import rtl_gen
+from models import ops
 
 ROOT = Path(__file__).resolve().parents[1]
 ROM = ROOT / "rtl" / "le_exp_lut_rom.sv"
@@ -18,7 +19,7 @@ ROM = ROOT / "rtl" / "le_exp_lut_rom.sv"
 
 def test_generated_rtl_is_current() -> None:
     bad = rtl_gen.stale()
-    assert not bad, f"stale generated RTL {bad}: run `python -m models.rtl_gen` and commit the result"
+    assert not bad, f"stale generated RTL {bad}: run `python -m eda.rtl_gen` and commit the result"
 
 
 def test_exp_lut_rom_equals_ops_exp_lut() -> None:

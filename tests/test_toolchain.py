@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild, toolchain
+from eda import simbuild, toolchain
 
 HERE = Path(__file__).resolve().parent
 HDL = HERE / "hdl"

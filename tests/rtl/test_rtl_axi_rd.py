@@ -1,6 +1,6 @@
 """pytest launcher: rtl/le_axi_rd.sv (AXI4 read DMA) against verif/axi_mem.py, for 64- and 128-bit buses.
 
-Each bus width is its own cached Verilator build (regress.simbuild); the cocotb tests are in
+Each bus width is its own cached Verilator build (eda.simbuild); the cocotb tests are in
 tests/rtl/cocotb_axi_rd.py.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild
+from eda import simbuild
 
 HERE = Path(__file__).resolve().parent
 RTL_DIR = HERE.parents[1] / "rtl"

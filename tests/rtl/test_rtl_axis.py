@@ -3,7 +3,7 @@
   rtl/le_axis_x_in.sv        s_axis_x slave -> le_gemv x write port   (tests/rtl/cocotb_axis_x_in.py)
   rtl/le_axis_logits_out.sv  int32 logit stream -> m_axis_logits      (tests/rtl/cocotb_axis_logits_out.py)
 
-Each (module, bus width) is its own cached Verilator build (regress.simbuild). The AXIS BFMs are in
+Each (module, bus width) is its own cached Verilator build (eda.simbuild). The AXIS BFMs are in
 tests/rtl/axis_bfm.py.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild
+from eda import simbuild
 
 HERE = Path(__file__).resolve().parent
 RTL_DIR = HERE.parents[1] / "rtl"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild
+from eda import simbuild
 
 import rtl_harness as h
 

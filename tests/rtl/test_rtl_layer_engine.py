@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild
+from eda import simbuild
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]

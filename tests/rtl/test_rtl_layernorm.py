@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild
+from eda import simbuild
 
 import rtl_harness as h
 

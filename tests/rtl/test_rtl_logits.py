@@ -1,6 +1,6 @@
 """pytest launcher: rtl/le_logits.sv against models.ops.logits_tile, for 64- and 128-bit buses (LANES 8, 16).
 
-Each lane count is its own cached Verilator build (regress.simbuild); the cocotb tests are in
+Each lane count is its own cached Verilator build (eda.simbuild); the cocotb tests are in
 tests/rtl/cocotb_logits.py (bodies in tests/rtl/mac_harness.py).
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild
+from eda import simbuild
 
 import mac_harness as mh
 

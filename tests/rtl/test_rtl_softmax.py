@@ -1,6 +1,6 @@
 """Launcher: rtl/le_softmax.sv vs models.ops.softmax (cocotb module tests/rtl/cocotb_softmax.py).
 
-Two cached Verilator builds (regress.simbuild):
+Two cached Verilator builds (eda.simbuild):
   * MAX_SEQ = 64: the bulk run, >= 10,000 random short rows (n = 1 .. 16) plus a few hundred longer rows
     and several rows of n = 64, corners, timing;
   * MAX_SEQ = 512 (the default): the max-length corners, a few dozen random rows of n up to 512, timing.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild
+from eda import simbuild
 
 import rtl_harness as h
 

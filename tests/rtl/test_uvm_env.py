@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import simbuild
+from eda import simbuild
 from verif.seeds import X_RANDOM_BUILD_ARGS, Seeds
 
 REPO = Path(__file__).resolve().parents[2]

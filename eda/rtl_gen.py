@@ -1,7 +1,7 @@
 """Generators of the RTL files that are tables of the golden model (kept in git, checked for staleness).
 
-    python -m models.rtl_gen            # (re)write the generated files in rtl/
-    python -m models.rtl_gen --check    # exit 1 and name the stale files if any differs from its generator
+    python -m eda.rtl_gen            # (re)write the generated files in rtl/
+    python -m eda.rtl_gen --check    # exit 1 and name the stale files if any differs from its generator
 
 Generated files:
   rtl/le_exp_lut_rom.sv   the softmax EXP_LUT (models.ops.EXP_LUT) as an always_comb case table.
@@ -30,7 +30,7 @@ def exp_lut_rom_sv() -> str:
     head = f"""\
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// GENERATED FILE - do not edit. Written by `python -m models.rtl_gen` from models.ops.EXP_LUT;
+// GENERATED FILE - do not edit. Written by `python -m eda.rtl_gen` from models.ops.EXP_LUT;
 // tests/test_rtl_gen.py fails when this file is stale.
 //
 // le_exp_lut_rom: the softmax exponent table, val_o = EXP_LUT[f_i] (combinational ROM).
@@ -85,13 +85,13 @@ def write_all(rtl_dir: Path = RTL_DIR) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m models.rtl_gen", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m eda.rtl_gen", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 if a generated file is stale")
     args = parser.parse_args(argv)
     if args.check:
         bad = stale()
         for name in bad:
-            print(f"rtl/{name} is stale: run `python -m models.rtl_gen`", file=sys.stderr)
+            print(f"rtl/{name} is stale: run `python -m eda.rtl_gen`", file=sys.stderr)
         return 1 if bad else 0
     for path in write_all():
         print(f"wrote {path.relative_to(REPO_ROOT)}")

