@@ -9,7 +9,9 @@ The page is one self-contained file (inline CSS and SVG, a few lines of script f
 run filter and sorting) whose links are relative to OUT, so OUT can be published as a CI artifact as is.
 Each report records the regression in the trend database (default: history.sqlite next to OUT, i.e. in the
 folder that holds all regression outputs); re-reporting the same OUT updates its row.
-Modules: report_data (reading OUT), history (sqlite), report_html / report_sections / report_plots (the page).
+The Testplan section is verif/testplan.yaml's status in this regression (regress/testplan.py); an invalid
+testplan is a warning on the page, not a failure of the report.
+Modules: report_data (reading OUT), history (sqlite), testplan, report_html / report_sections / report_plots (the page).
 """
 from __future__ import annotations
 
@@ -19,8 +21,11 @@ import sys
 from pathlib import Path
 
 from regress import history
+from regress import testplan as tp
 from regress.report_data import Regression, ReportError, load, newest
 from regress.report_html import page
+from regress.report_sections import PlanView
+from regress.testlist import TestListError
 
 DASHBOARD = "dashboard.html"
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "build" / "regress"
@@ -42,8 +47,23 @@ def _record(reg: Regression, db: Path) -> tuple[list[history.Entry], dict[tuple[
         return [], {}, f"trend database {db} not usable: {exc}"
 
 
-def write_dashboard(out: Path, history_db: Path | None = None) -> Path:
+def plan_view(reg: Regression, testplan: Path | None = None, testlist: Path | None = None) -> PlanView:
+    """The testplan's status in `reg` (default files: verif/testplan.yaml, regress/testlist.yaml). An invalid
+    testplan or test list is a warning line (stderr and the page's warnings) and the section shows the error."""
+    path = Path(testplan) if testplan is not None else tp.DEFAULT_PATH
+    try:
+        plan = tp.load(path, tp.known_tests(testlist))
+    except (tp.TestplanError, TestListError) as exc:
+        print(f"regress report: warning: {exc}", file=sys.stderr)
+        reg.warnings.append(f"testplan: {exc}")
+        return PlanView([], str(path), str(exc))
+    return PlanView(tp.plan_status(plan, [r.result for r in reg.runs], reg.func_cov), str(path))
+
+
+def write_dashboard(out: Path, history_db: Path | None = None, testplan: Path | None = None,
+                    testlist: Path | None = None) -> Path:
     """Write OUT/dashboard.html and record the regression in the trend database; returns the page's path.
+    `testplan` / `testlist`: the testplan and the test list it is checked against (default: the repo's).
 
     Raises ReportError (one line) when OUT is not a regression output directory.
     """
@@ -51,9 +71,10 @@ def write_dashboard(out: Path, history_db: Path | None = None) -> Path:
     reg = load(out)
     db = Path(history_db) if history_db is not None else history.default_path(out)
     entries, hist, note = _record(reg, db)
+    plan = plan_view(reg, testplan, testlist)
     path = out / DASHBOARD
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(page(reg, entries, hist, note), encoding="utf-8")
+    tmp.write_text(page(reg, entries, hist, note, plan), encoding="utf-8")
     tmp.replace(path)
     return path
 
@@ -64,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
                                                      f"{DEFAULT_ROOT})")
     p.add_argument("--history", type=Path, default=None, metavar="PATH",
                    help="trend database (default: history.sqlite next to each OUT)")
+    p.add_argument("--testplan", type=Path, default=None, metavar="PATH",
+                   help="testplan shown in the Testplan section (default: verif/testplan.yaml)")
     return p
 
 
@@ -80,7 +103,7 @@ def main(argv: list[str] | None = None, root: Path = DEFAULT_ROOT) -> int:
     status = 0
     for out in outs:
         try:
-            print(f"dashboard: {write_dashboard(out, args.history)}")
+            print(f"dashboard: {write_dashboard(out, args.history, args.testplan)}")
         except ReportError as exc:
             print(f"regress report: {exc}", file=sys.stderr)
             status = EXIT_USAGE

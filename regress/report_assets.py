@@ -42,6 +42,12 @@ pre { background:#f6f8fa; border:1px solid var(--line); padding:6px 8px; overflo
       font-weight:600; font-size:11px; text-transform:uppercase; }
 .st.pass { background:var(--pass); } .st.fail { background:var(--fail); } .st.crash { background:var(--crash); }
 .st.timeout { background:var(--timeout); } .st.interrupted, .st.not_run, .st.unknown { background:#6e7781; }
+.st.partial { background:#9a6700; }
+.tpt { display:inline-block; white-space:nowrap; border:1px solid var(--line); border-radius:3px; padding:0 4px;
+       margin:1px 2px; font-family:var(--mono); font-size:11px; }
+.tpt.pass { background:#dafbe1; border-color:#4ac26b; } .tpt.fail { background:#ffebe9; border-color:#ff8182; }
+.tpt.not_run { background:#f6f8fa; color:var(--muted); }
+td.desc { min-width:360px; max-width:560px; color:#424a53; font-size:11.5px; }
 .muted { color:var(--muted); }
 .warn { background:#fff8c5; border:1px solid #d4a72c; padding:6px 10px; border-radius:6px; margin:8px 0; }
 .repro { display:flex; gap:4px; align-items:center; }

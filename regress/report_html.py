@@ -12,11 +12,21 @@ from regress.history import Entry
 from regress.report_assets import CSS, JS
 from regress.report_data import Regression, Run, link, pct
 from regress.report_plots import meter
-from regress.report_sections import a, code_coverage, e, functional_coverage, speed, trend
+from regress.report_sections import (
+    PlanView,
+    a,
+    code_coverage,
+    e,
+    functional_coverage,
+    speed,
+    testplan,
+    trend,
+)
 from regress.results import DEBUG_DIR, summary_rows
 
 FAILED_FIRST = {"fail": 0, "crash": 1, "timeout": 2, "interrupted": 3, "not_run": 4, "pass": 5}
-NAV = (("summary", "Summary"), ("runs", "Runs"), ("buckets", "Failure buckets"), ("code-cov", "Code coverage"),
+NAV = (("summary", "Summary"), ("runs", "Runs"), ("buckets", "Failure buckets"), ("testplan", "Testplan"),
+       ("code-cov", "Code coverage"),
        ("func-cov", "Functional coverage"), ("speed", "Sim speed"), ("trend", "Trend"))
 
 
@@ -60,7 +70,13 @@ def header(reg: Regression) -> str:
             f'<span class="meta">out <b>{e(m.get("out") or reg.out)}</b></span></header>')
 
 
-def overview(reg: Regression) -> str:
+def _plan_kpi(plan: PlanView | None) -> str:
+    if plan is None or plan.error is not None:
+        return "-"
+    return f"{sum(r.status == 'pass' for r in plan.rows)}/{len(plan.rows)} pass"
+
+
+def overview(reg: Regression, plan: PlanView | None = None) -> str:
     """Tools, command line, input warnings and the headline numbers."""
     m = reg.meta
     tools = m.get("tools") if isinstance(m.get("tools"), dict) else {}
@@ -77,7 +93,7 @@ def overview(reg: Regression) -> str:
             ("failed", str(f)), ("pass rate", f"{100 * p / n:.1f}%" if n else "-"),
             ("buckets", str(len(reg.buckets))),
             ("line cov", _pct_txt(reg.code_cov, "totals", "line", "pct")),
-            ("functional cov", _pct_txt(reg.func_cov, "total_pct")),
+            ("functional cov", _pct_txt(reg.func_cov, "total_pct")), ("testplan", _plan_kpi(plan)),
             ("mean cycles/s", f"{sum(speeds) / len(speeds):,.0f}" if speeds else "-")]
     colour = {"failed": "#cf222e" if f else "#1a7f37", "passed": "#1a7f37"}
     kp = "".join(f'<div class="kpi"><div class="v" style="color:{colour.get(label, "inherit")}">{e(v)}</div>'
@@ -207,15 +223,16 @@ def bucket_list(reg: Regression) -> str:
 
 
 def page(reg: Regression, entries: Sequence[Entry], history: dict[tuple[str, str], list[tuple[str, str]]],
-         db_note: str) -> str:
-    """The whole dashboard as one self-contained HTML document."""
+         db_note: str, plan: PlanView | None = None) -> str:
+    """The whole dashboard as one self-contained HTML document (`plan`: the testplan's status, if loaded)."""
     n, p, f = reg.counts
     title = f"regress {reg.meta.get('suite', '?')}: {verdict(reg)} {p}/{n}"
     nav = "".join(f'<a href="#{sid}">{e(label)}</a>' for sid, label in NAV)
-    body = [section("summary", "Summary", overview(reg) + "<h3>per test and configuration</h3>"
+    body = [section("summary", "Summary", overview(reg, plan) + "<h3>per test and configuration</h3>"
                     + summary_table(reg, history)),
             section("runs", "Runs", run_table(reg), "failures first; click a header to sort"),
             section("buckets", "Failure buckets", bucket_list(reg), "largest first, by signature"),
+            section("testplan", "Testplan", testplan(plan), "per testpoint: its tests' runs and its coverage bins"),
             section("code-cov", "Code coverage", code_coverage(reg)),
             section("func-cov", "Functional coverage", functional_coverage(reg)),
             section("speed", "Simulation speed", speed(reg)),

@@ -1,14 +1,17 @@
-"""Dashboard sections built from summaries: code coverage per module, functional coverage per covergroup (with
-the holes), simulation speed (table + plots) and the trend over earlier regressions of the suite.
+"""Dashboard sections built from summaries: the testplan (one row per testpoint), code coverage per module,
+functional coverage per covergroup (with the holes), simulation speed (table + plots) and the trend over earlier
+regressions of the suite.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from regress import testplan as tp
 from regress.history import Entry
 from regress.report_data import Regression, Run, link, pct, sibling_link
 from regress.report_plots import Bar, bar_chart, line_chart, meter
@@ -112,6 +115,69 @@ def functional_coverage(reg: Regression) -> str:
             'first</p><table><thead><tr><th data-sort="txt">covergroup</th><th data-sort="num">coverage</th>'
             f'<th class="num" data-sort="num">holes</th><th>holes (coverpoint.bin)</th></tr></thead><tbody>'
             f'{"".join(rows)}</tbody></table>')
+
+
+TESTPLAN_ORDER = {tp.FAIL: 0, tp.PARTIAL: 1, tp.NOT_RUN: 2, tp.PASS: 3}
+
+
+def testplan_badge(status: str) -> str:
+    """A testpoint's status pill: pass / fail as the runs' pills, partial amber, not run grey."""
+    return f'<span class="st {e(status.replace(" ", "_"))}">{e(status)}</span>'
+
+
+def _test_chips(row: tp.TestpointStatus) -> str:
+    chips = []
+    for t in row.tests:
+        counts = (f"{t.passed}/{t.runs} pass" + (f", {t.failed} fail" if t.failed else "")) if t.runs else "not run"
+        tip = f"{t.test}: {t.runs} run(s), {t.passed} passed, {t.failed} failed" if t.runs else f"{t.test}: not run"
+        chips.append(f'<span class="tpt {e(t.status.replace(" ", "_"))}" title="{e(tip)}">{e(t.test)} '
+                     f'<b>{e(counts)}</b></span>')
+    return "".join(chips) or '<span class="muted">no test yet</span>'
+
+
+def _bins_cell(row: tp.TestpointStatus) -> str:
+    total = len(row.testpoint.bins)
+    if not total:
+        return '<td data-v="-1"><span class="muted">none listed</span></td>'
+    if not row.coverage_collected:
+        return f'<td data-v="-1"><span class="muted">not collected ({total} bins)</span></td>'
+    v = 100.0 * len(row.hit) / total
+    holes = "".join(f"<code>{e(h)}</code>" for h in row.holes)
+    return (f'<td data-v="{v:.1f}"><span class="mono">{len(row.hit)}/{total}</span> {meter(v, 60)}'
+            + (f'<div class="holes">holes: {holes}</div>' if holes else "") + "</td>")
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """The testplan's status for the page: rows, the file they come from, or the one-line error that stopped it."""
+    rows: list[tp.TestpointStatus]
+    source: str
+    error: str | None = None
+
+
+def testplan(view: PlanView | None) -> str:
+    """One row per testpoint: status (and why not pass), name, stage, feature, tests with pass counts, bins."""
+    if view is None:
+        return '<p class="muted">no testplan</p>'
+    if view.error is not None:
+        return f'<div class="warn">testplan not shown: {e(view.error)}</div>'
+    rows, source = view.rows, view.source
+    if not rows:
+        return '<p class="muted">no testpoints</p>'
+    counts = {s: sum(r.status == s for r in rows) for s in TESTPLAN_ORDER}
+    head = ", ".join(f"{n} {testplan_badge(s)}" for s, n in sorted(counts.items(), key=lambda kv: -TESTPLAN_ORDER[kv[0]]))
+    body = []
+    for r in rows:
+        t = r.testpoint
+        why = f'<div class="muted">{e(r.reason)}</div>' if r.reason else ""
+        body.append(f'<tr class="tp" id="tp-{e(t.name)}"><td data-v="{TESTPLAN_ORDER.get(r.status, 9)}">'
+                    f'{testplan_badge(r.status)}{why}</td><td class="mono">{e(t.name)}</td><td>{e(t.stage)}</td>'
+                    f'<td class="desc">{e(t.desc)}</td><td>{_test_chips(r)}</td>{_bins_cell(r)}</tr>')
+    return (f'<p>{len(rows)} testpoints: {head} <span class="muted">({e(source)}; a test not run in this '
+            'regression leaves its testpoints "not run", not failed)</span></p>'
+            '<table id="testplan"><thead><tr><th data-sort="num">status</th><th data-sort="txt">testpoint</th>'
+            '<th data-sort="txt">stage</th><th>feature and checks</th><th>tests (runs passed)</th>'
+            f'<th data-sort="num">coverage bins hit</th></tr></thead><tbody>{"".join(body)}</tbody></table>')
 
 
 def _by_test(runs: list[Run]) -> dict[tuple[str, str], list[Run]]:

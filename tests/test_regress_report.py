@@ -213,8 +213,12 @@ def test_content(dashboard: tuple[Path, Path, Page]) -> None:
     assert f"regress debug {path.parent / 'runs' / 'rand.w128.s7'}" in page.copyable     # ... s7 says how to
     row = html_row(path.read_text(), "le_logits")               # 0 of 0 points: n/a, not a red 0.0 %
     assert row.count(">n/a<") == 2 and not re.search(r"[^0-9.]0\.0%", row)
-    assert {"runs", "buckets", "code-cov", "func-cov", "speed", "trend", "bucket-1", "run-rand.w128.s7"} <= page.ids
+    assert {"runs", "buckets", "testplan", "code-cov", "func-cov", "speed", "trend", "bucket-1",
+            "run-rand.w128.s7"} <= page.ids
     html = path.read_text()
+    for testpoint, status in (("qkv_tiles_ping_pong", "fail"), ("err_axi_read", "not_run")):   # the real testplan
+        start = html.index(f'id="tp-{testpoint}"')
+        assert f'class="st {status}"' in html[start:html.index("</tr>", start)], testpoint
     assert html.index('id="run-rand.w128.s7"') < html.index('id="run-smoke.w64.s2"') < html.index('id="run-rand.w64.s1"')
 
 
