@@ -55,12 +55,12 @@ class GoldenEngine:
         self._layers = [{n: _Gemv(getattr(L, n)) for n in ("wq", "wk", "wv", "wo", "w1", "w2")} for L in qm.layers]
         self._logits_w = qm.logits_w.astype(np.int64)
 
-    # ---- tiled GEMV + requant (the MAC_GEMM / REQUANT pair of the seed) ----
+    # ---- tiled GEMV + requant (ops.gemv / ops.requant) ----
     def _gemv(self, g: _Gemv, x: np.ndarray, rows: slice, lo: int = ops.I8_MIN, hi: int = ops.I8_MAX) -> np.ndarray:
         out = np.empty(rows.stop - rows.start, dtype=np.int64)
         for t0 in range(rows.start, rows.stop, self.cfg.w_tile_rows):
             t1 = min(t0 + self.cfg.w_tile_rows, rows.stop)
-            acc = ops.gemv_tile(x, g.w[t0:t1])
+            acc = ops.gemv(x, g.w[t0:t1])
             out[t0 - rows.start:t1 - rows.start] = ops.requant(acc, g.bias[t0:t1], g.mult[t0:t1], g.shift[t0:t1], lo, hi)
         return out
 
@@ -86,7 +86,7 @@ class GoldenEngine:
         s_raw = np.empty(n_ctx, dtype=np.int64)
         for t0 in range(0, n_ctx, cfg.ctx_tile):
             t1 = min(t0 + cfg.ctx_tile, n_ctx)
-            s_raw[t0:t1] = ops.gemv_tile(q, ctx_rows(k_cache, k, t0, t1))
+            s_raw[t0:t1] = ops.gemv(q, ctx_rows(k_cache, k, t0, t1))
         s = ops.score_scale_clamp(s_raw, L.score_mult[h], L.score_shift[h])
         p = ops.softmax(s)
         acc = np.zeros(cfg.d_head, dtype=np.int64)
@@ -134,7 +134,7 @@ class GoldenEngine:
         logits = np.empty(cfg.vocab, dtype=np.int64)
         for t0 in range(0, cfg.vocab, cfg.w_tile_rows):
             t1 = min(t0 + cfg.w_tile_rows, cfg.vocab)
-            logits[t0:t1] = ops.logits_tile(x, self._logits_w[t0:t1], self.qm.logits_b[t0:t1])
+            logits[t0:t1] = ops.logits(x, self._logits_w[t0:t1], self.qm.logits_b[t0:t1])
         if tr is not None:
             tr.put(tok, None, None, "logits", logits)
         return logits

@@ -52,7 +52,7 @@ def rshift_round(x: ArrayLike, r: int) -> np.ndarray:
 
 def requant(acc: ArrayLike, bias: ArrayLike, mult: ArrayLike, shift: ArrayLike, lo: int = I8_MIN,
             hi: int = I8_MAX) -> np.ndarray:
-    """REQUANT: y = sat(rshift_round((acc + bias) * mult, 31 - shift), lo, hi).
+    """requant: y = sat(rshift_round((acc + bias) * mult, 31 - shift), lo, hi).
 
     acc: int32 accumulators; bias: int32; mult: uint31 (Q0.31); shift: exponent in [-31, 30] (positive
     = left, TFLite "single rounding" form). bias/mult/shift broadcast (per-channel or scalar).
@@ -67,8 +67,8 @@ def requant(acc: ArrayLike, bias: ArrayLike, mult: ArrayLike, shift: ArrayLike, 
     return np.clip(y, lo, hi)
 
 
-def gemv_tile(x: ArrayLike, w_tile: ArrayLike) -> np.ndarray:
-    """MAC_GEMM over one weight tile: acc[r] = sum_c x[c] * w_tile[r, c] (int8 x int8 -> int32).
+def gemv(x: ArrayLike, w_tile: ArrayLike) -> np.ndarray:
+    """gemv over one weight tile: acc[r] = sum_c x[c] * w_tile[r, c] (int8 x int8 -> int32).
 
     w_tile rows are output channels (output-major, as streamed from DDR); x is the resident vector.
     """
@@ -79,7 +79,7 @@ def gemv_tile(x: ArrayLike, w_tile: ArrayLike) -> np.ndarray:
 
 
 def score_scale_clamp(s_raw: ArrayLike, mult: ArrayLike, shift: ArrayLike) -> np.ndarray:
-    """SCALE_CLAMP: raw int32 scores q.k -> int16 log2-domain logits with SCORE_FB fractional bits.
+    """score_scale_clamp: raw int32 scores q.k -> int16 log2-domain logits with SCORE_FB fractional bits.
 
     Same rounding as requant, saturated to int16. mult/shift encode s_q*s_k*log2(e)*2^8/sqrt(d_head).
     """
@@ -100,7 +100,7 @@ EXP_LUT.setflags(write=False)
 
 
 def softmax(z: ArrayLike) -> np.ndarray:
-    """SOFTMAX_FIXEDPOINT over one row of int16 log2-domain scores -> uint16 Q1.15 probabilities.
+    """softmax over one row of int16 log2-domain scores -> uint16 Q1.15 probabilities.
 
     d = max(z) - z; n = d >> 8; f = d & 255; e = n >= 16 ? 0 : rshift_round(EXP_LUT[f], n) (n = 0: LUT[f])
     sum = sum(e) (>= 2^15); recip = floor(2^46 / sum); p = (e * recip + 2^30) >> 31.
@@ -130,7 +130,7 @@ def pv_accum(p_tile: ArrayLike, v_tile: ArrayLike, acc: ArrayLike | None = None)
 
 
 def residual_add(x: ArrayLike, x_mult: ArrayLike, r: ArrayLike, r_mult: ArrayLike) -> np.ndarray:
-    """RESID_ADD: y[c] = sat16(rshift_round(x[c]*x_mult[c] + r[c]*r_mult[c], 16)).
+    """residual_add: y[c] = sat16(rshift_round(x[c]*x_mult[c] + r[c]*r_mult[c], 16)).
 
     x: LayerNorm's int16 residual copy (or the int8 input << 6 in layer 0); r: the int16 branch output (O' or
     F); both with per-channel scales. x_mult, r_mult: unsigned Q8.16 < 2^24 that bring both onto the common
@@ -160,7 +160,7 @@ RES_COPY_SHIFT = 16                  # LayerNorm's int16 residual copy: same sca
 
 
 def layernorm(y: ArrayLike, gamma_q: ArrayLike, beta_q: ArrayLike, eps_q: int) -> tuple[np.ndarray, np.ndarray]:
-    """LAYERNORM_FIXED + REQUANT: int16 row -> (int8 row for the MACs, int16 residual copy).
+    """layernorm (+ its requant): int16 row -> (int8 row for the MACs, int16 residual copy).
 
     Per-channel output scales are folded into gamma'/beta'. The int16 copy has the same per-channel scale
     divided by 64 (6 more fractional bits, 4x the range) and feeds the next residual add.
@@ -192,7 +192,7 @@ ACT_BANKS = 4                        # GELU LUT banks: each d_ff channel selects
 
 
 def act_lut(u: ArrayLike, lut: ArrayLike, bank: ArrayLike) -> np.ndarray:
-    """ACT_LUT: out[c] = lut[bank[c], u[c] & 0xFF]  (ACT_BANKS x 256 int8 -> int8 tables).
+    """act_lut: out[c] = lut[bank[c], u[c] & 0xFF]  (ACT_BANKS x 256 int8 -> int8 tables).
 
     The index is the two's-complement byte of u. Each bank has its own input/output scale, so channels with
     massive activations and ordinary channels each get int8 resolution (the per-channel W1 requant and the
@@ -205,8 +205,8 @@ def act_lut(u: ArrayLike, lut: ArrayLike, bank: ArrayLike) -> np.ndarray:
     return lut[bank, _i64(u) & 0xFF]
 
 
-def logits_tile(x: ArrayLike, w_tile: ArrayLike, bias: ArrayLike) -> np.ndarray:
-    """LOGITS over one weight tile: int32 acc + int32 bias, no requant (streamed out as int32)."""
-    out = gemv_tile(x, w_tile) + _i64(bias)
+def logits(x: ArrayLike, w_tile: ArrayLike, bias: ArrayLike) -> np.ndarray:
+    """logits over one weight tile: int32 acc + int32 bias, no requant (streamed out as int32)."""
+    out = gemv(x, w_tile) + _i64(bias)
     _check_range("logits", out, I32_MIN, I32_MAX)
     return out

@@ -26,34 +26,34 @@ import numpy as np
 
 # name -> (operator as the RTL computes it, its golden twin in models/, what else it reads that is not probed:
 # a wrong value there shows up first at this operator too)
-_GEMV = "ops.gemv_tile + ops.requant"
+_GEMV = "ops.gemv + ops.requant"
 OPERATORS: dict[str, tuple[str, str, str]] = {
     "q": ("QKV GEMV + requant (le_logits, le_main_out.u_requant)", _GEMV,
           "the Wq/Wk/Wv tiles and requant parameters from DDR, the layer input x (previous LayerNorm / X stream)"),
-    "s_raw": ("score MAC q.K (le_attn.u_score_mac, le_gemv)", "ops.gemv_tile",
+    "s_raw": ("score MAC q.K (le_attn.u_score_gemv, le_gemv)", "ops.gemv",
               "the K rows of the KV cache read from DDR (the current row comes from on chip)"),
-    "s": ("score scale/clamp (le_attn.u_scale, le_score_scale_clamp)", "ops.score_scale_clamp",
+    "s": ("score scale/clamp (le_attn.u_score_scale_clamp, le_score_scale_clamp)", "ops.score_scale_clamp",
           "score_mult / score_shift of the head"),
     "p": ("softmax (le_attn.u_softmax, le_softmax)", "ops.softmax", "the EXP_LUT of the image"),
-    "o": ("P.V + O requant (le_attn.u_pv, le_pv_accum; le_attn.u_o_requant)", "ops.pv_accum + ops.requant",
+    "o": ("P.V + O requant (le_attn.u_pv_accum, le_pv_accum; le_attn.u_o_requant)", "ops.pv_accum + ops.requant",
           "the V rows of the KV cache read from DDR, o_mult / o_shift of the head"),
     "oprime": ("Wo GEMV + requant int16 (le_logits, le_main_out.u_requant)", _GEMV,
                "the Wo tiles and requant parameters from DDR, O_concat (the heads' o, probed)"),
-    "y1": ("residual add 1 (le_main_out.u_residual, le_residual_add)", "ops.residual_add",
+    "y1": ("residual add 1 (le_main_out.u_residual_add, le_residual_add)", "ops.residual_add",
            "the int16 residual copy of the layer input, res1 multipliers"),
     "x_att": ("LayerNorm 1, int8 out (le_main_out.u_layernorm, le_layernorm)", "ops.layernorm",
               "ln1 gamma / beta / eps"),
     "x_att_res": ("LayerNorm 1, int16 residual copy (le_layernorm)", "ops.layernorm", "ln1 gamma / beta / eps"),
     "u": ("W1 GEMV + requant (le_logits, le_main_out.u_requant)", _GEMV,
           "the W1 tiles and requant parameters from DDR"),
-    "u_act": ("GELU LUT (le_main_out.u_act, le_act_lut)", "ops.act_lut", "the GELU table and bank of each row"),
+    "u_act": ("GELU LUT (le_main_out.u_act_lut, le_act_lut)", "ops.act_lut", "the GELU table and bank of each row"),
     "f": ("W2 GEMV + requant int16 (le_logits, le_main_out.u_requant)", _GEMV,
           "the W2 tiles and requant parameters from DDR"),
-    "y2": ("residual add 2 (le_main_out.u_residual, le_residual_add)", "ops.residual_add",
+    "y2": ("residual add 2 (le_main_out.u_residual_add, le_residual_add)", "ops.residual_add",
            "res2 multipliers (the residual copy is x_att_res, probed)"),
     "x": ("LayerNorm 2, int8 out (le_main_out.u_layernorm, le_layernorm)", "ops.layernorm", "ln2 gamma / beta / eps"),
     "x_res": ("LayerNorm 2, int16 residual copy (le_layernorm)", "ops.layernorm", "ln2 gamma / beta / eps"),
-    "logits": ("logits GEMV + bias (le_logits, le_main_out.u_logits_bias)", "ops.logits_tile",
+    "logits": ("logits GEMV + bias (le_logits, le_main_out.u_logits_bias)", "ops.logits",
                "the logits weight tiles and bias from DDR"),
 }
 OPERATORS["k"] = OPERATORS["v"] = OPERATORS["q"]

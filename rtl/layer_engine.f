@@ -1,5 +1,6 @@
 rtl/csr/le_csr_reg.vlt
 rtl/le_pkg.sv
+rtl/le_axi_pkg.sv
 rtl/le_ctrl_pkg.sv
 rtl/csr/le_csr_reg_pkg.sv
 rtl/csr/le_csr_reg.sv

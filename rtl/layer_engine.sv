@@ -12,6 +12,8 @@
 //                      le_token_ctrl handles START/soft_rst reset/errors/perf counters. Bit-exact with
 //                      models/golden.py on every logit and every KV-cache byte.
 // Golden twin:         models/golden.py GoldenEngine.step; host protocol models/driver.py.
+// Test:                env tests tests/rtl/test_uvm_env.py,
+//                      tests/rtl/test_uvm_errors.py (regress smoke)
 // Latency:             one token: about (bytes the token moves) / (AXI_DATA_W / 8) cycles plus the
 //                      softmax and LayerNorm passes that cannot overlap (docs/architecture.md,
 //                      benchmarks/perf.py).
@@ -118,12 +120,14 @@ module layer_engine
   localparam int unsigned MainDInW = $clog2(MaxDIn + 1);
   localparam int unsigned QAddrW   = (MAX_D_HEAD / Lanes > 1) ? $clog2(MAX_D_HEAD / Lanes) : 1;
   localparam int unsigned OpW      = $bits(op_t);
+  // Bursts in flight per DMA (= le_axi_rd's reorder-buffer slots).
+  localparam int unsigned DmaOutstanding = 4;
 
   // ---------------------------------------------------------------- CSRs
   le_csr_reg_pkg::le_csr__in_t  hwif_in;
   le_csr_reg_pkg::le_csr__out_t hwif_out;
 
-  le_csr_reg u_csr (
+  le_csr_reg u_csr_reg (
     .clk, .rst_n,
     .s_axil_awready, .s_axil_awvalid, .s_axil_awaddr, .s_axil_awprot,
     .s_axil_wready, .s_axil_wvalid, .s_axil_wdata, .s_axil_wstrb,
@@ -166,7 +170,7 @@ module layer_engine
   logic [63:0] perf_cyc, perf_stall, perf_brd, perf_bwr;
   logic rd_wait;
 
-  le_token_ctrl #(.BUS_BYTES(Lanes)) u_token (
+  le_token_ctrl #(.BUS_BYTES(Lanes)) u_token_ctrl (
     .clk_i(clk), .rst_ni(rst_n),
     .start_req_i(hwif_out.CTRL.START.value), .soft_req_i(hwif_out.CTRL.SOFT_RESET.value),
     .cfg_ok_i(cfg_ok),
@@ -244,7 +248,7 @@ module layer_engine
     .cmd_len_o(rcmd_len), .busy_o(sched_busy)
   );
 
-  le_stream_fifo #(.WIDTH(OpW), .DEPTH(16)) u_op_fifo (
+  le_stream_fifo #(.WIDTH(OpW), .DEPTH(OpFifoDepth)) u_op_fifo (
     .clk_i(clk), .rst_ni(dp_rst_n),
     .in_valid_i(op_valid), .in_ready_o(op_ready), .in_data_i(op),
     .out_valid_o(fop_valid), .out_ready_i(fop_ready), .out_data_o(fop)
@@ -253,12 +257,12 @@ module layer_engine
   // ---------------------------------------------------------------- DMA
   logic            rd_valid, rd_ready, rd_last, rd_idle;
   logic [BusW-1:0] rd_data;
-  logic [1:0]      rd_resp, rd_err_resp, wr_err_resp;
+  le_axi_pkg::resp_t rd_resp, rd_err_resp, wr_err_resp;
   logic            rd_err;
   logic [31:0]     rd_bytes, rd_stall, wr_bytes, wr_stall;   // the DMAs' own counters (CNT_W)
 
   le_axi_rd #(.AXI_DATA_W(AXI_DATA_W), .AXI_ADDR_W(AXI_ADDR_W), .AXI_ID_W(AXI_ID_W),
-              .MAX_OUTSTANDING(4), .LEN_W(OpLenW)) u_axi_rd (
+              .MAX_OUTSTANDING(DmaOutstanding), .LEN_W(OpLenW)) u_axi_rd (
     .clk_i(clk), .rst_ni(rst_n),
     .cmd_valid_i(rcmd_valid), .cmd_ready_o(rcmd_ready), .cmd_addr_i(rcmd_addr),
     .cmd_len_i(rcmd_len),
@@ -280,7 +284,7 @@ module layer_engine
   logic [BusW-1:0]       wdat_data;
 
   le_axi_wr #(.AXI_DATA_W(AXI_DATA_W), .AXI_ADDR_W(AXI_ADDR_W), .AXI_ID_W(AXI_ID_W),
-              .MAX_OUTSTANDING(4), .LEN_W(32)) u_axi_wr (
+              .MAX_OUTSTANDING(DmaOutstanding), .LEN_W(OpLenW)) u_axi_wr (
     .clk_i(clk), .rst_ni(rst_n),
     .cmd_valid_i(wcmd_valid), .cmd_ready_o(wcmd_ready), .cmd_addr_i(wcmd_addr),
     .cmd_len_i(wcmd_len),
@@ -304,7 +308,7 @@ module layer_engine
   logic [$clog2(MAX_D_MODEL / Lanes)-1:0] xin_addr;
   logic [BusW-1:0]    xin_data;
 
-  le_axis_x_in #(.AXI_DATA_W(AXI_DATA_W), .MAX_D_MODEL(MAX_D_MODEL)) u_x_in (
+  le_axis_x_in #(.AXI_DATA_W(AXI_DATA_W), .MAX_D_MODEL(MAX_D_MODEL)) u_axis_x_in (
     .clk_i(clk), .rst_ni(rst_n && !(dp_clear && soft_rst)), .start_i(tok_start),
     .d_model_i(($clog2(MAX_D_MODEL + 1))'(csr_cfg.d_model)), .idle_o(x_idle),
     .s_axis_tdata_i(s_axis_x_tdata), .s_axis_tkeep_i(s_axis_x_tkeep),
@@ -318,7 +322,7 @@ module layer_engine
   logic  logit_valid, logit_ready, logits_start, logits_flush, logits_idle;
   logic  logits_fill_idle, logits_done;
   acc_t  logit_data;
-  le_axis_logits_out #(.AXI_DATA_W(AXI_DATA_W)) u_logits_out (
+  le_axis_logits_out #(.AXI_DATA_W(AXI_DATA_W)) u_axis_logits_out (
     .clk_i(clk), .rst_ni(rst_n && !(dp_clear && soft_rst)),
     .start_i(logits_start), .vocab_i(cfg_q.vocab), .flush_i(logits_flush),
     .fill_idle_o(logits_fill_idle), .idle_o(logits_idle), .done_o(logits_done),
@@ -340,7 +344,7 @@ module layer_engine
   logic [MainXAW-1:0]  cp_x_addr, ln_x_addr;
   logic [BusW-1:0]     cp_x_data, ln_x_data;
   phase_e              main_phase;
-  logic [7:0]          main_head;
+  loop_idx_t           main_head;
   logic                qkv_we, uact_we, ocat_we;
   logic [31:0]         qkv_idx, uact_idx, ocat_idx;
   act_t                qkv_data, uact_data, ocat_data;
@@ -391,7 +395,7 @@ module layer_engine
 
   logic acc_valid, acc_ready, b_valid, b_ready, main_idle;
   acc_t acc_data, b_data;
-  le_logits #(.LANES(Lanes), .MAX_D_IN(MaxDIn)) u_main_mac (
+  le_logits #(.LANES(Lanes), .MAX_D_IN(MaxDIn)) u_logits (
     .clk_i(clk), .rst_ni(dp_rst_n), .d_in_i(main_d_in),
     .x_we_i(mx_we), .x_addr_i(mx_addr), .x_data_i(mx_data),
     .w_valid_i(main_w_valid), .w_ready_o(main_w_ready), .w_data_i(main_w_data),

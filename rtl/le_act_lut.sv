@@ -1,10 +1,11 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_act_lut: ACT_LUT (banked GELU table), one channel per cycle.
+// le_act_lut: act_lut (banked GELU table), one channel per cycle.
 //
 //   y = lut[bank][u & 0xFF]          ActBanks = 4 banks x 256 int8 entries
 //
-// Golden twin:         models.ops.act_lut (docs/numerics.md, "ACT_LUT").
+// Golden twin:         models.ops.act_lut (docs/numerics.md, "act_lut").
+// Test:                tests/rtl/test_rtl_act_lut.py
 // Latency:             2 cycles (input transfer at clock edge t -> output transfer at edge t + 2
 //                      when the output is not stalled).
 // Initiation interval: 1 cycle.
@@ -67,7 +68,7 @@ module le_act_lut #(
 
   le_pipe_ctrl #(
     .Stages(Stages)
-  ) u_ctrl (
+  ) u_pipe_ctrl (
     .clk_i,
     .rst_ni,
     .in_valid_i,

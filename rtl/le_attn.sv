@@ -10,8 +10,10 @@
 //                      0..pos on v_*; the head's d_head accumulators are serialised into le_requant
 //                      (o_mult/o_shift of the head, bias 0, int8) and stored into O_concat at
 //                      head * d_head + j (ocat_we_o). o_idle_o: the head's O is completely stored.
-// Golden twin:         models/golden.py GoldenEngine._attention_head (gemv_tile, score_scale_clamp,
+// Golden twin:         models/golden.py GoldenEngine._attention_head (ops.gemv, score_scale_clamp,
 //                      softmax, pv_accum, requant of models/ops.py).
+// Test:                env tests tests/rtl/test_uvm_env.py,
+//                      tests/rtl/test_uvm_errors.py (regress smoke)
 // Latency:             softmax: n + 44 cycles after the row's last score; O: 3 + d_head + 5 cycles
 //                      after the head's last V beat.
 // Initiation interval: 1 K or V beat per cycle; one head at a time.
@@ -34,7 +36,7 @@ module le_attn
   input  logic              clk_i,
   input  logic              rst_ni,
   input  logic              begin_i,
-  input  logic [7:0]        head_i,
+  input  le_ctrl_pkg::loop_idx_t head_i,
   input  cfg_t              cfg_i,
   output logic              o_idle_o,
   // parameter write bus
@@ -62,7 +64,7 @@ module le_attn
   localparam int unsigned HDepth = (MAX_HEADS + Wpb - 1) / Wpb;
   localparam int unsigned HIW    = $clog2(HDepth) + $clog2(Wpb);
 
-  logic [7:0] head_q, head_d;
+  le_ctrl_pkg::loop_idx_t head_q, head_d;
   assign head_d = begin_i ? head_i : head_q;
   always_ff @(posedge clk_i) begin
     if (!rst_ni) head_q <= '0;
@@ -87,7 +89,7 @@ module le_attn
   // ---- scores ----
   logic s_valid, s_ready, score_idle;
   acc_t s_raw;
-  le_gemv #(.LANES(LANES), .MAX_D_IN(MAX_D_HEAD)) u_score_mac (
+  le_gemv #(.LANES(LANES), .MAX_D_IN(MAX_D_HEAD)) u_score_gemv (
     .clk_i, .rst_ni,
     .d_in_i      (($clog2(MAX_D_HEAD + 1))'(cfg_i.d_head)),
     .x_we_i      (q_we_i),
@@ -104,7 +106,7 @@ module le_attn
 
   logic  z_valid, z_ready;
   wide_t z;
-  le_score_scale_clamp u_scale (
+  le_score_scale_clamp u_score_scale_clamp (
     .clk_i, .rst_ni,
     .in_valid_i  (s_valid),
     .in_ready_o  (s_ready),
@@ -144,7 +146,7 @@ module le_attn
   // ---- P.V ----
   logic                  pv_valid, pv_ready, pv_last, pv_idle;
   logic [LANES*32-1:0]   pv;
-  le_pv_accum #(.LANES(LANES), .MAX_D_HEAD(MAX_D_HEAD)) u_pv (
+  le_pv_accum #(.LANES(LANES), .MAX_D_HEAD(MAX_D_HEAD)) u_pv_accum (
     .clk_i, .rst_ni,
     .d_head_i    (($clog2(MAX_D_HEAD + 1))'(cfg_i.d_head)),
     .p_valid_i   (p_valid),

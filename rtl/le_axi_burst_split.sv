@@ -9,6 +9,7 @@
 //                      address register stay in the DMA, which loads them on a burst transfer.
 // Golden twin:         none (pure address arithmetic; checked through the DMAs' cocotb tests
 //                      against verif/axi_mem.py, which rejects 4 KB crossings and bursts > 256).
+// Test:                tests/rtl/test_rtl_axi_rd.py, tests/rtl/test_rtl_axi_wr.py (inside the DMAs)
 // Latency:             1 cycle: the first burst of a command is on burst_*_o (burst_valid_o = 1)
 //                      right after the edge that transfers the command.
 // Initiation interval: 1 cycle per burst while burst_ready_i is high (no bubble between the bursts
@@ -46,19 +47,20 @@ module le_axi_burst_split #(
   output logic              burst_valid_o,
   input  logic              burst_ready_i,
   output logic [ADDR_W-1:0] burst_addr_o,
-  output logic [7:0]        burst_len_o,
+  output le_axi_pkg::len_t  burst_len_o,
   output logic              burst_last_o
 );
 
   localparam int unsigned BShift    = $clog2(BUS_BYTES);
   localparam int unsigned BeatsW    = LEN_W - BShift;          // beats of a command
-  localparam int unsigned PageBeats = 4096 / BUS_BYTES;        // beats in a 4 KB page
-  localparam int unsigned PgW       = 13 - BShift;             // holds 0..PageBeats
+  localparam int unsigned PageBeats = le_axi_pkg::PageBytes / BUS_BYTES;   // beats in a 4 KB page
+  localparam int unsigned PgW       = le_axi_pkg::PageW + 1 - BShift;      // holds 0..PageBeats
+  localparam logic [BeatsW-1:0] MaxBeats = BeatsW'(le_axi_pkg::MaxBurstBeats);
 
   if (BUS_BYTES < 1 || BUS_BYTES > 128 || (BUS_BYTES & (BUS_BYTES - 1)) != 0) begin : gen_bad_bus
     $error("le_axi_burst_split: BUS_BYTES must be a power of two in 1..128");
   end
-  if (LEN_W < 16 || ADDR_W < 13) begin : gen_bad_len_w
+  if (LEN_W < 16 || ADDR_W < le_axi_pkg::PageW + 1) begin : gen_bad_len_w
     $error("le_axi_burst_split: LEN_W must be >= 16 and ADDR_W >= 13");
   end
 
@@ -69,12 +71,12 @@ module le_axi_burst_split #(
   logic [BeatsW-1:0] blen;                 // beats of the next burst (1..256)
   logic              cmd_fire, burst_fire;
 
-  assign to_bnd     = PgW'(PageBeats) - PgW'(addr_q[11:BShift]);
+  assign to_bnd     = PgW'(PageBeats) - PgW'(addr_q[le_axi_pkg::PageW-1:BShift]);
   assign cmd_fire   = cmd_valid_i & cmd_ready_o;
   assign burst_fire = burst_valid_o & burst_ready_i;
 
   always_comb begin
-    blen = (rem_q < BeatsW'(256)) ? rem_q : BeatsW'(256);
+    blen = (rem_q < MaxBeats) ? rem_q : MaxBeats;
     if (BeatsW'(to_bnd) < blen) begin
       blen = BeatsW'(to_bnd);
     end
@@ -111,7 +113,7 @@ module le_axi_burst_split #(
   assign cmd_ready_o   = !active_q;
   assign burst_valid_o = active_q;
   assign burst_addr_o  = addr_q;
-  assign burst_len_o   = 8'(blen - BeatsW'(1));
+  assign burst_len_o   = le_axi_pkg::len_t'(blen - BeatsW'(1));
   assign burst_last_o  = (rem_q == blen);
 
   // Bits read only in part: the command length below bus granularity.

@@ -8,6 +8,7 @@
 //                      beat), re-orders it in a reorder buffer and delivers it in command order.
 // Golden twin:         none (pure data movement; tests/rtl/cocotb_axi_rd.py checks every byte
 //                      against the memory model verif/axi_mem.py).
+// Test:                tests/rtl/test_rtl_axi_rd.py, tests/rtl/test_rtl_axi_slave_bfm.py
 // Latency:             3 cycles from the edge that transfers an R beat to the edge that transfers
 //                      it on the out stream, for a beat at the head of the stream with out_ready_i
 //                      high (reorder-buffer write, synchronous buffer read, output FIFO;
@@ -82,13 +83,13 @@ module le_axi_rd #(
   input  logic                  out_ready_i,
   output logic [AXI_DATA_W-1:0] out_data_o,
   output logic                  out_last_o,
-  output logic [1:0]            out_resp_o,
+  output le_axi_pkg::resp_t     out_resp_o,
   // AXI4 read address channel
   output logic [AXI_ID_W-1:0]   m_axi_arid_o,
   output logic [AXI_ADDR_W-1:0] m_axi_araddr_o,
-  output logic [7:0]            m_axi_arlen_o,
-  output logic [2:0]            m_axi_arsize_o,
-  output logic [1:0]            m_axi_arburst_o,
+  output le_axi_pkg::len_t      m_axi_arlen_o,
+  output le_axi_pkg::size_t     m_axi_arsize_o,
+  output le_axi_pkg::burst_t    m_axi_arburst_o,
   output logic                  m_axi_arlock_o,
   output logic [3:0]            m_axi_arcache_o,
   output logic [2:0]            m_axi_arprot_o,
@@ -97,20 +98,19 @@ module le_axi_rd #(
   // AXI4 read data channel
   input  logic [AXI_ID_W-1:0]   m_axi_rid_i,
   input  logic [AXI_DATA_W-1:0] m_axi_rdata_i,
-  input  logic [1:0]            m_axi_rresp_i,
+  input  le_axi_pkg::resp_t     m_axi_rresp_i,
   input  logic                  m_axi_rlast_i,
   input  logic                  m_axi_rvalid_i,
   output logic                  m_axi_rready_o,
   // error and status
   output logic                  err_o,
-  output logic [1:0]            err_resp_o,
+  output le_axi_pkg::resp_t     err_resp_o,
   input  logic                  err_clr_i,
   output logic [CNT_W-1:0]      bytes_read_o,
   output logic [CNT_W-1:0]      stall_cycles_o,
   output logic                  idle_o
 );
 
-  localparam int unsigned BShift    = $clog2(BusBytes);
   localparam int unsigned NSlots    = MAX_OUTSTANDING;
   localparam int unsigned SlotW     = $clog2(NSlots);
   localparam int unsigned EntW      = AXI_DATA_W + 2;          // {rresp, rdata}
@@ -132,19 +132,19 @@ module le_axi_rd #(
   // ---- command splitter / AR channel ------------------------------------------------------------
   logic                  bvalid, blast;              // splitter: next burst, ends its command
   logic [AXI_ADDR_W-1:0] baddr;                      // its address
-  logic [7:0]            blen;                       // its ARLEN (beats - 1)
+  le_axi_pkg::len_t      blen;                       // its ARLEN (beats - 1)
   logic                  bready, issue;              // burst transfer: AR register + slot load
   logic                  arvalid_d, arvalid_q;
   logic [AXI_ADDR_W-1:0] araddr_d, araddr_q;
-  logic [7:0]            arlen_d, arlen_q;
+  le_axi_pkg::len_t      arlen_d, arlen_q;
   logic [SlotW-1:0]      arslot_d, arslot_q;
   logic [SlotW-1:0]      alloc_d, alloc_q;           // next slot (= ID) to allocate
 
   // ---- slot state -------------------------------------------------------------------------------
   logic [NSlots-1:0]     busy_d, busy_q;             // allocated, not fully delivered
   logic [NSlots-1:0]     clast_d, clast_q;           // the burst ends its command
-  logic [7:0]            len_d [NSlots];             // ARLEN of the slot's burst
-  logic [7:0]            len_q [NSlots];
+  le_axi_pkg::len_t      len_d [NSlots];             // ARLEN of the slot's burst
+  le_axi_pkg::len_t      len_q [NSlots];
   logic [8:0]            wcnt_d [NSlots];            // beats received
   logic [8:0]            wcnt_q [NSlots];
 
@@ -152,10 +152,10 @@ module le_axi_rd #(
   logic                  rfire;
   logic [SlotW-1:0]      rslot;
   logic [SlotW-1:0]      rd_d, rd_q;                 // slot being delivered
-  logic [7:0]            rbeat_d, rbeat_q;           // beat within it
+  le_axi_pkg::len_t      rbeat_d, rbeat_q;           // beat within it
   logic                  avail, rd_last, push, pop;
   logic                  fifo_ready;
-  logic [EntW-1:0]       mem_q [NSlots * 256];
+  logic [EntW-1:0]       mem_q [NSlots * le_axi_pkg::MaxBurstBeats];
   logic [EntW-1:0]       rd_data_d, rd_data_q;       // the buffer's read register
   logic                  rd_valid_d, rd_valid_q, rd_clast_d, rd_clast_q;
   logic [1:0]            credit_d, credit_q;         // output FIFO entries not yet claimed
@@ -167,7 +167,7 @@ module le_axi_rd #(
     .ADDR_W   (AXI_ADDR_W),
     .LEN_W    (LEN_W),
     .BUS_BYTES(BusBytes)
-  ) u_split (
+  ) u_burst_split (
     .clk_i,
     .rst_ni,
     .cmd_valid_i,
@@ -272,7 +272,7 @@ module le_axi_rd #(
   // read-during-write collision.
   always_ff @(posedge clk_i) begin
     if (rfire) begin
-      mem_q[{rslot, wcnt_q[rslot][7:0]}] <= {m_axi_rresp_i, m_axi_rdata_i};
+      mem_q[{rslot, wcnt_q[rslot][le_axi_pkg::LenW-1:0]}] <= {m_axi_rresp_i, m_axi_rdata_i};
     end
   end
 
@@ -308,17 +308,17 @@ module le_axi_rd #(
   assign m_axi_arid_o    = AXI_ID_W'(arslot_q);
   assign m_axi_araddr_o  = araddr_q;
   assign m_axi_arlen_o   = arlen_q;
-  assign m_axi_arsize_o  = 3'(BShift);
-  assign m_axi_arburst_o = 2'b01;
-  assign m_axi_arlock_o  = 1'b0;
-  assign m_axi_arcache_o = 4'b0011;
-  assign m_axi_arprot_o  = 3'b000;
+  assign m_axi_arsize_o  = le_axi_pkg::size_of(BusBytes);
+  assign m_axi_arburst_o = le_axi_pkg::BurstIncr;
+  assign m_axi_arlock_o  = le_axi_pkg::LockNormal;
+  assign m_axi_arcache_o = le_axi_pkg::CacheBufNoAlloc;
+  assign m_axi_arprot_o  = le_axi_pkg::ProtData;
   assign m_axi_arvalid_o = arvalid_q;
   assign m_axi_rready_o  = 1'b1;
 
   // ---- error, perf counters, status -------------------------------------------------------------
   logic             err_d, err_q;
-  logic [1:0]       err_resp_d, err_resp_q;
+  le_axi_pkg::resp_t err_resp_d, err_resp_q;
   logic [CNT_W-1:0] bytes_d, bytes_q, stall_d, stall_q;
   logic             in_progress, stalled;
 
@@ -332,7 +332,7 @@ module le_axi_rd #(
       err_d      = 1'b0;
       err_resp_d = '0;
     end
-    if (rfire && m_axi_rresp_i != 2'b00 && !err_d) begin
+    if (rfire && m_axi_rresp_i != le_axi_pkg::RespOkay && !err_d) begin
       err_d      = 1'b1;
       err_resp_d = m_axi_rresp_i;
     end

@@ -10,6 +10,7 @@
 //                      every B response.
 // Golden twin:         none (pure data movement; tests/rtl/cocotb_axi_wr.py checks every written
 //                      byte against the memory model verif/axi_mem.py and its write log).
+// Test:                tests/rtl/test_rtl_axi_wr.py, tests/rtl/test_rtl_axi_slave_bfm.py
 // Latency:             1 cycle from the edge that transfers a data beat on the in stream to the
 //                      edge that transfers it on W (WREADY high): one W output FIFO stage.
 // Initiation interval: 1 cycle per W beat while the memory keeps up and in_valid_i is high, across
@@ -81,9 +82,9 @@ module le_axi_wr #(
   // AXI4 write address channel
   output logic [AXI_ID_W-1:0]   m_axi_awid_o,
   output logic [AXI_ADDR_W-1:0] m_axi_awaddr_o,
-  output logic [7:0]            m_axi_awlen_o,
-  output logic [2:0]            m_axi_awsize_o,
-  output logic [1:0]            m_axi_awburst_o,
+  output le_axi_pkg::len_t      m_axi_awlen_o,
+  output le_axi_pkg::size_t     m_axi_awsize_o,
+  output le_axi_pkg::burst_t    m_axi_awburst_o,
   output logic                  m_axi_awlock_o,
   output logic [3:0]            m_axi_awcache_o,
   output logic [2:0]            m_axi_awprot_o,
@@ -97,19 +98,18 @@ module le_axi_wr #(
   input  logic                  m_axi_wready_i,
   // AXI4 write response channel
   input  logic [AXI_ID_W-1:0]   m_axi_bid_i,
-  input  logic [1:0]            m_axi_bresp_i,
+  input  le_axi_pkg::resp_t     m_axi_bresp_i,
   input  logic                  m_axi_bvalid_i,
   output logic                  m_axi_bready_o,
   // error and status
   output logic                  err_o,
-  output logic [1:0]            err_resp_o,
+  output le_axi_pkg::resp_t     err_resp_o,
   input  logic                  err_clr_i,
   output logic [CNT_W-1:0]      bytes_written_o,
   output logic [CNT_W-1:0]      stall_cycles_o,
   output logic                  idle_o
 );
 
-  localparam int unsigned BShift    = $clog2(BusBytes);
   localparam int unsigned NSlots    = MAX_OUTSTANDING;
   localparam int unsigned SlotW     = (NSlots > 1) ? $clog2(NSlots) : 1;
   localparam logic [SlotW-1:0] SlotLast = SlotW'(NSlots - 1);
@@ -130,19 +130,19 @@ module le_axi_wr #(
   // ---- command splitter / AW channel ------------------------------------------------------------
   logic                  bvalid, blast;              // splitter: next burst, ends its command
   logic [AXI_ADDR_W-1:0] baddr;                      // its address
-  logic [7:0]            blen;                       // its AWLEN (beats - 1)
+  le_axi_pkg::len_t      blen;                       // its AWLEN (beats - 1)
   logic                  bready, issue;              // burst transfer: AW register + slot load
   logic                  awvalid_d, awvalid_q;
   logic [AXI_ADDR_W-1:0] awaddr_d, awaddr_q;
-  logic [7:0]            awlen_d, awlen_q;
+  le_axi_pkg::len_t      awlen_d, awlen_q;
   logic [SlotW-1:0]      awslot_d, awslot_q;
   logic [SlotW-1:0]      alloc_d, alloc_q;           // next slot (= ID) to allocate
 
   // ---- slot state -------------------------------------------------------------------------------
   logic [NSlots-1:0]     busy_d, busy_q;             // allocated, B response not yet received
   logic [NSlots-1:0]     wpend_d, wpend_q;           // allocated, W beats not all accepted
-  logic [7:0]            len_d [NSlots];             // AWLEN of the slot's burst
-  logic [7:0]            len_q [NSlots];
+  le_axi_pkg::len_t      len_d [NSlots];             // AWLEN of the slot's burst
+  le_axi_pkg::len_t      len_q [NSlots];
 
   // ---- W side -----------------------------------------------------------------------------------
   logic [SlotW-1:0]      ws_d, ws_q;                 // slot whose beats are being accepted
@@ -156,7 +156,7 @@ module le_axi_wr #(
     .ADDR_W   (AXI_ADDR_W),
     .LEN_W    (LEN_W),
     .BUS_BYTES(BusBytes)
-  ) u_split (
+  ) u_burst_split (
     .clk_i,
     .rst_ni,
     .cmd_valid_i,
@@ -267,11 +267,11 @@ module le_axi_wr #(
   assign m_axi_awid_o    = AXI_ID_W'(awslot_q);
   assign m_axi_awaddr_o  = awaddr_q;
   assign m_axi_awlen_o   = awlen_q;
-  assign m_axi_awsize_o  = 3'(BShift);
-  assign m_axi_awburst_o = 2'b01;
-  assign m_axi_awlock_o  = 1'b0;
-  assign m_axi_awcache_o = 4'b0011;
-  assign m_axi_awprot_o  = 3'b000;
+  assign m_axi_awsize_o  = le_axi_pkg::size_of(BusBytes);
+  assign m_axi_awburst_o = le_axi_pkg::BurstIncr;
+  assign m_axi_awlock_o  = le_axi_pkg::LockNormal;
+  assign m_axi_awcache_o = le_axi_pkg::CacheBufNoAlloc;
+  assign m_axi_awprot_o  = le_axi_pkg::ProtData;
   assign m_axi_awvalid_o = awvalid_q;
   assign m_axi_wdata_o   = w_out[AXI_DATA_W-1:0];
   assign m_axi_wlast_o   = w_out[AXI_DATA_W];
@@ -280,7 +280,7 @@ module le_axi_wr #(
 
   // ---- error, perf counters, status -------------------------------------------------------------
   logic             err_d, err_q;
-  logic [1:0]       err_resp_d, err_resp_q;
+  le_axi_pkg::resp_t err_resp_d, err_resp_q;
   logic [CNT_W-1:0] bytes_d, bytes_q, stall_d, stall_q;
   logic             wfire;
 
@@ -293,7 +293,7 @@ module le_axi_wr #(
       err_d      = 1'b0;
       err_resp_d = '0;
     end
-    if (bfire && m_axi_bresp_i != 2'b00 && !err_d) begin
+    if (bfire && m_axi_bresp_i != le_axi_pkg::RespOkay && !err_d) begin
       err_d      = 1'b1;
       err_resp_d = m_axi_bresp_i;
     end

@@ -8,6 +8,7 @@
 //                      emits a frame of the same length with every byte zero (failed tokens).
 // Golden twin:         none (pure packing; tests/rtl/cocotb_axis_logits_out.py checks every byte,
 //                      TKEEP and TLAST of every beat against the logits it sent).
+// Test:                tests/rtl/test_rtl_axis_logits_out.py, tests/rtl/test_rtl_axis_bfm.py
 // Latency:             1 cycle: the logit that completes a beat transfers at a rising edge and the
 //                      beat is on m_axis_* (tvalid = 1) right after that edge (le_stream_fifo).
 // Initiation interval: 1 cycle per logit in (and per slot in zero-flush mode), i.e. one beat every

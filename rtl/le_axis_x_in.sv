@@ -10,6 +10,7 @@
 // Golden twin:         models/golden_device.py (exchange: x shorter than d_model -> X_TLAST_EARLY,
 //                      longer -> X_TLAST_LATE); tests/rtl/cocotb_axis_x_in.py checks every written
 //                      byte against the stimulus.
+// Test:                tests/rtl/test_rtl_axis_x_in.py, tests/rtl/test_rtl_axis_bfm.py
 // Latency:             1 cycle: a beat accepted at a rising edge is on x_we_o / x_addr_o / x_data_o
 //                      right after that edge (written into the RAM at the next edge). done_o (and
 //                      err_valid_o) rise right after the edge that accepts the TLAST beat, in the

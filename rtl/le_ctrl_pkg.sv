@@ -96,13 +96,64 @@ package le_ctrl_pkg;
 
   parameter int unsigned OpLenW  = 32;   // bytes per op (read command length)
   parameter int unsigned OpBaseW = 16;   // parameter-store beat offset
+  parameter int unsigned LoopW   = 8;    // layer and head counters (MAX_LAYERS, MAX_HEADS < 256)
+  typedef logic [LoopW-1:0] loop_idx_t;
+
+  // Depth of the op FIFO between le_sched and le_exec: how far the DMA may run ahead of execution
+  // (together with le_axi_rd's reorder buffer, docs/architecture.md "How DMA overlaps compute").
+  parameter int unsigned OpFifoDepth = 16;
+
+  // ---- Parameter groups of one layer, in load order -----------------------------------------------
+  // The order and the tensors are models/schedule.py's ATTN_PARAMS, WO_PARAMS, W1_PARAMS and W2_PARAMS
+  // (one PrmTable entry per name, same order); le_sched walks PrmTable and, after the last entry of a
+  // group (PrmAttnLast, PrmWoLast, PrmW1Last, PrmW2Last), starts the group's phase.
+  parameter int unsigned NumAttnPrm  = 13;   // wq/wk/wv bias/mult/shift; score, o mult/shift
+  parameter int unsigned NumWoPrm    = 8;    // wo bias/mult/shift; res1_x/r_mult; ln1 eps/g/b
+  parameter int unsigned NumW1Prm    = 5;    // w1 bias, mult, shift; gelu_lut, gelu_bank
+  parameter int unsigned NumW2Prm    = 8;    // w2 bias/mult/shift; res2_x/r_mult; ln2 eps/g/b
+  parameter int unsigned NumPrm      = NumAttnPrm + NumWoPrm + NumW1Prm + NumW2Prm;
+  parameter int unsigned PrmAttnLast = NumAttnPrm - 1;
+  parameter int unsigned PrmWoLast   = PrmAttnLast + NumWoPrm;
+  parameter int unsigned PrmW1Last   = PrmWoLast + NumW1Prm;
+  parameter int unsigned PrmW2Last   = PrmW1Last + NumW2Prm;
+  typedef logic [$clog2(NumPrm)-1:0] prm_idx_t;
+
+  // Region of a requant tensor in the requant RAMs: q, k and v of the QKV phase side by side (each
+  // MAX_D_MODEL words), every other phase in region q.
+  typedef enum logic [1:0] { RegQ = 2'd0, RegK = 2'd1, RegV = 2'd2 } rq_region_e;
+
+  typedef struct packed {
+    kind_e      kind;     // the tensor (le_layout offset and size)
+    prm_e       prm;      // its destination
+    rq_region_e region;
+  } prm_entry_t;
+
+  parameter prm_entry_t PrmTable [NumPrm] = '{
+    // ATTN_PARAMS
+    '{KWqB, PrmRqBias, RegQ}, '{KWqM, PrmRqMult, RegQ}, '{KWqS, PrmRqShift, RegQ},
+    '{KWkB, PrmRqBias, RegK}, '{KWkM, PrmRqMult, RegK}, '{KWkS, PrmRqShift, RegK},
+    '{KWvB, PrmRqBias, RegV}, '{KWvM, PrmRqMult, RegV}, '{KWvS, PrmRqShift, RegV},
+    '{KScM, PrmScMult, RegQ}, '{KScS, PrmScShift, RegQ},
+    '{KOM, PrmOMult, RegQ}, '{KOS, PrmOShift, RegQ},
+    // WO_PARAMS
+    '{KWoB, PrmRqBias, RegQ}, '{KWoM, PrmRqMult, RegQ}, '{KWoS, PrmRqShift, RegQ},
+    '{KR1X, PrmResX, RegQ}, '{KR1R, PrmResR, RegQ}, '{KLn1E, PrmLnEps, RegQ},
+    '{KLn1G, PrmLnGamma, RegQ}, '{KLn1B, PrmLnBeta, RegQ},
+    // W1_PARAMS
+    '{KW1B, PrmRqBias, RegQ}, '{KW1M, PrmRqMult, RegQ}, '{KW1S, PrmRqShift, RegQ},
+    '{KGeluL, PrmGeluLut, RegQ}, '{KGeluB, PrmGeluBank, RegQ},
+    // W2_PARAMS
+    '{KW2B, PrmRqBias, RegQ}, '{KW2M, PrmRqMult, RegQ}, '{KW2S, PrmRqShift, RegQ},
+    '{KR2X, PrmResX, RegQ}, '{KR2R, PrmResR, RegQ}, '{KLn2E, PrmLnEps, RegQ},
+    '{KLn2G, PrmLnGamma, RegQ}, '{KLn2B, PrmLnBeta, RegQ}
+  };
 
   typedef struct packed {
     op_e                      op;
     phase_e                   phase;    // OpGemvBegin
     prm_e                     prm;      // OpPrm
     logic [OpBaseW-1:0]       prm_base; // OpPrm: first beat in the destination
-    logic [7:0]               head;     // OpQkvBegin
+    loop_idx_t                head;     // OpQkvBegin
     logic                     which;    // OpAppend: 0 = K, 1 = V
     logic [OpLenW-1:0]        nbytes;   // rd ops: bytes read (whole beats); OpAppend: bytes written
     logic [OffW-1:0]          addr;     // OpAppend: DDR byte address of the K/V row

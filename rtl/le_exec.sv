@@ -23,6 +23,8 @@
 //                      its beats, waits for the write DMA, flushes the logits frame (zeros) and the X
 //                      stream (le_axis_x_in drains through TLAST), then pulses drained_o.
 // Golden twin:         models/golden.py (through the end-to-end tests); op order = models/schedule.py.
+// Test:                env tests tests/rtl/test_uvm_env.py,
+//                      tests/rtl/test_uvm_errors.py (regress smoke)
 // Latency:             a read op's beats pass at 1 per cycle; a Begin costs its wait plus the copy
 //                      (d_model/LANES, d_ff/LANES or d_head/LANES cycles).
 // Initiation interval: 1 read beat per cycle.
@@ -69,7 +71,7 @@ module le_exec
   output logic                  rd_ready_o,
   input  logic [BusW-1:0]       rd_data_i,
   input  logic                  rd_last_i,
-  input  logic [1:0]            rd_resp_i,
+  input  le_axi_pkg::resp_t     rd_resp_i,
   input  logic                  rd_idle_i,
   output logic                  rd_wait_o,     // waiting on read data (perf)
   // write DMA (le_axi_wr)
@@ -102,7 +104,7 @@ module le_exec
   output logic [BusW-1:0]       main_x_data_o,
   output logic                  main_begin_o,
   output phase_e                main_phase_o,
-  output logic [7:0]            main_head_o,
+  output le_ctrl_pkg::loop_idx_t main_head_o,
   input  logic                  main_done_i,
   input  logic                  main_rq_free_i, // every row of the phase read its requant params
   // result stores into the buffers owned here
@@ -156,7 +158,7 @@ module le_exec
 
   le_exec_bufs #(
     .LANES(LANES), .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF), .MAX_D_HEAD(MAX_D_HEAD)
-  ) u_bufs (
+  ) u_exec_bufs (
     .clk_i, .rst_ni, .qkv_we_i, .qkv_idx_i, .qkv_data_i, .ocat_we_i, .ocat_idx_i, .ocat_data_i,
     .uact_we_i, .uact_idx_i, .uact_data_i,
     .start_i(f_start), .op_i(op_q), .cfg_i, .busy_o(f_busy),
@@ -216,7 +218,7 @@ module le_exec
   assign route_w  = state_q == XRoute && op_q.op == OpTile;
   assign route_k  = state_q == XRoute && op_q.op == OpKctx;
   assign route_v  = state_q == XRoute && op_q.op == OpVctx;
-  assign bad_resp = rd_resp_i != 2'b00;
+  assign bad_resp = rd_resp_i != le_axi_pkg::RespOkay;
   always_comb begin
     unique case (state_q)
       XHdr, XPrm, XDrain: rd_ready_o = 1'b1;

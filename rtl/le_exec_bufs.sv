@@ -10,6 +10,8 @@
 //                      routes the beats (q into the score MAC, K/V rows into the score MAC / P.V,
 //                      K/V appends into the write DMA, O_concat / U_act into the main MAC's x RAM).
 // Golden twin:         none (storage and data movement).
+// Test:                env tests tests/rtl/test_uvm_env.py,
+//                      tests/rtl/test_uvm_errors.py (regress smoke)
 // Latency:             2 cycles from start_i to the first beat (RAM read + hold, le_buf_feeder); an
 //                      element write is visible to a read in the next cycle.
 // Initiation interval: 1 beat per cycle while out_ready_i is high; 1 element write per buffer per
@@ -121,7 +123,7 @@ module le_exec_bufs
     endcase
   end
 
-  le_buf_feeder #(.AW(FAW), .W(BusW)) u_feeder (
+  le_buf_feeder #(.AW(FAW), .W(BusW)) u_buf_feeder (
     .clk_i, .rst_ni, .start_i, .base_i, .n_i, .busy_o,
     .re_o(f_re), .raddr_o(f_raddr), .rdata_i(f_data),
     .out_valid_o, .out_ready_i, .out_data_o, .idx_o

@@ -1,12 +1,13 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_gemv: MAC_GEMM, int8 weight rows x resident int8 vector -> one int32 accumulator per row.
+// le_gemv: gemv, int8 weight rows x resident int8 vector -> one int32 accumulator per row.
 //
 // Purpose:             acc[r] = sum_c x[c] * w[r, c] for a stream of output-major weight rows
-//                      (docs/numerics.md, "MAC_GEMM"). Rows of consecutive tiles stream back to
+//                      (docs/numerics.md, "gemv"). Rows of consecutive tiles stream back to
 //                      back; the module does not see tile boundaries (integer addition is exact, so
 //                      tiling never changes a result).
-// Golden twin:         models/ops.py gemv_tile (applied tile by tile, results concatenated).
+// Golden twin:         models.ops.gemv (applied tile by tile, results concatenated).
+// Test:                tests/rtl/test_rtl_gemv.py
 // Latency:             5 cycles from the transfer of a row's last weight beat to the transfer of
 //                      its result (acc_valid_o rises 4 cycles after that edge); from the row's
 //                      first beat: d_in/LANES + 4 cycles. No stalls assumed.

@@ -1,16 +1,17 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_layernorm: LAYERNORM_FIXED + REQUANT of one int16 row of N = d_model values.
+// le_layernorm: layernorm (with its requant) of one int16 row of N = d_model values.
 //
 // Purpose:             normalise a row y[0..N-1] (int16) and emit the int8 input of the next GEMVs
-//                      and the int16 residual copy, bit-exact (docs/numerics.md, "LAYERNORM_FIXED +
-//                      REQUANT"):
+//                      and the int16 residual copy, bit-exact (docs/numerics.md,
+//                      "layernorm"):
 //                        S1 = sum y;  S2 = sum y^2;  D = max(N*S2 - S1^2 + eps_q, 1)
 //                        m = (62 - bitlen(D)) >> 1;  sd = isqrt(D << 2m);  inv = floor(2^61 / sd)
 //                        dev = N*y - S1;  norm = rshift_round(dev * inv, 49 - m)
 //                        v = norm * g + b;  out8 = sat8(rshift_round(v, 22))
 //                                           out16 = sat16(rshift_round(v, 16))
 // Golden twin:         models.ops.layernorm (models.ops.isqrt_norm for inv and m).
+// Test:                tests/rtl/test_rtl_layernorm.py
 // Latency:             74 cycles from the transfer of a row's last input element to the transfer of
 //                      its first output element (no stall). From a row's first input transfer:
 //                      first output at N + 73 cycles, last output at 2N + 72 cycles.
@@ -251,7 +252,7 @@ module le_layernorm #(
   // ---- output pipeline --------------------------------------------------------------------------
   le_pipe_ctrl #(
     .Stages(Stages)
-  ) u_ctrl (
+  ) u_pipe_ctrl (
     .clk_i,
     .rst_ni,
     .in_valid_i  (rd_active_q),

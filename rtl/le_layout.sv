@@ -11,6 +11,7 @@
 //                      against the image header (le_exec) and KV_BASE (le_cfg_check).
 // Golden twin:         models/ddr_layout.py DdrLayout (the end-to-end tests read every tensor through
 //                      these offsets; a wrong offset breaks bit-exactness).
+// Test:                tests/rtl/test_rtl_layout.py
 // Latency:             NumKinds + 2 cycles from start_i to done_o (one tensor per cycle).
 // Initiation interval: one computation per token (start_i while busy is ignored).
 // Throughput:          n/a (control).

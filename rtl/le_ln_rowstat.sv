@@ -1,12 +1,13 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_ln_rowstat: the per-row statistics of LAYERNORM_FIXED (the row sequencer of le_layernorm).
+// le_ln_rowstat: the per-row statistics of layernorm (the row sequencer of le_layernorm).
 //
 // Purpose:             accumulate S1 = sum y and S2 = sum y^2 over a row's elements, then compute
 //                      the row constants of le_layernorm's output pass, bit-exact:
 //                        D = max(N*S2 - S1^2 + eps_q, 1);  m = (62 - bitlen(D)) >> 1
 //                        sd = isqrt(D << 2m);  inv = floor(2^61 / sd);  shift = 49 - m
 // Golden twin:         models.ops.isqrt_norm (inv and m; S1, S2 and D as in models.ops.layernorm).
+// Test:                tests/rtl/test_rtl_layernorm.py (inside le_layernorm)
 // Latency:             66 cycles from the edge that accepts a row's last element to the first cycle
 //                      with res_valid_o = 1 (so the earliest hand-over edge is 67 cycles after it):
 //                      D (2 cycles: products, then the sum and clamp), bitlen/m and D << 2m

@@ -1,12 +1,13 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_logits: LOGITS, int8 weight rows x resident int8 x_final + int32 bias -> int32 logit per row.
+// le_logits: logits, int8 weight rows x resident int8 x_final + int32 bias -> int32 logit per row.
 //
 // Purpose:             logits[v] = sum_c x[c] * W_logit[v, c] + bias[v] (docs/numerics.md,
-//                      "LOGITS"): no requant, streamed out as int32. The MAC part is an le_gemv
+//                      "logits"): no requant, streamed out as int32. The MAC part is an le_gemv
 //                      instance; the bias arrives on its own stream, one int32 per row in row
 //                      order, and is added to the row's accumulator in a join stage.
-// Golden twin:         models/ops.py logits_tile (applied tile by tile, results concatenated).
+// Golden twin:         models.ops.logits (applied tile by tile, results concatenated).
+// Test:                tests/rtl/test_rtl_logits.py
 // Latency:             6 cycles from the transfer of a row's last weight beat to the transfer of
 //                      its logit (le_gemv's 5 + the join register), when the row's bias is already
 //                      offered; from the row's first beat: d_in/LANES + 5 cycles. No stalls

@@ -6,7 +6,9 @@
 //                      destination PrmLogitsB) and offers one int32 per row in row order on b_*; begin_i
 //                      restarts at row 0. Outside the logits phase (enable_i = 0) the stream offers 0:
 //                      the GEMV phases add their bias in the requant instead.
-// Golden twin:         models/ops.py logits_tile (the bias term).
+// Golden twin:         models.ops.logits (the bias term).
+// Test:                env tests tests/rtl/test_uvm_env.py,
+//                      tests/rtl/test_uvm_errors.py (regress smoke)
 // Latency:             the first bias is offered 1 cycle after begin_i (synchronous RAM read ahead).
 // Initiation interval: 1 bias per cycle.
 // Throughput:          1 int32 per cycle.

@@ -18,6 +18,8 @@
 //                      are read (synchronous RAM).
 // Golden twin:         models/golden.py GoldenEngine._gemv/_layer (requant, residual_add,
 //                      layernorm, act_lut, logits_tile of models/ops.py).
+// Test:                env tests tests/rtl/test_uvm_env.py,
+//                      tests/rtl/test_uvm_errors.py (regress smoke)
 // Latency:             QKV/W1 results are stored 6-8 cycles after their row leaves the MAC; Wo/W2
 //                      rows enter LayerNorm 8 cycles after, and its output row starts 74 cycles
 //                      after the last one (le_layernorm).
@@ -47,7 +49,7 @@ module le_main_out
   // phase control
   input  logic                  begin_i,
   input  phase_e                phase_i,
-  input  logic [7:0]            head_i,
+  input  le_ctrl_pkg::loop_idx_t head_i,
   input  cfg_t                  cfg_i,
   output logic                  phase_done_o,
   output logic                  rq_free_o,      // every row of the phase read its requant params
@@ -91,7 +93,7 @@ module le_main_out
   localparam int unsigned FfIW    = $clog2(FfBeats) + $clog2(LANES);
 
   phase_e     ph_q, ph_d;
-  logic [7:0] head_q, head_d;
+  le_ctrl_pkg::loop_idx_t head_q, head_d;
   assign ph_d   = begin_i ? phase_i : ph_q;
   assign head_d = begin_i ? head_i : head_q;
   always_ff @(posedge clk_i) begin
@@ -147,7 +149,7 @@ module le_main_out
     a_acc_q <= a_acc_d;
   end
 
-  le_qkv_rowmap u_map_a (
+  le_qkv_rowmap u_qkv_rowmap_a (
     .clk_i, .rst_ni, .clear_i(begin_i), .step_i(a_load && is_qkv), .d_head_i(cfg_i.d_head),
     .w_tile_rows_i(cfg_i.w_tile_rows), .m_o(a_m), .row_o(a_row)
   );
@@ -185,7 +187,7 @@ module le_main_out
   assign qkv_we_o   = is_qkv && rq_out_valid;
   assign qkv_idx_o  = 32'(q_m) * 32'(MAX_D_HEAD) + q_row;
   assign qkv_data_o = rq_y[7:0];
-  le_qkv_rowmap u_map_q (
+  le_qkv_rowmap u_qkv_rowmap_q (
     .clk_i, .rst_ni, .clear_i(begin_i), .step_i(qkv_we_o), .d_head_i(cfg_i.d_head),
     .w_tile_rows_i(cfg_i.w_tile_rows), .m_o(q_m), .row_o(q_row)
   );
@@ -267,7 +269,7 @@ module le_main_out
   // ---- residual add -> LayerNorm (Wo, W2) ----
   logic  res_in_ready, res_out_valid, ln_in_ready;
   wide_t res_y;
-  le_residual_add u_residual (
+  le_residual_add u_residual_add (
     .clk_i, .rst_ni,
     .in_valid_i  (b_valid_q && !is_w1),
     .in_ready_o  (res_in_ready),
@@ -331,7 +333,7 @@ module le_main_out
   logic act_in_ready, act_out_valid;
   act_t act_y;
   logic [31:0] u_idx_q, u_idx_d;
-  le_act_lut #(.LANES(LANES)) u_act (
+  le_act_lut #(.LANES(LANES)) u_act_lut (
     .clk_i, .rst_ni,
     .lut_we_i    (wsel(prm_we_i, prm_sel_i, PrmGeluLut)),
     .lut_addr_i  (prm_addr_i[$clog2(1024 / LANES)-1:0]),

@@ -9,6 +9,7 @@
 //                      the d_head accumulators are emitted as d_head/LANES beats of LANES int32.
 // Golden twin:         models/ops.py pv_accum, chained over the context tiles
 //                      (acc = pv_accum(p_tile, v_tile, acc), acc starting at 0).
+// Test:                tests/rtl/test_rtl_pv_accum.py
 // Latency:             3 cycles from the transfer of a head's last V beat to the transfer of its
 //                      first output beat; the d_head/LANES output beats follow on consecutive
 //                      cycles (no stall).

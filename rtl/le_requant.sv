@@ -1,11 +1,12 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_requant: REQUANT, one value per cycle.
+// le_requant: requant, one value per cycle.
 //
 //   y = sat(rshift_round((acc + bias) * mult, 31 - shift), lo, hi)
 //   rshift_round(x, r) = (x + 2^(r-1)) >>> r          (round half up, ties toward +infinity)
 //
-// Golden twin:         models.ops.requant (docs/numerics.md, "REQUANT").
+// Golden twin:         models.ops.requant (docs/numerics.md, "requant").
+// Test:                tests/rtl/test_rtl_requant.py
 // Latency:             4 cycles (input transfer at clock edge t -> output transfer at edge t + 4
 //                      when the output is not stalled).
 // Initiation interval: 1 cycle.
@@ -14,7 +15,7 @@
 // Saturation is chosen per value by the stream field in_sat16_i (a run-time input, so one requant
 // unit serves both the int8 projections and the int16 Wo/W2 outputs):
 //   in_sat16_i = 0: (lo, hi) = (I8Min, I8Max)   = (-127, 127)     (Q, K, V, O_h, W1 / U)
-//   in_sat16_i = 1: (lo, hi) = (I16Min, I16Max) = (-32768, 32767) (Wo, W2, SCALE_CLAMP)
+//   in_sat16_i = 1: (lo, hi) = (I16Min, I16Max) = (-32768, 32767) (Wo, W2, score_scale_clamp)
 // out_y_o is int16 in both modes; an int8 result is sign-extended.
 //
 // Pipeline (each stage one register rank, controlled by le_pipe_ctrl):
@@ -55,7 +56,7 @@ module le_requant (
 
   le_pipe_ctrl #(
     .Stages(Stages)
-  ) u_ctrl (
+  ) u_pipe_ctrl (
     .clk_i,
     .rst_ni,
     .in_valid_i,

@@ -1,13 +1,14 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_residual_add: RESID_ADD, one channel per cycle.
+// le_residual_add: residual_add, one channel per cycle.
 //
 //   y = sat(rshift_round(x * x_mult + r * r_mult, ResShift), -32768, 32767)      ResShift = 16
 //
 // x is the int16 residual copy (X_res / X_att_res), r the int16 branch output (O' or F); x_mult and
 // r_mult are unsigned Q8.16 multipliers (< 2^24) that bring both onto Y's common int16 scale.
 //
-// Golden twin:         models.ops.residual_add (docs/numerics.md, "RESID_ADD").
+// Golden twin:         models.ops.residual_add (docs/numerics.md, "residual_add").
+// Test:                tests/rtl/test_rtl_residual_add.py
 // Latency:             2 cycles (input transfer at clock edge t -> output transfer at edge t + 2
 //                      when the output is not stalled).
 // Initiation interval: 1 cycle.
@@ -47,7 +48,7 @@ module le_residual_add (
 
   le_pipe_ctrl #(
     .Stages(Stages)
-  ) u_ctrl (
+  ) u_pipe_ctrl (
     .clk_i,
     .rst_ni,
     .in_valid_i,

@@ -16,6 +16,8 @@
 //                      header and the layout checks passed) so that a bad config never reaches DDR.
 // Golden twin:         models/schedule.py token_schedule (transfer for transfer; the perf counters'
 //                      byte totals are checked against its schedule_beats).
+// Test:                env tests tests/rtl/test_uvm_env.py,
+//                      tests/rtl/test_uvm_errors.py (regress smoke)
 // Latency:             1 op per cycle at best; the first op 1 cycle after start_i with layout_ok_i.
 // Initiation interval: 1 op per cycle (fewer when the op FIFO or the read command port stalls).
 // Throughput:          n/a (control).
@@ -62,38 +64,14 @@ module le_sched
     SVcur, SAppK, SAppV, SGemvBegin, STile, SEnd
   } state_e;
 
-  // Parameter groups: (kind, destination, q/k/v region) in load order (models/schedule.py).
-  typedef struct packed {
-    kind_e      kind;
-    prm_e       prm;
-    logic [1:0] region;
-  } prm_entry_t;
-  localparam int unsigned NumPrm = 34;
-  // ATTN 0..12, WO 13..20, W1 21..25, W2 26..33
-  localparam prm_entry_t PrmTable [NumPrm] = '{
-    '{KWqB, PrmRqBias, 2'd0}, '{KWqM, PrmRqMult, 2'd0}, '{KWqS, PrmRqShift, 2'd0},
-    '{KWkB, PrmRqBias, 2'd1}, '{KWkM, PrmRqMult, 2'd1}, '{KWkS, PrmRqShift, 2'd1},
-    '{KWvB, PrmRqBias, 2'd2}, '{KWvM, PrmRqMult, 2'd2}, '{KWvS, PrmRqShift, 2'd2},
-    '{KScM, PrmScMult, 2'd0}, '{KScS, PrmScShift, 2'd0},
-    '{KOM, PrmOMult, 2'd0}, '{KOS, PrmOShift, 2'd0},
-    '{KWoB, PrmRqBias, 2'd0}, '{KWoM, PrmRqMult, 2'd0}, '{KWoS, PrmRqShift, 2'd0},
-    '{KR1X, PrmResX, 2'd0}, '{KR1R, PrmResR, 2'd0}, '{KLn1E, PrmLnEps, 2'd0},
-    '{KLn1G, PrmLnGamma, 2'd0}, '{KLn1B, PrmLnBeta, 2'd0},
-    '{KW1B, PrmRqBias, 2'd0}, '{KW1M, PrmRqMult, 2'd0}, '{KW1S, PrmRqShift, 2'd0},
-    '{KGeluL, PrmGeluLut, 2'd0}, '{KGeluB, PrmGeluBank, 2'd0},
-    '{KW2B, PrmRqBias, 2'd0}, '{KW2M, PrmRqMult, 2'd0}, '{KW2S, PrmRqShift, 2'd0},
-    '{KR2X, PrmResX, 2'd0}, '{KR2R, PrmResR, 2'd0}, '{KLn2E, PrmLnEps, 2'd0},
-    '{KLn2G, PrmLnGamma, 2'd0}, '{KLn2B, PrmLnBeta, 2'd0}
-  };
-
   function automatic logic [OffW-1:0] whole_beats(logic [OffW-1:0] n);
     return (n + OffW'(BUS_BYTES - 1)) & ~OffW'(BUS_BYTES - 1);
   endfunction
 
   state_e          state_q, state_d;
   phase_e          ph_q, ph_d;                   // phase of the next SGemvBegin / STile walk
-  logic [5:0]      prm_q, prm_d;                 // PrmTable index
-  logic [7:0]      layer_q, layer_d, head_q, head_d;
+  prm_idx_t        prm_q, prm_d;                 // le_ctrl_pkg::PrmTable index
+  loop_idx_t       layer_q, layer_d, head_q, head_d;
   logic            which_q, which_d;
   logic [OffW-1:0] layer_base_q, layer_base_d;   // IMAGE_BASE + ImgPrefix + layer * layer_size
   logic [OffW-1:0] kv_head_q, kv_head_d;         // KV_BASE + (layer * n_heads + head) * 2 * kv_slab
@@ -225,10 +203,11 @@ module le_sched
         SHdr: if (fire) state_d = SHdrWait;
         SHdrWait: if (hdr_ok_i) begin state_d = SPrm; prm_d = '0; ph_d = PhQkv; end
         SPrm: if (fire) begin
-          prm_d = prm_q + 6'd1;
+          prm_d = prm_q + prm_idx_t'(1);
           if (ph_q == PhLogits) begin
             state_d = SGemvBegin;
-          end else if (prm_q == 6'd12 || prm_q == 6'd20 || prm_q == 6'd25 || prm_q == 6'd33) begin
+          end else if (prm_q == prm_idx_t'(PrmAttnLast) || prm_q == prm_idx_t'(PrmWoLast) ||
+                       prm_q == prm_idx_t'(PrmW1Last) || prm_q == prm_idx_t'(PrmW2Last)) begin
             if (ph_q == PhQkv) begin state_d = SQkvBegin; head_d = '0; end
             else state_d = SGemvBegin;
           end
@@ -260,7 +239,7 @@ module le_sched
           if (32'(head_q) + 32'd1 == cfg_i.n_heads) begin
             state_d = SPrm; ph_d = PhWo;
           end else begin
-            head_d = head_q + 8'd1; state_d = SQkvBegin;
+            head_d = head_q + loop_idx_t'(1); state_d = SQkvBegin;
           end
         end
         SGemvBegin: if (fire) begin
@@ -280,7 +259,7 @@ module le_sched
               PhW1: begin state_d = SPrm; ph_d = PhW2; end
               PhW2: begin
                 layer_base_d = layer_base_q + layer_size_i;
-                layer_d      = layer_q + 8'd1;
+                layer_d      = layer_q + loop_idx_t'(1);
                 if (32'(layer_q) + 32'd1 == cfg_i.n_layers) begin
                   state_d = SPrm; ph_d = PhLogits;
                 end else begin

@@ -1,14 +1,15 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_score_scale_clamp: SCALE_CLAMP, one score per cycle.
+// le_score_scale_clamp: score_scale_clamp, one score per cycle.
 //
 //   z = sat(rshift_round(s * mult, 31 - shift), -32768, 32767)
 //
-// i.e. REQUANT with zero bias and int16 saturation: the raw int32 score q.k becomes an int16 score in
+// i.e. requant with zero bias and int16 saturation: the raw int32 score q.k becomes an int16 score in
 // base-2 exponent units with ScoreFb = 8 fractional bits (mult/shift encode
 // s_q * s_k * log2(e) * 2^8 / sqrt(d_head), per head).
 //
-// Golden twin:         models.ops.score_scale_clamp (docs/numerics.md, "SCALE_CLAMP").
+// Golden twin:         models.ops.score_scale_clamp (docs/numerics.md, "score_scale_clamp").
+// Test:                tests/rtl/test_rtl_score_scale_clamp.py
 // Latency:             4 cycles (input transfer at clock edge t -> output transfer at edge t + 4
 //                      when the output is not stalled); that of the le_requant inside.
 // Initiation interval: 1 cycle.

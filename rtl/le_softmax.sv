@@ -1,13 +1,14 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_softmax: SOFTMAX_FIXEDPOINT over rows of n = 1 .. MAX_SEQ int16 log2-domain scores.
+// le_softmax: softmax over rows of n = 1 .. MAX_SEQ int16 log2-domain scores.
 //
 //   zmax = max z;  d = zmax - z;  n = d >> 8;  f = d & 255
 //   e    = n >= 16 ? 0 : (n == 0 ? LUT[f] : (LUT[f] + 2^(n-1)) >> n)
 //   sum  = sum e;  recip = floor(2^46 / sum);  p = (e * recip + 2^30) >> 31      (uint16 Q1.15)
 //
-// Golden twin:         models.ops.softmax (docs/numerics.md, "SOFTMAX_FIXEDPOINT"); the table LUT is
+// Golden twin:         models.ops.softmax (docs/numerics.md, "softmax"); the table LUT is
 //                      rtl/le_exp_lut_rom.sv, generated from models.ops.EXP_LUT (eda/rtl_gen.py).
+// Test:                tests/rtl/test_rtl_softmax.py
 // Latency:             n + 44 cycles, from the transfer of a row's last score (clock edge t) to the
 //                      transfer of its first probability (edge t + n + 44), when the unit is idle
 //                      (previous row emitted) and the output is not stalled: 1 cycle to start the
@@ -254,7 +255,7 @@ module le_softmax #(
   // ---- e / p pipeline -------------------------------------------------------------------------
   le_pipe_ctrl #(
     .Stages(Stages)
-  ) u_ctrl (
+  ) u_pipe_ctrl (
     .clk_i,
     .rst_ni,
     .in_valid_i  (iss_valid),
@@ -291,7 +292,7 @@ module le_softmax #(
   assign zero_d = (n >= NW'(ExpZeroN));
   assign sh_d   = n[3:0];
 
-  le_exp_lut_rom u_rom (
+  le_exp_lut_rom u_exp_lut_rom (
     .f_i   (d[ScoreFb-1:0]),
     .val_o (lut_d)
   );

@@ -108,12 +108,12 @@ def test_quantize_multiplier_encodes_real(real):
 
 
 # ---- GEMV, scores, P.V ----
-def test_gemv_tile_exact_and_extremes():
+def test_gemv_exact_and_extremes():
     rng = np.random.default_rng(3)
     x = rng.integers(-127, 128, 384)
     w = rng.integers(-127, 128, (16, 384))
-    assert ops.gemv_tile(x, w).tolist() == [sum(int(a) * int(b) for a, b in zip(x, row)) for row in w]
-    full = ops.gemv_tile(np.full(4096, -127), np.full((2, 4096), 127))
+    assert ops.gemv(x, w).tolist() == [sum(int(a) * int(b) for a, b in zip(x, row)) for row in w]
+    full = ops.gemv(np.full(4096, -127), np.full((2, 4096), 127))
     assert full.tolist() == [-127 * 127 * 4096] * 2
 
 

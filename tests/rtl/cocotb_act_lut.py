@@ -23,7 +23,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import RisingEdge
 
-import rtl_harness as h
+import verif.valid_ready as vr
 from models import ops
 
 MODULE = "le_act_lut"
@@ -55,7 +55,7 @@ def table_beats(table: np.ndarray, lanes: int) -> list[int]:
 
 async def write_banks(dut, table: np.ndarray, banks, rng: random.Random, p_gap: float = 0.2) -> int:
     """Write the beats holding banks `banks` of `table`, in random order with random gaps; return the beat count."""
-    lanes = h.plusarg_int("LANES")
+    lanes = vr.plusarg_int("LANES")
     beats = table_beats(table, lanes)
     per_bank = 256 // lanes
     order = [k for b in banks for k in range(b * per_bank, (b + 1) * per_bank)]
@@ -76,22 +76,22 @@ async def write_banks(dut, table: np.ndarray, banks, rng: random.Random, p_gap: 
 async def exhaustive_pass(dut, label: str, table: np.ndarray, rng: random.Random, counter,
                           banks=range(BANKS), concurrent=None) -> int:
     items = all_inputs(rng, tuple(banks))
-    run = await h.run_stream(dut, items, IN_FIELDS, ("y",), ("y",), rng, counter,
-                             p_idle=h.STRESS_P_IDLE, p_stall=h.STRESS_P_STALL, concurrent=concurrent)
-    h.compare(f"{MODULE} {label}", items, [g["y"] for g in run.got], golden(items, table))
+    run = await vr.run_stream(dut, items, IN_FIELDS, ("y",), ("y",), rng, counter,
+                             p_idle=vr.STRESS_P_IDLE, p_stall=vr.STRESS_P_STALL, concurrent=concurrent)
+    vr.compare(f"{MODULE} {label}", [g["y"] for g in run.got], golden(items, table), vr.inputs_of(items))
     dut._log.info("%s %s: %d lookups matched under stalls in %d cycles", MODULE, label, len(items), run.cycles)
     return len(items)
 
 
-@cocotb.test(timeout_time=h.SIM_TIMEOUT_MS, timeout_unit="ms")
+@cocotb.test(timeout_time=vr.SIM_TIMEOUT_MS, timeout_unit="ms")
 async def act_lut_matches_golden(dut) -> None:
     """Exhaustive lookups for three table loads (one written while streaming); then II and latency."""
     t0 = time.monotonic()
     rng = random.Random(cocotb.RANDOM_SEED)
-    lanes = h.plusarg_int("LANES")
+    lanes = vr.plusarg_int("LANES")
     assert len(dut.lut_data_i) == 8 * lanes and len(dut.lut_addr_i) == (1024 // lanes).bit_length() - 1, \
         "write-port widths do not match LANES"
-    counter = await h.reset(dut, {"in_u_i": 0, "in_bank_i": 0, "lut_we_i": 0, "lut_addr_i": 0, "lut_data_i": 0})
+    counter = await vr.reset(dut, {"in_u_i": 0, "in_bank_i": 0, "lut_we_i": 0, "lut_addr_i": 0, "lut_data_i": 0})
     n = writes = 0
     table_a = random_table(rng)
     writes += await write_banks(dut, table_a, range(BANKS), rng)
@@ -108,8 +108,8 @@ async def act_lut_matches_golden(dut) -> None:
                                concurrent=lambda: write_banks(dut, table_c, (2, 3), rng, p_gap=0.9))
     n += await exhaustive_pass(dut, "mixed B/C", mixed, rng, counter)
 
-    burst = [{"u": rng.randint(-128, 127), "bank": rng.randrange(BANKS)} for _ in range(h.TIMING_ITEMS)]
-    ii, lat = await h.check_timing(dut, MODULE, burst, IN_FIELDS, ("y",), ("y",), rng, counter, "y",
+    burst = [{"u": rng.randint(-128, 127), "bank": rng.randrange(BANKS)} for _ in range(vr.TIMING_ITEMS)]
+    ii, lat = await vr.check_timing(dut, MODULE, burst, IN_FIELDS, ("y",), ("y",), rng, counter, "y",
                                    golden(burst, mixed))
     writes += 2 * 256 // lanes
     dut._log.info("%s (LANES %d): %d lookups in total (3 table loads, %d beat writes); II %.1f, latency %d; %.1f s",

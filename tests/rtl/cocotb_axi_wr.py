@@ -22,7 +22,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
-import rtl_harness as h
+import verif.valid_ready as vr
 from verif.axi_mem import DECERR, OKAY, SLVERR, AxiMem, AxiMemConfig
 from verif.valid_ready import Cycles, StreamSource, initiation_interval
 
@@ -39,7 +39,7 @@ class Cmd:
 
 def documented(what: str) -> int:
     """'Latency' or 'Initiation interval' (N cycles) from the header of rtl/le_axi_wr.sv."""
-    return h.header_number("le_axi_wr", rf"^//\s*{what}:\s*(\d+)\s+cycles?")
+    return vr.header_number("le_axi_wr", rf"^//\s*{what}:\s*(\d+)\s+cycles?")
 
 
 async def transfer_monitor(dut: Any, in_at: list[int], w_at: list[int]) -> None:

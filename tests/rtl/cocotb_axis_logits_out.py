@@ -1,9 +1,9 @@
 """cocotb tests of rtl/le_axis_logits_out.sv (int32 logit stream -> AXI4-Stream logits frame).
 
-Parameters come from tests/rtl/test_rtl_axis.py (the bus width is read from the DUT). Seed: COCOTB_RANDOM_SEED.
+Parameters come from tests/rtl/test_rtl_axis_logits_out.py (the bus width is read from the DUT). Seed: COCOTB_RANDOM_SEED (from LE_SEED).
   - test_frames_random: random vocab sizes (1 .. 5 beats' worth, multiples of LPB and not: partial final
     beat), logits from a valid/ready StreamSource with random idle cycles, random TREADY backpressure from
-    AxisSink (which checks TVALID/payload stability while stalled), interleaved with zero-flush frames
+    AXI4-Stream sink of verif/valid_ready.py (which checks TVALID/payload stability while stalled), interleaved with zero-flush frames
     (flush_i at start). Every beat is checked byte-exact, TKEEP (all ones, valid bytes only on the final
     beat), TLAST only on the final beat; done_o pulses once per frame; no extra beats.
   - test_flush_mid_frame: flush_i during the fill: the logits taken so far, then zeros, same frame shape.
@@ -20,8 +20,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from axis_bfm import AxisSink, Beat
-from verif.valid_ready import Cycles, StreamSource
+from verif.valid_ready import Beat, Cycles, StreamSource, axis_sink, beats_of
 
 
 async def setup(dut: Any) -> tuple[Cycles, random.Random, int]:
@@ -103,7 +102,7 @@ async def test_frames_random(dut: Any) -> None:
     done = DoneCounter(dut, counter)
     cocotb.start_soon(done.run())
     for p_idle, p_stall in ((0.3, 0.3), (0.0, 0.5), (0.5, 0.0), (0.0, 0.0)):
-        sink = AxisSink(dut, "m_axis_", dut.clk_i, rng, counter, p_stall=p_stall)
+        sink = axis_sink(dut, "m_axis_", rng, counter, p_stall=p_stall)
         sink_task = cocotb.start_soon(sink.run())
         src = StreamSource(dut, "logit", ["data"], dut.clk_i, rng, p_idle=p_idle, cycles=counter)
         frames: list[list[int]] = []
@@ -121,18 +120,18 @@ async def test_frames_random(dut: Any) -> None:
             await start_frame(dut, vocab, flush, rng)
         n_beats = sum(-(-v // lpb) for v, _ in specs)
         for _ in range(20000):
-            if send.done() and len(sink.beats) >= n_beats:
+            if send.done() and len(beats_of(sink)) >= n_beats:
                 break
             await RisingEdge(dut.clk_i)
         else:
             raise AssertionError(f"stuck: {len(src.sent_at)} of {len(items)} logits in, "
-                                 f"{len(sink.beats)} of {n_beats} beats out")
+                                 f"{len(beats_of(sink))} of {n_beats} beats out")
         for _ in range(20):
             await RisingEdge(dut.clk_i)
         sink_task.cancel()
         dut.m_axis_tready_i.value = 0
         assert not sink.errors, "AXIS protocol errors:\n  " + "\n  ".join(sink.errors[:10])
-        check_frames(sink.beats, frames, bus_bytes)
+        check_frames(beats_of(sink), frames, bus_bytes)
         assert len(done.at) - n_done0 == len(specs), f"{len(done.at) - n_done0} done pulses, {len(specs)} frames"
         await ReadOnly()
         assert dut.idle_o.value
@@ -145,7 +144,7 @@ async def test_frames_random(dut: Any) -> None:
 async def test_flush_mid_frame(dut: Any) -> None:
     counter, rng, bus_bytes = await setup(dut)
     lpb = bus_bytes // 4
-    sink = AxisSink(dut, "m_axis_", dut.clk_i, rng, counter, p_stall=0.3)
+    sink = axis_sink(dut, "m_axis_", rng, counter, p_stall=0.3)
     cocotb.start_soon(sink.run())
     frames = []
     for _ in range(10):
@@ -164,7 +163,7 @@ async def test_flush_mid_frame(dut: Any) -> None:
     for _ in range(400):
         await RisingEdge(dut.clk_i)
     assert not sink.errors, sink.errors[:10]
-    check_frames(sink.beats, frames, bus_bytes)
+    check_frames(beats_of(sink), frames, bus_bytes)
 
 
 @cocotb.test()
@@ -172,7 +171,7 @@ async def test_timing(dut: Any) -> None:
     counter, rng, bus_bytes = await setup(dut)
     lpb = bus_bytes // 4
     vocab = 16 * lpb
-    sink = AxisSink(dut, "m_axis_", dut.clk_i, rng, counter, p_stall=0.0)
+    sink = axis_sink(dut, "m_axis_", rng, counter, p_stall=0.0)
     cocotb.start_soon(sink.run())
     src = StreamSource(dut, "logit", ["data"], dut.clk_i, rng, p_idle=0.0, cycles=counter)
     logits = [rng.randint(-2**31, 2**31 - 1) for _ in range(vocab)]
@@ -180,7 +179,7 @@ async def test_timing(dut: Any) -> None:
     await src.send([{"data": v & 0xFFFF_FFFF} for v in logits])
     for _ in range(10):
         await RisingEdge(dut.clk_i)
-    check_frames(sink.beats, [logits], bus_bytes)
+    check_frames(beats_of(sink), [logits], bus_bytes)
     assert src.sent_at[-1] - src.sent_at[0] == vocab - 1, "logits not taken at 1 per cycle"
     gaps = {b - a for a, b in zip(sink.got_at, sink.got_at[1:])}
     assert gaps == {lpb}, f"beat spacing {gaps}, expected {lpb} cycles"

@@ -1,8 +1,8 @@
 """cocotb tests of rtl/le_axis_x_in.sv (AXI4-Stream slave for one token's x).
 
-Parameters come from tests/rtl/test_rtl_axis.py (the bus width is read from the DUT). Seed: COCOTB_RANDOM_SEED.
+Parameters come from tests/rtl/test_rtl_axis_x_in.py (the bus width is read from the DUT). Seed: COCOTB_RANDOM_SEED (from LE_SEED).
   - test_tokens_random: a stream of random tokens (good, short -> X_TLAST_EARLY incl. a partial final beat,
-    long -> X_TLAST_LATE, good with random TKEEP on non-final beats) sent back to back by one AxisSource
+    long -> X_TLAST_LATE, good with random TKEEP on non-final beats) sent back to back by one AXI4-Stream source (verif/valid_ready.py)
     with random TVALID gaps, the host pulsing start_i whenever the receiver is idle. Per token: the x
     writes (address, data) are byte-exact against the reference split, done_o pulses once with the right
     error flag/code, every beat of the token (through its TLAST) is consumed between its start and its
@@ -19,8 +19,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from axis_bfm import AxisSource, Beat, split_beats
-from verif.valid_ready import Cycles
+from verif.valid_ready import Beat, Cycles, axis_source, beat_items, split_beats
 
 OK, EARLY, LATE = 0, 5, 6
 MAX_BEATS = 24                     # largest token in these tests (beats); MAX_D_MODEL is larger
@@ -108,9 +107,9 @@ def make_token(rng: random.Random, kind: str, bus_bytes: int) -> tuple[int, list
 
 async def run_tokens(dut: Any, tokens: list[tuple[int, list[Beat]]], counter: Cycles, rng: random.Random,
                      mon: Monitor, bus_bytes: int, p_idle: float, early_data: bool = True) -> None:
-    src = AxisSource(dut, "s_axis_", dut.clk_i, rng, counter, p_idle=p_idle)
+    src = axis_source(dut, "s_axis_", rng, counter, p_idle=p_idle)
     flat = [b for _, beats in tokens for b in beats]
-    send = cocotb.start_soon(src.send(flat))
+    send = cocotb.start_soon(src.send(beat_items(flat)))
     starts: list[int] = []
     for d_model, _ in tokens:
         for _ in range(2000):
@@ -202,10 +201,10 @@ async def test_timing(dut: Any) -> None:
     beats = split_beats(rng.randbytes(n * bus_bytes), bus_bytes)
     await run_tokens(dut, [(n * bus_bytes, beats)], counter, rng, mon, bus_bytes, p_idle=0.0)
     # run again, keeping the log this time
-    src = AxisSource(dut, "s_axis_", dut.clk_i, rng, counter)
+    src = axis_source(dut, "s_axis_", rng, counter)
     dut.start_i.value = 1
     dut.d_model_i.value = n * bus_bytes
-    send = cocotb.start_soon(src.send(beats))
+    send = cocotb.start_soon(src.send(beat_items(beats)))
     await RisingEdge(dut.clk_i)
     dut.start_i.value = 0
     for _ in range(n + 10):

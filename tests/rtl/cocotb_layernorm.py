@@ -38,7 +38,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import RisingEdge
 
-import rtl_harness as h
+import verif.valid_ready as vr
 from models import ops
 from verif.valid_ready import StreamSink, StreamSource
 
@@ -66,8 +66,8 @@ class RowTiming:
 
 
 def documented() -> RowTiming:
-    t = h.documented_timing(MODULE)
-    return RowTiming(t.latency, t.ii, h.header_number(MODULE, r"one row per N \+ (\d+) cycles"))
+    t = vr.documented_timing(MODULE)
+    return RowTiming(t.latency, t.ii, vr.header_number(MODULE, r"one row per N \+ (\d+) cycles"))
 
 
 def golden(row: Row, gamma: np.ndarray, beta: np.ndarray) -> tuple[list[int], list[int]]:
@@ -179,7 +179,7 @@ def prm_beats(values: np.ndarray, words: int) -> list[int]:
 async def load_params(dut, gamma: np.ndarray, beta: np.ndarray, rng: random.Random,
                       order: str = LOAD_ORDERS[0]) -> None:
     """Write every gamma' and beta' group through the beat-wide prm port in the given order."""
-    words = h.plusarg_int("PRM_WORDS")
+    words = vr.plusarg_int("PRM_WORDS")
     beats = {"gamma": prm_beats(gamma, words), "beta": prm_beats(beta, words)}
     groups = len(beats["gamma"])
     if order == "gamma then beta":
@@ -278,14 +278,14 @@ def check_rows(label: str, rows: list[Row], gamma: np.ndarray, beta: np.ndarray,
 async def layernorm_matches_golden(dut) -> None:
     """Corner and random rows under random stalls for four gamma'/beta' sets; then II, latency, period."""
     t0 = time.monotonic()
-    max_d = h.plusarg_int("MAX_D", 1024)
-    words = h.plusarg_int("PRM_WORDS")
+    max_d = vr.plusarg_int("MAX_D", 1024)
+    words = vr.plusarg_int("PRM_WORDS")
     assert len(dut.prm_data_i) == 32 * words, f"prm_data_i is {len(dut.prm_data_i)} bits, PRM_WORDS {words}"
     assert len(dut.prm_addr_i) == max(1, (max_d // words - 1).bit_length()), "prm_addr_i width"
-    n_random = h.plusarg_int("ROWS", 0)
-    n_long = h.plusarg_int("LONG", 0)
+    n_random = vr.plusarg_int("ROWS", 0)
+    n_long = vr.plusarg_int("LONG", 0)
     rng = random.Random(cocotb.RANDOM_SEED)
-    counter = await h.reset(dut, IDLE_INPUTS)
+    counter = await vr.reset(dut, IDLE_INPUTS)
     assert dut.idle_o.value, "idle_o must be high after reset"
 
     sets = param_sets(rng, max_d)
@@ -299,7 +299,7 @@ async def layernorm_matches_golden(dut) -> None:
         long_share = n_long // len(sets) + (1 if k < n_long % len(sets) else 0)
         rows += [random_row(rng, rng.randint(RAND_N_MAX, max_d)) for _ in range(long_share)]
         rng.shuffle(rows)
-        run = await run_rows(dut, rows, rng, counter, h.STRESS_P_IDLE, h.STRESS_P_STALL)
+        run = await run_rows(dut, rows, rng, counter, vr.STRESS_P_IDLE, vr.STRESS_P_STALL)
         stats = check_rows(f"{MODULE} [{name}]", rows, gamma, beta, run.got)
         total_rows += len(rows)
         total_elems += stats["elems"]

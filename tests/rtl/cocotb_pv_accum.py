@@ -16,7 +16,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-import mac_harness as mh
+import verif.valid_ready as vr
 from models import ops
 from verif.valid_ready import StreamSink, StreamSource, initiation_interval
 
@@ -119,7 +119,7 @@ class PvBench:
         ps = [{"data": int(p), "last": int(t == h.rows - 1)} for h in heads for t, p in enumerate(h.p)]
         beats = []
         for h in heads:
-            beats += [{"data": mh.pack(row[b * self.lanes:(b + 1) * self.lanes], 8)} for row in h.v for b in range(bpr)]
+            beats += [{"data": vr.pack(row[b * self.lanes:(b + 1) * self.lanes], 8)} for row in h.v for b in range(bpr)]
             h.last_beat = len(self.v_src.sent_at) + len(beats) - 1
         p_task = cocotb.start_soon(self.p_src.send(ps))
         v_task = cocotb.start_soon(self.v_src.send(beats))
@@ -142,18 +142,18 @@ class PvBench:
             assert lasts == [0] * (bpr - 1) + [1], f"{label} [{h.label}]: out_last_o pattern {lasts}"
             first_idx.append(pos)
             for it in items:
-                got.extend(mh.unpack_signed(it["data"], 32, self.lanes))
+                got.extend(vr.unpack_signed(it["data"], 32, self.lanes))
             e = h.expected()
             expected.extend(e)
             where.extend(f"[{h.label} d_head={h.d_head} n_ctx={h.rows} acc[{j}]]" for j in range(len(e)))
             pos += bpr
         self.checked = pos
-        mh.compare(label, got, expected, where)
+        vr.compare(label, got, expected, where)
         return sum(h.rows for h in heads), first_idx
 
 
 def params(dut) -> tuple[int, int, int]:
-    lanes, max_d_head, rows = mh.plusarg_int("LANES"), mh.plusarg_int("MAX_D_HEAD"), mh.plusarg_int("ROWS")
+    lanes, max_d_head, rows = vr.plusarg_int("LANES"), vr.plusarg_int("MAX_D_HEAD"), vr.plusarg_int("ROWS")
     assert len(dut.v_data_i) == 8 * lanes, "plusarg LANES does not match the built model"
     return lanes, max_d_head, rows
 
@@ -175,12 +175,12 @@ async def pv_stress_matches_golden(dut) -> None:
     lanes, max_d_head, min_rows = params(dut)
     seed = cocotb.RANDOM_SEED
     rng, rng_py = np.random.default_rng(seed), random.Random(seed)
-    counter = await mh.reset(dut, IDLE_INPUTS)
-    bench = PvBench(dut, lanes, rng_py, counter, mh.P_IDLE, mh.P_STALL)
+    counter = await vr.reset(dut, IDLE_INPUTS)
+    bench = PvBench(dut, lanes, rng_py, counter, vr.STRESS_P_IDLE, vr.STRESS_P_STALL)
     stats: dict[str, int] = {}
     sink_task = cocotb.start_soon(bench.sink.run())
     last_task = cocotb.start_soon(bench.watch_last())
-    bp_task = cocotb.start_soon(mh.count_backpressure(dut, "v_valid_i", "v_ready_o", stats))
+    bp_task = cocotb.start_soon(vr.count_backpressure(dut, "v_valid_i", "v_ready_o", stats))
 
     heads = corner_heads(rng, lanes, max_d_head)
     random_rows, words = 0, max_d_head // lanes
@@ -226,13 +226,13 @@ async def pv_no_stall_ii_and_latency(dut) -> None:
     lanes, max_d_head, _ = params(dut)
     seed = cocotb.RANDOM_SEED
     rng, rng_py = np.random.default_rng(seed), random.Random(seed)
-    counter = await mh.reset(dut, IDLE_INPUTS)
+    counter = await vr.reset(dut, IDLE_INPUTS)
     bench = PvBench(dut, lanes, rng_py, counter, 0.0, 0.0)
     sink_task = cocotb.start_soon(bench.sink.run())
     last_task = cocotb.start_soon(bench.watch_last())
-    log = mh.EdgeLog(dut, {"v": ("v_valid_i", "v_ready_o"), "out": ("out_valid_o", "out_ready_i")})
+    log = vr.EdgeLog(dut, {"v": ("v_valid_i", "v_ready_o"), "out": ("out_valid_o", "out_ready_i")})
     log_task = cocotb.start_soon(log.run())
-    doc = mh.documented_timing("le_pv_accum")
+    doc = vr.documented_timing("le_pv_accum")
     latency, ii_doc = doc.latency, doc.ii
 
     groups = [[random_head(rng, lanes, n, f"d_head=LANES n_ctx={n}") for n in (3, 3, 5, 17, 40, 3)],

@@ -16,9 +16,9 @@ import time
 
 import cocotb
 import numpy as np
-
-import rtl_harness as h
 import requant_vectors as rv
+
+import verif.valid_ready as vr
 from models import ops
 
 MODULE = "le_requant"
@@ -60,24 +60,24 @@ def vectors(rng: random.Random) -> tuple[list[dict[str, int]], dict[str, int]]:
     return items, {"corner": n_corner, "tie": n_tie, "random": N_RANDOM}
 
 
-@cocotb.test(timeout_time=h.SIM_TIMEOUT_MS, timeout_unit="ms")
+@cocotb.test(timeout_time=vr.SIM_TIMEOUT_MS, timeout_unit="ms")
 async def requant_matches_golden(dut) -> None:
     """Corners, ties for all 62 shifts and random vectors under random stalls; then II and latency."""
     t0 = time.monotonic()
     rng = random.Random(cocotb.RANDOM_SEED)
-    counter = await h.reset(dut, {"in_acc_i": 0, "in_bias_i": 0, "in_mult_i": 0, "in_shift_i": 0, "in_sat16_i": 0})
+    counter = await vr.reset(dut, {"in_acc_i": 0, "in_bias_i": 0, "in_mult_i": 0, "in_shift_i": 0, "in_sat16_i": 0})
 
     items, counts = vectors(rng)
     expected = golden(items)
     sat = sum(1 for it, e in zip(items, expected)
               if abs(e) == (ops.I16_MAX if it["sat16"] else ops.I8_MAX) or e == ops.I16_MIN)
-    run = await h.run_stream(dut, items, IN_FIELDS, ("y",), ("y",), rng, counter,
-                             p_idle=h.STRESS_P_IDLE, p_stall=h.STRESS_P_STALL)
-    h.compare(MODULE, items, [g["y"] for g in run.got], expected)
+    run = await vr.run_stream(dut, items, IN_FIELDS, ("y",), ("y",), rng, counter,
+                             p_idle=vr.STRESS_P_IDLE, p_stall=vr.STRESS_P_STALL)
+    vr.compare(MODULE, [g["y"] for g in run.got], expected, vr.inputs_of(items))
     dut._log.info("%s: %d vectors (%s; %d at a saturation limit) matched under stalls in %d cycles",
                   MODULE, len(items), counts, sat, run.cycles)
 
-    burst = [make_item(rng, *rv.random_triple(rng)) for _ in range(h.TIMING_ITEMS)]
-    ii, lat = await h.check_timing(dut, MODULE, burst, IN_FIELDS, ("y",), ("y",), rng, counter, "y", golden(burst))
+    burst = [make_item(rng, *rv.random_triple(rng)) for _ in range(vr.TIMING_ITEMS)]
+    ii, lat = await vr.check_timing(dut, MODULE, burst, IN_FIELDS, ("y",), ("y",), rng, counter, "y", golden(burst))
     dut._log.info("%s: %d vectors in total; II %.1f, latency %d; %.1f s", MODULE, len(items) + len(burst),
                   ii, lat, time.monotonic() - t0)

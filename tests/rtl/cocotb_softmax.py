@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import cocotb
 import numpy as np
 
-import rtl_harness as h
+import verif.valid_ready as vr
 from models import ops
 from verif.valid_ready import initiation_interval
 
@@ -42,9 +42,9 @@ class Doc:
 
 
 def documented() -> Doc:
-    return Doc(ii=h.header_number(MODULE, r"^//\s*Initiation interval:\s*(\d+) cycles? per element"),
-               latency0=h.header_number(MODULE, r"^//\s*Latency:\s*n \+ (\d+) cycles"),
-               period0=h.header_number(MODULE, r"one row of n per 2n \+ (\d+) cycles"))
+    return Doc(ii=vr.header_number(MODULE, r"^//\s*Initiation interval:\s*(\d+) cycles? per element"),
+               latency0=vr.header_number(MODULE, r"^//\s*Latency:\s*n \+ (\d+) cycles"),
+               period0=vr.header_number(MODULE, r"one row of n per 2n \+ (\d+) cycles"))
 
 
 # --------------------------------------------------------------------------- vectors
@@ -125,10 +125,10 @@ def flatten(rows: list[list[int]]) -> list[dict[str, int]]:
 
 
 async def run_rows(dut, rows: list[list[int]], rng: random.Random, counter, p_idle: float, p_stall: float,
-                   drain_cycles: int = 64) -> h.StreamRun:
+                   drain_cycles: int = 64) -> vr.StreamRun:
     # 2n + 46 cycles per row without stalls; allow 8x for idles and stalls.
     timeout = 256 + 8 * sum(2 * len(r) + 64 for r in rows)
-    return await h.run_stream(dut, flatten(rows), ("z", "last"), ("p", "last"), (), rng, counter, p_idle, p_stall,
+    return await vr.run_stream(dut, flatten(rows), ("z", "last"), ("p", "last"), (), rng, counter, p_idle, p_stall,
                               drain_cycles=drain_cycles, timeout_cycles=timeout)
 
 
@@ -155,18 +155,18 @@ IDLE = {"in_z_i": 0, "in_last_i": 0}
 async def softmax_matches_golden(dut) -> None:
     """Corners and random rows under random source idles and sink stalls (p 0.3), bit-exact."""
     t0 = time.monotonic()
-    max_seq = h.plusarg_int("MAX_SEQ")
+    max_seq = vr.plusarg_int("MAX_SEQ")
     rng = random.Random(cocotb.RANDOM_SEED)
-    counter = await h.reset(dut, IDLE)
+    counter = await vr.reset(dut, IDLE)
 
     corners = corner_rows(rng, max_seq)
-    short = [random_row(rng, rng.randint(1, min(16, max_seq))) for _ in range(h.plusarg_int("ROWS"))]
-    mid = [random_row(rng, rng.randint(min(17, max_seq), max_seq)) for _ in range(h.plusarg_int("MID_ROWS"))]
-    full = [random_row(rng, max_seq) for _ in range(h.plusarg_int("FULL_ROWS"))]
+    short = [random_row(rng, rng.randint(1, min(16, max_seq))) for _ in range(vr.plusarg_int("ROWS"))]
+    mid = [random_row(rng, rng.randint(min(17, max_seq), max_seq)) for _ in range(vr.plusarg_int("MID_ROWS"))]
+    full = [random_row(rng, max_seq) for _ in range(vr.plusarg_int("FULL_ROWS"))]
     rows = corners + short + mid + full
     rng.shuffle(rows)
     n_zero = sum(int(np.count_nonzero(ops.softmax(np.array(r)) == 0)) for r in rows)
-    run = await run_rows(dut, rows, rng, counter, p_idle=h.STRESS_P_IDLE, p_stall=h.STRESS_P_STALL)
+    run = await run_rows(dut, rows, rng, counter, p_idle=vr.STRESS_P_IDLE, p_stall=vr.STRESS_P_STALL)
     check(MODULE, rows, run.got)
     dut._log.info("%s (MAX_SEQ %d): %d rows (%d corner, %d short n<=16, %d medium, %d of n=MAX_SEQ), %d scores "
                   "(%d p = 0) matched under stalls in %d cycles; %.1f s", MODULE, max_seq, len(rows), len(corners),
@@ -177,9 +177,9 @@ async def softmax_matches_golden(dut) -> None:
 async def softmax_timing(dut) -> None:
     """No stalls: per-element II 1, row latency n + L, back-to-back row period 2n + P (RTL header)."""
     doc = documented()
-    max_seq = h.plusarg_int("MAX_SEQ")
+    max_seq = vr.plusarg_int("MAX_SEQ")
     rng = random.Random(cocotb.RANDOM_SEED + 1)
-    counter = await h.reset(dut, IDLE)
+    counter = await vr.reset(dut, IDLE)
 
     # One row at a time (the unit idle at each row's start): latency and per-element II.
     for n in sorted({1, 2, 3, 16, max_seq // 2, max_seq}):

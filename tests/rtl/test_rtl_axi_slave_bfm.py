@@ -8,54 +8,47 @@ and (EXT_MEM=1 build) with the Python model verif/axi_mem.py and prints DUT cycl
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+import rtl_launch as L
 
-from eda import simbuild
+from verif.seeds import (
+    X_RANDOM_BUILD_ARGS,  # with +verilator+rand+reset+2: random initial values
+)
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-RUNS_DIR = ROOT / "build" / "sim" / "runs"
-SEED = 20250701                     # fixed cocotb seed (override: LE_SIM_SEED)
-SOURCES = [ROOT / "verif" / "hdl" / f for f in ("le_axi_bfm_pkg.sv", "le_axi_bfm_mem.sv", "le_axi_bfm_rd.sv",
-                                                 "le_axi_bfm_wr.sv", "le_axi_slave_bfm.sv")]
-SOURCES += [ROOT / "rtl" / f for f in ("le_stream_fifo.sv", "le_axi_burst_split.sv", "le_axi_rd.sv", "le_axi_wr.sv")]
-SOURCES += [ROOT / "verif" / "hdl" / "le_axi_dma_bfm_tb.sv"]
-MOD_SPEED = "cocotb_axi_slave_bfm_speed"
+SOURCES = [L.HDL_DIR / f for f in ("le_axi_bfm_pkg.sv", "le_axi_bfm_mem.sv", "le_axi_bfm_rd.sv",
+                                   "le_axi_bfm_wr.sv", "le_axi_slave_bfm.sv")]
+SOURCES += L.rtl("le_axi_pkg", "le_stream_fifo", "le_axi_burst_split", "le_axi_rd", "le_axi_wr")
+SOURCES += [L.HDL_DIR / "le_axi_dma_bfm_tb.sv"]
+OP_SPEED = "axi_slave_bfm_speed"
 MIN_RATE = 100_000                  # BFM cycles per wall second expected on this small design
 
 
-X_RANDOM = ("--x-assign", "unique", "--x-initial", "unique")   # with +verilator+rand+reset+2: random init
 
 
-def _run(data_w: int, ext_mem: int, test_filter: str, monkeypatch: pytest.MonkeyPatch, module: str,
-         x_random: bool = False) -> Path:
-    monkeypatch.setenv("COCOTB_TEST_FILTER", test_filter)
-    run_dir = RUNS_DIR / f"le_axi_slave_bfm_w{data_w}_ext{ext_mem}{'_xrand' if x_random else ''}"
-    seed = int(os.environ.get("LE_SIM_SEED", SEED))
-    simbuild.run_cocotb(SOURCES, "le_axi_dma_bfm_tb", HERE / f"{module}.py", run_dir,
-                        parameters={"DATA_W": data_w, "EXT_MEM": ext_mem}, seed=seed,
-                        extra_args=X_RANDOM if x_random else (),
-                        plusargs=[f"+verilator+seed+{seed}"]           # the BFM's $urandom follows the seed
-                        + (["+verilator+rand+reset+2"] if x_random else []))
-    return run_dir
+def _run(data_w: int, ext_mem: int, test_filter: str, op: str, x_random: bool = False) -> Path:
+    seeds = L.seeds()
+    return L.run(SOURCES, "le_axi_dma_bfm_tb", op, f"le_axi_slave_bfm_w{data_w}_ext{ext_mem}{'_xrand' if x_random else ''}",
+                 parameters={"DATA_W": data_w, "EXT_MEM": ext_mem}, extra_args=X_RANDOM_BUILD_ARGS if x_random else (),
+                 # the BFM's $urandom follows the seed; with x_random every X-initialised variable too
+                 plusargs=seeds.plusargs() if x_random else [f"+verilator+seed+{seeds.verilator}"],
+                 test_filter=test_filter)
 
 
 @pytest.mark.sim
 @pytest.mark.parametrize("data_w, x_random", ((64, False), (128, False), (128, True)),
                          ids=("w64", "w128", "w128-xrandom"))
-def test_axi_slave_bfm(data_w: int, x_random: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_axi_slave_bfm(data_w: int, x_random: bool) -> None:
     """Functional tests; the x-random build starts every variable random (as the pyuvm env's builds do)."""
-    _run(data_w, 0, r".*\.bfm_.*", monkeypatch, "cocotb_axi_slave_bfm", x_random)
+    _run(data_w, 0, r".*\.bfm_.*", "axi_slave_bfm", x_random)
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w", (64, 128))
-def test_axi_slave_bfm_speed(data_w: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    new = json.loads((_run(data_w, 0, r".*\.speed_bfm$", monkeypatch, MOD_SPEED) / "speed_bfm.json").read_text())
-    old = json.loads((_run(data_w, 1, r".*\.speed_axi_mem$", monkeypatch, MOD_SPEED) / "speed_axi_mem.json").read_text())
+@pytest.mark.parametrize("data_w", L.DATA_WIDTHS)
+def test_axi_slave_bfm_speed(data_w: int) -> None:
+    new = json.loads((_run(data_w, 0, r".*\.speed_bfm$", OP_SPEED) / "speed_bfm.json").read_text())
+    old = json.loads((_run(data_w, 1, r".*\.speed_axi_mem$", OP_SPEED) / "speed_axi_mem.json").read_text())
     print(f"\n{data_w}-bit streaming run, {new['cycles']} DUT cycles: BFM {new['cycles_per_s']:,.0f} cycles/s, "
           f"verif/axi_mem.py {old['cycles_per_s']:,.0f} cycles/s ({new['cycles_per_s'] / old['cycles_per_s']:.1f}x); "
           f"BFM backdoor: load 128 KB {new['load_128k_ms']:.0f} ms, peek 64 KB {new['peek_64k_ms']:.1f} ms "

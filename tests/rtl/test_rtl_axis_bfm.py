@@ -2,7 +2,7 @@
 of verif/bfm/axis_bfm.py) around rtl/le_axis_x_in.sv and rtl/le_axis_logits_out.sv, for 64- and 128-bit buses.
 
 The wrapper is verif/hdl/le_axis_bfm_tb.sv, the tests tests/rtl/cocotb_axis_bfm.py. The HDL BFMs draw
-$urandom, seeded by +verilator+seed (the same seed as cocotb's). test_speed writes the DUT cycles per wall
+$urandom, seeded by +verilator+seed (Seeds.verilator of LE_SEED). test_speed writes the DUT cycles per wall
 second of the BFMs and of the per-cycle Python BFMs (tests/rtl/engine_bus.py) to speed.json in the run
 directory; this launcher prints it (visible with pytest -s).
 """
@@ -10,35 +10,22 @@ directory; this launcher prints it (visible with pytest -s).
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
+import rtl_launch as L
 
-from eda import simbuild
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-RTL_DIR = ROOT / "rtl"
-HDL_DIR = ROOT / "verif" / "hdl"
-RUNS_DIR = ROOT / "build" / "sim" / "runs"
-SEED = 20250801                     # fixed seed (override: LE_SIM_SEED)
-
-SOURCES = [HDL_DIR / "le_axis_src_bfm.sv", HDL_DIR / "le_axis_sink_bfm.sv", RTL_DIR / "le_stream_fifo.sv",
-           RTL_DIR / "le_axis_x_in.sv", RTL_DIR / "le_axis_logits_out.sv", HDL_DIR / "le_axis_bfm_tb.sv"]
+SOURCES = [L.HDL_DIR / "le_axis_src_bfm.sv", L.HDL_DIR / "le_axis_sink_bfm.sv",
+           *L.rtl("le_stream_fifo", "le_axis_x_in", "le_axis_logits_out"), L.HDL_DIR / "le_axis_bfm_tb.sv"]
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w", (64, 128))
+@pytest.mark.parametrize("data_w", L.DATA_WIDTHS)
 def test_axis_bfm(data_w: int) -> None:
-    seed = int(os.environ.get("LE_SIM_SEED", SEED))
-    run_dir = RUNS_DIR / f"le_axis_bfm_tb_w{data_w}"
-    (run_dir / "speed.json").unlink(missing_ok=True)
-    simbuild.run_cocotb(
-        SOURCES, "le_axis_bfm_tb", HERE / "cocotb_axis_bfm.py", run_dir,
-        parameters={"DATA_W": data_w, "MAX_D_MODEL": 1536, "SRC_MAX_BEATS": 512, "SINK_MAX_BEATS": 8192},
-        seed=seed, plusargs=[f"+verilator+seed+{seed}"],
-    )
+    run_name = f"le_axis_bfm_tb_w{data_w}"
+    (L.RUNS_DIR / run_name / "speed.json").unlink(missing_ok=True)
+    run_dir = L.run(SOURCES, "le_axis_bfm_tb", "axis_bfm", run_name,
+                    parameters={"DATA_W": data_w, "MAX_D_MODEL": 1536, "SRC_MAX_BEATS": 512, "SINK_MAX_BEATS": 8192},
+                    plusargs=[f"+verilator+seed+{L.seeds().verilator}"])
     speed = json.loads((run_dir / "speed.json").read_text())
     bfm, py = speed["bfm"], speed["per_cycle_python"]
     print(f"\nAXIS {data_w}-bit, d_model {speed['d_model']} vocab {speed['vocab']}, p_idle = p_stall = "

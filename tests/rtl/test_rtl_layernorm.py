@@ -1,4 +1,4 @@
-"""Launcher: rtl/le_layernorm.sv vs models.ops.layernorm (cocotb module tests/rtl/cocotb_layernorm.py).
+"""Launcher: rtl/le_layernorm.sv vs models.ops.layernorm; the tests are tests/rtl/cocotb_layernorm.py.
 
 Cached builds per parameter write width PRM_WORDS (2 and 4: the engine's 64- and 128-bit buses, AXI
 data bits / 32) and per MAX_D: MAX_D = 64 carries the bulk (5,000 random short rows per PRM_WORDS, >= 10,000
@@ -8,18 +8,10 @@ in total, plus corners, N up to 64 = MAX_D) and the default MAX_D = 1024 carries
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import pytest
+import rtl_launch as L
 
-from eda import simbuild
-
-import rtl_harness as h
-
-HERE = Path(__file__).resolve().parent
-MODULE = "le_layernorm"
-SOURCES = h.sources("le_ln_rowstat", MODULE)
+SOURCES = L.operator_sources("le_ln_rowstat", "le_layernorm")
 # (MAX_D, random short rows, random long rows)
 CONFIGS = {"bulk": (64, 5_000, 40), "full": (1024, 40, 8)}
 PRM_WORDS = (2, 4)
@@ -30,10 +22,6 @@ PRM_WORDS = (2, 4)
 @pytest.mark.parametrize("config", list(CONFIGS))
 def test_rtl_layernorm(config: str, prm_words: int) -> None:
     max_d, rows, long_rows = CONFIGS[config]
-    start = time.monotonic()
-    simbuild.run_cocotb(SOURCES, MODULE, HERE / "cocotb_layernorm.py",
-                        h.RUNS_DIR / f"rtl_layernorm_{config}_w{prm_words}",
-                        parameters={"MAX_D": max_d, "PRM_WORDS": prm_words}, seed=h.SEED,
-                        plusargs=[f"+MAX_D={max_d}", f"+PRM_WORDS={prm_words}", f"+ROWS={rows}",
-                                  f"+LONG={long_rows}"])
-    print(f"{MODULE} [{config}, MAX_D {max_d}, PRM_WORDS {prm_words}]: {time.monotonic() - start:.1f}s")
+    L.run(SOURCES, "le_layernorm", "layernorm", f"rtl_layernorm_{config}_w{prm_words}",
+          parameters={"MAX_D": max_d, "PRM_WORDS": prm_words},
+          plusargs=[f"+MAX_D={max_d}", f"+PRM_WORDS={prm_words}", f"+ROWS={rows}", f"+LONG={long_rows}"])
