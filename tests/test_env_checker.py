@@ -11,7 +11,9 @@ from models.bundle import build_bundle
 from models.driver import STATUS_DONE, STATUS_ERROR
 from verif.env.refmodel import GoldenPredictor, kv_locate
 from verif.env.scoreboard import TokenChecker
-from verif.env.txn import AxiWrite, LogitsFrame, TokenPrediction, TokenResult, TokenStart
+from verif.agents.axi4 import AxiWrite
+from verif.agents.axis import LogitsFrame
+from verif.env.txn import TokenPrediction, TokenReadback, TokenStart
 
 IMAGE_BASE = 0x10_0FC0
 
@@ -21,13 +23,13 @@ def bundle():
     return build_bundle("tiny", seed=1, tokens=3)
 
 
-def faithful(pred: TokenPrediction, bus: int = 16) -> tuple[LogitsFrame, list[AxiWrite], TokenResult]:
+def faithful(pred: TokenPrediction, bus: int = 16) -> tuple[LogitsFrame, list[AxiWrite], TokenReadback]:
     """What a correct engine would show for `pred` (built from the prediction, to test the checker only)."""
     raw = pred.logits.astype("<i4").tobytes()
     frame = LogitsFrame(raw.ljust(-(-len(raw) // bus) * bus, b"\0"))
     writes = [AxiWrite(w.addr, w.data, bytes([1]) * len(w.data), 0) for w in pred.kv_writes]
     perf = {"cycles": 1000, "rd_stall_cycles": 10, "bytes_rd": pred.bytes_rd, "bytes_wr": pred.bytes_wr}
-    return frame, writes, TokenResult(pred.start.index, STATUS_DONE, 0, perf, pred.kv_region)
+    return frame, writes, TokenReadback(pred.start.index, STATUS_DONE, 0, perf, pred.kv_region)
 
 
 def predictions(bundle) -> list[TokenPrediction]:
@@ -100,7 +102,7 @@ def test_failed_token_frame_zero_or_correct_prefix(bundle) -> None:
     p = GoldenPredictor(bundle.qm, IMAGE_BASE)
     pred = p.predict(TokenStart(0, 0, bundle.x[0], expect_error=3))
     assert np.array_equal(pred.logits, bundle.logits[0])          # the would-be logits; K/V not committed
-    result = TokenResult(0, STATUS_ERROR | (3 << 8), 3, {}, pred.kv_region)
+    result = TokenReadback(0, STATUS_ERROR | (3 << 8), 3, {}, pred.kv_region)
     raw = bytearray(pred.logits.astype("<i4").tobytes())
     raw[4 * 5:] = bytes(len(raw) - 4 * 5)                         # logits 0..4, then zeros
     chk = TokenChecker(bundle.layout, IMAGE_BASE)

@@ -20,7 +20,15 @@ from cocotb.triggers import Timer
 from pyuvm import ConfigDB, uvm_agent, uvm_analysis_port, uvm_driver, uvm_monitor, uvm_sequence_item, uvm_sequencer
 
 from verif.bfm.axi_mem_bfm import AxiMemBfm, BfmKnobs, ReadBurst, WriteBurst
-from verif.env.txn import AxiWrite
+
+
+@dataclass(frozen=True)
+class AxiWrite:
+    """One completed AXI write burst as the memory saw it."""
+    addr: int
+    data: bytes
+    strb: bytes                     # one byte-enable bit per data byte, as bytes of 0/1
+    resp: int
 
 
 class AxiCtrlItem(uvm_sequence_item):

@@ -18,12 +18,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numpy as np
 from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_driver, uvm_monitor, uvm_sequence_item, uvm_sequencer,
                    uvm_subscriber)
 from cocotb.triggers import Event
 
 from verif.bfm.axis_bfm import AxisSinkBfm, AxisSourceBfm, Frame
-from verif.env.txn import LogitsFrame
+
+
+@dataclass(frozen=True)
+class LogitsFrame:
+    """One m_axis_logits frame as captured: whole beats of bytes, and each beat's TKEEP."""
+    data: bytes
+    tkeep: list[int] = field(default_factory=list)
+
+    def logits(self, vocab: int) -> np.ndarray:
+        return np.frombuffer(self.data[:4 * vocab], dtype="<i4").astype(np.int64)
 
 
 class AxisFrameItem(uvm_sequence_item):

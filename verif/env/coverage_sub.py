@@ -5,7 +5,7 @@ Never per cycle. Inputs (analysis exports, wired in env.py):
     token_export   TokenStart (env.token_ap)       snapshot of the memory BFM's counters; the tb-top corner
                                                    counters are cleared
     burst_export   AxiBurstItem (mem.monitor.ap)   buffered until the token's result
-    result_export  TokenResult (env.result_ap)     after the token's irq (the AXI monitor is flushed by then):
+    result_export  TokenReadback (env.result_ap)     after the token's irq (the AXI monitor is flushed by then):
         cfg        sample_token(cfg, pos)          (tokens that ended without an error)
         axi_burst  sample_burst per buffered burst: beats, 4 KB split, read bursts outstanding at its AR
         axi_token  sample_axi_token: per-channel backpressure from the BFM's stats() difference over the
@@ -38,7 +38,7 @@ from pyuvm import ConfigDB, uvm_component, uvm_subscriber
 from models.schedule import AXI_BOUNDARY, AXI_MAX_BEATS
 from verif.coverage import Coverage
 
-from .txn import TokenResult, TokenStart
+from .txn import TokenReadback, TokenStart
 
 COV_FILE = "coverage.ucis.xml"
 CORNERS = ("cov_int8_sat", "cov_int16_sat", "cov_sm_single", "cov_ln_zero_var", "cov_sm_rows", "cov_ln_rows")
@@ -164,7 +164,7 @@ class CoverageSubscriber(uvm_component):
         self.bursts_sampled += len(samples)
         return max((s.outstanding for s in samples), default=0)
 
-    def write_result(self, result: TokenResult) -> None:
+    def write_result(self, result: TokenReadback) -> None:
         start = self.starts.pop(result.index, None)
         ok = not result.err_code
         if start is not None and ok:

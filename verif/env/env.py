@@ -11,7 +11,7 @@
       scoreboard  Scoreboard
       coverage    CoverageSubscriber    (verif.coverage per token / burst; UCIS file at the end: coverage_sub.py)
       txn_log     TxnLog                (every AXI burst, logits frame, CSR access and irq edge; sha256 at the end)
-    token_ap / result_ap: the host sequence publishes each TokenStart (to the reference model) and TokenResult
+    token_ap / result_ap: the host sequence publishes each TokenStart (to the reference model) and TokenReadback
     (to the scoreboard) through these.
 """
 from __future__ import annotations

@@ -1,29 +1,17 @@
-"""Sequences and checkers of the error tests (verif/tests/errors.py): AXI error injection, illegal configs, resets
-in the middle of a token.
+"""Sequences of the error tests (verif/tests/errors.py): AXI error injection, illegal configs, X framing errors,
+resets in the middle of a token. Their transactions and checks are in error_checker.py; the START-while-busy
+sequences in busy_seq.py.
 
-  ErrTokenStart     TokenStart + `kind` ("" a token that exchanges its streams, REJECTED: START rejected, no stream,
-                    ABORTED: abandoned by a soft / hard reset) and `csr_pos` (the TOKEN_POS written when it is not
-                    `pos`, e.g. TOKEN_POS >= MAX_SEQ: the reference model needs a legal pos for its schedule)
-  ErrorTokenChecker TokenChecker that also checks the failed / rejected / aborted tokens: a failed token writes only
-                    its own K/V rows (pos), the rest of the KV region is untouched; a rejected START exchanges no
-                    stream and moves nothing on AXI; an aborted token leaves STATUS 0 after the reset, no frame, and
-                    writes nothing outside its own K/V rows
   ErrorWatch        subscriber of the irq monitor and the AXI monitor: at every irq rise the memory BFM's
                     outstanding bursts and burst counters; every burst answered with an error response
   AxiCtrlSeq        AxiCtrlItems (error ranges, knobs, clear) on the memory agent's sequencer
-  ErrPlan           one token of an error test (what to expect, what TOKEN_POS to write, AUTO expectation)
+  ErrPlan           one token of an error test (what to expect, what TOKEN_POS to write, AUTO expectation, an X
+                    frame of the wrong length)
   ErrorSeq          TokenSeq with the error-test token kinds: `token` (good, expected error, or AUTO: the expected
                     error decided from the memory's own record of which bursts it answered with SLVERR/DECERR),
                     `aborted_token` (START, then a soft or hard reset at a chosen point), the per-error checks
                     (ERROR raised with no AXI transaction outstanding, nothing issued after ERROR, soft reset leaves
                     the bus idle, no memory-BFM protocol error, e.g. a write outside the RW (KV) window)
-
-Still open (implemented here as subclasses meanwhile):
-  - txn.TokenStart: a `kind` (rejected / aborted) field; scoreboard.TokenChecker: the checks of ErrorTokenChecker
-    (a rejected START has no frame; writes of a failed token confined to its K/V rows);
-Done since: the reference model predicts a failed token's would-be logits (a correct prefix is accepted) and
-has no schedule for an illegal TOKEN_POS; env.after_reset keeps the memory BFM's protocol errors (AxiMemBfm.resync);
-the sink BFM drops a partial frame through its drop_seq register (AxisSinkBfm.drop_partial).
 """
 from __future__ import annotations
 
@@ -36,86 +24,18 @@ from cocotb.triggers import ClockCycles, First, RisingEdge, ValueChange
 from cocotb.utils import get_sim_time
 from pyuvm import uvm_component, uvm_sequence, uvm_subscriber
 
-from models.driver import (CTRL_SOFT_RESET, CTRL_START, STATUS_BUSY, STATUS_ERROR, EngineError, ErrorCode,
-                           status_error_code)
-from models.schedule import kv_writes
+from models.driver import CTRL_START, STATUS_BUSY, STATUS_ERROR, EngineError, ErrorCode, status_error_code
 from verif.agents.axi4 import AxiCtrlItem
 from verif.agents.axis import AxisFrameItem
-from verif.bfm.axi_mem_bfm import OKAY, BfmKnobs
+from verif.bfm.axi_mem_bfm import OKAY
 
+from .error_checker import ABORTED, ErrTokenStart
 from .host import TokenSeq, _FrameSeq
-from .scoreboard import TokenChecker
-from .txn import TokenResult, TokenStart
+from .txn import TokenReadback
 
-REJECTED, ABORTED = "rejected", "aborted"
 AUTO = -1                       # ErrPlan.expect_error: decided from the memory's error responses
 ABORT_CODE = 0xFF               # expect_error of an aborted token (any non-zero: the reference model does not step)
 QUIET_CYCLES = 200              # after ERROR: no AXI request may be issued in this many cycles
-
-
-# --------------------------------------------------------------------------------------------- transactions
-@dataclass(frozen=True)
-class ErrTokenStart(TokenStart):
-    kind: str = ""
-    csr_pos: int | None = None
-
-
-def row_spans(layout: Any, image_base: int, pos: int) -> list[tuple[int, int]]:
-    """DDR [lo, hi) of every K/V row the token at `pos` appends."""
-    return [(image_base + t.addr, image_base + t.addr + t.nbytes) for t in kv_writes(layout, pos)]
-
-
-class ErrorTokenChecker(TokenChecker):
-    """TokenChecker plus the checks of rejected and aborted tokens (ErrTokenStart.kind) and, for a failed token,
-    writes confined to its own K/V rows. (A failed token's logits prefix is checked by TokenChecker against the
-    reference model's would-be logits.)"""
-
-    def check(self, pred, frame, writes, result) -> None:       # noqa: ANN001 (TokenChecker's signature)
-        start = pred.start
-        kind = getattr(start, "kind", "")
-        tok = f"token {start.index} (pos {start.pos}{', ' + kind if kind else ''})"
-        if not kind:
-            super().check(pred, frame, writes, result)
-            if start.expect_error:
-                self._confined(tok, start.pos, writes, pred.kv_region, result.kv_region)
-            return
-        self.tokens_checked += 1
-        if kind == REJECTED:
-            want = start.expect_error
-            if not (result.status & STATUS_ERROR and result.err_code == want) or result.status & STATUS_BUSY:
-                self._bad("status", f"{tok}: expected a rejected START (ERROR, ERR_CODE {want}, not BUSY), "
-                                    f"STATUS {result.status:#x}")
-            if frame is not None:
-                self._bad("logits", f"{tok}: a logits frame for a rejected START")
-            for w in writes:
-                self._bad("write_unexpected", f"{tok}: write at {self.where(w.addr)} for a rejected START")
-            self._kv_region(tok, pred.kv_region, result.kv_region)
-        elif kind == ABORTED:
-            if result.status != 0:
-                self._bad("status", f"{tok}: STATUS {result.status:#x} after the reset, expected 0")
-            if frame is not None:
-                self._bad("logits", f"{tok}: a complete logits frame from an abandoned token")
-            self._confined(tok, start.pos, writes, pred.kv_region, result.kv_region)
-        else:
-            self._bad("kind", f"{tok}: unknown token kind {kind!r}")
-
-    def _confined(self, tok: str, pos: int, writes: list, want_kv: bytes, got_kv: bytes) -> None:
-        """A failed / abandoned token: writes only inside its own K/V rows; the KV region is the prediction's
-        except those rows (their content is undefined, models/driver.py step 8)."""
-        spans = row_spans(self.layout, self.image_base, pos) if pos < self.layout.cfg.max_seq else []
-        for w in writes:
-            lo, hi = w.addr, w.addr + len(w.data)
-            if not any(a <= lo and hi <= b for a, b in spans):
-                self._bad("write_outside_rows", f"{tok}: write [{lo:#x}, {hi:#x}) at {self.where(lo)} outside "
-                                                f"the token's own K/V rows")
-        got, want = bytearray(got_kv), bytearray(want_kv)
-        if len(got) != len(want):
-            self._bad("kv_region", f"{tok}: read {len(got)} KV bytes, {len(want)} expected")
-            return
-        kv0 = self.image_base + self.layout.kv_base
-        for a, b in spans:
-            got[a - kv0:b - kv0] = want[a - kv0:b - kv0]
-        self._kv_region(tok, bytes(want), bytes(got))
 
 
 # --------------------------------------------------------------------------------------------- watch
@@ -176,6 +96,7 @@ class ErrPlan:
     kind: str = ""                        # "" / REJECTED (START must be rejected)
     csr_pos: int | None = None            # TOKEN_POS to write instead of pos
     label: str = ""
+    x_bytes: bytes | None = None          # the X frame to send instead of x (a wrong length: TLAST errors)
 
 
 @dataclass
@@ -244,7 +165,9 @@ class ErrorSeq(TokenSeq):
         frames0 = env.logits.monitor.frames
         status, err, perf = 0, 0, {}
         try:
-            res = await self.driver.run_token(plan.x, plan.pos if plan.csr_pos is None else plan.csr_pos)
+            pos = plan.pos if plan.csr_pos is None else plan.csr_pos
+            res = await (self.driver.run_token(plan.x, pos) if plan.x_bytes is None else
+                         self.raw_token(pos, plan.x_bytes))
             status, perf = res.status, res.perf
             self.last_cycles = perf.get("cycles", self.last_cycles)
         except EngineError as e:
@@ -262,7 +185,7 @@ class ErrorSeq(TokenSeq):
             await RisingEdge(self.clk)                      # the reference model predicts before the result
             what += f" (AUTO: {len(self.watch.err_reads)} read / {len(self.watch.err_writes)} write bursts " \
                     f"answered an error -> expect {int(want)})"
-        env.result_ap.write(TokenResult(index, status, err, perf, env.kv_region()))
+        env.result_ap.write(TokenReadback(index, status, err, perf, env.kv_region()))
         self.check_protocol(what)
         self.note(f"{what}: STATUS {status:#x} ERR_CODE {err}")
         if err:
@@ -353,7 +276,7 @@ class ErrorSeq(TokenSeq):
             happened += f"; sink resynchronised ({dropped} beats of the abandoned frame dropped)"
         status = await self.bus.csr_read(csr.STATUS)
         env.mem.monitor.flush()
-        env.result_ap.write(TokenResult(index, status, 0, {}, env.kv_region()))
+        env.result_ap.write(TokenReadback(index, status, 0, {}, env.kv_region()))
         self.check_protocol(f"token {index} pos {pos} ({happened})")
         self.note(f"token {index} pos {pos}: {happened}; STATUS {status:#x} after it")
         return happened
@@ -376,5 +299,4 @@ class ErrorSeq(TokenSeq):
         await self.driver.configure()
 
 
-__all__ = ["ABORTED", "AUTO", "REJECTED", "AxiCtrlSeq", "ErrLog", "ErrPlan", "ErrTokenStart", "ErrorSeq",
-           "ErrorTokenChecker", "ErrorWatch", "row_spans"]
+__all__ = ["ABORT_CODE", "AUTO", "AxiCtrlSeq", "ErrLog", "ErrPlan", "ErrorSeq", "ErrorWatch"]

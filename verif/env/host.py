@@ -5,7 +5,7 @@
                  delivers the frame, `wait_irq` = the irq monitor (a cycle budget, in simulated time)
   TokenSeq       the virtual sequence of a test: configure, then for each token publish the TokenStart (to the
                  reference model), run it through EngineDriver (an EngineError is an expected error or a
-                 failure), flush the AXI monitor, read the KV region back and publish the TokenResult (to
+                 failure), flush the AXI monitor, read the KV region back and publish the TokenReadback (to
                  the scoreboard); a failed token is followed by a soft reset
 """
 from __future__ import annotations
@@ -16,11 +16,14 @@ import numpy as np
 from cocotb.triggers import SimTimeoutError, gather, with_timeout
 from pyuvm import uvm_sequence, uvm_status_e
 
-from models.driver import EngineDriver, EngineError, ProtocolError, status_error_code
+from models.driver import (CTRL_START, IRQ_ALL, STATUS_ERROR, EngineDriver, EngineError, ProtocolError,
+                           logits_frame_bytes, status_error_code)
+from models.driver import TokenResult as DriverTokenResult
+from verif.agents.axis import AxisFrameItem
 from models.schedule import schedule_beats, token_schedule
 
 from .env import LayerEngineEnv
-from .txn import TokenResult, TokenStart
+from .txn import TokenReadback, TokenStart
 
 CLK_NS = 10
 
@@ -42,7 +45,6 @@ class UvmEngineBus:
         self.env = env
         self.map = env.ral.get_default_map()
         self.budget_cycles = env.ec.irq_timeout_cycles     # per token: TokenSeq sets it from the schedule
-        self.next_framing: list[tuple[int, bool]] | None = None
 
     async def csr_read(self, addr: int) -> int:
         reg = self.map.get_reg_by_offset(addr, read=True)
@@ -62,10 +64,7 @@ class UvmEngineBus:
             raise ProtocolError(f"CSR write of {reg.get_name()} ({addr:#x}): bus error")
 
     async def exchange(self, x: bytes, n_logit_bytes: int) -> bytes:
-        from verif.agents.axis import AxisFrameItem
-        item = AxisFrameItem(data=x, keep_last=self.next_framing)
-        self.next_framing = None
-        both = gather(_FrameSeq(item).start(self.env.x_src.sequencer), self.env.frames.get())
+        both = gather(_FrameSeq(AxisFrameItem(data=x)).start(self.env.x_src.sequencer), self.env.frames.get())
         try:
             _, frame = await with_timeout(both, self.budget_cycles * CLK_NS, "ns")
         except SimTimeoutError:
@@ -81,12 +80,10 @@ class UvmEngineBus:
 
 @dataclass
 class TokenPlan:
-    """One token of a test: X, position, the error it must end with (0: none), how to provoke it."""
+    """One token of a test: X, position, the error it must end with (0: none)."""
     x: np.ndarray
     pos: int
     expect_error: int = 0
-    framing: list[tuple[int, bool]] | None = None     # (tkeep, tlast) per X beat, for TLAST errors
-    x_bytes: bytes | None = None                      # a longer/shorter X than d_model (TLAST errors)
 
 
 @dataclass
@@ -122,14 +119,10 @@ class TokenSeq(uvm_sequence):
     async def run_one(self, index: int, plan: TokenPlan) -> None:
         env = self.env
         env.token_ap.write(TokenStart(index, plan.pos, plan.x, plan.expect_error))
-        self.bus.next_framing = plan.framing
         self.bus.budget_cycles = self.budget(plan.pos)
         status, err, perf = 0, 0, {}
         try:
-            if plan.x_bytes is not None:
-                result = await self._raw_token(plan)
-            else:
-                result = await self.driver.run_token(plan.x, plan.pos)
+            result = await self.driver.run_token(plan.x, plan.pos)
             status, perf = result.status, result.perf
         except EngineError as e:
             status, err = e.status, status_error_code(e.status)
@@ -138,21 +131,23 @@ class TokenSeq(uvm_sequence):
             raise TimeoutError(f"token {index} (pos {plan.pos}): {e}; AXI bursts outstanding: {rd} reads, "
                                f"{wr} writes; logits frames seen: {env.logits.monitor.frames}") from None
         env.mem.monitor.flush()
-        env.result_ap.write(TokenResult(index, status, err, perf, env.kv_region()))
+        env.result_ap.write(TokenReadback(index, status, err, perf, env.kv_region()))
         self.log.lines.append(f"token {index} pos {plan.pos}: STATUS {status:#x} ERR {err} perf {perf}")
         if err:
             await self.driver.soft_reset()
 
-    async def _raw_token(self, plan: TokenPlan):
-        """A token whose X is not d_model bytes (TLAST errors): the driver's steps with the raw bytes."""
-        from models.driver import CTRL_START, IRQ_ALL, STATUS_ERROR, TokenResult as DrvResult, logits_frame_bytes
+    async def raw_token(self, pos: int, x_bytes: bytes) -> DriverTokenResult:
+        """A token whose X frame is `x_bytes` instead of d_model int8 (the X framing errors): the driver's steps
+        1-8 with the raw bytes (the driver checks the X shape first, so it cannot send them)."""
         d, csr = self.driver, self.driver.csr
-        await self.bus.csr_write(csr.TOKEN_POS, plan.pos)
+        await self.bus.csr_write(csr.TOKEN_POS, pos)
         await self.bus.csr_write(csr.CTRL, CTRL_START)
-        await self.bus.exchange(plan.x_bytes, logits_frame_bytes(d.cfg))
-        await self.bus.wait_irq(None)
         status = await self.bus.csr_read(csr.STATUS)
+        if not status & STATUS_ERROR:
+            await self.bus.exchange(x_bytes, logits_frame_bytes(d.cfg))
+            await self.bus.wait_irq(None)
+            status = await self.bus.csr_read(csr.STATUS)
         await self.bus.csr_write(csr.IRQ_STATUS, IRQ_ALL)
         if status & STATUS_ERROR:
             raise EngineError(status_error_code(status), status)
-        return DrvResult(np.zeros(d.cfg.vocab, np.int32), status, {})
+        return DriverTokenResult(np.zeros(d.cfg.vocab, np.int32), status, {})

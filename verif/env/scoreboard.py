@@ -2,7 +2,7 @@
 the perf counters, against the reference model's predictions.
 
 Inputs (analysis exports): `prediction` (TokenPrediction, from RefModel), `frame` (LogitsFrame, from the logits
-sink monitor), `write` (AxiWrite, from the AXI monitor), `result` (TokenResult, from the host sequence after the
+sink monitor), `write` (AxiWrite, from the AXI monitor), `result` (TokenReadback, from the host sequence after the
 token's irq; the AXI monitor has been flushed by then). Tokens are matched in order. A mismatch is reported with
 the token, layer, head and index and both values; every mismatch is counted (the first MAX_REPORTS per kind are
 printed) and the test fails in check_phase if any was seen or if any expected item was not consumed.
@@ -18,7 +18,10 @@ from models.driver import STATUS_DONE, STATUS_ERROR
 from models.ddr_layout import DdrLayout
 
 from .refmodel import kv_locate
-from .txn import AxiWrite, LogitsFrame, TokenPrediction, TokenResult
+from verif.agents.axi4 import AxiWrite
+from verif.agents.axis import LogitsFrame
+
+from .txn import TokenPrediction, TokenReadback
 
 MAX_REPORTS = 10
 
@@ -61,7 +64,7 @@ class TokenChecker:
         return f"layer {layer} head {head} {'KV'[which]} row {row} byte {byte} (address {addr:#x})"
 
     def check(self, pred: TokenPrediction, frame: LogitsFrame | None, writes: list[AxiWrite],
-              result: TokenResult) -> None:
+              result: TokenReadback) -> None:
         tok = f"token {pred.start.index} (pos {pred.start.pos})"
         self.tokens_checked += 1
         self._status(tok, pred, result)
@@ -71,7 +74,7 @@ class TokenChecker:
             self._kv_region(tok, pred.kv_region, result.kv_region)
             self._perf(tok, pred, result)
 
-    def _status(self, tok: str, pred: TokenPrediction, result: TokenResult) -> None:
+    def _status(self, tok: str, pred: TokenPrediction, result: TokenReadback) -> None:
         want = pred.start.expect_error
         if want and not (result.status & STATUS_ERROR and result.err_code == want):
             self._bad("status", f"{tok}: expected ERROR with ERR_CODE {want}, STATUS {result.status:#x} "
@@ -134,7 +137,7 @@ class TokenChecker:
         for off in np.flatnonzero(a != b):
             self._bad("kv_region", f"{tok}: {self.where(base + int(off))}: golden {a[off]}, DUT {b[off]}")
 
-    def _perf(self, tok: str, pred: TokenPrediction, result: TokenResult) -> None:
+    def _perf(self, tok: str, pred: TokenPrediction, result: TokenReadback) -> None:
         p = result.perf
         if (p.get("bytes_rd"), p.get("bytes_wr")) != (pred.bytes_rd, pred.bytes_wr):
             self._bad("perf", f"{tok}: PERF_BYTES_RD/WR {p.get('bytes_rd')}/{p.get('bytes_wr')}, the schedule "
@@ -166,7 +169,7 @@ class Scoreboard(uvm_component):
 
     async def run_phase(self) -> None:
         while True:
-            result: TokenResult = await self.result_fifo.get()
+            result: TokenReadback = await self.result_fifo.get()
             ok, pred = self.pred_fifo.try_get()
             if not ok:
                 self.logger.error(f"token {result.index}: a result without a prediction")

@@ -1,11 +1,12 @@
-"""Transactions the env's components exchange (plain dataclasses: cheap to build, print and compare).
+"""Token-level transactions of the env (plain dataclasses: cheap to build, print and compare).
 
-A monitor turns BFM records into these; the reference model turns a TokenStart into a TokenPrediction; the
-scoreboard matches predictions against what the DUT did.
+The host sequence publishes a TokenStart and, after the token, a TokenReadback; the reference model turns a
+TokenStart into a TokenPrediction; the scoreboard matches predictions against what the DUT did (the bus-level
+items it also reads, AxiWrite and LogitsFrame, belong to the agents that produce them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -42,26 +43,7 @@ class TokenPrediction:
 
 
 @dataclass(frozen=True)
-class LogitsFrame:
-    """One m_axis_logits frame as captured: whole beats of bytes, and each beat's TKEEP."""
-    data: bytes
-    tkeep: list[int] = field(default_factory=list)
-
-    def logits(self, vocab: int) -> np.ndarray:
-        return np.frombuffer(self.data[:4 * vocab], dtype="<i4").astype(np.int64)
-
-
-@dataclass(frozen=True)
-class AxiWrite:
-    """One completed AXI write burst as the memory saw it."""
-    addr: int
-    data: bytes
-    strb: bytes                     # one byte-enable bit per data byte, as bytes of 0/1
-    resp: int
-
-
-@dataclass(frozen=True)
-class TokenResult:
+class TokenReadback:
     """What the host read back after the token's irq (STATUS, ERR_CODE, the four perf counters)."""
     index: int
     status: int

@@ -1,4 +1,4 @@
-"""Error tests of the pyuvm env (the issue's error list; the directed reference is tests/rtl/cocotb_layer_engine.py).
+"""Error tests of the pyuvm env: every ERR_CODE of models/driver.py ErrorCode, provoked, checked and recovered from.
 
 AxiErrorTest        SLVERR / DECERR on reads (a weight tile beat, the last beat of the logits weights, a KV context
                     row) and on writes (a K append, a V append), injected as AxiCtrlItem error ranges on the memory
@@ -15,6 +15,13 @@ ResetMidTokenTest   CTRL.SOFT_RESET before X, during the weights and during the 
                     STATUS polled to 0 with the bus drained, the logits sink resynchronised, the abandoned position
                     re-run bit-exact; then one hard reset (rst_n) mid-token (X already sent, so the source BFM is
                     idle) followed by reconfigure and a bit-exact re-run.
+XFramingTest        X frames of the wrong length: TLAST 1..n beats early with full TKEEP, 1..bus-1 bytes short
+                    (TLAST on the right beat with a partial TKEEP) -> X_TLAST_EARLY; 1..3 whole extra beats, 1..bus-1
+                    extra bytes (a partial extra beat) -> X_TLAST_LATE; the failed token writes only its own K/V rows,
+                    then the position re-runs bit-exact
+StartWhileBusyTest  a second START before X, while the weights stream and while the logits stream: rejected with
+                    START_WHILE_BUSY, the token in flight completes bit-exact with DONE and ERROR; a token waiting
+                    for X abandoned by the soft reset that clears a rejected START (verif/env/busy_seq.py)
 Every token goes through the scoreboard (ErrorTokenChecker: failed, rejected and aborted tokens too). All random
 choices come from the test's seeds (self.seeds.python).
 """
@@ -31,7 +38,9 @@ from models import csr_map
 from models.driver import ErrorCode
 from verif.agents.axi4 import AxiCtrlItem
 from verif.bfm.axi_mem_bfm import DECERR, SLVERR
-from verif.env.error_seqs import AUTO, REJECTED, ErrorSeq, ErrorTokenChecker, ErrorWatch, ErrPlan
+from verif.env.busy_seq import POINTS, BusySeq
+from verif.env.error_checker import REJECTED, ErrorTokenChecker
+from verif.env.error_seqs import AUTO, ErrorSeq, ErrorWatch, ErrPlan
 from verif.env.host import CLK_NS
 from verif.tests.base import IMAGE_BASE, BaseTest
 
@@ -45,6 +54,7 @@ class ErrorTestBase(BaseTest):
     """BaseTest with the error watch, the error-aware checker, and `scenario(seq)` instead of the plan list."""
     bundle = "tiny"
     tokens = 24
+    seq_class: type[ErrorSeq] = ErrorSeq
 
     def build_phase(self) -> None:
         super().build_phase()
@@ -76,7 +86,7 @@ class ErrorTestBase(BaseTest):
             f"memory BFM RW windows {self.env.mem_bfm.s.rw}: the KV region only expected (writes elsewhere are " \
             f"protocol errors, checked after every token)"
         self.logger.info(f"{type(self).__name__}: {self.seeds.describe()}")
-        seq = ErrorSeq(self.env, self.watch, hard_reset=self.reset)
+        seq = self.seq_class(self.env, self.watch, hard_reset=self.reset)
         await seq.start()                              # configure
         await self.scenario(seq)
         for line in seq.elog.lines:
@@ -226,3 +236,55 @@ class ResetMidTokenTest(ErrorTestBase):
             assert await seq.token(self.good(pos, f"re-run after the {'hard' if hard else 'soft'} reset")) == 0
             assert await seq.token(self.good(pos + 1)) == 0
             pos += 2
+
+
+# ------------------------------------------------------------------------------------------------- X framing
+@pyuvm.test()
+class XFramingTest(ErrorTestBase):
+    async def scenario(self, seq: ErrorSeq) -> None:
+        rng, bb, d = self.rng, self.env.ec.cfg.bus_bytes, self.env.ec.cfg.d_model
+        for pos in range(2):
+            assert await seq.token(self.good(pos)) == 0
+        pos = 2
+        early, late = int(ErrorCode.X_TLAST_EARLY), int(ErrorCode.X_TLAST_LATE)
+        beats = d // bb
+        short_beats = rng.randrange(1, beats) if beats > 1 else 0
+        short_bytes, extra_beats, extra_bytes = rng.randrange(1, bb), rng.randrange(1, 4), rng.randrange(1, bb)
+        cases = [(f"TLAST {short_beats} beat(s) early, full TKEEP", -short_beats * bb, early),
+                 (f"{short_bytes} byte(s) short: TLAST on the last beat with a partial TKEEP", -short_bytes, early),
+                 (f"{extra_beats} extra beat(s)", extra_beats * bb, late),
+                 (f"{extra_bytes} extra byte(s): a partial extra beat", extra_bytes, late)]
+        for label, change, code in cases:
+            if change == 0:                  # d_model is one beat: no whole beat can be left out
+                continue
+            x = self.x[pos].tobytes()
+            frame = x[:change] if change < 0 else x + bytes(rng.randrange(256) for _ in range(change))
+            plan = ErrPlan(self.x[pos], pos, code, label=f"{label} ({len(frame)} of {d} bytes)", x_bytes=frame)
+            assert await seq.token(plan) == code, label
+            assert await seq.token(self.good(pos, f"re-run after {label}")) == 0
+            pos += 1
+
+
+# ------------------------------------------------------------------------------------------------- START while busy
+@pyuvm.test()
+class StartWhileBusyTest(ErrorTestBase):
+    seq_class = BusySeq
+
+    async def scenario(self, seq: ErrorSeq) -> None:
+        assert isinstance(seq, BusySeq)
+        rng = self.rng
+        for pos in range(2):
+            assert await seq.token(self.good(pos)) == 0
+        cycles = seq.last_cycles
+        frame_cycles = max(2, self.env.ec.cfg.vocab * 4 // self.env.ec.cfg.bus_bytes)
+        pos = 2
+        for point in POINTS:
+            delay = {"before_x": rng.randrange(0, 200), "weights": rng.randrange(20, max(40, cycles * 6 // 10)),
+                     "logits": rng.randrange(0, max(2, frame_cycles // 3))}[point]
+            await seq.in_flight(self.x[pos], pos, point, delay)
+            assert await seq.token(self.good(pos, f"re-run after the second START at {point}")) == 0
+            assert await seq.token(self.good(pos + 1)) == 0
+            pos += 2
+        await seq.abandon_waiting(self.x[pos], pos, rng.randrange(0, 200))
+        assert await seq.token(self.good(pos, "re-run after the abandoned token")) == 0
+        assert await seq.token(self.good(pos + 1)) == 0

@@ -9,6 +9,9 @@
                     logits backpressure
   OutOfOrderTest    the small model with reads returned out of order and interleaved across IDs and write
                     responses out of order, random latency
+  BundleTest        a preset bundle end to end (le_bundle, default small; le_tokens, default 8) under the stress
+                    profile: random latency, reads out of order and interleaved, B out of order, stalls on every
+                    AXI channel, X gaps and logits backpressure
   CornerTest        the datapath corners random models rarely reach: the tiny model with layer 0's residual
                     multipliers zeroed (LayerNorm 1 sees a constant row: zero variance) and layer 1's Wo requant
                     at its largest gain (O' saturates int16); the coverage counters must see both
@@ -95,6 +98,18 @@ class OutOfOrderTest(BaseTest):
 
 
 @pyuvm.test()
+class BundleTest(BaseTest):
+    bundle = "small"
+    tokens = 8
+    p_x_idle = 0.3
+    p_logits_stall = 0.3
+
+    def knobs(self) -> BfmKnobs:
+        return BfmKnobs(lat_min=0, lat_max=40, p_ar_stall=0.2, p_r_gap=0.2, reorder=True, interleave=True,
+                        p_aw_stall=0.25, p_w_stall=0.25, b_lat_min=0, b_lat_max=30, p_b_gap=0.2, b_reorder=True)
+
+
+@pyuvm.test()
 class CornerTest(BaseTest):
     bundle = "tiny"
     tokens = 3
@@ -117,4 +132,4 @@ class CornerTest(BaseTest):
         self.logger.info(f"corners seen: {totals}")
 
 
-__all__ = ["RandTest", "LongSeqTest", "BackpressureTest", "OutOfOrderTest", "CornerTest", "build_model"]
+__all__ = ["RandTest", "LongSeqTest", "BackpressureTest", "OutOfOrderTest", "BundleTest", "CornerTest", "build_model"]
