@@ -11,13 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from models.bundle import build_bundle  # noqa: E402
-from models.metrics import logits_agreement  # noqa: E402
-from models.minilm import MINILM_MISSING_REASON, minilm_model_dir  # noqa: E402
+from models.bundle import build_bundle
+from models.metrics import logits_agreement
+from models.minilm import MINILM_MISSING_REASON, minilm_model_dir
 
 TARGETS = {"tiny": (0.995, None), "small": (0.995, None), "minilm": (0.99, 0.95)}
 

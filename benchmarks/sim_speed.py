@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/sim_speed.py [--widths 128,64] [--tokens 16] [--profile] [--json PATH]
 
-Runs SmokeTest (the whole env: RAL + AXI4-Lite agent, split-transactor AXI4 memory and AXI-Stream BFMs,
+Runs the test list's `smoke` test (SmokeTest through regress.launch.run_listed: the whole env: RAL + AXI4-Lite agent, split-transactor AXI4 memory and AXI-Stream BFMs,
 golden reference model, scoreboard, coverage and transaction log) on the `tiny` and `small` bundles and reads
 the cycles and seconds the test measured around its token sequence (verif/tests/base.py SimSpeed: model
 building and the Verilator build are excluded). --profile turns on cocotb's Python profiler and prints where
@@ -18,27 +18,22 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "rtl")]
-
-from test_uvm_env import run_uvm_test  # noqa: E402
-
-from verif.seeds import Seeds  # noqa: E402
+from regress.launch import RUNS_DIR, run_listed
 
 TARGET = 50_000          # cycles/s on tiny (issue target)
 
 
 def measure(bundle: str, width: int, tokens: int, profile: bool) -> dict:
-    os.environ["LE_BUNDLE"], os.environ["LE_TOKENS"] = bundle, str(tokens)
     if profile:
         os.environ["COCOTB_ENABLE_PROFILING"] = "1"
     start = time.perf_counter()
-    results = run_uvm_test("SmokeTest", width, Seeds(1))
+    run = run_listed("smoke", f"w{width}", 1, run_dir=RUNS_DIR / f"sim_speed.{bundle}.w{width}",
+                     plusargs=(f"+le_bundle={bundle}", f"+le_tokens={tokens}"))
     wall = time.perf_counter() - start
-    speed = json.loads((results.parent / "sim_speed.json").read_text())
+    speed = json.loads((run.run_dir / "sim_speed.json").read_text())
     row = {"bundle": bundle, "bus": width, **speed, "process_wall_s": wall}
     if profile:
-        stats = pstats.Stats(str(results.parent / "cocotb.pstat"))
+        stats = pstats.Stats(str(run.run_dir / "cocotb.pstat"))
         row["python_s"] = stats.total_tt
         stats.sort_stats("tottime").print_stats(12)
     return row

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 DEFAULT_PATH = Path(__file__).resolve().with_name("testlist.yaml")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
-TEST_KEYS = {"class", "module", "configs", "reseeds", "plusargs", "knobs", "timeout"}
+TEST_KEYS = {"class", "module", "configs", "reseeds", "plusargs", "knobs", "timeout", "slow"}
 SUITE_KEYS = {"tests", "reseed_multiplier", "seeds"}
 ENTRY_KEYS = {"test", "configs", "reseeds"}
 BUILD_KEYS = {"toplevel", "filelists", "parameters", "x_random", "configs"}
@@ -56,6 +56,7 @@ class TestSpec:
     plusargs: tuple[str, ...] = ()
     knobs: dict[str, Any] = field(default_factory=dict)
     timeout: float = 600.0
+    slow: bool = False          # pytest runs it only with the slow marker (tests/rtl/test_uvm_testlist.py)
 
     def all_plusargs(self) -> list[str]:
         """The test's plusargs, then one +le_<knob>=<value> per knob."""
@@ -109,7 +110,7 @@ def _need(cond: bool, where: str, what: str) -> None:
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
     _need(isinstance(value, dict), where, f"expected a mapping, got {type(value).__name__}")
-    return value
+    return cast(dict[str, Any], value)
 
 
 def _keys(value: dict[str, Any], allowed: set[str], required: set[str], where: str) -> None:
@@ -170,8 +171,10 @@ def _test(name: str, raw: Any, configs: dict[str, BuildConfig], where: str) -> T
     plusargs = _str_list(raw.get("plusargs", []), f"{where}.plusargs")
     for p in plusargs:
         _need(p.startswith("+"), f"{where}.plusargs", f"{p!r} does not start with '+'")
+    slow = raw.get("slow", False)
+    _need(isinstance(slow, bool), f"{where}.slow", f"expected true or false, got {slow!r}")
     return TestSpec(name, raw["class"], raw["module"], cfgs, _pos_int(raw.get("reseeds", 1), f"{where}.reseeds"),
-                    plusargs, _scalar_map(raw.get("knobs", {}), f"{where}.knobs"), float(timeout))
+                    plusargs, _scalar_map(raw.get("knobs", {}), f"{where}.knobs"), float(timeout), slow)
 
 
 def _suite(name: str, raw: Any, tests: dict[str, TestSpec], where: str) -> Suite:

@@ -88,8 +88,10 @@ class TokenPlan:
 
 @dataclass
 class HostLog:
-    """What the host saw, per token (for the test's summary and the determinism hash)."""
+    """What the host saw, per token (for the test's summary and the determinism hash), and each token's STATUS,
+    ERR_CODE and perf counters (the test writes them to tokens.json in the run directory)."""
     lines: list[str] = field(default_factory=list)
+    tokens: list[dict[str, object]] = field(default_factory=list)
 
 
 class TokenSeq(uvm_sequence):
@@ -133,6 +135,7 @@ class TokenSeq(uvm_sequence):
         env.mem.monitor.flush()
         env.result_ap.write(TokenReadback(index, status, err, perf, env.kv_region()))
         self.log.lines.append(f"token {index} pos {plan.pos}: STATUS {status:#x} ERR {err} perf {perf}")
+        self.log.tokens.append({"index": index, "pos": plan.pos, "status": status, "err_code": err, "perf": perf})
         if err:
             await self.driver.soft_reset()
 

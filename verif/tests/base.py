@@ -34,6 +34,8 @@ RESET_CYCLES = 10
 
 
 def setting(name: str, default: str) -> str:
+    """A run-time knob: plusarg +le_<name>=..., else environment LE_<NAME>, else `default` (the one reader of
+    test settings; the seed is read the same way: le_seed)."""
     key = f"le_{name}"
     if key in cocotb.plusargs:
         return str(cocotb.plusargs[key])
@@ -120,5 +122,6 @@ class BaseTest(uvm_test):
                          f"{self.speed.cycles_per_s:,.0f} cycles/s ({self.speed.tokens} tokens)")
         Path("sim_speed.json").write_text(json.dumps(dataclasses.asdict(self.speed) |
                                                      {"cycles_per_s": self.speed.cycles_per_s}))
+        Path("tokens.json").write_text(json.dumps(seq.log.tokens, indent=1) + "\n")
         await ClockCycles(self.dut.clk, 10)
         self.drop_objection()
