@@ -42,14 +42,15 @@ those beats; beats * bus_bytes >= requested bytes. Writes are always whole beats
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator
 
+from .axi import BOUNDARY_4K, MAX_BURST_BEATS
 from .ddr_layout import DdrLayout
 from .traffic import RegionBytes, beats, token_traffic
 
-AXI_BOUNDARY = 4096         # an AXI4 burst must not cross a 4 KB address boundary
-AXI_MAX_BEATS = 256         # AXI4 INCR burst length limit
+AXI_BOUNDARY = BOUNDARY_4K          # an AXI4 burst must not cross a 4 KB address boundary (models/axi.py)
+AXI_MAX_BEATS = MAX_BURST_BEATS     # AXI4 INCR burst length limit
 
 ATTN_PARAMS = ("wq.bias", "wq.mult", "wq.shift", "wk.bias", "wk.mult", "wk.shift", "wv.bias", "wv.mult",
                "wv.shift", "score_mult", "score_shift", "o_mult", "o_shift")
