@@ -4,7 +4,7 @@
         --param AXI_DATA_W=64 --param MAX_VOCAB=4096 --x-random --module verif.tests.smoke --test SmokeTest \
         --seed 1 --out build/sim/runs/x [--build-dir DIR] [--expect-build NAME] [--plusarg +le_tokens=8 ...] [--cov]
 
-Derives every seed from the master (verif/seeds.py) as tests/rtl/test_uvm_env.py does, uses the build in
+Derives every seed from the master (verif/seeds.py), uses the build in
 `--build-dir` when it is finished (the runner builds each configuration once, up front) or builds it (cached,
 eda.simbuild.build), runs the test through cocotb_tools.runner in `--out` (results.xml there) and exits
 0 when the cocotb test passed, 1 when it failed, 3 when it could not run. `--cov` builds with Verilator code coverage

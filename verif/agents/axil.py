@@ -2,7 +2,7 @@
 
   AxilItem       one CSR access (addr, data, write?) and its response
   AxilConfig     is_active, the signal prefix
-  AxilDriver     drives items with verif/axil_master.AxiLiteMaster (cycle level only during an access)
+  AxilDriver     drives items with verif/bfm/axil_master.AxiLiteMaster (cycle level only during an access)
   AxilMonitor    passive: waits for AWVALID/ARVALID to rise (edge events, not every cycle), follows the
                  handshakes and publishes each completed access; checks AXI4-Lite ordering rules
   AxilRegAdapter reg2bus / bus2reg for uvm_reg_map.set_sequencer
@@ -17,7 +17,7 @@ from cocotb.triggers import First, RisingEdge
 from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_driver, uvm_monitor, uvm_reg_adapter,
                    uvm_reg_bus_op, uvm_sequence_item, uvm_sequencer, uvm_status_e, uvm_access_e)
 
-from verif.axil_master import AxiLiteMaster, bit, find_signal
+from verif.bfm.axil_master import AxiLiteMaster, bit, find_signal
 
 OKAY = 0
 

@@ -15,7 +15,7 @@ from cocotb.triggers import Edge, Event, SimTimeoutError, with_timeout
 from cocotb.utils import get_sim_time
 from pyuvm import ConfigDB, uvm_agent, uvm_analysis_port, uvm_monitor, uvm_sequence_item
 
-from verif.axil_master import find_signal
+from verif.bfm.axil_master import find_signal
 
 
 class IrqItem(uvm_sequence_item):

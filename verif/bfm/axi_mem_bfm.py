@@ -13,13 +13,11 @@ awaits a clock edge. It writes knob registers, the page table and the page store
     reads, writes = bfm.drain_records()
     assert not bfm.protocol_errors()
 
-Behaviour is that of verif/axi_mem.py (AxiMemConfig field names are reused, see BfmKnobs
-in verif/bfm/axi_mem_bfm_types.py), with these
-differences: the readable map has page granularity (4 KB; `load` maps whole pages, bytes never written read
-as 0); read data is taken from memory when a beat is presented (not when the AR is accepted); an unmapped
-read is recorded once per burst (not per beat); the random generator is the simulator's ($urandom, seeded
-by +verilator+seed+N), `BfmKnobs.seed` is not used; X/Z checks use $isunknown, which never fires under
-Verilator (2-state).
+Knobs: BfmKnobs in verif/bfm/axi_mem_bfm_types.py. The readable map has page granularity (4 KB; `load` maps
+whole pages, bytes never written read as 0); read data is taken from memory when a beat is presented (not when
+the AR is accepted); an unmapped read is recorded once per burst; the random generator is the simulator's
+($urandom, seeded by +verilator+seed+N), `BfmKnobs.seed` is not used; X/Z checks use $isunknown, which never
+fires under Verilator (2-state).
 
 Writes land in memory one cycle after their W beat is accepted. Knob registers are zero-initialised and 0 is
 every knob's default (the HDL has no initialisers: cocotb's first test may write before the first evaluation).
@@ -34,7 +32,6 @@ from typing import Any
 
 from cocotb.handle import Immediate
 
-from verif.axi_mem import AxiMemConfig
 from verif.bfm.axi_mem_bfm_types import (ADDR_W, DECERR, ERROR_CODES, EXOKAY, N_ERR, N_RW, OKAY, PAGE, PAGE_BITS,
                                          PROB_ONE, SLVERR, BfmKnobs, ReadBurst, WriteBeatRec, WriteBurst)
 
@@ -244,9 +241,9 @@ class AxiMemBfm:
             v = sum(int(e[field_no]) << (i * width) for i, e in enumerate(self.s.err_ranges))
             getattr(self.h, f"k_erng_{name}").value = Immediate(v)
 
-    def configure(self, knobs: BfmKnobs | AxiMemConfig) -> None:
-        """Write every knob register (an AxiMemConfig is converted by name)."""
-        k = knobs if isinstance(knobs, BfmKnobs) else BfmKnobs.from_config(knobs)
+    def configure(self, knobs: BfmKnobs) -> None:
+        """Write every knob register."""
+        k = knobs
         p = lambda x: max(0, min(PROB_ONE, round(x * PROB_ONE)))          # noqa: E731
         regs = {
             "k_lat_min": k.lat_min, "k_lat_max": max(k.lat_min, k.lat_max), "k_p_ar_stall": p(k.p_ar_stall),

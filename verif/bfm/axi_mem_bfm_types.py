@@ -2,11 +2,11 @@
 codes, the knobs (BfmKnobs, documented field by field) and the transaction records drained from the HDL."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
-from verif.axi_mem import AxiMemConfig
+from models.axi import AxiResp
 
-OKAY, EXOKAY, SLVERR, DECERR = 0, 1, 2, 3
+OKAY, EXOKAY, SLVERR, DECERR = AxiResp.OKAY, AxiResp.EXOKAY, AxiResp.SLVERR, AxiResp.DECERR   # models/axi.py
 PAGE_BITS = 12
 PAGE = 1 << PAGE_BITS
 N_ERR, N_RW = 8, 4                         # le_axi_slave_bfm parameters N_ERR / N_RW (defaults)
@@ -26,7 +26,7 @@ ERROR_CODES: dict[int, str] = {            # verif/hdl/le_axi_bfm_pkg.sv
 
 @dataclass
 class BfmKnobs:
-    """Timing and error knobs; the names of verif/axi_mem.py AxiMemConfig where they mean the same.
+    """Timing and error knobs of the memory (the names verif/cfg_item.py EngineCase.axi_mem uses).
 
     Probabilities are per cycle and channel (except p_rd_err / p_wr_err: per burst), in [0, 1], rounded to
     1/65536 and compared with the simulator's $urandom. Set knobs between transactions: a burst already accepted
@@ -62,12 +62,6 @@ class BfmKnobs:
     record_wdata: bool = True     # keep W beats (data, strobes, resp) in the write records (off: faster,
                                   #   WriteBurst.beats empty)
     seed: int = 1                 # not used: the BFM draws from $urandom (simulator seed)
-
-    @classmethod
-    def from_config(cls, cfg: AxiMemConfig) -> BfmKnobs:
-        """The knobs of an AxiMemConfig (same names)."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{f.name: getattr(cfg, f.name) for f in fields(cfg) if f.name in names})
 
 
 @dataclass(frozen=True)

@@ -1,2 +1,3 @@
-"""uvm_test classes of the layer_engine environment; each module registers its tests with @pyuvm.test() and is
-listed in tests/rtl/test_uvm_env.py TEST_MODULES (the launcher)."""
+"""uvm_test classes of the layer_engine environment; each module registers its tests with @pyuvm.test(). A test
+runs when regress/testlist.yaml names its class and module (`regress run`, pytest's tests/rtl/test_uvm_testlist.py,
+regress.launch.run_listed)."""

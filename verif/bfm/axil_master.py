@@ -1,8 +1,8 @@
 """AXI4-Lite master: one transaction at a time (cocotb, cycle level only while a transaction is active).
 
-Used by tests/rtl/engine_bus.py (host CSR accesses in the directed end-to-end tests) and by the pyuvm AXI4-Lite
-agent's driver (verif/agents/axil.py). Sampling convention: values read right after `RisingEdge(clk)` are the
-ones the design saw at that edge; values written then are seen at the next edge.
+Used by the pyuvm AXI4-Lite agent's driver (verif/agents/axil.py) and the irq monitor (find_signal). Sampling
+convention: values read right after `RisingEdge(clk)` are the ones the design saw at that edge; values written then
+are seen at the next edge.
 """
 from __future__ import annotations
 
