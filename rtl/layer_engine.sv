@@ -12,8 +12,8 @@
 //                      le_token_ctrl handles START/soft_rst reset/errors/perf counters. Bit-exact with
 //                      models/golden.py on every logit and every KV-cache byte.
 // Golden twin:         models/golden.py GoldenEngine.step; host protocol models/driver.py.
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             one token: about (bytes the token moves) / (AXI_DATA_W / 8) cycles plus the
 //                      softmax and LayerNorm passes that cannot overlap (docs/architecture.md,
 //                      benchmarks/perf.py).

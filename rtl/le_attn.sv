@@ -12,8 +12,8 @@
 //                      head * d_head + j (ocat_we_o). o_idle_o: the head's O is completely stored.
 // Golden twin:         models/golden.py GoldenEngine._attention_head (ops.gemv, score_scale_clamp,
 //                      softmax, pv_accum, requant of models/ops.py).
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             softmax: n + 44 cycles after the row's last score; O: 3 + d_head + 5 cycles
 //                      after the head's last V beat.
 // Initiation interval: 1 K or V beat per cycle; one head at a time.

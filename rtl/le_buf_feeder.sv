@@ -9,8 +9,8 @@
 //                      raddr_o/re_o drive the source RAM, whose registered word (rdata_i) is the
 //                      output beat; idx_o is the beat's index 0..n-1.
 // Golden twin:         none (data movement).
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             2 cycles from start_i to the first beat (RAM read + hold).
 // Initiation interval: 1 beat per cycle while out_ready_i is high.
 // Throughput:          1 word per cycle.

@@ -9,8 +9,8 @@
 //                      checks that need the layout (KV_BASE = IMAGE_BASE + kv_base, the image inside
 //                      the address space, the image header) run as the token's first step (le_exec).
 // Golden twin:         models/config.py EngineConfig.validate + models/golden_device.py _latch_config.
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             combinational.
 // Initiation interval: n/a.
 // Throughput:          n/a.

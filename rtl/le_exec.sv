@@ -23,8 +23,8 @@
 //                      its beats, waits for the write DMA, flushes the logits frame (zeros) and the X
 //                      stream (le_axis_x_in drains through TLAST), then pulses drained_o.
 // Golden twin:         models/golden.py (through the end-to-end tests); op order = models/schedule.py.
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             a read op's beats pass at 1 per cycle; a Begin costs its wait plus the copy
 //                      (d_model/LANES, d_ff/LANES or d_head/LANES cycles).
 // Initiation interval: 1 read beat per cycle.

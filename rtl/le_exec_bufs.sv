@@ -10,8 +10,8 @@
 //                      routes the beats (q into the score MAC, K/V rows into the score MAC / P.V,
 //                      K/V appends into the write DMA, O_concat / U_act into the main MAC's x RAM).
 // Golden twin:         none (storage and data movement).
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             2 cycles from start_i to the first beat (RAM read + hold, le_buf_feeder); an
 //                      element write is visible to a read in the next cycle.
 // Initiation interval: 1 beat per cycle while out_ready_i is high; 1 element write per buffer per

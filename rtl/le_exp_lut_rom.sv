@@ -7,7 +7,7 @@
 //
 //   EXP_LUT[f] = round_half_up(2^15 * 2^(-f/256)), f = 0 .. 255 (Q1.15, EXP_LUT[0] = 32768)
 //
-// Golden twin:         models.ops.EXP_LUT (docs/numerics.md, "SOFTMAX_FIXEDPOINT").
+// Golden twin:         models.ops.EXP_LUT (docs/numerics.md, "softmax").
 // Latency:             0 cycles (combinational; the user registers the output).
 // Initiation interval: 1 cycle.
 // Throughput:          1 look-up per cycle.

@@ -10,8 +10,8 @@
 //                      space, the image size fits its 32-bit header word and the image ends inside the
 //                      AXI_ADDR_W address space. le_exec fails the token with ILLEGAL_CONFIG otherwise.
 // Golden twin:         models/golden_device.py _image_problem.
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             combinational.
 // Initiation interval: 1 beat per cycle.
 // Throughput:          n/a.

@@ -7,8 +7,8 @@
 //                      restarts at row 0. Outside the logits phase (enable_i = 0) the stream offers 0:
 //                      the GEMV phases add their bias in the requant instead.
 // Golden twin:         models.ops.logits (the bias term).
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             the first bias is offered 1 cycle after begin_i (synchronous RAM read ahead).
 // Initiation interval: 1 bias per cycle.
 // Throughput:          1 int32 per cycle.

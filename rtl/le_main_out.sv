@@ -18,8 +18,8 @@
 //                      are read (synchronous RAM).
 // Golden twin:         models/golden.py GoldenEngine._gemv/_layer (requant, residual_add,
 //                      layernorm, act_lut, logits_tile of models/ops.py).
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             QKV/W1 results are stored 6-8 cycles after their row leaves the MAC; Wo/W2
 //                      rows enter LayerNorm 8 cycles after, and its output row starts 74 cycles
 //                      after the last one (le_layernorm).

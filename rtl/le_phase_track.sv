@@ -8,8 +8,8 @@
 //                      parameters, so the next parameter group may overwrite them (le_exec waits for it).
 //                      begin_i starts a phase (the counters restart).
 // Golden twin:         none (control).
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             done_o rises 1 cycle after the last result; rq_free_o is combinational.
 // Initiation interval: n/a.
 // Throughput:          n/a.

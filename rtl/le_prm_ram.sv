@@ -7,8 +7,8 @@
 //                      one bus beat (LANES elements of EW bits, element k of the beat = tensor
 //                      element waddr_i * LANES + k); a read returns one element by index.
 // Golden twin:         none (storage; the parameters' use is checked end to end).
-// Test:                through its users: the env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                through its users: the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             read: 1 cycle (rdata_o holds the element addressed at the last edge with
 //                      re_i = 1, and keeps it while re_i = 0).
 // Initiation interval: 1 write and 1 read per cycle.

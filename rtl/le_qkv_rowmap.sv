@@ -7,8 +7,8 @@
 //                      models/ddr_layout.py qkv_tile_order). Each step_i advances one output row;
 //                      m_o (0 = q, 1 = k, 2 = v) and row_o (0..d_head-1) name the current row.
 // Golden twin:         models/ddr_layout.py qkv_tile_order.
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             m_o/row_o change right after the edge with step_i (clear_i restarts at row 0).
 // Initiation interval: 1 row per cycle.
 // Throughput:          n/a (control).

@@ -16,8 +16,8 @@
 //                      header and the layout checks passed) so that a bad config never reaches DDR.
 // Golden twin:         models/schedule.py token_schedule (transfer for transfer; the perf counters'
 //                      byte totals are checked against its schedule_beats).
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             1 op per cycle at best; the first op 1 cycle after start_i with layout_ok_i.
 // Initiation interval: 1 op per cycle (fewer when the op FIFO or the read command port stalls).
 // Throughput:          n/a (control).

@@ -19,8 +19,8 @@
 //                      dp_clear_o pulses after every drain and soft reset: it resets the datapath
 //                      and the control of the token (never the AXI DMAs, which are idle by then).
 // Golden twin:         models/golden_device.py (the host-visible behaviour).
-// Test:                env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             STATUS reflects a START/SOFT_RESET 1 cycle after its CSR write pulse.
 // Initiation interval: n/a (control).
 // Throughput:          n/a.

@@ -8,8 +8,8 @@
 //                      whole beat is written from the DMA or the X stream in one cycle; an operator
 //                      output element is written alone with one lane enable.
 // Golden twin:         none (storage).
-// Test:                through its users: the env tests tests/rtl/test_uvm_env.py,
-//                      tests/rtl/test_uvm_errors.py (regress smoke)
+// Test:                through its users: the env's tests (regress/testlist.yaml; pytest runs each:
+//                      tests/rtl/test_uvm_testlist.py)
 // Latency:             read: 1 cycle (rdata_o holds the word addressed at the last edge with re_i = 1
 //                      and keeps it while re_i = 0). Write: visible to a read in the next cycle.
 // Initiation interval: 1 write and 1 read per cycle.
