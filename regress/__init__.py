@@ -7,6 +7,7 @@
     regress run smoke --seed 1234 --out out/dbg    # one master seed; --waves sets LE_WAVES=1
     regress run smoke --cov --cov-gate             # fail when coverage is below testlist.yaml coverage.gate
     regress report [OUT]                           # (re)write OUT/dashboard.html (default: the newest OUT)
+    regress testplan [OUT]                         # validate verif/testplan.yaml; with OUT, each testpoint's status
     regress debug OUT/runs/<run_id> [--waves]      # rerun with operator probes: the first divergence from golden
     .venv/bin/python -m regress ...                # the same without the console script
 
@@ -15,5 +16,6 @@ runner (plan, one build per configuration up front, parallel subprocess runs wit
 simrun (the command one run executes), results (per-run results.json, repro.sh, JUnit XML, results JSON,
 summary), buckets (failure signatures), codecov / funccov / covgate (coverage merge, reports, gate), rerun
 (--rerun-failed), debug + debug_probe (regress debug), report + report_* + history (the dashboard and its
-trend database), cli. Exit status: 0 all passed, 1 a run failed, was interrupted or missed the coverage gate.
+trend database), testplan (verif/testplan.yaml: validation and per-testpoint status), launch (one listed
+test outside a regression: pytest, benchmarks), cli. Exit status: 0 all passed, 1 a run failed, was interrupted or missed the coverage gate.
 """

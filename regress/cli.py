@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="(re)write the HTML dashboard of regression output folders")
     rep.add_argument("out", nargs="*", type=Path, help="regression output folders (default: the newest)")
     rep.add_argument("--history", type=Path, help="trend database (default OUT/../history.sqlite)")
+    rep.add_argument("--testplan", type=Path, help="testplan shown on the dashboard (default verif/testplan.yaml)")
+    tp = sub.add_parser("testplan", help="validate verif/testplan.yaml; with OUT, each testpoint's status")
+    tp.add_argument("out", nargs="?", type=Path, help="a regression output folder")
+    tp.add_argument("--testplan", type=Path, help="testplan (default verif/testplan.yaml)")
     debug.add_parser(sub)
     return p
 
@@ -157,7 +161,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.cmd == "report":
             from regress.report import main as report_main
-            return report_main([*map(str, args.out), *(["--history", str(args.history)] if args.history else [])])
+            return report_main([*map(str, args.out), *(["--history", str(args.history)] if args.history else []),
+                                *(["--testplan", str(args.testplan)] if args.testplan else [])])
+        if args.cmd == "testplan":
+            from regress.testplan import main as testplan_main
+            return testplan_main([*([str(args.out)] if args.out else []),
+                                  *(["--testplan", str(args.testplan)] if args.testplan else []),
+                                  *(["--testlist", str(args.testlist)] if args.testlist else [])])
         if args.cmd == "debug":
             return debug.main(args)
         return run(args)
