@@ -19,6 +19,7 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,8 @@ class Bundle:
         return DdrLayout(self.cfg)
 
 
-def model_inputs(name: str, seed: int, tokens: int) -> tuple[EngineConfig, dict, np.ndarray, list[np.ndarray]]:
+def model_inputs(name: str, seed: int,
+                 tokens: int) -> tuple[EngineConfig, dict[str, np.ndarray], np.ndarray, list[np.ndarray]]:
     """(config, float weights, x_float [tokens, d_model], calibration sequences) for a preset."""
     cfg = preset(name)
     if not 1 <= tokens <= cfg.max_seq:
@@ -100,7 +102,7 @@ def _scale_json(s: np.ndarray) -> list[float]:
     return [float(v) for v in np.asarray(s, dtype=np.float64)]
 
 
-def write_bundle(b: Bundle, out: Path) -> dict:
+def write_bundle(b: Bundle, out: Path) -> dict[str, Any]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     lay = b.layout
@@ -136,9 +138,10 @@ def write_bundle(b: Bundle, out: Path) -> dict:
     return manifest
 
 
-def load_manifest(out: Path) -> dict:
+def load_manifest(out: Path) -> dict[str, Any]:
     path = Path(out) / "manifest.json"
     try:
-        return json.loads(path.read_text())
+        manifest: dict[str, Any] = json.loads(path.read_text())
+        return manifest
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}): re-export the bundle") from None

@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -56,14 +57,15 @@ def _verify(a: argparse.Namespace) -> int:
 
 def _layout(a: argparse.Namespace) -> int:
     from .layout_doc import layout_markdown
-    print(layout_markdown([preset(p) for p in a.preset] if a.preset else [preset(p) for p in ("tiny", "small", "minilm")]))
+    names = a.preset if a.preset else ("tiny", "small", "minilm")
+    print(layout_markdown([preset(p) for p in names]))
     return 0
 
 
 class _Parser(argparse.ArgumentParser):
     """Argument errors print one line (`--help` shows the usage)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         print(f"error: {message}", file=sys.stderr)
         sys.exit(2)
 
@@ -100,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     lo.set_defaults(func=_layout)
     a = ap.parse_args(argv)
     try:
-        return a.func(a)
+        rc: int = a.func(a)
+        return rc
     except (ConfigError, ValueError, RuntimeError, FileNotFoundError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

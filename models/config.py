@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields
+from typing import Any
 
 AXI_DATA_WIDTHS = (64, 128, 256)
 ACC_BITS = 32
@@ -58,7 +59,7 @@ class EngineConfig:
         """Context tiles covering `n_past` cached positions (the last one may be partial)."""
         return -(-n_past // self.ctx_tile)
 
-    def validate(self) -> "EngineConfig":
+    def validate(self) -> EngineConfig:
         for f in fields(self):
             v = getattr(self, f.name)
             if f.name == "ln_eps":
@@ -90,11 +91,11 @@ class EngineConfig:
             raise ConfigError(f"max_seq = {self.max_seq}: must be <= 65536 (softmax sum is 32-bit)")
         return self
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "EngineConfig":
+    def from_dict(cls, d: dict[str, Any]) -> EngineConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
@@ -105,7 +106,7 @@ class EngineConfig:
             raise ConfigError(f"config is missing field(s) {missing}")
         return cls(**d).validate()
 
-    def replace(self, **changes) -> "EngineConfig":
+    def replace(self, **changes: Any) -> EngineConfig:
         return dataclasses.replace(self, **changes).validate()
 
 

@@ -9,8 +9,10 @@ Everything before `kv` is read-only; `kv` is the one read-write region.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import ops
 from .config import EngineConfig
@@ -52,8 +54,8 @@ class DdrLayout:
         d, f, h, v = cfg.d_model, cfg.d_ff, cfg.n_heads, cfg.vocab
         self._add("header", "<u4", (HEADER_WORDS,))
         self._add("exp_lut", "<u2", (256,))
-        for l in range(cfg.n_layers):
-            p = f"L{l}."
+        for layer in range(cfg.n_layers):
+            p = f"L{layer}."
             for hh in range(h):
                 self._add(f"{p}h{hh}.wqkv", "i1", (3 * cfg.d_head, d))
             for g in ("wq", "wk", "wv"):
@@ -103,7 +105,7 @@ class DdrLayout:
         slab = (layer * self.cfg.n_heads + head) * 2 + which
         return self.kv_base + slab * self.kv_slab + pos * self.cfg.d_head
 
-    def regions(self) -> list[dict]:
+    def regions(self) -> list[dict[str, Any]]:
         return [{"name": t.name, "base": t.base, "size": t.size, "access": t.access} for t in self.tensors]
 
     def header(self) -> np.ndarray:
@@ -116,15 +118,15 @@ class DdrLayout:
 # ---- QKV tile interleave ---------------------------------------------------------------------------------
 def qkv_tile_order(cfg: EngineConfig) -> list[tuple[int, int, int]]:
     """Rows of one head's wqkv region in stream order: (matrix 0/1/2 = q/k/v, first row, n rows) per tile."""
-    out = []
+    out: list[tuple[int, int, int]] = []
     for t0 in range(0, cfg.d_head, cfg.w_tile_rows):
         n = min(cfg.w_tile_rows, cfg.d_head - t0)
         out.extend((m, t0, n) for m in range(3))
     return out
 
 
-def _interleave_qkv(cfg: EngineConfig, L: QLayer, h: int) -> np.ndarray:
-    mats = [g.w[h * cfg.d_head:(h + 1) * cfg.d_head] for g in (L.wq, L.wk, L.wv)]
+def _interleave_qkv(cfg: EngineConfig, ql: QLayer, h: int) -> np.ndarray:
+    mats = [g.w[h * cfg.d_head:(h + 1) * cfg.d_head] for g in (ql.wq, ql.wk, ql.wv)]
     return np.vstack([mats[m][r0:r0 + n] for m, r0, n in qkv_tile_order(cfg)])
 
 
@@ -141,18 +143,18 @@ def _deinterleave_qkv(cfg: EngineConfig, blob: np.ndarray) -> list[np.ndarray]:
 def _arrays(qm: QModel) -> dict[str, np.ndarray]:
     cfg = qm.cfg
     a: dict[str, np.ndarray] = {"exp_lut": ops.EXP_LUT}
-    for l, L in enumerate(qm.layers):
-        p = f"L{l}."
+    for layer, ql in enumerate(qm.layers):
+        p = f"L{layer}."
         for h in range(cfg.n_heads):
-            a[f"{p}h{h}.wqkv"] = _interleave_qkv(cfg, L, h)
+            a[f"{p}h{h}.wqkv"] = _interleave_qkv(cfg, ql, h)
         for g in GEMV_NAMES:
-            gm: QGemv = getattr(L, g)
+            gm: QGemv = getattr(ql, g)
             if g in ("wo", "w1", "w2"):
                 a[f"{p}{g}.w"] = gm.w
             a[f"{p}{g}.bias"], a[f"{p}{g}.mult"], a[f"{p}{g}.shift"] = gm.bias, gm.mult, gm.shift
         for s in ("score_mult", "score_shift", "o_mult", "o_shift", "gelu_lut", "gelu_bank", *VEC_FIELDS):
-            a[p + s] = getattr(L, s)
-        a[p + "ln1_eps"], a[p + "ln2_eps"] = np.array([L.ln1_eps]), np.array([L.ln2_eps])
+            a[p + s] = getattr(ql, s)
+        a[p + "ln1_eps"], a[p + "ln2_eps"] = np.array([ql.ln1_eps]), np.array([ql.ln2_eps])
     a["logits.w"], a["logits.b"] = qm.logits_w, qm.logits_b
     return a
 
@@ -197,10 +199,12 @@ def unpack_kv(lay: DdrLayout, region: bytes) -> np.ndarray:
 
 
 def _load(image: bytes, t: Tensor) -> np.ndarray:
-    return np.frombuffer(image, dtype=t.dtype, count=int(np.prod(t.shape)), offset=t.base).reshape(t.shape).astype(np.int64)
+    raw = np.frombuffer(image, dtype=t.dtype, count=int(np.prod(t.shape)), offset=t.base)
+    return raw.reshape(t.shape).astype(np.int64)
 
 
-def unpack(image: bytes, cfg: EngineConfig, x_scale=None, logits_scale=None) -> tuple[QModel, np.ndarray]:
+def unpack(image: bytes, cfg: EngineConfig, x_scale: npt.ArrayLike | None = None,
+           logits_scale: npt.ArrayLike | None = None) -> tuple[QModel, np.ndarray]:
     """Rebuild (QModel, KV cache) from an image. Scales are host metadata, not in the image."""
     lay = DdrLayout(cfg)
     if len(image) != lay.size:
@@ -212,16 +216,18 @@ def unpack(image: bytes, cfg: EngineConfig, x_scale=None, logits_scale=None) -> 
     if not np.array_equal(get["exp_lut"](), ops.EXP_LUT):
         raise ValueError("image exp_lut differs from the numerics contract's EXP_LUT")
     layers = []
-    for l in range(cfg.n_layers):
-        p = f"L{l}."
+    for layer in range(cfg.n_layers):
+        p = f"L{layer}."
         qkv = [_deinterleave_qkv(cfg, get[f"{p}h{h}.wqkv"]().astype(np.int8)) for h in range(cfg.n_heads)]
-        g = {}
+        g: dict[str, QGemv] = {}
         for i, name in enumerate(GEMV_NAMES):
             w = np.vstack([m[i] for m in qkv]) if i < 3 else get[f"{p}{name}.w"]().astype(np.int8)
             g[name] = QGemv(w=w, bias=get[f"{p}{name}.bias"](), mult=get[f"{p}{name}.mult"](),
                             shift=get[f"{p}{name}.shift"]())
-        fields = {s: get[p + s]() for s in ("score_mult", "score_shift", "o_mult", "o_shift", "gelu_lut", "gelu_bank", *VEC_FIELDS)}
-        layers.append(QLayer(**g, **fields, ln1_eps=int(get[p + "ln1_eps"]()[0]), ln2_eps=int(get[p + "ln2_eps"]()[0])))
+        fields = {s: get[p + s]()
+                  for s in ("score_mult", "score_shift", "o_mult", "o_shift", "gelu_lut", "gelu_bank", *VEC_FIELDS)}
+        params: dict[str, Any] = {**g, **fields}     # QLayer's GEMVs and arrays, keyword by keyword
+        layers.append(QLayer(**params, ln1_eps=int(get[p + "ln1_eps"]()[0]), ln2_eps=int(get[p + "ln2_eps"]()[0])))
     qm = QModel(cfg=cfg, layers=layers, logits_w=get["logits.w"]().astype(np.int8), logits_b=get["logits.b"](),
                 x_scale=np.ones(cfg.d_model) if x_scale is None else np.asarray(x_scale),
                 logits_scale=np.ones(cfg.vocab) if logits_scale is None else np.asarray(logits_scale))

@@ -13,24 +13,26 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
+import numpy.typing as npt
 
 from .config import EngineConfig
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
-def gelu_erf(x: np.ndarray) -> np.ndarray:
+def gelu_erf(x: npt.ArrayLike) -> npt.NDArray[np.float64]:
     x = np.asarray(x, dtype=np.float64)
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)).astype(np.float64))
+    return 0.5 * x * (1.0 + np.asarray(_erf(x / math.sqrt(2.0)), dtype=np.float64))
 
 
 def layernorm_f(y: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
     mu = y.mean(axis=-1, keepdims=True)
     var = ((y - mu) ** 2).mean(axis=-1, keepdims=True)
-    return (y - mu) / np.sqrt(var + eps) * gamma + beta
+    out: np.ndarray = (y - mu) / np.sqrt(var + eps) * gamma + beta
+    return out
 
 
 class ActivationLog:
@@ -56,9 +58,9 @@ def forward(cfg: EngineConfig, w: Mapping[str, np.ndarray], x: np.ndarray,
     dh = cfg.d_head
     mask = np.triu(np.full((n_tok, n_tok), -np.inf), k=1)
     rec = log.add if log is not None else (lambda name, a: None)
-    for l in range(cfg.n_layers):
-        p = f"layers.{l}."
-        rec(f"{l}.x", x)
+    for layer in range(cfg.n_layers):
+        p = f"layers.{layer}."
+        rec(f"{layer}.x", x)
         q = x @ w[p + "attn.wq"] + w[p + "attn.bq"]
         k = x @ w[p + "attn.wk"] + w[p + "attn.bk"]
         v = x @ w[p + "attn.wv"] + w[p + "attn.bv"]
@@ -66,33 +68,34 @@ def forward(cfg: EngineConfig, w: Mapping[str, np.ndarray], x: np.ndarray,
         for h in range(cfg.n_heads):
             sl = slice(h * dh, (h + 1) * dh)
             qh, kh, vh = q[:, sl], k[:, sl], v[:, sl]
-            rec(f"{l}.{h}.q", qh)
-            rec(f"{l}.{h}.k", kh)
-            rec(f"{l}.{h}.v", vh)
+            rec(f"{layer}.{h}.q", qh)
+            rec(f"{layer}.{h}.k", kh)
+            rec(f"{layer}.{h}.v", vh)
             s = qh @ kh.T / math.sqrt(dh) + mask
             s = s - s.max(axis=-1, keepdims=True)
             pr = np.exp(s)
             pr /= pr.sum(axis=-1, keepdims=True)
             oh = pr @ vh
-            rec(f"{l}.{h}.o", oh)
+            rec(f"{layer}.{h}.o", oh)
             heads.append(oh)
         o = np.concatenate(heads, axis=-1) @ w[p + "attn.wo"] + w[p + "attn.bo"]
-        rec(f"{l}.oprime", o)
+        rec(f"{layer}.oprime", o)
         y1 = x + o
-        rec(f"{l}.y1", y1)
+        rec(f"{layer}.y1", y1)
         x_att = layernorm_f(y1, w[p + "ln1.gamma"], w[p + "ln1.beta"], cfg.ln_eps)
-        rec(f"{l}.x_att", x_att)
+        rec(f"{layer}.x_att", x_att)
         u = x_att @ w[p + "ffn.w1"] + w[p + "ffn.b1"]
-        rec(f"{l}.u", u)
+        rec(f"{layer}.u", u)
         ua = gelu_erf(u)
-        rec(f"{l}.u_act", ua)
+        rec(f"{layer}.u_act", ua)
         f = ua @ w[p + "ffn.w2"] + w[p + "ffn.b2"]
-        rec(f"{l}.f", f)
+        rec(f"{layer}.f", f)
         y2 = x_att + f
-        rec(f"{l}.y2", y2)
+        rec(f"{layer}.y2", y2)
         x = layernorm_f(y2, w[p + "ln2.gamma"], w[p + "ln2.beta"], cfg.ln_eps)
     rec("final.x", x)
     logits = x @ w["logits.w"]
     if "logits.b" in w:
         logits = logits + w["logits.b"]
-    return logits
+    out: np.ndarray = logits
+    return out

@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from . import ops
+from .ops import I64Array
 from .qmodel import QGemv, QModel
 
 LAYER_NAMES = ("x_in", "x_in_res", "o_concat", "oprime", "y1", "x_att", "x_att_res", "u", "u_act", "f", "y2", "x",
@@ -27,12 +29,12 @@ HEAD_NAMES = ("q", "k", "v", "s_raw", "s", "p", "o")
 class Trace:
     """Every intermediate, keyed by (token, layer, head, name); head is None for per-layer values and
     layer is None for per-token values (x_in, logits)."""
-    values: dict[tuple[int, int | None, int | None, str], np.ndarray] = field(default_factory=dict)
+    values: dict[tuple[int, int | None, int | None, str], I64Array] = field(default_factory=dict)
 
-    def put(self, token: int, layer: int | None, head: int | None, name: str, value: np.ndarray) -> None:
+    def put(self, token: int, layer: int | None, head: int | None, name: str, value: npt.ArrayLike) -> None:
         self.values[(token, layer, head, name)] = np.array(value, dtype=np.int64, copy=True)
 
-    def get(self, token: int, layer: int | None, head: int | None, name: str) -> np.ndarray:
+    def get(self, token: int, layer: int | None, head: int | None, name: str) -> I64Array:
         return self.values[(token, layer, head, name)]
 
 
@@ -47,25 +49,26 @@ class _Gemv:
 class GoldenEngine:
     """Holds the quantized model and the KV cache [n_layers, n_heads, 2 (K, V), max_seq, d_head] int8."""
 
-    def __init__(self, qm: QModel, kv: np.ndarray | None = None) -> None:
+    def __init__(self, qm: QModel, kv: npt.ArrayLike | None = None) -> None:
         self.qm = qm
         self.cfg = cfg = qm.cfg
         shape = (cfg.n_layers, cfg.n_heads, 2, cfg.max_seq, cfg.d_head)
         self.kv = np.zeros(shape, dtype=np.int8) if kv is None else np.array(kv, dtype=np.int8).reshape(shape)
-        self._layers = [{n: _Gemv(getattr(L, n)) for n in ("wq", "wk", "wv", "wo", "w1", "w2")} for L in qm.layers]
+        self._layers = [{n: _Gemv(getattr(ql, n)) for n in ("wq", "wk", "wv", "wo", "w1", "w2")} for ql in qm.layers]
         self._logits_w = qm.logits_w.astype(np.int64)
 
     # ---- tiled GEMV + requant (ops.gemv / ops.requant) ----
-    def _gemv(self, g: _Gemv, x: np.ndarray, rows: slice, lo: int = ops.I8_MIN, hi: int = ops.I8_MAX) -> np.ndarray:
+    def _gemv(self, g: _Gemv, x: I64Array, rows: slice, lo: int = ops.I8_MIN, hi: int = ops.I8_MAX) -> I64Array:
         out = np.empty(rows.stop - rows.start, dtype=np.int64)
         for t0 in range(rows.start, rows.stop, self.cfg.w_tile_rows):
             t1 = min(t0 + self.cfg.w_tile_rows, rows.stop)
             acc = ops.gemv(x, g.w[t0:t1])
-            out[t0 - rows.start:t1 - rows.start] = ops.requant(acc, g.bias[t0:t1], g.mult[t0:t1], g.shift[t0:t1], lo, hi)
+            tile = slice(t0, t1)
+            out[t0 - rows.start:t1 - rows.start] = ops.requant(acc, g.bias[tile], g.mult[tile], g.shift[tile], lo, hi)
         return out
 
-    def _attention_head(self, l: int, h: int, x: np.ndarray, pos: int, tok: int, tr: Trace | None) -> np.ndarray:
-        cfg, L, g = self.cfg, self.qm.layers[l], self._layers[l]
+    def _attention_head(self, layer: int, h: int, x: I64Array, pos: int, tok: int, tr: Trace | None) -> I64Array:
+        cfg, ql, g = self.cfg, self.qm.layers[layer], self._layers[layer]
         rows = slice(h * cfg.d_head, (h + 1) * cfg.d_head)
         # QKV: the seed streams Wq, Wk, Wv tile by tile; per-row results are independent of tiling order.
         q = np.empty(cfg.d_head, dtype=np.int64)
@@ -76,9 +79,9 @@ class GoldenEngine:
             q[dst] = self._gemv(g["wq"], x, sl)
             k[dst] = self._gemv(g["wk"], x, sl)
             v[dst] = self._gemv(g["wv"], x, sl)
-        k_cache, v_cache = self.kv[l, h, 0], self.kv[l, h, 1]
+        k_cache, v_cache = self.kv[layer, h, 0], self.kv[layer, h, 1]
 
-        def ctx_rows(cache: np.ndarray, cur: np.ndarray, t0: int, t1: int) -> np.ndarray:
+        def ctx_rows(cache: npt.NDArray[np.int8], cur: I64Array, t0: int, t1: int) -> I64Array:
             tile = cache[t0:min(t1, pos)].astype(np.int64)
             return np.vstack([tile, cur[None, :]]) if t1 > pos else tile
 
@@ -87,38 +90,38 @@ class GoldenEngine:
         for t0 in range(0, n_ctx, cfg.ctx_tile):
             t1 = min(t0 + cfg.ctx_tile, n_ctx)
             s_raw[t0:t1] = ops.gemv(q, ctx_rows(k_cache, k, t0, t1))
-        s = ops.score_scale_clamp(s_raw, L.score_mult[h], L.score_shift[h])
+        s = ops.score_scale_clamp(s_raw, ql.score_mult[h], ql.score_shift[h])
         p = ops.softmax(s)
         acc = np.zeros(cfg.d_head, dtype=np.int64)
         for t0 in range(0, n_ctx, cfg.ctx_tile):
             t1 = min(t0 + cfg.ctx_tile, n_ctx)
             acc = ops.pv_accum(p[t0:t1], ctx_rows(v_cache, v, t0, t1), acc)
-        o = ops.requant(acc, 0, L.o_mult[h], L.o_shift[h])
+        o = ops.requant(acc, 0, ql.o_mult[h], ql.o_shift[h])
         k_cache[pos], v_cache[pos] = k, v           # KV write-back (append at the token's position)
         if tr is not None:
-            for name, val in zip(HEAD_NAMES, (q, k, v, s_raw, s, p, o)):
-                tr.put(tok, l, h, name, val)
+            for name, val in zip(HEAD_NAMES, (q, k, v, s_raw, s, p, o), strict=True):
+                tr.put(tok, layer, h, name, val)
         return o
 
-    def _layer(self, l: int, x: np.ndarray, x_res: np.ndarray, pos: int, tok: int,
-               tr: Trace | None) -> tuple[np.ndarray, np.ndarray]:
-        cfg, L, g = self.cfg, self.qm.layers[l], self._layers[l]
-        o_concat = np.concatenate([self._attention_head(l, h, x, pos, tok, tr) for h in range(cfg.n_heads)])
+    def _layer(self, layer: int, x: I64Array, x_res: I64Array, pos: int, tok: int,
+               tr: Trace | None) -> tuple[I64Array, I64Array]:
+        cfg, ql, g = self.cfg, self.qm.layers[layer], self._layers[layer]
+        o_concat = np.concatenate([self._attention_head(layer, h, x, pos, tok, tr) for h in range(cfg.n_heads)])
         oprime = self._gemv(g["wo"], o_concat, slice(0, cfg.d_model), ops.I16_MIN, ops.I16_MAX)
-        y1 = ops.residual_add(x_res, L.res1_x_mult, oprime, L.res1_r_mult)
-        x_att, x_att_res = ops.layernorm(y1, L.ln1_gamma, L.ln1_beta, L.ln1_eps)
+        y1 = ops.residual_add(x_res, ql.res1_x_mult, oprime, ql.res1_r_mult)
+        x_att, x_att_res = ops.layernorm(y1, ql.ln1_gamma, ql.ln1_beta, ql.ln1_eps)
         u = self._gemv(g["w1"], x_att, slice(0, cfg.d_ff))
-        u_act = ops.act_lut(u, L.gelu_lut, L.gelu_bank)
+        u_act = ops.act_lut(u, ql.gelu_lut, ql.gelu_bank)
         f = self._gemv(g["w2"], u_act, slice(0, cfg.d_model), ops.I16_MIN, ops.I16_MAX)
-        y2 = ops.residual_add(x_att_res, L.res2_x_mult, f, L.res2_r_mult)
-        x_out, x_out_res = ops.layernorm(y2, L.ln2_gamma, L.ln2_beta, L.ln2_eps)
+        y2 = ops.residual_add(x_att_res, ql.res2_x_mult, f, ql.res2_r_mult)
+        x_out, x_out_res = ops.layernorm(y2, ql.ln2_gamma, ql.ln2_beta, ql.ln2_eps)
         if tr is not None:
-            for name, val in zip(LAYER_NAMES, (x, x_res, o_concat, oprime, y1, x_att, x_att_res, u, u_act, f, y2, x_out,
-                                           x_out_res)):
-                tr.put(tok, l, None, name, val)
+            vals = (x, x_res, o_concat, oprime, y1, x_att, x_att_res, u, u_act, f, y2, x_out, x_out_res)
+            for name, val in zip(LAYER_NAMES, vals, strict=True):
+                tr.put(tok, layer, None, name, val)
         return x_out, x_out_res
 
-    def step(self, x_q: np.ndarray, pos: int, tr: Trace | None = None, tok: int | None = None) -> np.ndarray:
+    def step(self, x_q: npt.ArrayLike, pos: int, tr: Trace | None = None, tok: int | None = None) -> I64Array:
         """Decode one token at sequence position `pos`; returns int32 logits [vocab] (as int64 array)."""
         cfg = self.cfg
         if not 0 <= pos < cfg.max_seq:
@@ -129,8 +132,8 @@ class GoldenEngine:
         ops._check_range("x", x, ops.I8_MIN, ops.I8_MAX)
         tok = pos if tok is None else tok
         x_res = x << (ops.LN_OUT_SHIFT - ops.RES_COPY_SHIFT)      # the int8 input's residual copy
-        for l in range(cfg.n_layers):
-            x, x_res = self._layer(l, x, x_res, pos, tok, tr)
+        for layer in range(cfg.n_layers):
+            x, x_res = self._layer(layer, x, x_res, pos, tok, tr)
         logits = np.empty(cfg.vocab, dtype=np.int64)
         for t0 in range(0, cfg.vocab, cfg.w_tile_rows):
             t1 = min(t0 + cfg.w_tile_rows, cfg.vocab)
@@ -139,6 +142,6 @@ class GoldenEngine:
             tr.put(tok, None, None, "logits", logits)
         return logits
 
-    def run(self, x_q: np.ndarray, start_pos: int = 0, tr: Trace | None = None) -> np.ndarray:
+    def run(self, x_q: ops.IntArray, start_pos: int = 0, tr: Trace | None = None) -> npt.NDArray[np.int32]:
         """Decode tokens x_q [T, d_model] at positions start_pos.. ; returns logits [T, vocab] int32."""
         return np.stack([self.step(x, start_pos + i, tr) for i, x in enumerate(x_q)]).astype(np.int32)

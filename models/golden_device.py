@@ -32,9 +32,25 @@ import numpy as np
 from . import csr_map
 from .config import ConfigError, EngineConfig
 from .ddr_layout import ALIGN, HEADER_WORDS, DdrLayout, unpack, unpack_kv
-from .driver import (CONFIG_CSRS, CTRL_SOFT_RESET, CTRL_START, DEFAULT_CSR_MAP, IRQ_ALL, IRQ_DONE,
-                     IRQ_ERROR, PERF_COUNTERS, REG_MASK, STATUS_BUSY, STATUS_DONE, STATUS_ERR_CODE_SHIFT,
-                     STATUS_ERROR, CsrMap, ErrorCode, ProtocolError, logits_frame_bytes)
+from .driver import (
+    CONFIG_CSRS,
+    CTRL_SOFT_RESET,
+    CTRL_START,
+    DEFAULT_CSR_MAP,
+    IRQ_ALL,
+    IRQ_DONE,
+    IRQ_ERROR,
+    PERF_COUNTERS,
+    REG_MASK,
+    STATUS_BUSY,
+    STATUS_DONE,
+    STATUS_ERR_CODE_SHIFT,
+    STATUS_ERROR,
+    CsrMap,
+    ErrorCode,
+    ProtocolError,
+    logits_frame_bytes,
+)
 from .golden import GoldenEngine
 from .schedule import schedule_beats, token_schedule
 from .traffic import roofline_cycles, token_traffic
@@ -80,7 +96,7 @@ class GoldenDevice:
         self.axi_data_w = axi_data_w
         self.csr = csr
         self._reg_names = {offset: name for name, offset in csr.registers().items()}
-        self.regs: dict[str, int] = {name: 0 for name in csr.registers()}
+        self.regs: dict[str, int] = dict.fromkeys(csr.registers(), 0)
         self.regs.update({"ID": _const_value("ID"), "VERSION": _const_value("VERSION"), **hw_params_words(axi_data_w)})
         self.busy = False
         self.done = False

@@ -60,4 +60,4 @@ def preset_section(name: str, cfg: EngineConfig) -> str:
 def layout_markdown(cfgs: list[EngineConfig], names: list[str] | None = None) -> str:
     from .config import PRESETS
     names = names or [next((n for n, c in PRESETS.items() if c == cfg), "custom") for cfg in cfgs]
-    return INTRO + "\n" + "\n".join(preset_section(n, c) for n, c in zip(names, cfgs))
+    return INTRO + "\n" + "\n".join(preset_section(n, c) for n, c in zip(names, cfgs, strict=True))

