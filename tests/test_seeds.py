@@ -26,12 +26,12 @@ def test_plusargs_carry_the_verilator_seed_and_random_reset() -> None:
     assert s.plusargs() == [f"+verilator+seed+{derive(3, 'verilator')}", "+verilator+rand+reset+2"]
 
 
-def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SEED_ENV, "0x10")
-    assert Seeds.from_env().master == 16
+    assert Seeds.from_settings().master == 16
     monkeypatch.setenv(SEED_ENV, "ten")
     with pytest.raises(ValueError, match="LE_SEED"):
-        Seeds.from_env()
+        Seeds.from_settings()
 
 
 def test_test_plusargs_add_the_master_seed() -> None:

@@ -15,8 +15,9 @@ the seed (a design that depends on an unreset value fails on some seed, reproduc
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
+
+from verif.settings import setting
 
 X_RANDOM_BUILD_ARGS = ("--x-assign", "unique", "--x-initial", "unique")
 SEED_ENV = "LE_SEED"
@@ -38,10 +39,12 @@ class Seeds:
             raise ValueError(f"master seed {self.master!r}: must be an integer >= 0")
 
     @classmethod
-    def from_env(cls, default: int = DEFAULT_MASTER) -> "Seeds":
-        raw = os.environ.get(SEED_ENV, str(default))
+    def from_settings(cls, default: int = DEFAULT_MASTER) -> Seeds:
+        """The master seed of this run: +le_seed=N in a simulation, else $LE_SEED (verif/settings.py), else
+        `default`. The one place every launcher and test reads it."""
+        raw = setting("seed", str(default))
         try:
-            return cls(int(raw, 0))
+            return cls(int(str(raw), 0))
         except ValueError:
             raise ValueError(f"{SEED_ENV}={raw!r}: must be an integer") from None
 

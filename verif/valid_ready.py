@@ -29,6 +29,8 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
+from verif.settings import plusarg
+
 RTL_DIR = Path(__file__).resolve().parents[1] / "rtl"
 STRESS_P_IDLE = 0.3                 # source idle probability per item in the stress phase
 STRESS_P_STALL = 0.3                # sink stall probability per cycle in the stress phase
@@ -212,8 +214,9 @@ def documented_timing(module: str) -> Timing:
 
 def plusarg_int(name: str, default: int | None = None) -> int:
     """An integer plusarg set by the pytest launcher (`default` when given and the plusarg is absent)."""
-    if name in cocotb.plusargs:
-        return int(cocotb.plusargs[name])
+    value = plusarg(name)
+    if value is not None:
+        return int(value)
     if default is None:
         raise AssertionError(f"plusarg +{name}=<int> missing (the pytest launcher passes it)")
     return default

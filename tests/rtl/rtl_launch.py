@@ -2,7 +2,7 @@
 
 Every launcher `tests/rtl/test_rtl_<op>.py` builds its module with `run` and names its cocotb module
 `tests/rtl/cocotb_<op>.py`; the cocotb side shares the valid/ready harness `verif/valid_ready.py`.
-The seed is the project's one seed variable LE_SEED, read once here through `verif.seeds.Seeds.from_env()`:
+The seed is the project's one seed variable LE_SEED, read once here through `verif.seeds.Seeds.from_settings()`:
 cocotb runs with `Seeds.cocotb` (COCOTB_RANDOM_SEED), HDL randomness with `Seeds.verilator`.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ def operator_sources(*modules: str) -> list[Path]:
 
 
 def seeds() -> Seeds:
-    return Seeds.from_env()
+    return Seeds.from_settings()
 
 
 def run(sources: Sequence[Path], top: str, op: str, run_name: str, parameters: Mapping[str, object] | None = None,

@@ -25,7 +25,7 @@ def _cases() -> list[pytest.param]:
 
 @pytest.mark.parametrize(("test", "config"), _cases())
 def test_listed(test: str, config: str) -> None:
-    run = run_listed(test, config, Seeds.from_env().master, testlist=TESTLIST)
+    run = run_listed(test, config, Seeds.from_settings().master, testlist=TESTLIST)
     assert (run.run_dir / "results.xml").is_file(), f"{run.log}: no results.xml"
 
 

@@ -28,7 +28,6 @@ dir, the simulator's cwd), and the per-covergroup percentages and the holes are 
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -37,6 +36,7 @@ from pyuvm import ConfigDB, uvm_component, uvm_subscriber
 
 from models.schedule import AXI_BOUNDARY, AXI_MAX_BEATS
 from verif.coverage import Coverage
+from verif.settings import setting
 
 from .txn import TokenReadback, TokenStart
 
@@ -47,17 +47,6 @@ CORNERS = ("cov_int8_sat", "cov_int16_sat", "cov_sm_single", "cov_ln_zero_var", 
 STALL_STATS = dict(ar="rd_ar_stall", r="rd_r_gap", aw="wr_aw_stall", w="wr_w_stall", b="wr_b_gap")
 
 
-def plusarg_setting(name: str, default: str | None = None) -> str | None:
-    """+le_<name>=.. (cocotb plusargs) or the environment variable LE_<NAME>."""
-    key = f"le_{name}"
-    try:
-        import cocotb
-        args = getattr(cocotb, "plusargs", None) or {}
-        if key in args:
-            return str(args[key])
-    except ImportError:                       # pragma: no cover
-        pass
-    return os.environ.get(key.upper(), default)
 
 
 @dataclass(frozen=True)
@@ -206,7 +195,7 @@ class CoverageSubscriber(uvm_component):
     def report_phase(self) -> None:
         if self.bursts:                        # bursts after the last token (the monitor's final flush)
             self._sample_bursts()
-        self.path = Path(plusarg_setting("cov_out") or Path.cwd() / COV_FILE)
+        self.path = Path(setting("cov_out") or Path.cwd() / COV_FILE)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.cov.save_ucis(self.path, test_name=self.test_name())
         pct = self.cov.coverage()

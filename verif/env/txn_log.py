@@ -24,7 +24,7 @@ from typing import Any
 
 from pyuvm import uvm_component, uvm_subscriber
 
-from .coverage_sub import plusarg_setting
+from verif.settings import setting
 
 LOG_FILE = "txn_log.txt"
 HASH_FILE = "txn_log.sha256"
@@ -92,7 +92,7 @@ class TxnLog(uvm_component):
 
     # ---- end of test ----------------------------------------------------------------------------------------
     def extract_phase(self) -> None:      # before check_phase: a failing run keeps its fingerprint too
-        self.dir = Path(plusarg_setting("txn_dir") or Path.cwd())
+        self.dir = Path(setting("txn_dir") or Path.cwd())
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / LOG_FILE).write_text(self.text())
         (self.dir / HASH_FILE).write_text(f"{self.sha256}  {len(self.lines)} transactions\n")

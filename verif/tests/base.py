@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +26,7 @@ from models.qmodel import QModel
 from verif.bfm.axi_mem_bfm import BfmKnobs
 from verif.env.env import EnvConfig, LayerEngineEnv
 from verif.env.host import CLK_NS, TokenPlan, TokenSeq
+from verif import settings
 from verif.seeds import Seeds
 
 IMAGE_BASE = 0x0010_0FC0          # 64-byte aligned, not 4 KB aligned: bursts split at odd places
@@ -34,12 +34,10 @@ RESET_CYCLES = 10
 
 
 def setting(name: str, default: str) -> str:
-    """A run-time knob: plusarg +le_<name>=..., else environment LE_<NAME>, else `default` (the one reader of
-    test settings; the seed is read the same way: le_seed)."""
-    key = f"le_{name}"
-    if key in cocotb.plusargs:
-        return str(cocotb.plusargs[key])
-    return os.environ.get(key.upper(), default)
+    """A test knob: verif/settings.py (+le_<name>=..., else $LE_<NAME>, else `default`)."""
+    value = settings.setting(name, default)
+    assert value is not None
+    return value
 
 
 @lru_cache(maxsize=None)
@@ -74,7 +72,7 @@ class BaseTest(uvm_test):
 
     def build_phase(self) -> None:
         self.dut = cocotb.top
-        self.seeds = Seeds(int(setting("seed", "1"), 0))
+        self.seeds = Seeds.from_settings()
         self.bus_bits = len(self.dut.u_mem.axi_rdata)
         self.choose()
         self.qm, image, self.x, self.positions, kv = self.model()
