@@ -3,7 +3,7 @@
 // le_axi_pkg: the AMBA AXI4 encodings the DMAs use (le_axi_rd, le_axi_wr, le_axi_burst_split).
 //
 // Golden twin:  none: constants of the AXI4 protocol (ARM IHI 0022, sections A3.4 and A3.4.4); the Python
-//               side of the same constants lives with the verification models (verif/axi_mem.py).
+//               side of the same constants is models/axi.py (AxiResp, AxiBurst, the 4 KB boundary).
 // Test:         through its users: tests/rtl/test_rtl_axi_rd.py, tests/rtl/test_rtl_axi_wr.py,
 //               tests/rtl/test_rtl_axi_slave_bfm.py.
 package le_axi_pkg;

@@ -6,8 +6,9 @@
 //                      4 KB boundary; le_axi_burst_split), keeps up to MAX_OUTSTANDING bursts in
 //                      flight, accepts R data out of order across IDs (and interleaved beat by
 //                      beat), re-orders it in a reorder buffer and delivers it in command order.
-// Golden twin:         none (pure data movement; tests/rtl/cocotb_axi_rd.py checks every byte
-//                      against the memory model verif/axi_mem.py).
+// Golden twin:         none: control - the AXI4 read DMA (bursts of models/schedule.py bursts;
+//                      pure data movement: tests/rtl/cocotb_axi_rd.py checks every byte against
+//                      the memory model verif/axi_mem.py).
 // Test:                tests/rtl/test_rtl_axi_rd.py, tests/rtl/test_rtl_axi_slave_bfm.py
 // Latency:             3 cycles from the edge that transfers an R beat to the edge that transfers
 //                      it on the out stream, for a beat at the head of the stream with out_ready_i

@@ -8,8 +8,9 @@
 //                      flight (AW issued, B not yet received), sends the data stream's beats on W
 //                      in command order with WLAST on the last beat of every burst, and checks
 //                      every B response.
-// Golden twin:         none (pure data movement; tests/rtl/cocotb_axi_wr.py checks every written
-//                      byte against the memory model verif/axi_mem.py and its write log).
+// Golden twin:         none: control - the AXI4 write DMA of the K/V appends (models/schedule.py
+//                      kv_writes; pure data movement: tests/rtl/cocotb_axi_wr.py checks every
+//                      written byte against verif/axi_mem.py and its write log).
 // Test:                tests/rtl/test_rtl_axi_wr.py, tests/rtl/test_rtl_axi_slave_bfm.py
 // Latency:             1 cycle from the edge that transfers a data beat on the in stream to the
 //                      edge that transfers it on W (WREADY high): one W output FIFO stage.

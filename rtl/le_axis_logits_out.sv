@@ -6,7 +6,8 @@
 //                      LPB = AXI_DATA_W / 32 logits per beat, ceil(vocab / LPB) beats, the unused
 //                      slots of the final beat zero (models/driver.py, step 5). A zero-flush mode
 //                      emits a frame of the same length with every byte zero (failed tokens).
-// Golden twin:         none (pure packing; tests/rtl/cocotb_axis_logits_out.py checks every byte,
+// Golden twin:         none: control - packs int32 logits into AXI4-Stream beats (the framing of
+//                      models/driver.py; tests/rtl/cocotb_axis_logits_out.py checks every byte,
 //                      TKEEP and TLAST of every beat against the logits it sent).
 // Test:                tests/rtl/test_rtl_axis_logits_out.py, tests/rtl/test_rtl_axis_bfm.py
 // Latency:             1 cycle: the logit that completes a beat transfers at a rising edge and the

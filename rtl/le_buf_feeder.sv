@@ -8,7 +8,7 @@
 //                      P.V, and the K/V appends into the write DMA. start_i latches base_i and n_i;
 //                      raddr_o/re_o drive the source RAM, whose registered word (rdata_i) is the
 //                      output beat; idx_o is the beat's index 0..n-1.
-// Golden twin:         none (data movement).
+// Golden twin:         none: control - streams a run of buffer words out as beats (data movement).
 // Test:                the env's tests (regress/testlist.yaml; pytest runs each:
 //                      tests/rtl/test_uvm_testlist.py)
 // Latency:             2 cycles from start_i to the first beat (RAM read + hold).

@@ -2,6 +2,11 @@
 //
 // le_ctrl_pkg: types of the engine's control path (le_sched -> op FIFO -> le_exec) and the CSR-side
 // error codes. The loop nest, the op list and the parameter destinations follow models/schedule.py.
+//
+// Golden twin:  none: control - the micro-op encoding of models/schedule.py token_schedule and the
+//               error codes of models/driver.py ErrorCode.
+// Test:         through its users: the env's tests (regress/testlist.yaml; pytest runs each:
+//               tests/rtl/test_uvm_testlist.py) and tests/rtl/test_rtl_layout.py.
 
 package le_ctrl_pkg;
 

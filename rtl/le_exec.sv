@@ -22,7 +22,9 @@
 //                      FIFO and all read data until le_axi_rd is idle, lets a started append finish
 //                      its beats, waits for the write DMA, flushes the logits frame (zeros) and the X
 //                      stream (le_axis_x_in drains through TLAST), then pulses drained_o.
-// Golden twin:         models/golden.py (through the end-to-end tests); op order = models/schedule.py.
+// Golden twin:         none: control - the executor of le_sched's micro-ops (op order =
+//                      models/schedule.py token_schedule; bit-exactness through models/golden.py
+//                      in the end-to-end tests).
 // Test:                the env's tests (regress/testlist.yaml; pytest runs each:
 //                      tests/rtl/test_uvm_testlist.py)
 // Latency:             a read op's beats pass at 1 per cycle; a Begin costs its wait plus the copy

@@ -9,7 +9,8 @@
 //                      le_buf_feeder streams those words out (out_*), idx_o = 0..n-1. le_exec
 //                      routes the beats (q into the score MAC, K/V rows into the score MAC / P.V,
 //                      K/V appends into the write DMA, O_concat / U_act into the main MAC's x RAM).
-// Golden twin:         none (storage and data movement).
+// Golden twin:         none: control - the Q/K/V, O_concat and U_act buffers and their feeder
+//                      (storage and data movement).
 // Test:                the env's tests (regress/testlist.yaml; pytest runs each:
 //                      tests/rtl/test_uvm_testlist.py)
 // Latency:             2 cycles from start_i to the first beat (RAM read + hold, le_buf_feeder); an

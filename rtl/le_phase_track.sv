@@ -7,7 +7,7 @@
 //                      logits taken by the stream. rq_free_o: every row of the phase has read its requant
 //                      parameters, so the next parameter group may overwrite them (le_exec waits for it).
 //                      begin_i starts a phase (the counters restart).
-// Golden twin:         none (control).
+// Golden twin:         none: control - phase completion and the requant-RAM release of le_main_out.
 // Test:                the env's tests (regress/testlist.yaml; pytest runs each:
 //                      tests/rtl/test_uvm_testlist.py)
 // Latency:             done_o rises 1 cycle after the last result; rq_free_o is combinational.

@@ -6,7 +6,8 @@
 //                      le_residual_add, le_act_lut). The operator owns the data registers of each
 //                      stage; this module owns one valid bit per stage and tells the operator when
 //                      each stage's registers load (load_o[k]).
-// Golden twin:         none (control only; the operators that use it have one).
+// Golden twin:         none: control - valid/ready of a register pipeline (the operators that use
+//                      it have one).
 // Test:                through every pipelined operator's test (tests/rtl/test_rtl_requant.py, ...)
 // Latency:             Stages cycles (an item accepted at clock edge t is offered at the output right
 //                      after edge t + Stages - 1 and, with out_ready_i high, transfers at edge

@@ -2,6 +2,11 @@
 //
 // le_pkg: shared types, widths and the numerics contract of docs/numerics.md (golden: models/ops.py).
 // Every constant below has a same-named twin in models/ops.py; tests/test_rtl_pkg.py keeps them equal.
+//
+// Golden twin:  models/ops.py (the same-named constants; sat_to_wide = its np.clip to int8 /
+//               int16).
+// Test:         tests/test_rtl_pkg.py (every constant against its twin), and every operator test
+//               that uses them (tests/rtl/test_rtl_<op>.py).
 
 package le_pkg;
 

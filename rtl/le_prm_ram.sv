@@ -6,7 +6,8 @@
 //                      multipliers, GELU bank ids, logits bias) as loaded from DDR: a write stores
 //                      one bus beat (LANES elements of EW bits, element k of the beat = tensor
 //                      element waddr_i * LANES + k); a read returns one element by index.
-// Golden twin:         none (storage; the parameters' use is checked end to end).
+// Golden twin:         none: control - parameter storage (beat writes, element reads; the
+//                      parameters' use is checked end to end).
 // Test:                through its users: the env's tests (regress/testlist.yaml; pytest runs each:
 //                      tests/rtl/test_uvm_testlist.py)
 // Latency:             read: 1 cycle (rdata_o holds the element addressed at the last edge with

@@ -4,7 +4,8 @@
 //
 // Purpose:             output / skid buffering of the MAC operators (le_gemv, le_pv_accum,
 //                      le_logits).
-// Golden twin:         none (pure storage; order and payload are preserved exactly).
+// Golden twin:         none: control - a valid/ready FIFO (pure storage; order and payload are
+//                      preserved exactly).
 // Test:                through its users' tests (tests/rtl/test_rtl_gemv.py,
 //                      test_rtl_axi_rd.py, ...)
 // Latency:             1 cycle: an item pushed at a rising edge is on out_data_o (out_valid_o = 1)

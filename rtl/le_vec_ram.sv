@@ -7,7 +7,7 @@
 //                      O_concat, U_act, requant/residual parameters, GELU banks, logits bias). A
 //                      whole beat is written from the DMA or the X stream in one cycle; an operator
 //                      output element is written alone with one lane enable.
-// Golden twin:         none (storage).
+// Golden twin:         none: control - on-chip vector storage (lane-enable writes, word reads).
 // Test:                through its users: the env's tests (regress/testlist.yaml; pytest runs each:
 //                      tests/rtl/test_uvm_testlist.py)
 // Latency:             read: 1 cycle (rdata_o holds the word addressed at the last edge with re_i = 1
