@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from eda import toolchain
+from eda import hdl_lint, toolchain
 
 ROOT = Path(__file__).resolve().parents[1]
 RTL = ROOT / "rtl"
@@ -122,3 +122,90 @@ def test_verilator_sc_mode(sv: Path, tmp_path: Path) -> None:
     top = _declared(sv, "module")[0]
     header = (tmp_path / "obj" / f"V{top}.h").read_text()
     assert "sc_core::sc_module" in header and re.search(r"sc_core::sc_in<", header), f"V{top}.h is not a SystemC model"
+
+
+# --------------------------------------------------------------------------- eda.hdl_lint: the three trees
+
+
+@pytest.mark.parametrize("tree", sorted(hdl_lint.TREES), ids=str)
+def test_hdl_lint_tree_clean(tree: str) -> None:
+    """`python -m eda.hdl_lint <tree>`'s check: verible + verilator -Wall find nothing (waivers with reasons in
+    the tree's lint/ folder)."""
+    findings = hdl_lint.lint_tree(hdl_lint.TREES[tree])
+    assert not findings, f"hdl_lint {tree}:\n" + "\n".join(map(str, findings))
+
+
+def test_hdl_lint_tops() -> None:
+    """Each tree lints the tops it must: rtl the engine, verif the pyuvm top (from the file lists) and the BFM
+    test wrappers, tests every small tb top."""
+    tops = {name: set(hdl_lint.tops(tree)) for name, tree in hdl_lint.TREES.items()}
+    assert tops["rtl"] == {"layer_engine"}
+    assert {"le_tb_top", "le_axi_dma_bfm_tb", "le_axis_bfm_tb"} <= tops["verif"]
+    assert {"le_csr_reg_tb", "le_layout_tb", "smoke_mac"} <= tops["tests"]
+    assert hdl_lint.tops(hdl_lint.TREES["verif"])["le_tb_top"] is None   # sources from the two .f files
+    for name in ("verif", "tests"):
+        lint = hdl_lint.TREES[name].lint_dir
+        assert (lint / "verible.waiver").is_file(), lint
+
+
+PLANTED_TOP = """module planted_top (
+  input  logic       clk_i,
+  input  logic [7:0] a_i,
+  output logic [7:0] y_o
+);
+  logic [7:0] spare;
+  planted_leaf u_leaf (.clk_i, .q_o());
+  always_ff @(posedge clk_i) y_o <= a_i;""" + " " * 60 + "// " + "x" * 40 + """
+endmodule
+"""
+PLANTED_LEAF = """module planted_leaf (
+  input  logic clk_i,
+  output logic q_o
+);
+  logic [3:0] never_read;
+  always_ff @(posedge clk_i) q_o <= 1'b0;
+endmodule
+"""
+PLANTED_FINDINGS = (
+    r"planted_top\.sv:6: verilator: UNUSEDSIGNAL: .*'spare'",
+    r"planted_leaf\.sv:5: verilator: UNUSEDSIGNAL: .*'never_read'",   # found through -y
+    r"planted_top\.sv:8: verible: Line length exceeds .*\[line-length\]",
+    r"planted_top\.sv:8: verible: y_o should end with .*\[dff-name-style\]",
+)
+
+
+def test_hdl_lint_reports_planted_issues(tmp_path: Path) -> None:
+    """A scratch tree with an unused signal in its top and one in the module it instantiates, an over-long
+    line and a flop without _q: both tools report each at its file and line."""
+    hdl = tmp_path / "hdl"
+    hdl.mkdir()
+    (hdl / "planted_top.sv").write_text(PLANTED_TOP)
+    (hdl / "planted_leaf.sv").write_text(PLANTED_LEAF)
+    tree = hdl_lint.Tree("planted", hdl, tmp_path / "lint", libs=(hdl_lint.RTL_F,), lib_dirs=(hdl,))
+    assert hdl_lint.tops(tree) == {"planted_top": hdl / "planted_top.sv"}
+    found = [str(f) for f in hdl_lint.lint_tree(tree)]
+    for pattern in PLANTED_FINDINGS:
+        assert any(re.search(pattern, f) for f in found), f"{pattern} not in:\n" + "\n".join(found)
+
+
+def test_hdl_lint_cli_exit_codes(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 1 with one line per finding and a summary; exit 2 with one line for a missing tool or an unknown
+    tree."""
+    planted = hdl_lint.Finding("verif/hdl/x.sv", 3, "verilator", "UNUSEDSIGNAL: Signal is not used: 'x'")
+    with monkeypatch.context() as m:
+        m.setattr(hdl_lint, "lint_tree", lambda tree: [planted] if tree.name == "verif" else [])
+        assert hdl_lint.main(["rtl", "verif"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "verif/hdl/x.sv:3: verilator: UNUSEDSIGNAL: Signal is not used: 'x'"
+    assert len(out) == 2 and "1 finding(s)" in out[1] and "verif 1" in out[1], out
+
+    def missing() -> Path:
+        raise toolchain.ToolMissing("verible-verilog-lint not found at /nowhere: run `make setup`")
+    monkeypatch.setattr(toolchain, "verible_lint", missing)
+    assert hdl_lint.main(["tests"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "make setup" in err[0], err
+
+    assert hdl_lint.main(["nosuchtree"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "rtl, verif, tests" in err[0], err
