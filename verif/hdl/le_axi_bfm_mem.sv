@@ -11,11 +11,11 @@
 //              the strobed write port. A page is mapped only if its pt entry is valid AND the slot's
 //              owner is that page: so a randomly initialised pt (--x-initial unique with
 //              +verilator+rand+reset+2) maps nothing once the proxy has marked every slot free.
-// Latency:     read port: combinational (rd_addr -> rd_mapped / rd_data in the same cycle).
-//              write port: the word is updated at the clock edge that samples wr_en (one cycle
+// Latency:     read port: combinational (rd_addr_i -> rd_mapped_o / rd_data_o, same cycle).
+//              write port: the word is updated at the clock edge that samples wr_en_i (one cycle
 //              after the W beat was accepted, as the write side registers the request).
 // Throughput:  one read and one write per cycle.
-// Unmapped:    a read of an unmapped page returns rd_mapped = 0 and rd_data = 0; a write to an
+// Unmapped:    a read of an unmapped page returns rd_mapped_o = 0 and rd_data_o = 0; a write to an
 //              unmapped page is dropped (the write side only writes inside the read-write windows,
 //              whose pages the proxy maps when the window is set).
 
@@ -27,48 +27,53 @@ module le_axi_bfm_mem #(
   // Derived.
   localparam int unsigned BB     = DATA_W / 8,
   localparam int unsigned BSHIFT = $clog2(BB),
-  localparam int unsigned SLOT_W = $clog2(MAX_PAGES),
-  localparam int unsigned WPP_W  = PAGE_BITS - BSHIFT,      // log2(words per page)
-  localparam int unsigned VPN_W  = ADDR_W - PAGE_BITS,
-  localparam int unsigned NVPAGE = 1 << VPN_W
+  localparam int unsigned SlotW  = $clog2(MAX_PAGES),
+  localparam int unsigned WppW   = PAGE_BITS - BSHIFT,      // log2(words per page)
+  localparam int unsigned VpnW   = ADDR_W - PAGE_BITS,
+  localparam int unsigned NVPAGE = 1 << VpnW
 ) (
-  input  logic              clk,
+  input  logic              clk_i,
   // read port (combinational)
-  input  logic [ADDR_W-1:0] rd_addr,
-  output logic              rd_mapped,
-  output logic [DATA_W-1:0] rd_data,
+  input  logic [ADDR_W-1:0] rd_addr_i,
+  output logic              rd_mapped_o,
+  output logic [DATA_W-1:0] rd_data_o,
   // write port
-  input  logic              wr_en,
-  input  logic [ADDR_W-1:0] wr_addr,
-  input  logic [DATA_W-1:0] wr_data,
-  input  logic [BB-1:0]     wr_strb
+  input  logic              wr_en_i,
+  input  logic [ADDR_W-1:0] wr_addr_i,
+  input  logic [DATA_W-1:0] wr_data_i,
+  input  logic [BB-1:0]     wr_strb_i
 );
 
   // Page table entry: {valid, slot}. Owner entry: {free, virtual page}. Page store index: {slot,
   // word in page}. No initialisers: they would run at the first evaluation, after cocotb's first
   // test may already have mapped pages (the proxy initialises `owner` instead).
-  logic [SLOT_W:0]   pt    [NVPAGE];
-  logic [VPN_W:0]    owner [MAX_PAGES];
-  logic [DATA_W-1:0] words [MAX_PAGES << WPP_W];
+  logic [SlotW:0]    pt    [NVPAGE];
+  logic [VpnW:0]     owner [MAX_PAGES];
+  logic [DATA_W-1:0] words [MAX_PAGES << WppW];
 
-  logic [SLOT_W:0]       rd_pte, wr_pte;
+  logic [SlotW:0]        rd_pte, wr_pte;
   logic                  wr_mapped;
   logic [DATA_W-1:0]     wr_mask;
+  logic                  unused_byte_offsets;   // byte in a bus word: the ports are word-wide
 
-  assign rd_pte    = pt[rd_addr[ADDR_W-1:PAGE_BITS]];
-  assign rd_mapped = rd_pte[SLOT_W] && owner[rd_pte[SLOT_W-1:0]] == {1'b0, rd_addr[ADDR_W-1:PAGE_BITS]};
-  assign rd_data   = rd_mapped ? words[{rd_pte[SLOT_W-1:0], rd_addr[PAGE_BITS-1:BSHIFT]}] : '0;
-  assign wr_pte    = pt[wr_addr[ADDR_W-1:PAGE_BITS]];
-  assign wr_mapped = wr_pte[SLOT_W] && owner[wr_pte[SLOT_W-1:0]] == {1'b0, wr_addr[ADDR_W-1:PAGE_BITS]};
+  assign rd_pte      = pt[rd_addr_i[ADDR_W-1:PAGE_BITS]];
+  assign rd_mapped_o = rd_pte[SlotW]
+                       && owner[rd_pte[SlotW-1:0]] == {1'b0, rd_addr_i[ADDR_W-1:PAGE_BITS]};
+  assign rd_data_o   = rd_mapped_o ? words[{rd_pte[SlotW-1:0], rd_addr_i[PAGE_BITS-1:BSHIFT]}] : '0;
+  assign wr_pte      = pt[wr_addr_i[ADDR_W-1:PAGE_BITS]];
+  assign wr_mapped   = wr_pte[SlotW]
+                       && owner[wr_pte[SlotW-1:0]] == {1'b0, wr_addr_i[ADDR_W-1:PAGE_BITS]};
+  assign unused_byte_offsets = ^{rd_addr_i[BSHIFT-1:0], wr_addr_i[BSHIFT-1:0]};
 
   always_comb begin
-    for (int j = 0; j < int'(BB); j++) wr_mask[8*j +: 8] = {8{wr_strb[j]}};
+    for (int j = 0; j < int'(BB); j++) wr_mask[8*j +: 8] = {8{wr_strb_i[j]}};
   end
 
-  always_ff @(posedge clk) begin
-    if (wr_en && wr_mapped) begin
-      words[{wr_pte[SLOT_W-1:0], wr_addr[PAGE_BITS-1:BSHIFT]}] <=
-          (words[{wr_pte[SLOT_W-1:0], wr_addr[PAGE_BITS-1:BSHIFT]}] & ~wr_mask) | (wr_data & wr_mask);
+  always_ff @(posedge clk_i) begin
+    if (wr_en_i && wr_mapped) begin
+      words[{wr_pte[SlotW-1:0], wr_addr_i[PAGE_BITS-1:BSHIFT]}] <=
+          (words[{wr_pte[SlotW-1:0], wr_addr_i[PAGE_BITS-1:BSHIFT]}] & ~wr_mask)
+          | (wr_data_i & wr_mask);
     end
   end
 

@@ -22,7 +22,7 @@ package le_axi_bfm_pkg;
   localparam logic [7:0] ErrSize       = 8'd9;   // AxSIZE != bus width
   localparam logic [7:0] ErrWlast      = 8'd10;  // WLAST on a beat other than the last
   localparam logic [7:0] ErrWExtra     = 8'd11;  // more W beats than AWLEN + 1 (dropped)
-  localparam logic [7:0] ErrWrOutside  = 8'd12;  // strobed byte outside every RW window (not applied)
+  localparam logic [7:0] ErrWrOutside  = 8'd12;  // a strobed byte in no RW window (not applied)
   localparam logic [7:0] ErrRdUnmapped = 8'd13;  // read of an unmapped page (answered DECERR)
   localparam logic [7:0] ErrXz         = 8'd14;  // X/Z on a control signal (or on a valid payload)
   localparam logic [7:0] ErrAwAlign    = 8'd15;  // AWADDR not aligned to the bus

@@ -84,7 +84,7 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
   logic [71:0]  err_fifo [ERR_DEPTH];
   logic [31:0]  rec_wr, err_wr;
   logic [31:0]  st_bursts, st_beats, st_max_out, st_ar_stall, st_r_bp, st_reordered, st_interleaved;
-  logic [31:0]  st_r_gap;      // cycles a beat was pending and a random gap (p_r_gap) held RVALID low
+  logic [31:0]  st_r_gap;      // cycles a random gap (p_r_gap) held RVALID low with a beat pending
   logic         r_gap;
   int unsigned  cnt;                         // outstanding bursts (AR accepted, last beat not)
 
@@ -185,8 +185,10 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
           e_addr[cnt]   = axi_araddr;
           e_len[cnt]    = axi_arlen;
           e_idx[cnt]    = '0;
-          e_rdy[cnt]    = now + 32'(lat_min) + ((lat_max > lat_min) ? ($urandom % 32'(span)) : 32'd0);
-          e_err[cnt]    = !rnd_hit(p_err) ? RespOkay : (err_resp == RespOkay) ? RespSlvErr : err_resp;
+          e_rdy[cnt]    = now + 32'(lat_min)
+                          + ((lat_max > lat_min) ? ($urandom % 32'(span)) : 32'd0);
+          e_err[cnt]    = !rnd_hit(p_err) ? RespOkay
+                          : (err_resp == RespOkay) ? RespSlvErr : err_resp;
           e_resp[cnt]   = RespOkay;
           e_tar[cnt]    = now;
           e_tfirst[cnt] = '0;
@@ -272,7 +274,8 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
           rvalid_q <= 1'b1;
           rid_q    <= e_id[sel];
           raddr_q  <= (e_addr[sel] & ~ADDR_W'(BB - 1)) + ADDR_W'(32'(e_idx[sel]) * BB);
-          rerr_q   <= beat_err((e_addr[sel] & ~ADDR_W'(BB - 1)) + ADDR_W'(32'(e_idx[sel]) * BB), sel);
+          rerr_q   <= beat_err((e_addr[sel] & ~ADDR_W'(BB - 1)) + ADDR_W'(32'(e_idx[sel]) * BB),
+                               sel);
           rlast_q  <= (e_idx[sel] == {1'b0, e_len[sel]});
         end else begin
           rvalid_q <= 1'b0;

@@ -98,7 +98,7 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
   logic [31:0]       rec_wr, wb_wr, err_wr;
   logic [31:0]       st_bursts, st_beats, st_resps, st_max_out, st_aw_stall, st_w_stall, st_b_bp,
                      st_early, st_reordered;
-  logic [31:0]       st_b_gap;      // cycles a response was pending and a random gap (p_b_gap) held BVALID low
+  logic [31:0]       st_b_gap;      // cycles a random gap (p_b_gap) held BVALID low (B pending)
   logic              b_gap;
   int unsigned       outstanding;            // AW accepted, B not transferred
 
@@ -234,7 +234,8 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
       b_nb[b_cnt]    = rec_wdata ? i + 16'd1 : 16'd0;
       b_resp[b_cnt]  = aq_resp[h];
       b_rdy[b_cnt]   = now + 32'(b_lat_min) +
-                       ((b_lat_max > b_lat_min) ? ($urandom % (32'(b_lat_max - b_lat_min) + 1)) : 0);
+                       ((b_lat_max > b_lat_min) ? ($urandom % (32'(b_lat_max - b_lat_min) + 1))
+                                                : 0);
       b_taw[b_cnt]   = aq_taw[h];
       b_beat0[b_cnt] = aq_beat0[h];
       b_cnt = b_cnt + 1;
@@ -261,7 +262,9 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
       aw_pend = 1'b0; w_pend = 1'b0; aw_pend_pl = '0; w_pend_pl = '0;
     end else begin
       did_apply = 1'b0;
-      if ($isunknown(axi_awvalid) || $isunknown(axi_wvalid) || $isunknown(axi_bready)) push_err(ErrXz, '0);
+      if ($isunknown(axi_awvalid) || $isunknown(axi_wvalid) || $isunknown(axi_bready)) begin
+        push_err(ErrXz, '0);
+      end
       // ---------------- AW
       if (axi_awvalid === 1'b1) begin
         if ($isunknown(aw_pl)) push_err(ErrXz, 32'(axi_awaddr));
@@ -380,7 +383,8 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
       limit = (max_outstanding != 0 && int'(max_outstanding) < int'(SLOTS)) ? int'(max_outstanding)
                                                                             : int'(SLOTS);
       awready_q <= (int'(outstanding) < limit) && !rnd_hit(p_aw_stall);
-      elim = (w_early_max != 0 && int'(w_early_max) < int'(W_EARLY)) ? int'(w_early_max) : int'(W_EARLY);
+      elim = (w_early_max != 0 && int'(w_early_max) < int'(W_EARLY)) ? int'(w_early_max)
+                                                                       : int'(W_EARLY);
       wready_q <= ((int'(eb_cnt) < elim) || (eb_cnt == 0 && aq_cnt != 0)) && !rnd_hit(p_w_stall);
     end
   end

@@ -129,14 +129,14 @@ module le_axi_slave_bfm #(
   le_axi_bfm_mem #(
     .DATA_W(DATA_W), .ADDR_W(ADDR_W), .PAGE_BITS(PAGE_BITS), .MAX_PAGES(MAX_PAGES)
   ) u_mem (
-    .clk,
-    .rd_addr  (mrd_addr),
-    .rd_mapped(mrd_mapped),
-    .rd_data  (mrd_data),
-    .wr_en    (mwr_en),
-    .wr_addr  (mwr_addr),
-    .wr_data  (mwr_data),
-    .wr_strb  (mwr_strb)
+    .clk_i      (clk),
+    .rd_addr_i  (mrd_addr),
+    .rd_mapped_o(mrd_mapped),
+    .rd_data_o  (mrd_data),
+    .wr_en_i    (mwr_en),
+    .wr_addr_i  (mwr_addr),
+    .wr_data_i  (mwr_data),
+    .wr_strb_i  (mwr_strb)
   );
 
   le_axi_bfm_rd #(

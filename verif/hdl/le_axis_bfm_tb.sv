@@ -197,9 +197,17 @@ module le_axis_bfm_tb #(
 
   always_comb begin
     unique case (sink_sel)
-      2'd1:    {snk_tdata, snk_tkeep, snk_tlast, snk_tvalid} = {dd_tdata, dd_tkeep, dd_tlast, dd_tvalid};
-      2'd2:    {snk_tdata, snk_tkeep, snk_tlast, snk_tvalid} = {src_tdata, src_tkeep, src_tlast, src_tvalid};
-      default: {snk_tdata, snk_tkeep, snk_tlast, snk_tvalid} = {l_tdata, l_tkeep, l_tlast, l_tvalid & !l_py};
+      2'd1: begin
+        {snk_tdata, snk_tkeep, snk_tlast, snk_tvalid} = {dd_tdata, dd_tkeep, dd_tlast, dd_tvalid};
+      end
+      2'd2: begin
+        {snk_tdata, snk_tkeep, snk_tlast, snk_tvalid} =
+            {src_tdata, src_tkeep, src_tlast, src_tvalid};
+      end
+      default: begin
+        {snk_tdata, snk_tkeep, snk_tlast, snk_tvalid} =
+            {l_tdata, l_tkeep, l_tlast, l_tvalid & !l_py};
+      end
     endcase
   end
   assign dd_tready  = snk_tready & (sink_sel == 2'd1);

@@ -68,7 +68,7 @@ module le_axis_sink_bfm #(
   logic [31:0] ack_seq     /*verilator public_flat_rw*/ = '0;   // frames read by the proxy
   logic [15:0] p_stall     /*verilator public_flat_rw*/ = '0;   // P(TREADY low) * 65536
   logic [31:0] err_clr_seq /*verilator public_flat_rw*/ = '0;   // +1 clears the error record
-  logic [31:0] drop_seq    /*verilator public_flat_rw*/ = '0;   // +1 drops an unfinished frame's beats
+  logic [31:0] drop_seq    /*verilator public_flat_rw*/ = '0;   // +1 drops an unfinished frame
 
   // ---- capture store and status, read by the proxy -----------------------------------------------
   logic [WordW-1:0] mem [2 * MAX_BEATS];        // bank b, beat k at b * MAX_BEATS + k

@@ -23,8 +23,8 @@ module le_probe
 #(
   parameter int unsigned MAX_D_HEAD = 128      // the Q/K/V buffer's stride (le_main_out qkv_idx_o)
 ) (
-  input  logic        clk,
-  input  logic        rst_n,
+  input  logic        clk_i,
+  input  logic        rst_ni,
   input  logic        tok_start_i,
   input  logic [31:0] tok_pos_i,
   input  logic        main_begin_i,
@@ -75,7 +75,7 @@ module le_probe
     tok     = -1;
     layer   = 0;
     seen_w2 = 1'b0;
-    $timeformat(-12, 0, "", 0);              // %t in ps, whatever the timescale (regress/debug.py reads ps)
+    $timeformat(-12, 0, "", 0);   // %t in ps, whatever the timescale (regress/debug.py reads ps)
     if ($value$plusargs("le_probe_file=%s", path)) begin
       fd = $fopen(path, "w");
       if (fd == 0) $fatal(1, "le_probe: cannot open %s", path);
@@ -83,15 +83,16 @@ module le_probe
   end
 
   function automatic void put(string name, int head, longint idx, longint value);
-    $fwrite(fd, "%0d %0t %0d %0d %0d %s %0d %0d\n", cycle, $time, tok, name == "logits" ? -1 : layer,
+    $fwrite(fd, "%0d %0t %0d %0d %0d %s %0d %0d\n", cycle, $time, tok,
+            name == "logits" ? -1 : layer,
             head, name, idx, value);
   endfunction
 
-  // Testbench bookkeeping in file order: blocking updates on purpose.
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
+  // Testbench bookkeeping in file order: blocking updates on purpose (BLKSEQ waived in
+  // verif/hdl/lint/verilator.vlt).
+  always @(posedge clk_i) begin
     cycle <= cycle + 1;
-    if (fd != 0 && rst_n) begin
+    if (fd != 0 && rst_ni) begin
       if (tok_start_i) begin
         tok     = tok + 1;
         layer   = 0;
@@ -108,11 +109,13 @@ module le_probe
         $fflush(fd);                             // a killed (hung) run keeps all but its last phase
       end
     end
-    if (fd != 0 && rst_n && tok >= 0) begin     // values before the first START: reset / X-init noise
+    // values before the first START are reset / X-init noise
+    if (fd != 0 && rst_ni && tok >= 0) begin
       if (qkv_we_i) begin
         qkv_m = qkv_idx_i / 32'(MAX_D_HEAD);
         qkv_j = qkv_idx_i % 32'(MAX_D_HEAD);
-        put(qkv_m == 0 ? "q" : qkv_m == 1 ? "k" : "v", int'(qkv_head_i), longint'(qkv_j), longint'(qkv_data_i));
+        put(qkv_m == 0 ? "q" : qkv_m == 1 ? "k" : "v", int'(qkv_head_i), longint'(qkv_j),
+            longint'(qkv_data_i));
       end
       if (rq_take_i) begin
         case (ph_i)
@@ -134,7 +137,6 @@ module le_probe
       if (o_valid_i) put("o", int'(attn_head_i), longint'(o_idx_i), longint'(o_i));
     end
   end
-  /* verilator lint_on BLKSEQ */
 
   final begin
     if (fd != 0) $fclose(fd);

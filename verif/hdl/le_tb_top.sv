@@ -66,9 +66,9 @@ module le_tb_top #(
   logic                  x_tlast, x_tvalid, x_tready, l_tlast, l_tvalid, l_tready;
 
   layer_engine #(
-    .AXI_DATA_W(AXI_DATA_W), .AXI_ADDR_W(AXI_ADDR_W), .AXI_ID_W(AXI_ID_W), .MAX_D_MODEL(MAX_D_MODEL),
-    .MAX_D_FF(MAX_D_FF), .MAX_HEADS(MAX_HEADS), .MAX_D_HEAD(MAX_D_HEAD), .MAX_SEQ(MAX_SEQ),
-    .MAX_VOCAB(MAX_VOCAB), .MAX_LAYERS(MAX_LAYERS)
+    .AXI_DATA_W(AXI_DATA_W), .AXI_ADDR_W(AXI_ADDR_W), .AXI_ID_W(AXI_ID_W),
+    .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF), .MAX_HEADS(MAX_HEADS),
+    .MAX_D_HEAD(MAX_D_HEAD), .MAX_SEQ(MAX_SEQ), .MAX_VOCAB(MAX_VOCAB), .MAX_LAYERS(MAX_LAYERS)
   ) u_dut (
     .clk, .rst_n,
     .s_axil_awaddr, .s_axil_awprot, .s_axil_awvalid, .s_axil_awready, .s_axil_wdata, .s_axil_wstrb,
@@ -95,14 +95,17 @@ module le_tb_top #(
     .DATA_W(AXI_DATA_W), .ADDR_W(AXI_ADDR_W), .ID_W(AXI_ID_W), .MAX_PAGES(MEM_PAGES)
   ) u_mem (
     .clk, .rst_n,
-    .axi_awid(awid), .axi_awaddr(awaddr), .axi_awlen(awlen), .axi_awsize(awsize), .axi_awburst(awburst),
-    .axi_awlock(awlock), .axi_awcache(awcache), .axi_awprot(awprot), .axi_awvalid(awvalid),
-    .axi_awready(awready), .axi_wdata(wdata), .axi_wstrb(wstrb), .axi_wlast(wlast), .axi_wvalid(wvalid),
-    .axi_wready(wready), .axi_bid(bid), .axi_bresp(bresp), .axi_bvalid(bvalid), .axi_bready(bready),
-    .axi_arid(arid), .axi_araddr(araddr), .axi_arlen(arlen), .axi_arsize(arsize), .axi_arburst(arburst),
-    .axi_arlock(arlock), .axi_arcache(arcache), .axi_arprot(arprot), .axi_arvalid(arvalid),
-    .axi_arready(arready), .axi_rid(rid), .axi_rdata(rdata), .axi_rresp(rresp), .axi_rlast(rlast),
-    .axi_rvalid(rvalid), .axi_rready(rready)
+    .axi_awid(awid), .axi_awaddr(awaddr), .axi_awlen(awlen), .axi_awsize(awsize),
+    .axi_awburst(awburst), .axi_awlock(awlock), .axi_awcache(awcache), .axi_awprot(awprot),
+    .axi_awvalid(awvalid), .axi_awready(awready),
+    .axi_wdata(wdata), .axi_wstrb(wstrb), .axi_wlast(wlast), .axi_wvalid(wvalid),
+    .axi_wready(wready),
+    .axi_bid(bid), .axi_bresp(bresp), .axi_bvalid(bvalid), .axi_bready(bready),
+    .axi_arid(arid), .axi_araddr(araddr), .axi_arlen(arlen), .axi_arsize(arsize),
+    .axi_arburst(arburst), .axi_arlock(arlock), .axi_arcache(arcache), .axi_arprot(arprot),
+    .axi_arvalid(arvalid), .axi_arready(arready),
+    .axi_rid(rid), .axi_rdata(rdata), .axi_rresp(rresp), .axi_rlast(rlast), .axi_rvalid(rvalid),
+    .axi_rready(rready)
   );
 
   le_axis_src_bfm #(.DATA_W(AXI_DATA_W), .MAX_BEATS(MAX_D_MODEL / Lanes + 8)) u_x_src (
@@ -166,7 +169,8 @@ module le_tb_top #(
       end
       if (cov_ln_sum) begin
         cov_ln_rows <= cov_ln_rows + 1;
-        if (u_dut.u_main_out.u_layernorm.u_rowstat.ns2_q == u_dut.u_main_out.u_layernorm.u_rowstat.s1sq_q)
+        if (u_dut.u_main_out.u_layernorm.u_rowstat.ns2_q
+            == u_dut.u_main_out.u_layernorm.u_rowstat.s1sq_q)
           cov_ln_zero_var <= cov_ln_zero_var + 1;
       end
     end
@@ -174,7 +178,8 @@ module le_tb_top #(
 
   // ---- operator-boundary probes for `regress debug` (verif/hdl/le_probe.sv; idle without +le_probe_file) ----
   le_probe #(.MAX_D_HEAD(MAX_D_HEAD)) u_probe (
-    .clk, .rst_n,
+    .clk_i        (clk),
+    .rst_ni       (rst_n),
     .tok_start_i  (u_dut.tok_start),
     .tok_pos_i    (u_dut.csr_cfg.pos),
     .main_begin_i (u_dut.main_begin),
