@@ -42,7 +42,8 @@ module le_layout_tb
   le_layout u_layout (
     .clk_i(clk), .rst_ni(rst_n), .start_i(start), .cfg_i(cfg), .done_o(done), .off_o(off),
     .kind_size_o(ksize), .layer_size_o(layer_size), .head_size_o(head_size), .logits_w_o(logits_w),
-    .logits_b_o(logits_b), .kv_base_o(kv_base), .kv_slab_o(kv_slab), .kv_size_o(kv_size), .size_o(size)
+    .logits_b_o(logits_b), .kv_base_o(kv_base), .kv_slab_o(kv_slab), .kv_size_o(kv_size),
+    .size_o(size)
   );
   assign off_k  = off[kind];
   assign size_k = ksize[kind];
