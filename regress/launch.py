@@ -66,4 +66,4 @@ def run_listed(test: str, config: str, seed: int, run_dir: Path | None = None, p
     return run
 
 
-__all__ = ["ListedRun", "RUNS_DIR", "RunFailed", "run_listed"]
+__all__ = ["RUNS_DIR", "ListedRun", "RunFailed", "run_listed"]

@@ -12,12 +12,18 @@ Every token goes through the scoreboard. The re-runs of the position are the tes
 """
 from __future__ import annotations
 
-import cocotb
 import numpy as np
-from cocotb.triggers import ClockCycles, First, ValueChange
 
-from models.driver import (CTRL_START, IRQ_ALL, STATUS_BUSY, STATUS_ERROR, EngineError, ErrorCode, logits_frame_bytes,
-                           status_error_code)
+from models.driver import (
+    CTRL_START,
+    IRQ_ALL,
+    STATUS_BUSY,
+    STATUS_ERROR,
+    EngineError,
+    ErrorCode,
+    logits_frame_bytes,
+    status_error_code,
+)
 
 from .error_checker import ABORTED, IN_FLIGHT, ErrTokenStart
 from .error_seqs import ABORT_CODE, ErrorSeq
@@ -27,24 +33,6 @@ POINTS = ("before_x", "weights", "logits")     # where the second START lands in
 
 
 class BusySeq(ErrorSeq):
-    async def _start(self, pos: int, what: str) -> None:
-        csr = self.driver.csr
-        await self.bus.csr_write(csr.TOKEN_POS, pos)
-        await self.bus.csr_write(csr.CTRL, CTRL_START)
-        status = await self.bus.csr_read(csr.STATUS)
-        if status != STATUS_BUSY:
-            raise AssertionError(f"{what}: STATUS {status:#x} after START, expected BUSY")
-
-    async def _reach(self, point: str, delay: int, beats0: int) -> None:
-        """Wait for `point` of the token whose X is being sent: "weights" `delay` cycles after START (or the first
-        logits beat, whichever is first), "logits" `delay` cycles after the first logits beat."""
-        if point == "logits":
-            while self.sink_beats() == beats0:
-                await ValueChange(self.sink().beats_recv)
-            await self.wait_cycles(delay)
-        else:
-            await First(ClockCycles(self.clk, max(delay, 1)), ValueChange(self.sink().beats_recv))
-
     async def in_flight(self, x: np.ndarray, pos: int, point: str, delay: int) -> str:
         """A second START at `point` (+`delay` cycles) of the token at `pos`; returns what happened."""
         if point not in POINTS:
@@ -56,14 +44,9 @@ class BusySeq(ErrorSeq):
         env.mem.monitor.flush()
         self.watch.begin()
         beats0 = self.sink_beats()
-        await self._start(pos, what)
+        await self.start_token(pos, what)
         self.bus.budget_cycles = self.budget(pos)
-        if point == "before_x":
-            await self.wait_cycles(delay)
-            exchange = None
-        else:
-            exchange = cocotb.start_soon(self.bus.exchange(x.tobytes(), logits_frame_bytes(env.ec.cfg)))
-            await self._reach(point, delay, beats0)
+        await self.reach(point, delay, beats0, x)
         await self.bus.csr_write(csr.CTRL, CTRL_START)                      # the second START
         status = await self.bus.csr_read(csr.STATUS)
         if not (status & STATUS_ERROR and status & STATUS_BUSY
@@ -72,10 +55,10 @@ class BusySeq(ErrorSeq):
                                  f"{int(ErrorCode.START_WHILE_BUSY)} expected (the token still in flight)")
         if not self.watch.rises:
             raise AssertionError(f"{what}: the rejected START raised no irq")
-        if exchange is None:
+        if point == "before_x":
             await self.bus.exchange(x.tobytes(), logits_frame_bytes(env.ec.cfg))
         else:
-            await exchange
+            await self.bus.receive(logits_frame_bytes(env.ec.cfg))
         status = await self._wait_not_busy(what, self.budget(pos))
         perf = await self.driver.read_perf()
         env.mem.monitor.flush()
@@ -105,7 +88,7 @@ class BusySeq(ErrorSeq):
         env.mem.monitor.flush()
         self.watch.begin()
         frames0 = env.logits.monitor.frames
-        await self._start(pos, what)
+        await self.start_token(pos, what)
         await self.wait_cycles(delay)
         try:
             await self.driver.run_token(x, pos)

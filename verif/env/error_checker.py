@@ -43,7 +43,7 @@ class ErrorTokenChecker(TokenChecker):
     token, writes confined to its own K/V rows. (A failed token's logits prefix is checked by TokenChecker against
     the reference model's would-be logits.)"""
 
-    def check(self, pred, frame, writes, result) -> None:       # noqa: ANN001 (TokenChecker's signature)
+    def check(self, pred, frame, writes, result) -> None:
         start = pred.start
         kind = getattr(start, "kind", "")
         tok = f"token {start.index} (pos {start.pos}{', ' + kind if kind else ''})"

@@ -16,21 +16,20 @@ sequences in busy_seq.py.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import numpy as np
 from cocotb.triggers import ClockCycles, First, RisingEdge, ValueChange
-from cocotb.utils import get_sim_time
 from pyuvm import uvm_component, uvm_sequence, uvm_subscriber
 
 from models.driver import CTRL_START, STATUS_BUSY, STATUS_ERROR, EngineError, ErrorCode, status_error_code
 from verif.agents.axi4 import AxiCtrlItem
-from verif.agents.axis import AxisFrameItem
 from verif.bfm.axi_mem_bfm import OKAY
 
 from .error_checker import ABORTED, ErrTokenStart
-from .host import TokenSeq, _FrameSeq
+from .host import TokenSeq
 from .txn import TokenReadback
 
 AUTO = -1                       # ErrPlan.expect_error: decided from the memory's error responses
@@ -233,6 +232,30 @@ class ErrorSeq(TokenSeq):
             raise AssertionError("m_axis_logits TVALID high after the soft reset (stream not abandoned)")
         return self.env.logits.monitor.cfg.bfm.drop_partial()
 
+    async def start_token(self, pos: int, what: str) -> None:
+        """TOKEN_POS and START; the token must be accepted (STATUS reads BUSY)."""
+        csr = self.driver.csr
+        await self.bus.csr_write(csr.TOKEN_POS, pos)
+        await self.bus.csr_write(csr.CTRL, CTRL_START)
+        status = await self.bus.csr_read(csr.STATUS)
+        if status != STATUS_BUSY:
+            raise AssertionError(f"{what}: STATUS {status:#x} after START, expected BUSY")
+
+    async def reach(self, point: str, delay: int, beats0: int, x: np.ndarray) -> None:
+        """Bring the started token to `point`: "before_x" `delay` cycles after START with no X sent; otherwise X
+        is sent, then "weights" = `delay` cycles later or at the first logits beat, whichever comes first, and
+        "logits" = `delay` cycles after the first logits beat (`beats0`: the sink's beat count at START)."""
+        if point == "before_x":
+            await self.wait_cycles(delay)
+            return
+        await self.bus.send_x(x.tobytes())
+        if point == "logits":
+            while self.sink_beats() == beats0:
+                await ValueChange(self.sink().beats_recv)
+            await self.wait_cycles(delay)
+        else:
+            await First(ClockCycles(self.clk, max(delay, 1)), ValueChange(self.sink().beats_recv))
+
     async def aborted_token(self, x: np.ndarray, pos: int, point: str, delay: int, hard: bool = False) -> str:
         """START the token at `pos`, then reset at `point`: "before_x" (X never sent, `delay` cycles after START),
         "weights" (`delay` cycles after X was accepted; before the first logits beat), "logits" (`delay` cycles
@@ -244,21 +267,8 @@ class ErrorSeq(TokenSeq):
         env.mem.monitor.flush()
         self.watch.begin()
         frames0, beats0 = env.logits.monitor.frames, self.sink_beats()
-        await self.bus.csr_write(csr.TOKEN_POS, pos)
-        await self.bus.csr_write(csr.CTRL, CTRL_START)
-        status = await self.bus.csr_read(csr.STATUS)
-        if status != STATUS_BUSY:
-            raise AssertionError(f"token {index} pos {pos}: STATUS {status:#x} after START, expected BUSY")
-        if point != "before_x":
-            await _FrameSeq(AxisFrameItem(data=x.tobytes())).start(env.x_src.sequencer)
-            if point == "logits":
-                while self.sink_beats() == beats0:
-                    await ValueChange(self.sink().beats_recv)
-                await self.wait_cycles(delay)
-            else:
-                await First(ClockCycles(self.clk, max(delay, 1)), ValueChange(self.sink().beats_recv))
-        else:
-            await self.wait_cycles(delay)
+        await self.start_token(pos, f"token {index} pos {pos}")
+        await self.reach(point, delay, beats0, x)
         got = self.sink_beats() - beats0
         busy = await self.bus.csr_read(csr.STATUS)
         happened = (f"{'hard' if hard else 'soft'} reset at {point} +{delay} cycles: {got} logits beats out, "

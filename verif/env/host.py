@@ -11,16 +11,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from cocotb.triggers import SimTimeoutError, gather, with_timeout
 from pyuvm import uvm_sequence, uvm_status_e
 
-from models.driver import (CTRL_START, IRQ_ALL, STATUS_ERROR, EngineDriver, EngineError, ProtocolError,
-                           logits_frame_bytes, status_error_code)
+from models.driver import (
+    CTRL_START,
+    IRQ_ALL,
+    STATUS_ERROR,
+    EngineDriver,
+    EngineError,
+    ProtocolError,
+    logits_frame_bytes,
+    status_error_code,
+)
 from models.driver import TokenResult as DriverTokenResult
-from verif.agents.axis import AxisFrameItem
 from models.schedule import schedule_beats, token_schedule
+from verif.agents.axis import AxisFrameItem
 
 from .env import LayerEngineEnv
 from .txn import TokenReadback, TokenStart
@@ -64,15 +73,26 @@ class UvmEngineBus:
             raise ProtocolError(f"CSR write of {reg.get_name()} ({addr:#x}): bus error")
 
     async def exchange(self, x: bytes, n_logit_bytes: int) -> bytes:
-        both = gather(_FrameSeq(AxisFrameItem(data=x)).start(self.env.x_src.sequencer), self.env.frames.get())
+        both = gather(self.send_x(x), self.env.frames.get())
+        return await self._logits(both, n_logit_bytes, "X frame sent and logits frame received not both done")
+
+    async def send_x(self, x: bytes) -> None:
+        """The X frame alone (its last beat accepted)."""
+        await _FrameSeq(AxisFrameItem(data=x)).start(self.env.x_src.sequencer)
+
+    async def receive(self, n_logit_bytes: int) -> bytes:
+        """The logits frame alone (X sent already)."""
+        return await self._logits(gather(self.env.frames.get()), n_logit_bytes, "no logits frame")
+
+    async def _logits(self, waits: Any, n_logit_bytes: int, what: str) -> bytes:
         try:
-            _, frame = await with_timeout(both, self.budget_cycles * CLK_NS, "ns")
+            *_, frame = await with_timeout(waits, self.budget_cycles * CLK_NS, "ns")
         except SimTimeoutError:
-            raise TimeoutError(f"engine hung: X frame sent and logits frame received not both done within "
-                               f"{self.budget_cycles} cycles (the token's budget)") from None
+            raise TimeoutError(f"engine hung: {what} within {self.budget_cycles} cycles (the token's budget)") \
+                from None
         if len(frame.data) != n_logit_bytes:
             raise ProtocolError(f"logits frame of {len(frame.data)} bytes, {n_logit_bytes} expected")
-        return frame.data
+        return bytes(frame.data)
 
     async def wait_irq(self, timeout_s: float | None) -> None:
         await self.env.irq.monitor.wait_high(self.budget_cycles * CLK_NS)

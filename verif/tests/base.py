@@ -10,7 +10,7 @@ import dataclasses
 import json
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import cocotb
@@ -23,10 +23,10 @@ from pyuvm import ConfigDB, uvm_test
 from models.bundle import build_bundle
 from models.ddr_layout import pack
 from models.qmodel import QModel
+from verif import settings
 from verif.bfm.axi_mem_bfm import BfmKnobs
 from verif.env.env import EnvConfig, LayerEngineEnv
 from verif.env.host import CLK_NS, TokenPlan, TokenSeq
-from verif import settings
 from verif.seeds import Seeds
 
 IMAGE_BASE = 0x0010_0FC0          # 64-byte aligned, not 4 KB aligned: bursts split at odd places
@@ -40,7 +40,7 @@ def setting(name: str, default: str) -> str:
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def bundle_model(name: str, tokens: int, bus_bits: int) -> tuple[QModel, bytes, np.ndarray]:
     """(quantized model for the bus width, packed image, X [tokens, d_model]) of a preset bundle (seed 1)."""
     b = build_bundle(name, 1, tokens)
@@ -101,13 +101,18 @@ class BaseTest(uvm_test):
         self.dut.rst_n.value = 1
         await RisingEdge(self.dut.clk)
 
-    async def run_phase(self) -> None:
-        self.raise_objection()
-        self.dut.rst_n.value = 0          # before the first edge: X-initialised state must not run unreset
+    async def power_on(self) -> None:
+        """rst_n low before the first clock edge (X-initialised state must not run unreset), the clock, the DDR
+        image, the reset pulse, the env resynchronised to the reset BFMs."""
+        self.dut.rst_n.value = 0
         cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
         self.env.load_memory()
         await self.reset()
         self.env.after_reset(power_on=True)
+
+    async def run_phase(self) -> None:
+        self.raise_objection()
+        await self.power_on()
         self.logger.info(f"{type(self).__name__}: {self.seeds.describe()}")
         seq = TokenSeq(self.env, self.plans())
         t_wall, t_sim = time.perf_counter(), get_sim_time("ns")

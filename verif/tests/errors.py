@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import random
 
-import cocotb
 import pyuvm
-from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles
 
 from models import csr_map
@@ -41,7 +39,6 @@ from verif.bfm.axi_mem_bfm import DECERR, SLVERR
 from verif.env.busy_seq import POINTS, BusySeq
 from verif.env.error_checker import REJECTED, ErrorTokenChecker
 from verif.env.error_seqs import AUTO, ErrorSeq, ErrorWatch, ErrPlan
-from verif.env.host import CLK_NS
 from verif.tests.base import IMAGE_BASE, BaseTest
 
 HEADER_WORD = {"d_model": 2, "n_heads": 3, "d_head": 4, "d_ff": 5, "n_layers": 6, "vocab": 7, "max_seq": 8,
@@ -74,11 +71,7 @@ class ErrorTestBase(BaseTest):
 
     async def run_phase(self) -> None:
         self.raise_objection()
-        self.dut.rst_n.value = 0          # before the first edge: X-initialised state must not run unreset
-        cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
-        self.env.load_memory()
-        await self.reset()
-        self.env.after_reset(power_on=True)
+        await self.power_on()
         self.watch.bfm = self.env.mem_bfm
         lay = self.env.ec.layout
         kv_lo = IMAGE_BASE + lay.kv_base
@@ -165,7 +158,7 @@ class IllegalConfigTest(ErrorTestBase):
         lanes, lay, image = cfg.lanes, self.env.ec.layout, self.env.ec.image
         hw = await bus.csr_read(CSR["HW_PARAMS"])
         dims = await bus.csr_read(CSR["HW_MAX_DIMS"])
-        field = lambda word, reg, name: word >> F[reg][name][0] & ((1 << F[reg][name][1]) - 1)   # noqa: E731
+        field = lambda word, reg, name: word >> F[reg][name][0] & ((1 << F[reg][name][1]) - 1)
         assert field(hw, "HW_PARAMS", "LANES") == lanes
         maxima = {"n_heads": field(hw, "HW_PARAMS", "MAX_N_HEADS"), "n_layers": field(hw, "HW_PARAMS", "MAX_N_LAYERS"),
                   "d_model": field(dims, "HW_MAX_DIMS", "MAX_D_MODEL"), "d_ff": field(dims, "HW_MAX_DIMS", "MAX_D_FF")}
