@@ -2,11 +2,12 @@
 
     .venv/bin/python benchmarks/sim_speed.py [--widths 128,64] [--tokens 16] [--profile] [--json PATH]
 
-Runs the test list's `smoke` test (SmokeTest through regress.launch.run_listed: the whole env: RAL + AXI4-Lite agent, split-transactor AXI4 memory and AXI-Stream BFMs,
-golden reference model, scoreboard, coverage and transaction log) on the `tiny` and `small` bundles and reads
-the cycles and seconds the test measured around its token sequence (verif/tests/base.py SimSpeed: model
-building and the Verilator build are excluded). --profile turns on cocotb's Python profiler and prints where
-the Python time goes. Run it on a quiet machine: two cores shared with other simulations halve the figure.
+Runs the test list's `smoke` test (SmokeTest through regress.launch.run_listed: the whole env: RAL + AXI4-Lite
+agent, split-transactor AXI4 memory and AXI-Stream BFMs, golden reference model, scoreboard, coverage and
+transaction log) on the `tiny` and `small` bundles and reads the cycles and seconds the test measured around its
+token sequence (verif/tests/base.py SimSpeed: model building and the Verilator build are excluded). --profile turns
+on cocotb's Python profiler and prints where the Python time goes. Run it on a quiet machine: two cores shared with
+other simulations halve the figure.
 """
 from __future__ import annotations
 

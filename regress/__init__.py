@@ -17,5 +17,6 @@ simrun (the command one run executes), results (per-run results.json, repro.sh, 
 summary), buckets (failure signatures), codecov / funccov / covgate (coverage merge, reports, gate), rerun
 (--rerun-failed), debug + debug_probe (regress debug), report + report_* + history (the dashboard and its
 trend database), testplan (verif/testplan.yaml: validation and per-testpoint status), launch (one listed
-test outside a regression: pytest, benchmarks), cli. Exit status: 0 all passed, 1 a run failed, was interrupted or missed the coverage gate.
+test outside a regression: pytest, benchmarks), cli. Exit status: 0 all passed, 1 a run failed, was interrupted or
+missed the coverage gate.
 """

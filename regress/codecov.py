@@ -180,7 +180,8 @@ def by_module(points: Sequence[Point]) -> dict[str, list[Point]]:
 def summarize(points: Sequence[Point], repo: Path, runs: int, tool: str) -> dict[str, object]:
     """The summary.json document: design totals, per design module, per testbench module (points are folded)."""
     points = fold(points)
-    design, tb = {}, {}
+    design: dict[str, dict[str, dict[str, object]]] = {}
+    tb: dict[str, dict[str, dict[str, object]]] = {}
     for module, pts in by_module(points).items():
         (design if all(is_design(p.file, repo) for p in pts) else tb)[module] = figures(pts)
     design_points = [p for p in points if p.module in design]

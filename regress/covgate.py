@@ -71,7 +71,7 @@ def _functional(out: Path, run_dirs: Sequence[Path], say: Say) -> dict[str, Any]
         return None
     try:
         return funccov.report(paths, out / "coverage" / "functional")
-    except Exception as exc:        # noqa: BLE001 - pyucis raises anything on a bad file; report it in one line
+    except Exception as exc:        # pyucis raises anything on a bad file; report it in one line
         say(f"coverage: functional coverage failed: {' '.join(str(exc).split())[:300]}")
         return None
 
@@ -89,7 +89,8 @@ def _lines(code: Mapping[str, Any] | None, functional: Mapping[str, Any] | None,
     lines = []
     if code:
         t = code["totals"]
-        parts = "  ".join(f"{m} {t[m]['pct']:.1f}% ({t[m]['hit']}/{t[m]['total']})" for m in ("line", "toggle", "branch"))
+        parts = "  ".join(f"{m} {t[m]['pct']:.1f}% ({t[m]['hit']}/{t[m]['total']})"
+                          for m in ("line", "toggle", "branch"))
         lines.append(f"coverage: code ({code['runs']} runs, design rtl/): {parts}")
         lines.append(f"coverage: html {out / 'coverage' / 'code' / code['html']}")
     if functional:

@@ -20,8 +20,8 @@ from typing import Any
 
 from regress.debug_probe import Divergence, ProbeFormatError, Report, compare, read_golden, read_probe
 from regress.rerun import DEFAULT_TIMEOUT_S, RerunError, retarget, run_command, waves_file
+from regress.results import DEBUG_DIR, DIVERGENCE_FILE, TXN_HASH, json_dict
 from regress.runner import git_info
-from regress.results import DEBUG_DIR, DIVERGENCE_FILE, TXN_HASH
 
 PS_PER_NS = 1000                 # le_probe prints %t in the testbench's precision: ps (timescale 1ns/1ps)
 
@@ -54,7 +54,7 @@ def rerun(run: dict[str, Any], debug_dir: Path, waves: bool, timeout: float) -> 
         cmd = retarget(list(run["command"]), debug_dir, [f"+le_probe_file={debug_dir / 'probe.log'}"])
     except RerunError as exc:
         raise DebugError(str(exc)) from None
-    env = run.get("env") if isinstance(run.get("env"), dict) else {}
+    env = json_dict(run, "env")
     env_add = {**{str(k): str(v) for k, v in env.items()}, **({"LE_WAVES": "1"} if waves else {})}
     return run_command(cmd, env_add, debug_dir, run.get("cls", ""), timeout)
 

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
+from typing import Any
 
 from regress.report_data import Regression, pct
+from regress.results import json_dict
 
 DB_NAME = "history.sqlite"
 ALL = "~"                   # an `until` that sorts after every ISO time: no limit
@@ -75,7 +77,7 @@ def entry(reg: Regression) -> Entry:
     """The trend row of a regression."""
     n, p, f = reg.counts
     speeds = [s for s in (r.cycles_per_s for r in reg.runs) if s is not None]
-    git = reg.meta.get("git") if isinstance(reg.meta.get("git"), dict) else {}
+    git = json_dict(reg.meta, "git")
     wall = reg.meta.get("wall_s")
     return Entry(str(reg.out.resolve()), str(reg.meta.get("started") or ""), str(reg.meta.get("suite") or "?"),
                  str(git.get("sha") or "unknown"), bool(git.get("dirty")), n, p, f,
@@ -108,7 +110,12 @@ def trend(path: Path, suite: str, limit: int = 20, until: str = ALL) -> list[Ent
     with connect(path) as con:
         rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM regressions WHERE suite = ? AND started <= ? "
                            "ORDER BY started DESC, id DESC LIMIT ?", (suite, until, limit)).fetchall()
-    return [Entry(*row[:4], bool(row[4]), *row[5:]) for row in reversed(rows)]
+    return [_entry_row(list(row)) for row in reversed(rows)]
+
+
+def _entry_row(row: list[Any]) -> Entry:
+    row[4] = bool(row[4])                   # dirty: sqlite stores 0/1
+    return Entry(*row)
 
 
 def run_history(path: Path, suite: str, test: str, config: str, limit: int = 50,

@@ -38,8 +38,8 @@ pre { background:#f6f8fa; border:1px solid var(--line); padding:6px 8px; overflo
 .badge { display:inline-block; padding:2px 10px; border-radius:12px; font-weight:700; font-size:13px; color:#fff; }
 .badge.PASS { background:var(--pass); } .badge.FAIL { background:var(--fail); }
 .badge.INTERRUPTED { background:var(--timeout); }
-.st { display:inline-block; min-width:62px; white-space:nowrap; text-align:center; padding:0 6px; border-radius:3px; color:#fff;
-      font-weight:600; font-size:11px; text-transform:uppercase; }
+.st { display:inline-block; min-width:62px; white-space:nowrap; text-align:center; padding:0 6px; border-radius:3px;
+      color:#fff; font-weight:600; font-size:11px; text-transform:uppercase; }
 .st.pass { background:var(--pass); } .st.fail { background:var(--fail); } .st.crash { background:var(--crash); }
 .st.timeout { background:var(--timeout); } .st.interrupted, .st.not_run, .st.unknown { background:#6e7781; }
 .st.partial { background:#9a6700; }
@@ -78,7 +78,9 @@ function leCopy(btn) {
   var text = btn.previousElementSibling.textContent;
   var ok = function () { btn.textContent = 'copied'; btn.classList.add('done');
     setTimeout(function () { btn.textContent = 'copy'; btn.classList.remove('done'); }, 1500); };
-  if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).then(ok, function () {}); return; }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(ok, function () {}); return;
+  }
   var ta = document.createElement('textarea'); ta.value = text; document.body.appendChild(ta); ta.select();
   try { document.execCommand('copy'); ok(); } finally { document.body.removeChild(ta); }
 }
@@ -106,6 +108,8 @@ function leSort(th) {
   groups.forEach(function (g) { g.forEach(function (tr) { body.appendChild(tr); }); });
 }
 document.addEventListener('DOMContentLoaded', function () {
-  document.querySelectorAll('th[data-sort]').forEach(function (th) { th.addEventListener('click', function () { leSort(th); }); });
+  document.querySelectorAll('th[data-sort]').forEach(function (th) {
+    th.addEventListener('click', function () { leSort(th); });
+  });
 });
 """

@@ -18,7 +18,6 @@ from regress.buckets import Bucket, Signature, bucket
 from regress.results import DEBUG_DIR, DIVERGENCE_FILE, RunResult, wave_files
 
 
-
 class ReportError(ValueError):
     """OUT is not a regression output directory; str() is one actionable line."""
 

@@ -22,7 +22,7 @@ from regress.report_sections import (
     testplan,
     trend,
 )
-from regress.results import DEBUG_DIR, summary_rows
+from regress.results import DEBUG_DIR, json_dict, summary_rows
 
 FAILED_FIRST = {"fail": 0, "crash": 1, "timeout": 2, "interrupted": 3, "not_run": 4, "pass": 5}
 NAV = (("summary", "Summary"), ("runs", "Runs"), ("buckets", "Failure buckets"), ("testplan", "Testplan"),
@@ -58,7 +58,7 @@ def _fmt_s(v: Any) -> str:
 
 def header(reg: Regression) -> str:
     m = reg.meta
-    git = m.get("git") if isinstance(m.get("git"), dict) else {}
+    git = json_dict(m, "git")
     sha = str(git.get("sha") or "unknown")
     dirty = ' <b style="color:#ff8182">dirty</b>' if git.get("dirty") else ""
     v = verdict(reg)
@@ -79,7 +79,7 @@ def _plan_kpi(plan: PlanView | None) -> str:
 def overview(reg: Regression, plan: PlanView | None = None) -> str:
     """Tools, command line, input warnings and the headline numbers."""
     m = reg.meta
-    tools = m.get("tools") if isinstance(m.get("tools"), dict) else {}
+    tools = json_dict(m, "tools")
     tool_txt = ", ".join(f"{k} {v}" for k, v in sorted(tools.items())) or "not recorded"
     argv = m.get("argv")
     if isinstance(argv, list) and argv:
@@ -225,7 +225,7 @@ def bucket_list(reg: Regression) -> str:
 def page(reg: Regression, entries: Sequence[Entry], history: dict[tuple[str, str], list[tuple[str, str]]],
          db_note: str, plan: PlanView | None = None) -> str:
     """The whole dashboard as one self-contained HTML document (`plan`: the testplan's status, if loaded)."""
-    n, p, f = reg.counts
+    n, p, _ = reg.counts
     title = f"regress {reg.meta.get('suite', '?')}: {verdict(reg)} {p}/{n}"
     nav = "".join(f'<a href="#{sid}">{e(label)}</a>' for sid, label in NAV)
     body = [section("summary", "Summary", overview(reg, plan) + "<h3>per test and configuration</h3>"

@@ -4,7 +4,7 @@ min..max whisker, and a multi-series line chart of percentages over successive r
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -26,7 +26,7 @@ def _nice_max(v: float) -> float:
     """The next 1/2/5 x 10^k at or above v."""
     if v <= 0:
         return 1.0
-    k = 10 ** math.floor(math.log10(v))
+    k: float = 10 ** math.floor(math.log10(v))
     return next(m * k for m in (1, 2, 5, 10) if m * k >= v)
 
 
@@ -46,7 +46,10 @@ def bar_chart(bars: Sequence[Bar], unit: str, width: int = 600, label_w: int = 1
     vmax = _nice_max(top)
     plot_w = width - label_w - 50
     h = row_h * len(bars) + 28
-    x = lambda v: label_w + plot_w * v / vmax  # noqa: E731 - tiny local scale
+
+    def x(v: float) -> float:                  # value -> pixel
+        return label_w + plot_w * v / vmax
+
     out = [f'<svg class="plot" role="img" width="{width}" height="{h}" viewBox="0 0 {width} {h}" {FONT}>']
     for i in range(5):
         gx = x(vmax * i / 4)
@@ -61,16 +64,17 @@ def bar_chart(bars: Sequence[Bar], unit: str, width: int = 600, label_w: int = 1
                    f'height="{row_h - 5}" fill="{b.colour}" rx="2"/>')
         if b.lo is not None and b.hi is not None and b.hi > b.lo:
             cy = y + row_h / 2
-            out.append(f'<line x1="{x(b.lo):.1f}" y1="{cy:.1f}" x2="{x(b.hi):.1f}" y2="{cy:.1f}" stroke="#24292f"/>'
-                       f'<line x1="{x(b.lo):.1f}" y1="{cy - 4:.1f}" x2="{x(b.lo):.1f}" y2="{cy + 4:.1f}" stroke="#24292f"/>'
-                       f'<line x1="{x(b.hi):.1f}" y1="{cy - 4:.1f}" x2="{x(b.hi):.1f}" y2="{cy + 4:.1f}" stroke="#24292f"/>')
+            lo, hi = x(b.lo), x(b.hi)
+            out.append(f'<line x1="{lo:.1f}" y1="{cy:.1f}" x2="{hi:.1f}" y2="{cy:.1f}" stroke="#24292f"/>'
+                       f'<line x1="{lo:.1f}" y1="{cy - 4:.1f}" x2="{lo:.1f}" y2="{cy + 4:.1f}" stroke="#24292f"/>'
+                       f'<line x1="{hi:.1f}" y1="{cy - 4:.1f}" x2="{hi:.1f}" y2="{cy + 4:.1f}" stroke="#24292f"/>')
         out.append(f'<text x="{x(max(b.value, b.hi or 0)) + 4:.1f}" y="{y + row_h / 2 + 3:.1f}" '
                    f'fill="#57606a">{_fmt(b.value)}</text></g>')
     out.append("</svg>")
     return "".join(out)
 
 
-def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]], width: int = 600,
+def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float | None]], width: int = 600,
                height: int = 220, y_max: float = 100.0, unit: str = "%") -> str:
     """Percent series over successive points (x: `labels`, oldest first); None values leave a gap."""
     if not labels or not any(v is not None for vs in series.values() for v in vs):
@@ -78,8 +82,13 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[float | None]],
     left, right, top, bottom = 40, 130, 10, 40
     pw, ph = width - left - right, height - top - bottom
     n = len(labels)
-    x = lambda i: left + (pw * i / (n - 1) if n > 1 else pw / 2)  # noqa: E731
-    y = lambda v: top + ph * (1 - v / y_max)  # noqa: E731
+
+    def x(i: int) -> float:                    # point index -> pixel
+        return left + (pw * i / (n - 1) if n > 1 else pw / 2)
+
+    def y(v: float) -> float:                  # value -> pixel
+        return top + ph * (1 - v / y_max)
+
     out = [f'<svg class="plot" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" {FONT}>']
     for i in range(5):
         v = y_max * i / 4

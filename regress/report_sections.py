@@ -5,6 +5,7 @@ regressions of the suite.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -15,6 +16,7 @@ from regress import testplan as tp
 from regress.history import Entry
 from regress.report_data import Regression, Run, link, pct, sibling_link
 from regress.report_plots import Bar, bar_chart, line_chart, meter
+from regress.results import json_dict, json_list
 
 METRICS = ("line", "toggle", "branch")
 STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "crash": "#8b0000", "timeout": "#bc4c00"}
@@ -35,7 +37,7 @@ def a(href: str | None, text: str, title: str = "") -> str:
 
 def _metric_cell(d: Any, metric: str) -> str:
     v = pct(d, metric, "pct")
-    m = d.get(metric) if isinstance(d, dict) and isinstance(d.get(metric), dict) else {}
+    m = json_dict(d, metric)
     if m.get("total") == 0:               # the module has no point of this kind (e.g. no if/else: no branch)
         return '<td data-v="101" class="muted" title="no coverage points of this kind">n/a</td>'
     tip = f' title="{e(m["hit"])} / {e(m["total"])} hit"' if "hit" in m and "total" in m else ""
@@ -59,25 +61,33 @@ def _gate(reg: Regression) -> str:
     g = reg.gate
     if not isinstance(g, dict):
         return ""
-    th = g.get("thresholds") if isinstance(g.get("thresholds"), dict) else {}
-    misses = [m for m in (g.get("misses") or []) if m] if isinstance(g.get("misses"), list) else []
+    th = json_dict(g, "thresholds")
+    misses = [m for m in json_list(g, "misses") if m]
     state = (("not enforced" + (" (would miss)" if misses else "")) if not g.get("enabled") else
              '<b style="color:#cf222e">FAILED</b>' if misses else '<b style="color:#1a7f37">met</b>')
-    items = "".join(f"<li>{e(m if isinstance(m, str) else ', '.join(f'{k}: {v}' for k, v in m.items()) if isinstance(m, dict) else m)}</li>"
-                    for m in misses)
+    items = "".join(f"<li>{e(_miss_text(m))}</li>" for m in misses)
     ths = ", ".join(f"{e(k)} ≥ {e(v)}%" for k, v in sorted(th.items())) or "no thresholds"
-    return f'<p>coverage gate: {state} <span class="muted mono">({ths})</span></p>' + (f"<ul>{items}</ul>" if items else "")
+    return (f'<p>coverage gate: {state} <span class="muted mono">({ths})</span></p>'
+            + (f"<ul>{items}</ul>" if items else ""))
+
+
+def _miss_text(m: Any) -> Any:
+    """One coverage-gate miss: a string as is, a dict as `key: value, ...`, anything else unchanged."""
+    if isinstance(m, str):
+        return m
+    return ", ".join(f"{k}: {v}" for k, v in m.items()) if isinstance(m, dict) else m
 
 
 def code_coverage(reg: Regression) -> str:
     c = reg.code_cov
     if not isinstance(c, dict):
-        return NOT_COLLECTED.format(": run with <code>--cov</code> (coverage/code/summary.json is missing)") + _gate(reg)
+        why = ": run with <code>--cov</code> (coverage/code/summary.json is missing)"
+        return NOT_COLLECTED.format(why) + _gate(reg)
     html_rel = c.get("html")
     html_path = reg.out / "coverage" / "code" / str(html_rel) if html_rel else None
     report = (a(link(reg.out, html_path), "genhtml report (per-line detail)") if html_path and html_path.exists()
               else '<span class="muted">genhtml report not found</span>')
-    totals = c.get("totals") if isinstance(c.get("totals"), dict) else {}
+    totals = json_dict(c, "totals")
     tot = " ".join(f'<div class="kpi"><div class="v">{e(_pct(totals, m))}</div><div class="l">{m} '
                    f'{e(_ratio(totals, m))}</div></div>' for m in METRICS)
     tb = c.get("tb_modules")
@@ -94,7 +104,7 @@ def _pct(totals: dict[str, Any], metric: str) -> str:
 
 
 def _ratio(totals: dict[str, Any], metric: str) -> str:
-    d = totals.get(metric) if isinstance(totals.get(metric), dict) else {}
+    d = json_dict(totals, metric)
     return f"{d.get('hit')}/{d.get('total')}" if "hit" in d and "total" in d else ""
 
 
@@ -103,11 +113,11 @@ def functional_coverage(reg: Regression) -> str:
     if not isinstance(f, dict):
         return NOT_COLLECTED.format(": coverage/functional/summary.json is missing (every run saves its "
                                     "<code>coverage.ucis.xml</code>; the merge writes the summary)")
-    cgs = f.get("covergroups") if isinstance(f.get("covergroups"), dict) else {}
+    cgs = json_dict(f, "covergroups")
     order = sorted(cgs.items(), key=lambda kv: (pct(kv[1], "pct") or 0.0, kv[0]))
     rows = []
     for name, d in order:
-        holes = d.get("holes") if isinstance(d, dict) and isinstance(d.get("holes"), list) else []
+        holes = json_list(d, "holes")
         chips = "".join(f"<code>{e(h)}</code>" for h in holes) or '<span class="muted">none</span>'
         rows.append(f'<tr><td class="mono">{e(name)}</td><td data-v="{pct(d, "pct") or 0}">{meter(pct(d, "pct"))}'
                     f'</td><td class="num">{len(holes)}</td><td class="holes">{chips}</td></tr>')
@@ -165,7 +175,8 @@ def testplan(view: PlanView | None) -> str:
     if not rows:
         return '<p class="muted">no testpoints</p>'
     counts = {s: sum(r.status == s for r in rows) for s in TESTPLAN_ORDER}
-    head = ", ".join(f"{n} {testplan_badge(s)}" for s, n in sorted(counts.items(), key=lambda kv: -TESTPLAN_ORDER[kv[0]]))
+    by_rank = sorted(counts.items(), key=lambda kv: -TESTPLAN_ORDER[kv[0]])
+    head = ", ".join(f"{n} {testplan_badge(s)}" for s, n in by_rank)
     body = []
     for r in rows:
         t = r.testpoint
@@ -197,11 +208,12 @@ def speed(reg: Regression) -> str:
         cps = [x for x in (r.cycles_per_s for r in runs) if x]
         cyc = [x for x in (r.cycles for r in runs) if x]
         walls = [r.result.wall_s for r in runs]
-        num = lambda v: f"{v:,.0f}" if v else "-"  # noqa: E731
+        cyc_mean, cps_min = _count(mean(cyc) if cyc else 0), _count(min(cps) if cps else 0)
+        cps_mean, cps_max = _count(mean(cps) if cps else 0), _count(max(cps) if cps else 0)
         rows.append(f'<tr><td>{e(t)}</td><td>{e(c)}</td><td class="num">{len(runs)}</td>'
-                    f'<td class="num">{num(mean(cyc) if cyc else 0)}</td><td class="num">{num(min(cps) if cps else 0)}'
-                    f'</td><td class="num">{num(mean(cps) if cps else 0)}</td><td class="num">{num(max(cps) if cps else 0)}'
-                    f'</td><td class="num">{mean(walls):.1f}</td><td class="num">{max(walls):.1f}</td></tr>')
+                    f'<td class="num">{cyc_mean}</td><td class="num">{cps_min}</td><td class="num">{cps_mean}</td>'
+                    f'<td class="num">{cps_max}</td><td class="num">{mean(walls):.1f}</td>'
+                    f'<td class="num">{max(walls):.1f}</td></tr>')
         if cps:
             bars.append(Bar(f"{t} {c}", mean(cps), "#0969da", min(cps), max(cps),
                             f"{t} {c}: mean {mean(cps):,.0f} cycles/s (min {min(cps):,.0f}, max {max(cps):,.0f}, "
@@ -225,7 +237,12 @@ def _label(started: str) -> str:
     return started[5:16].replace("T", " ") if len(started) >= 16 else started
 
 
-def trend(reg: Regression, entries: list[Entry]) -> str:
+def _count(v: float) -> str:
+    """A speed or cycle count with thousands separators; '-' for none (0)."""
+    return f"{v:,.0f}" if v else "-"
+
+
+def trend(reg: Regression, entries: Sequence[Entry]) -> str:
     if not entries:
         return '<p class="muted">no earlier regressions recorded</p>'
     labels = [_label(x.started) for x in entries]
@@ -234,7 +251,10 @@ def trend(reg: Regression, entries: list[Entry]) -> str:
               "functional": [x.functional_pct for x in entries]}
     series = {k: v for k, v in series.items() if any(x is not None for x in v)}
     here = str(reg.out.resolve())
-    num = lambda v, f="{:.1f}%": "-" if v is None else f.format(v)  # noqa: E731
+
+    def num(v: float | None, f: str = "{:.1f}%") -> str:
+        return "-" if v is None else f.format(v)
+
     rows = []
     for x in reversed(entries):
         dash = Path(x.out) / "dashboard.html"

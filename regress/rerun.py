@@ -48,7 +48,7 @@ def retarget(command: Sequence[str], out_dir: Path, plusargs: Sequence[str] = ()
             out.append(arg)
     for p in plusargs:
         out += ["--plusarg", p]
-    return out + ["--out", str(out_dir)]
+    return [*out, "--out", str(out_dir)]
 
 
 def run_command(cmd: list[str], env_add: dict[str, str], out_dir: Path, cls: str,

@@ -5,6 +5,7 @@ a result), timeout, interrupted (Ctrl-C) or not_run (the regression stopped befo
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -22,6 +23,18 @@ LOG_TAIL = 40
 TXN_HASH = "txn_log.sha256"      # verif/env/txn_log.py HASH_FILE: the determinism fingerprint of a run
 WAVE_GLOBS = ("*.fst", "*.vcd", "*/*.fst", "*/*.vcd")      # where a run directory's waves are
 DEBUG_DIR, DIVERGENCE_FILE = "debug", "divergence.json"    # `regress debug`: RUN_DIR/debug/divergence.json
+
+
+def json_dict(doc: Any, key: str) -> dict[str, Any]:
+    """doc[key] when `doc` is a dict and that value is a dict, else {} (run and report files are untrusted JSON)."""
+    v = doc.get(key) if isinstance(doc, dict) else None
+    return v if isinstance(v, dict) else {}
+
+
+def json_list(doc: Any, key: str) -> list[Any]:
+    """doc[key] when `doc` is a dict and that value is a list, else []."""
+    v = doc.get(key) if isinstance(doc, dict) else None
+    return v if isinstance(v, list) else []
 
 
 def shell_line(command: Sequence[str], env: Mapping[str, str]) -> str:
@@ -98,10 +111,8 @@ def parse_cocotb_results(path: Path, test: str) -> tuple[str, str, str, str, flo
             continue
         props = {p.get("name"): p.get("value") for p in case.iter("property")}
         sim: float | None = None
-        try:
+        with contextlib.suppress(ValueError):
             sim = float(props.get("sim_time_stop") or "")
-        except ValueError:
-            pass
         for bad in (*case.findall("failure"), *case.findall("error")):
             return ("fail", bad.get("type") or "Failure", " ".join((bad.get("message") or "").split()),
                     bad.text or "", sim)
@@ -144,7 +155,7 @@ def repro_script(result: RunResult, repo: Path, git: dict[str, Any], tools: dict
     if git.get("dirty"):
         lines.append('echo "repro.sh: note: the failing run was on a dirty tree (see the git line above)" >&2')
     out = f"build/repro/{result.run_id}"
-    cmd = [c for c in result.command]
+    cmd = list(result.command)
     if "--out" in cmd:
         cmd[cmd.index("--out") + 1] = out
     lines.append(f"echo 'repro.sh: results in {out}' >&2")
@@ -157,7 +168,8 @@ def repro_script(result: RunResult, repo: Path, git: dict[str, Any], tools: dict
     lines += [f"orig={orig}", f"new={out}/{TXN_HASH}",
               'if [ -f "$orig" ] && [ -f "$new" ]; then',
               '  if [ "$(cut -d" " -f1 "$orig")" = "$(cut -d" " -f1 "$new")" ]; then',
-              '    echo "repro.sh: bit for bit: transaction log sha256 $(cut -c1-16 "$new") equals the failing run\'s" >&2',
+              '    echo "repro.sh: bit for bit: transaction log sha256 $(cut -c1-16 "$new")'
+              ' equals the failing run\'s" >&2',
               "  else",
               '    echo "repro.sh: WARNING: the transaction log differs from the failing run\'s ($orig vs $new)" >&2',
               "  fi",

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from regress.results import (RunResult, log_tail, parse_cocotb_results, write_cmd_sh, write_repro,
-                             write_run_json)
+from regress.results import RunResult, log_tail, parse_cocotb_results, write_cmd_sh, write_repro, write_run_json
 from regress.testlist import BuildConfig, Suite, TestList, TestListError, TestSpec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -190,7 +189,8 @@ def _finish(run: _Running, rc: int | None, how: str) -> RunResult:
         res.message = f"killed after the {job.spec.timeout:g} s timeout"
         res.traceback = log_tail(log)
     elif how == "interrupted":
-        res.status, res.kind, res.message, res.traceback = "interrupted", "Interrupted", "stopped by Ctrl-C", log_tail(log)
+        res.status, res.kind, res.message = "interrupted", "Interrupted", "stopped by Ctrl-C"
+        res.traceback = log_tail(log)
     elif parsed is None:
         what = f"signal {signal.Signals(-rc).name}" if rc is not None and rc < 0 else f"exit code {rc}"
         res.status, res.kind = "crash", "Crash"
@@ -222,7 +222,7 @@ def execute(jobs: Sequence[Job], n_jobs: int, make_command: CommandFactory, buil
             while pending and len(running) < max(1, n_jobs):
                 job = pending.pop(0)
                 assert job.result is not None
-                log = open(job.run_dir / "run.log", "wb")
+                log = open(job.run_dir / "run.log", "wb")  # noqa: SIM115 - open while the run runs; closed at its end
                 log.write(f"$ {job.result.shell_command()}\n".encode())
                 log.flush()
                 env = {**os.environ, **job.result.env}
@@ -318,7 +318,7 @@ def build_all(configs: Sequence[BuildConfig], builder: Builder, say: Callable[[s
             with output_to(log) if log is not None else contextlib.nullcontext():
                 builds[cfg.name] = builder(cfg)
             say(f"build {cfg.name}: {builds[cfg.name]} ({time.monotonic() - t0:.1f} s){where}")
-        except Exception as exc:     # noqa: BLE001 - any build failure is reported and its runs fail
+        except Exception as exc:     # any build failure is reported and its runs fail
             builds[cfg.name] = None
             say(f"build {cfg.name}: FAILED: {' '.join(str(exc).split())[:300]}{where}")
     return builds
