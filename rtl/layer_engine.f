@@ -30,6 +30,7 @@ rtl/le_layout.sv
 rtl/le_cfg_check.sv
 rtl/le_sched.sv
 rtl/le_token_ctrl.sv
+rtl/le_host_if.sv
 rtl/le_logits_bias.sv
 rtl/le_phase_track.sv
 rtl/le_main_out.sv

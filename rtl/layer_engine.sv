@@ -9,7 +9,8 @@
 //                      le_sched walks it and issues the DMA reads ahead (ping/pong through the read
 //                      reorder buffer), le_exec executes it over the operator datapath (le_main_out:
 //                      main MAC, requant, residual, LayerNorm, GELU; le_attn: scores, softmax, P.V),
-//                      le_token_ctrl handles START/soft_rst reset/errors/perf counters. Bit-exact with
+//                      le_host_if (the CSR block, the START-time config check, le_token_ctrl)
+//                      handles START/soft_rst reset/errors/perf counters. Bit-exact with
 //                      models/golden.py on every logit and every KV-cache byte.
 // Golden twin:         models/golden.py GoldenEngine.step; host protocol models/driver.py.
 // Test:                the env's tests (regress/testlist.yaml; pytest runs each:
@@ -123,96 +124,35 @@ module layer_engine
   // Bursts in flight per DMA (= le_axi_rd's reorder-buffer slots).
   localparam int unsigned DmaOutstanding = 4;
 
-  // ---------------------------------------------------------------- CSRs
-  le_csr_reg_pkg::le_csr__in_t  hwif_in;
-  le_csr_reg_pkg::le_csr__out_t hwif_out;
-
-  le_csr_reg u_csr_reg (
-    .clk, .rst_n,
-    .s_axil_awready, .s_axil_awvalid, .s_axil_awaddr, .s_axil_awprot,
-    .s_axil_wready, .s_axil_wvalid, .s_axil_wdata, .s_axil_wstrb,
-    .s_axil_bready, .s_axil_bvalid, .s_axil_bresp,
-    .s_axil_arready, .s_axil_arvalid, .s_axil_araddr, .s_axil_arprot,
-    .s_axil_rready, .s_axil_rvalid, .s_axil_rdata, .s_axil_rresp,
-    .hwif_in, .hwif_out
-  );
-  assign irq = hwif_out.IRQ_STATUS.intr;
-
+  // ---------------------------------------------------------------- host side: CSRs, token control
   // The config as the CSRs hold it now (checked at START), and the token's copy latched on accept.
-  cfg_t csr_cfg, cfg_d, cfg_q;
-  assign csr_cfg = '{
-    d_model:     hwif_out.D_MODEL.VALUE.value,
-    n_heads:     hwif_out.N_HEADS.VALUE.value,
-    d_head:      hwif_out.D_HEAD.VALUE.value,
-    d_ff:        hwif_out.D_FF.VALUE.value,
-    n_layers:    hwif_out.N_LAYERS.VALUE.value,
-    vocab:       hwif_out.VOCAB.VALUE.value,
-    max_seq:     hwif_out.MAX_SEQ.VALUE.value,
-    w_tile_rows: hwif_out.W_TILE_ROWS.VALUE.value,
-    ctx_tile:    hwif_out.CTX_TILE.VALUE.value,
-    pos:         hwif_out.TOKEN_POS.VALUE.value,
-    image_base:  {hwif_out.IMAGE_BASE_HI.VALUE.value, hwif_out.IMAGE_BASE_LO.VALUE.value},
-    kv_base:     {hwif_out.KV_BASE_HI.VALUE.value, hwif_out.KV_BASE_LO.VALUE.value}
-  };
-
-  logic cfg_ok;
-  le_cfg_check #(
-    .LANES(Lanes), .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF), .MAX_HEADS(MAX_HEADS),
-    .MAX_D_HEAD(MAX_D_HEAD), .MAX_SEQ(MAX_SEQ), .MAX_VOCAB(MAX_VOCAB), .MAX_LAYERS(MAX_LAYERS)
-  ) u_cfg_check (.cfg_i(csr_cfg), .ok_o(cfg_ok));
-
-  // ---------------------------------------------------------------- token control
+  cfg_t csr_cfg, tok_cfg;
   logic tok_start, abort, soft_rst, dp_clear, tok_done, drained, exec_err, x_err, x_done, wr_err;
   err_e exec_err_code;
   logic [7:0] x_err_code;
-  logic st_busy, st_done, st_error, irq_done_ev, irq_error_ev;
-  logic [7:0] st_code;
-  logic [63:0] perf_cyc, perf_stall, perf_brd, perf_bwr;
   logic rd_wait;
 
-  le_token_ctrl #(.BUS_BYTES(Lanes)) u_token_ctrl (
+  le_host_if #(
+    .LANES(Lanes), .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF), .MAX_HEADS(MAX_HEADS),
+    .MAX_D_HEAD(MAX_D_HEAD), .MAX_SEQ(MAX_SEQ), .MAX_VOCAB(MAX_VOCAB), .MAX_LAYERS(MAX_LAYERS)
+  ) u_host_if (
     .clk_i(clk), .rst_ni(rst_n),
-    .start_req_i(hwif_out.CTRL.START.value), .soft_req_i(hwif_out.CTRL.SOFT_RESET.value),
-    .cfg_ok_i(cfg_ok),
+    .s_axil_awaddr_i(s_axil_awaddr), .s_axil_awprot_i(s_axil_awprot),
+    .s_axil_awvalid_i(s_axil_awvalid), .s_axil_awready_o(s_axil_awready),
+    .s_axil_wdata_i(s_axil_wdata), .s_axil_wstrb_i(s_axil_wstrb), .s_axil_wvalid_i(s_axil_wvalid),
+    .s_axil_wready_o(s_axil_wready),
+    .s_axil_bresp_o(s_axil_bresp), .s_axil_bvalid_o(s_axil_bvalid), .s_axil_bready_i(s_axil_bready),
+    .s_axil_araddr_i(s_axil_araddr), .s_axil_arprot_i(s_axil_arprot),
+    .s_axil_arvalid_i(s_axil_arvalid), .s_axil_arready_o(s_axil_arready),
+    .s_axil_rdata_o(s_axil_rdata), .s_axil_rresp_o(s_axil_rresp), .s_axil_rvalid_o(s_axil_rvalid),
+    .s_axil_rready_i(s_axil_rready), .irq_o(irq),
+    .cfg_now_o(csr_cfg), .cfg_o(tok_cfg),
     .start_o(tok_start), .abort_o(abort), .soft_o(soft_rst), .dp_clear_o(dp_clear),
     .done_i(tok_done), .drained_i(drained), .exec_err_i(exec_err), .exec_err_code_i(exec_err_code),
     .x_err_i(x_err), .x_err_code_i(x_err_code), .wr_err_i(wr_err),
     .rd_beat_i(m_axi_rvalid && m_axi_rready), .wr_beat_i(m_axi_wvalid && m_axi_wready),
-    .rd_wait_i(rd_wait),
-    .busy_o(st_busy), .done_o(st_done), .error_o(st_error), .err_code_o(st_code),
-    .irq_done_o(irq_done_ev), .irq_error_o(irq_error_ev),
-    .perf_cycles_o(perf_cyc), .perf_rd_stall_o(perf_stall), .perf_bytes_rd_o(perf_brd),
-    .perf_bytes_wr_o(perf_bwr)
+    .rd_wait_i(rd_wait)
   );
-
-  assign cfg_d = !rst_n ? '0 : tok_start ? csr_cfg : cfg_q;   // synchronous reset
-  always_ff @(posedge clk) begin
-    cfg_q <= cfg_d;
-  end
-
-  always_comb begin
-    hwif_in.STATUS.BUSY.next                 = st_busy;
-    hwif_in.STATUS.DONE.next                 = st_done;
-    hwif_in.STATUS.ERROR.next                = st_error;
-    hwif_in.STATUS.ERR_CODE.next             = st_code;
-    hwif_in.IRQ_STATUS.DONE.next             = irq_done_ev;
-    hwif_in.IRQ_STATUS.DONE.hwclr            = hwif_out.CTRL.SOFT_RESET.value;
-    hwif_in.IRQ_STATUS.ERROR.next            = irq_error_ev;
-    hwif_in.IRQ_STATUS.ERROR.hwclr           = hwif_out.CTRL.SOFT_RESET.value;
-    hwif_in.PERF_CYCLES_LO.VALUE.next        = perf_cyc[31:0];
-    hwif_in.PERF_CYCLES_HI.VALUE.next        = perf_cyc[63:32];
-    hwif_in.PERF_RD_STALL_CYCLES_LO.VALUE.next = perf_stall[31:0];
-    hwif_in.PERF_RD_STALL_CYCLES_HI.VALUE.next = perf_stall[63:32];
-    hwif_in.PERF_BYTES_RD_LO.VALUE.next      = perf_brd[31:0];
-    hwif_in.PERF_BYTES_RD_HI.VALUE.next      = perf_brd[63:32];
-    hwif_in.PERF_BYTES_WR_LO.VALUE.next      = perf_bwr[31:0];
-    hwif_in.PERF_BYTES_WR_HI.VALUE.next      = perf_bwr[63:32];
-    hwif_in.HW_PARAMS.LANES.next             = 8'(Lanes);
-    hwif_in.HW_PARAMS.MAX_N_HEADS.next       = 8'(MAX_HEADS);
-    hwif_in.HW_PARAMS.MAX_N_LAYERS.next      = 8'(MAX_LAYERS);
-    hwif_in.HW_MAX_DIMS.MAX_D_MODEL.next     = 16'(MAX_D_MODEL);
-    hwif_in.HW_MAX_DIMS.MAX_D_FF.next        = 16'(MAX_D_FF);
-  end
 
   // The token's control and datapath restart after every drain / soft_rst reset.
   logic dp_rst_n;
@@ -226,7 +166,7 @@ module layer_engine
   logic [OffW-1:0] img_size;
 
   le_layout u_layout (
-    .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .cfg_i(cfg_q), .done_o(layout_ok),
+    .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .cfg_i(tok_cfg), .done_o(layout_ok),
     .off_o(off), .kind_size_o(ksize), .layer_size_o(layer_size), .head_size_o(head_size),
     .logits_w_o(logits_w), .logits_b_o(logits_b), .kv_base_o(kv_base_off), .kv_slab_o(kv_slab),
     .kv_size_o(kv_size), .size_o(img_size)
@@ -239,7 +179,7 @@ module layer_engine
   logic [OpLenW-1:0]     rcmd_len;
 
   le_sched #(.BUS_BYTES(Lanes), .MAX_D_MODEL(MAX_D_MODEL), .AXI_ADDR_W(AXI_ADDR_W)) u_sched (
-    .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .abort_i(abort), .cfg_i(cfg_q),
+    .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .abort_i(abort), .cfg_i(tok_cfg),
     .layout_ok_i(layout_ok), .hdr_ok_i(hdr_ok), .off_i(off), .kind_size_i(ksize),
     .layer_size_i(layer_size), .head_size_i(head_size), .logits_w_i(logits_w),
     .logits_b_i(logits_b), .kv_slab_i(kv_slab),
@@ -324,7 +264,7 @@ module layer_engine
   acc_t  logit_data;
   le_axis_logits_out #(.AXI_DATA_W(AXI_DATA_W)) u_axis_logits_out (
     .clk_i(clk), .rst_ni(rst_n && !(dp_clear && soft_rst)),
-    .start_i(logits_start), .vocab_i(cfg_q.vocab), .flush_i(logits_flush),
+    .start_i(logits_start), .vocab_i(tok_cfg.vocab), .flush_i(logits_flush),
     .fill_idle_o(logits_fill_idle), .idle_o(logits_idle), .done_o(logits_done),
     .logit_valid_i(logit_valid), .logit_ready_o(logit_ready), .logit_data_i(logit_data),
     .m_axis_tdata_o(m_axis_logits_tdata), .m_axis_tkeep_o(m_axis_logits_tkeep),
@@ -357,7 +297,7 @@ module layer_engine
     .MAX_D_HEAD(MAX_D_HEAD)
   ) u_exec (
     .clk_i(clk), .rst_ni(dp_rst_n), .start_i(tok_start), .abort_i(abort), .soft_i(soft_rst),
-    .cfg_i(cfg_q),
+    .cfg_i(tok_cfg),
     .done_o(tok_done), .drained_o(drained), .err_o(exec_err), .err_code_o(exec_err_code),
     .kv_base_off_i(kv_base_off), .kv_size_i(kv_size), .size_i(img_size), .hdr_ok_o(hdr_ok),
     .op_valid_i(fop_valid), .op_ready_o(fop_ready), .op_i(fop),
@@ -409,7 +349,7 @@ module layer_engine
     .MAX_VOCAB(MAX_VOCAB)
   ) u_main_out (
     .clk_i(clk), .rst_ni(dp_rst_n),
-    .begin_i(main_begin), .phase_i(main_phase), .head_i(main_head), .cfg_i(cfg_q),
+    .begin_i(main_begin), .phase_i(main_phase), .head_i(main_head), .cfg_i(tok_cfg),
     .phase_done_o(main_done), .rq_free_o(main_rq_free),
     .prm_we_i(prm_we), .prm_sel_i(prm_sel), .prm_addr_i(prm_addr), .prm_data_i(prm_data),
     .xin_we_i(xin_we), .xin_addr_i(xin_addr), .xin_data_i(xin_data),
@@ -424,7 +364,7 @@ module layer_engine
   le_attn #(
     .LANES(Lanes), .MAX_D_HEAD(MAX_D_HEAD), .MAX_HEADS(MAX_HEADS), .MAX_SEQ(MAX_SEQ)
   ) u_attn (
-    .clk_i(clk), .rst_ni(dp_rst_n), .begin_i(attn_begin), .head_i(main_head), .cfg_i(cfg_q),
+    .clk_i(clk), .rst_ni(dp_rst_n), .begin_i(attn_begin), .head_i(main_head), .cfg_i(tok_cfg),
     .o_idle_o(attn_o_idle),
     .prm_we_i(prm_we), .prm_sel_i(prm_sel), .prm_addr_i(prm_addr), .prm_data_i(prm_data),
     .q_we_i(q_we), .q_addr_i(q_addr), .q_data_i(q_data),
@@ -435,9 +375,10 @@ module layer_engine
 
   // Unused status outputs: the read error level (a bad RRESP is reported in program order by
   // le_exec when the beat is consumed), the first error responses, the DMAs' own byte/stall counters
-  // (PERF_* count in le_token_ctrl), and idle/done flags that the control does not need.
+  // (PERF_* count in le_token_ctrl), and idle/done flags that the control does not need; of the
+  // config as the CSRs hold it, only d_model is read here (le_axis_x_in checks X before START).
   logic unused;
   assign unused = ^{sched_busy, rd_err, rd_err_resp, wr_err_resp, rd_bytes, rd_stall, wr_bytes,
-                    wr_stall, logits_fill_idle, logits_done, main_idle};
+                    wr_stall, logits_fill_idle, logits_done, main_idle, csr_cfg};
 
 endmodule
