@@ -36,6 +36,7 @@ rtl/le_phase_track.sv
 rtl/le_main_out.sv
 rtl/le_attn.sv
 rtl/le_exec_bufs.sv
+rtl/le_exec_route.sv
 rtl/le_hdr_check.sv
 rtl/le_exec.sv
 rtl/layer_engine.sv

@@ -1,7 +1,7 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_exec: executes the token's micro-ops (le_sched) in order: routes the read stream, sequences the
-// phases, feeds on-chip rows, issues the K/V appends, and drains on an error.
+// le_exec: executes the token's micro-ops (le_sched) in order: sequences the phases, feeds on-chip
+// rows, issues the K/V appends, drains on an error; le_exec_route steers the beats to the datapath.
 //
 // Purpose:             one op at a time from the op FIFO (le_ctrl_pkg::op_e):
 //                        OpHdr        checks the 64-byte image header against the config and the
@@ -142,7 +142,6 @@ module le_exec
   typedef enum logic [3:0] {
     XIdle, XPop, XHdr, XPrmWait, XPrm, XRoute, XBeginWait, XCopy, XFeed, XAppend, XEnd, XDrain
   } state_e;
-  typedef enum logic [2:0] { DstQ, DstK, DstV, DstW, DstX } dst_e;
 
   state_e              state_q, state_d;
   op_t                 op_q, op_d;
@@ -156,7 +155,6 @@ module le_exec
   logic            f_start, f_busy, f_valid, f_ready;
   logic [FAW:0]    f_idx;
   logic [BusW-1:0] f_data;
-  dst_e            f_dst_q, f_dst_d, f_dst;
 
   le_exec_bufs #(
     .LANES(LANES), .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF), .MAX_D_HEAD(MAX_D_HEAD)
@@ -166,29 +164,19 @@ module le_exec
     .start_i(f_start), .op_i(op_q), .cfg_i, .busy_o(f_busy),
     .out_valid_o(f_valid), .out_ready_i(f_ready), .out_data_o(f_data), .idx_o(f_idx)
   );
-  always_comb begin
-    unique case (f_dst_q)
-      DstK:    f_ready = k_ready_i;
-      DstV:    f_ready = v_ready_i;
-      DstW:    f_ready = wdat_ready_i;
-      default: f_ready = 1'b1;
-    endcase
-    unique case (f_dst_q)
-      DstK, DstV: if (state_q == XDrain) f_ready = 1'b1;
-      default: ;
-    endcase
-  end
 
-  // Where a feed op's beats go.
-  always_comb begin
-    unique case (op_q.op)
-      OpKcur:      f_dst = DstK;
-      OpVcur:      f_dst = DstV;
-      OpAppend:    f_dst = DstW;
-      OpGemvBegin: f_dst = DstX;
-      default:     f_dst = DstQ;   // OpScoreBegin
-    endcase
-  end
+  // ---- routing: the read beats of OpTile/OpKctx/OpVctx and the feeder's beats ----
+  logic route_ready;
+  le_exec_route #(
+    .LANES(LANES), .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF), .MAX_D_HEAD(MAX_D_HEAD)
+  ) u_exec_route (
+    .clk_i, .rst_ni, .op_i(op_q.op), .route_i(state_q == XRoute), .drain_i(state_q == XDrain),
+    .kick_i(kick_q), .rd_valid_i, .route_ready_o(route_ready), .rd_data_i,
+    .f_valid_i(f_valid), .f_ready_o(f_ready), .f_data_i(f_data), .f_idx_i(f_idx),
+    .main_w_valid_o, .main_w_ready_i, .main_w_data_o, .main_x_we_o, .main_x_addr_o, .main_x_data_o,
+    .q_we_o, .q_addr_o, .q_data_o, .k_valid_o, .k_ready_i, .k_data_o, .v_valid_o, .v_ready_i,
+    .v_data_o, .wdat_valid_o, .wdat_ready_i, .wdat_data_o
+  );
 
   // ---- header and layout check ----
   logic layout_ok, hdr_beat_ok;
@@ -215,39 +203,19 @@ module le_exec
     endcase
   end
 
-  // ---- routing ----
-  logic rd_fire, route_k, route_v, route_w, bad_resp;
-  assign route_w  = state_q == XRoute && op_q.op == OpTile;
-  assign route_k  = state_q == XRoute && op_q.op == OpKctx;
-  assign route_v  = state_q == XRoute && op_q.op == OpVctx;
+  // ---- the read stream ----
+  logic rd_fire, bad_resp;
   assign bad_resp = rd_resp_i != le_axi_pkg::RespOkay;
   always_comb begin
     unique case (state_q)
       XHdr, XPrm, XDrain: rd_ready_o = 1'b1;
-      XRoute:             rd_ready_o = route_w ? main_w_ready_i : route_k ? k_ready_i : v_ready_i;
+      XRoute:             rd_ready_o = route_ready;
       default:            rd_ready_o = 1'b0;
     endcase
   end
   assign rd_fire   = rd_valid_i && rd_ready_o;
   assign rd_wait_o = (state_q == XHdr || state_q == XPrm || state_q == XRoute) && rd_ready_o &&
                      !rd_valid_i;
-
-  assign main_w_valid_o = (route_w && rd_valid_i);
-  assign main_w_data_o  = rd_data_i;
-  logic f_out;   // the feeder's beats go to the datapath (not while draining)
-  assign f_out          = state_q != XDrain;
-  assign k_valid_o      = (route_k && rd_valid_i) || (f_out && f_dst_q == DstK && f_valid);
-  assign k_data_o       = route_k ? rd_data_i : f_data;
-  assign v_valid_o      = (route_v && rd_valid_i) || (f_out && f_dst_q == DstV && f_valid);
-  assign v_data_o       = route_v ? rd_data_i : f_data;
-  assign wdat_valid_o   = f_dst_q == DstW && f_valid;
-  assign wdat_data_o    = f_data;
-  assign q_we_o         = f_out && f_dst_q == DstQ && f_valid;
-  assign q_addr_o       = QAddrW'(f_idx);
-  assign q_data_o       = f_data;
-  assign main_x_we_o    = f_out && f_dst_q == DstX && f_valid;
-  assign main_x_addr_o  = MainXAW'(f_idx);
-  assign main_x_data_o  = f_data;
 
   assign prm_we_o   = state_q == XPrm && rd_valid_i;
   assign prm_sel_o  = op_q.prm;
@@ -280,10 +248,8 @@ module le_exec
     wcmd_done_d      = wcmd_done_q;
     beat_d           = beat_q;
     d_in_d           = d_in_q;
-    f_dst_d          = f_dst_q;
     kick_d = 1'b0;
     if (x_done_i) x_rcvd_d = 1'b1;
-    if (kick_q) f_dst_d = f_dst;
     if (wcmd_valid_o && wcmd_ready_i) wcmd_done_d = 1'b1;
     if (logits_start_o) logits_started_d = 1'b1;
     unique case (state_q)
@@ -373,7 +339,6 @@ module le_exec
       wcmd_done_q      <= 1'b0;
       beat_q           <= '0;
       d_in_q           <= '0;
-      f_dst_q          <= DstQ;
     end else begin
       state_q          <= state_d;
       op_q             <= op_d;
@@ -386,7 +351,6 @@ module le_exec
       wcmd_done_q      <= wcmd_done_d;
       beat_q           <= beat_d;
       d_in_q           <= d_in_d;
-      f_dst_q          <= f_dst_d;
     end
   end
 
@@ -428,9 +392,8 @@ module le_exec
   assign err_o      = err_d;
   assign err_code_o = err_code_d;
 
-  // Unused: pos (the scheduler's, for the context length) and the top bit of the feeder's beat index
-  // (a run is at most the x RAM's or the Q buffer's depth).
+  // Unused: pos (the scheduler's, for the context length).
   logic unused;
-  assign unused = ^{cfg_i.pos, f_idx};
+  assign unused = ^cfg_i.pos;
 
 endmodule
