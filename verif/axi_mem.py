@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cocotb.triggers import RisingEdge
 
 from verif.axi_mem_write import WriteBeat, WritePort
 
-__all__ = ["OKAY", "EXOKAY", "SLVERR", "DECERR", "AxiMem", "AxiMemConfig", "AxiMemStats", "WriteBeat", "WritePort"]
+__all__ = ["DECERR", "EXOKAY", "OKAY", "SLVERR", "AxiMem", "AxiMemConfig", "AxiMemStats", "WriteBeat", "WritePort"]
 
 OKAY, EXOKAY, SLVERR, DECERR = 0, 1, 2, 3
 PAGE = 4096

@@ -50,9 +50,10 @@ the memory model, the BFMs and NumPy come from `sub_seed(seed, stream)` (NumPy S
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Callable, Optional
+from typing import Any
 
 import numpy as np
 import vsc
@@ -60,8 +61,20 @@ from vsc.model.rand_state import RandState
 
 from models.config import EngineConfig
 
-__all__ = ["Phase", "TileShape", "CtxShape", "Latency", "Backpressure", "WeightDist", "EngineCfgItem",
-           "EngineCase", "random_case", "sub_seed", "LATENCY_KNOBS", "BACKPRESSURE_KNOBS"]
+__all__ = [
+    "BACKPRESSURE_KNOBS",
+    "LATENCY_KNOBS",
+    "Backpressure",
+    "CtxShape",
+    "EngineCase",
+    "EngineCfgItem",
+    "Latency",
+    "Phase",
+    "TileShape",
+    "WeightDist",
+    "random_case",
+    "sub_seed",
+]
 
 
 class Phase(IntEnum):
@@ -277,7 +290,7 @@ class EngineCfgItem:
                             max_seq=int(self.max_seq), axi_data_w=int(self.axi_data_w),
                             w_tile_rows=int(self.w_tile_rows), ctx_tile=int(self.ctx_tile)).validate()
 
-    def to_case(self, seed: int) -> "EngineCase":
+    def to_case(self, seed: int) -> EngineCase:
         """Freeze the current values into an EngineCase; `seed` derives the knob and data seeds."""
         lat, bp = Latency(int(self.latency)), Backpressure(int(self.backpressure))
         p = BACKPRESSURE_KNOBS[bp]
@@ -321,11 +334,11 @@ class EngineCase:
         return c.n_layers * (4 * c.d_model * c.d_model + 2 * c.d_model * c.d_ff) + c.vocab * c.d_model
 
 
-_ITEM: Optional[EngineCfgItem] = None
+_ITEM: EngineCfgItem | None = None
 
 
-def random_case(seed: int, constraints: Optional[Callable[[EngineCfgItem], Any]] = None,
-                item: Optional[EngineCfgItem] = None) -> EngineCase:
+def random_case(seed: int, constraints: Callable[[EngineCfgItem], Any] | None = None,
+                item: EngineCfgItem | None = None) -> EngineCase:
     """Randomize `item` (default: one module-level item, reused) from `seed` and return the case.
 
     `constraints(it)` runs inside `it.randomize_with()`: build pyvsc expressions on `it`, e.g.

@@ -48,14 +48,15 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import vsc
 from ucis import UCIS_OTHER, UCIS_TESTSTATUS_OK
 from ucis.cover_type_t import CoverTypeT
-from ucis.merge.db_merger import DbMerger
 from ucis.mem.mem_factory import MemFactory
+from ucis.merge.db_merger import DbMerger
 from ucis.scope_type_t import ScopeTypeT
 from ucis.test_data import TestData
 from ucis.xml.xml_factory import XmlFactory
@@ -68,8 +69,21 @@ from models.schedule import AXI_BOUNDARY, AXI_MAX_BEATS, Transfer, bursts
 if TYPE_CHECKING:
     from verif.cfg_item import EngineCase
 
-__all__ = ["Coverage", "Report", "merge_ucis", "report", "phase_rows", "tile_shape", "ctx_shape", "seq_bucket",
-           "PHASES", "TILE_SHAPES", "CTX_SHAPES", "SEQ_BUCKETS", "AXI_CHANNELS"]
+__all__ = [
+    "AXI_CHANNELS",
+    "CTX_SHAPES",
+    "PHASES",
+    "SEQ_BUCKETS",
+    "TILE_SHAPES",
+    "Coverage",
+    "Report",
+    "ctx_shape",
+    "merge_ucis",
+    "phase_rows",
+    "report",
+    "seq_bucket",
+    "tile_shape",
+]
 
 PHASES = ("qkv", "wo", "w1", "w2", "logits")
 TILE_SHAPES = ("one", "many", "partial")
@@ -210,7 +224,7 @@ class Coverage:
                                               datapath=self.datapath)
 
     # config / stimulus
-    def sample_case(self, case: "EngineCase") -> None:
+    def sample_case(self, case: EngineCase) -> None:
         """Once per run: the stimulus choices of a verif.cfg_item.EngineCase."""
         self.stim.sample(_DISTS.index(case.weight_dist), _LAT.index(case.latency), _BP.index(case.backpressure),
                          case.cfg.axi_data_w)

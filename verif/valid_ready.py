@@ -42,7 +42,8 @@ def _handle(dut: Any, name: str) -> Any:
     try:
         return getattr(dut, name)
     except AttributeError:
-        raise AttributeError(f"{dut._name} has no signal {name!r} (stream port naming: see verif/valid_ready.py)") from None
+        raise AttributeError(f"{dut._name} has no signal {name!r} "
+                             "(stream port naming: see verif/valid_ready.py)") from None
 
 
 # --------------------------------------------------------------------------- cycle stamps and BFMs
@@ -247,7 +248,7 @@ def unpack_signed(word: int, bits: int, n: int) -> list[int]:
 def compare(label: str, got: Sequence[int], expected: Sequence[int], where: Sequence[str] | None = None) -> None:
     """Assert got == expected element by element; report the first mismatches (with `where[i]`, e.g. the inputs)."""
     assert len(got) == len(expected), f"{label}: {len(got)} outputs, expected {len(expected)}"
-    bad = [i for i, (g, e) in enumerate(zip(got, expected)) if g != e]
+    bad = [i for i, (g, e) in enumerate(zip(got, expected, strict=True)) if g != e]
     if bad:
         lines = [f"#{i}{' ' + where[i] if where else ''}: got {got[i]} expected {expected[i]}" for i in bad[:10]]
         raise AssertionError(f"{label}: {len(bad)} of {len(got)} outputs differ from the golden model:\n  "
@@ -262,7 +263,8 @@ def inputs_of(items: Sequence[dict[str, int]]) -> list[str]:
 # --------------------------------------------------------------------------- reset and stream runs
 
 
-async def reset(dut: Any, idle_inputs: dict[str, int], cycles: int = 3, empty: Sequence[str] = ("out_valid_o",)) -> Cycles:
+async def reset(dut: Any, idle_inputs: dict[str, int], cycles: int = 3,
+                empty: Sequence[str] = ("out_valid_o",)) -> Cycles:
     """Start the 10 ns clock and the cycle counter, drive the idle inputs (and in_valid_i/out_ready_i low where
     the DUT has them), pulse rst_ni low; then check every output valid named in `empty` is low."""
     dut.rst_ni.value = 0
@@ -352,7 +354,7 @@ async def check_timing(dut: Any, module: str, items: Sequence[dict[str, int]], i
     compare(f"{module} timing burst", [g[out_field] for g in run.got], expected, inputs_of(items))
     ii_in = initiation_interval(run.sent_at)
     ii_out = initiation_interval(run.got_at)
-    latencies = sorted({g - s for s, g in zip(run.sent_at, run.got_at)})
+    latencies = sorted({g - s for s, g in zip(run.sent_at, run.got_at, strict=False)})
     dut._log.info("%s: measured II in %.3f / out %.3f (documented %d), latency %s cycles (documented %d)",
                   module, ii_in, ii_out, doc.ii, latencies, doc.latency)
     assert ii_in == float(doc.ii), f"input II {ii_in} != documented {doc.ii}"

@@ -14,8 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from cocotb.triggers import First, RisingEdge
-from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_driver, uvm_monitor, uvm_reg_adapter,
-                   uvm_reg_bus_op, uvm_sequence_item, uvm_sequencer, uvm_status_e, uvm_access_e)
+from pyuvm import (
+    ConfigDB,
+    uvm_access_e,
+    uvm_agent,
+    uvm_analysis_port,
+    uvm_driver,
+    uvm_monitor,
+    uvm_reg_adapter,
+    uvm_reg_bus_op,
+    uvm_sequence_item,
+    uvm_sequencer,
+    uvm_status_e,
+)
 
 from verif.bfm.axil_master import AxiLiteMaster, bit, find_signal
 

@@ -15,13 +15,21 @@ agent active or passive. No Python runs per clock cycle in any of them.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
-from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_driver, uvm_monitor, uvm_sequence_item, uvm_sequencer,
-                   uvm_subscriber)
 from cocotb.triggers import Event
+from pyuvm import (
+    ConfigDB,
+    uvm_agent,
+    uvm_analysis_port,
+    uvm_driver,
+    uvm_monitor,
+    uvm_sequence_item,
+    uvm_sequencer,
+    uvm_subscriber,
+)
 
 from verif.bfm.axis_bfm import AxisSinkBfm, AxisSourceBfm, Frame
 

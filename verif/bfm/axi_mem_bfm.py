@@ -28,15 +28,40 @@ forgets every page). Record, error and statistics pointers start at the proxy's 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from cocotb.handle import Immediate
 
-from verif.bfm.axi_mem_bfm_types import (ADDR_W, DECERR, ERROR_CODES, EXOKAY, N_ERR, N_RW, OKAY, PAGE, PAGE_BITS,
-                                         PROB_ONE, SLVERR, BfmKnobs, ReadBurst, WriteBeatRec, WriteBurst)
+from verif.bfm.axi_mem_bfm_types import (
+    ADDR_W,
+    DECERR,
+    ERROR_CODES,
+    EXOKAY,
+    N_ERR,
+    N_RW,
+    OKAY,
+    PAGE,
+    PAGE_BITS,
+    PROB_ONE,
+    SLVERR,
+    BfmKnobs,
+    ReadBurst,
+    WriteBeatRec,
+    WriteBurst,
+)
 
-__all__ = ["OKAY", "EXOKAY", "SLVERR", "DECERR", "ERROR_CODES", "BfmKnobs", "ReadBurst", "WriteBeatRec",
-           "WriteBurst", "AxiMemBfm"]
+__all__ = [
+    "DECERR",
+    "ERROR_CODES",
+    "EXOKAY",
+    "OKAY",
+    "SLVERR",
+    "AxiMemBfm",
+    "BfmKnobs",
+    "ReadBurst",
+    "WriteBeatRec",
+    "WriteBurst",
+]
 
 
 @dataclass
@@ -244,7 +269,7 @@ class AxiMemBfm:
     def configure(self, knobs: BfmKnobs) -> None:
         """Write every knob register."""
         k = knobs
-        p = lambda x: max(0, min(PROB_ONE, round(x * PROB_ONE)))          # noqa: E731
+        p = lambda x: max(0, min(PROB_ONE, round(x * PROB_ONE)))
         regs = {
             "k_lat_min": k.lat_min, "k_lat_max": max(k.lat_min, k.lat_max), "k_p_ar_stall": p(k.p_ar_stall),
             "k_p_r_gap": p(k.p_r_gap), "k_reorder": int(k.reorder or k.interleave),
@@ -323,9 +348,9 @@ class AxiMemBfm:
         self._errors.sort(key=lambda e: e[0])
         return [m for _, m in self._errors]
 
-    _STAT_NAMES = {"rd": ("bursts", "beats", "max_out", "ar_stall", "r_bp", "r_gap", "reordered", "interleaved"),
-                   "wr": ("bursts", "beats", "resps", "max_out", "aw_stall", "w_stall", "b_bp", "b_gap", "early",
-                          "reordered")}
+    _STAT_NAMES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "rd": ("bursts", "beats", "max_out", "ar_stall", "r_bp", "r_gap", "reordered", "interleaved"),
+        "wr": ("bursts", "beats", "resps", "max_out", "aw_stall", "w_stall", "b_bp", "b_gap", "early", "reordered")}
 
     def _raw_stats(self) -> dict[str, int]:
         return {f"{side}_{n}": _u(getattr(self._rd if side == "rd" else self._wr, f"st_{n}"))

@@ -18,8 +18,9 @@ run is reproducible from that seed.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from cocotb.triggers import Lock, ValueChange
 
@@ -38,7 +39,7 @@ SINK_ERROR_TEXT = {
 def _fraction(p: float, name: str) -> int:
     if not 0.0 <= p < 1.0:
         raise ValueError(f"{name} = {p}: must be in [0, 1)")
-    return min(int(round(p * FRACTION_ONE)), FRACTION_ONE - 1)
+    return min(round(p * FRACTION_ONE), FRACTION_ONE - 1)
 
 
 def _uint(handle: Any) -> int:
@@ -157,7 +158,7 @@ class AxisSourceBfm:
         if keep_last_override is not None:
             if len(keep_last_override) != len(beats):
                 raise ValueError(f"keep_last_override has {len(keep_last_override)} entries for {len(beats)} beats")
-            beats = [(d, keep, bool(last)) for (d, _, _), (keep, last) in zip(beats, keep_last_override)]
+            beats = [(d, keep, bool(last)) for (d, _, _), (keep, last) in zip(beats, keep_last_override, strict=True)]
         if len(beats) > self.max_beats:
             raise ValueError(f"{len(beats)} beats > the source BFM's MAX_BEATS = {self.max_beats}")
         async with self._lock:
@@ -271,4 +272,4 @@ class AxisSinkBfm:
                 ("beats_recv", "frames_recv", "stall_cycles", "full_cycles", "err_count")}
 
 
-__all__ = ["AxisSinkBfm", "AxisSourceBfm", "Frame", "SINK_ERRORS", "check_frame", "split_beats"]
+__all__ = ["SINK_ERRORS", "AxisSinkBfm", "AxisSourceBfm", "Frame", "check_frame", "split_beats"]

@@ -28,9 +28,10 @@ dir, the simulator's cwd), and the per-covergroup percentages and the holes are 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pyuvm import ConfigDB, uvm_component, uvm_subscriber
 
@@ -87,7 +88,7 @@ class CoverageSubscriber(uvm_component):
         self.starts: dict[int, TokenStart] = {}
         self.stats0: dict[str, int] | None = None
         self.tokens = self.bursts_sampled = 0
-        self.corner_totals = {n: 0 for n in CORNERS}
+        self.corner_totals = dict.fromkeys(CORNERS, 0)
         self.path: Path | None = None
 
     # ---- helpers ------------------------------------------------------------------------------------------

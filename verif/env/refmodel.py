@@ -36,8 +36,8 @@ def kv_locate(layout: DdrLayout, offset: int) -> tuple[int, int, int, int, int]:
 def save_trace(path: Path, tr: Trace, pos: int, expect_error: bool = False) -> None:
     """One token's golden intermediates as .npz: `pos`, `expect_error` and one array per "layer/head/name"
     (-1 = none)."""
-    arrays = {f"{-1 if l is None else l}/{-1 if h is None else h}/{name}": v
-              for (_, l, h, name), v in tr.values.items()}
+    arrays = {f"{-1 if layer is None else layer}/{-1 if h is None else h}/{name}": v
+              for (_, layer, h, name), v in tr.values.items()}
     np.savez(path, pos=np.int64(pos), expect_error=np.bool_(expect_error), **arrays)
 
 

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from pyuvm import uvm_component, uvm_tlm_analysis_fifo
 
-from models.driver import STATUS_DONE, STATUS_ERROR
 from models.ddr_layout import DdrLayout
-
-from .refmodel import kv_locate
+from models.driver import STATUS_DONE, STATUS_ERROR
 from verif.agents.axi4 import AxiWrite
 from verif.agents.axis import LogitsFrame
 
+from .refmodel import kv_locate
 from .txn import TokenPrediction, TokenReadback
 
 MAX_REPORTS = 10
@@ -111,7 +110,7 @@ class TokenChecker:
     def _writes(self, tok: str, pred: TokenPrediction, writes: list[AxiWrite]) -> None:
         seen: dict[int, int] = {}
         for w in writes:
-            for i, (b, s) in enumerate(zip(w.data, w.strb)):
+            for i, (b, s) in enumerate(zip(w.data, w.strb, strict=False)):
                 if not s:
                     self._bad("write_strobe", f"{tok}: WSTRB low on {self.where(w.addr + i)}")
                     continue

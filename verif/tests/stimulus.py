@@ -132,4 +132,4 @@ class CornerTest(BaseTest):
         self.logger.info(f"corners seen: {totals}")
 
 
-__all__ = ["RandTest", "LongSeqTest", "BackpressureTest", "OutOfOrderTest", "BundleTest", "CornerTest", "build_model"]
+__all__ = ["BackpressureTest", "BundleTest", "CornerTest", "LongSeqTest", "OutOfOrderTest", "RandTest", "build_model"]
