@@ -2,6 +2,7 @@
 context and profile case is reachable; one seed reproduces one case; different seeds differ."""
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections import Counter
@@ -10,7 +11,7 @@ import pytest
 
 from models.config import EngineConfig
 from models.random_model import WEIGHT_DISTS
-from verif.cfg_item import (BUDGET, RTL_MAX, EngineCfgItem, EngineCase, Phase, TileShape, random_case, sub_seed)
+from verif.cfg_item import BUDGET, RTL_MAX, EngineCase, EngineCfgItem, Phase, TileShape, random_case, sub_seed
 from verif.coverage import CTX_SHAPES, PHASES, TILE_SHAPES, ctx_shape, phase_rows, tile_shape
 
 N_SEEDS = 120
@@ -38,7 +39,7 @@ def test_always_valid_and_within_budget(cases: list[EngineCase]) -> None:
         assert 1 <= cfg.n_layers <= BUDGET["n_layers"] and cfg.d_model <= BUDGET["d_model"]
         assert cfg.d_ff <= BUDGET["d_ff"] and cfg.vocab <= BUDGET["vocab"] and cfg.max_seq <= BUDGET["max_seq"]
         assert cfg.d_head <= RTL_MAX["d_head"] and cfg.n_heads <= RTL_MAX["n_heads"]
-        assert 1 <= c.n_tokens <= BUDGET["n_tokens"] and 0 <= c.t0 and c.t0 + c.n_tokens <= cfg.max_seq
+        assert 1 <= c.n_tokens <= BUDGET["n_tokens"] and c.t0 >= 0 and c.t0 + c.n_tokens <= cfg.max_seq
         assert c.weight_dist in WEIGHT_DISTS
         assert c.weight_bytes <= 4 * (4 * 128 * 128 + 2 * 128 * 512) + 1024 * 128
 
@@ -109,9 +110,11 @@ def test_budget_block_can_be_switched_off() -> None:
 
 
 def test_knobs_fit_the_memory_model(cases: list[EngineCase]) -> None:
-    from verif.axi_mem import AxiMemConfig
+    from verif.bfm.axi_mem_bfm import BfmKnobs
+    fields = {f.name for f in dataclasses.fields(BfmKnobs)}
     for c in cases[:20]:
-        m = AxiMemConfig(**c.axi_mem)
+        assert set(c.axi_mem) - {"seed"} <= fields, f"not BfmKnobs fields: {set(c.axi_mem) - {'seed'} - fields}"
+        m = BfmKnobs(**c.axi_mem)
         assert m.lat_min <= m.lat_max and m.b_lat_min <= m.b_lat_max
     assert set(cases[0].bus_knobs) == {"p_x_idle", "p_logits_stall", "seed"}
     calm = next(c for c in cases if c.latency == "none" and c.backpressure == "none")

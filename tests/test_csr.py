@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from models import csr_map, driver
 from eda import csrgen, toolchain
+from models import csr_map, driver
 
 ROOT = Path(__file__).resolve().parents[1]
 CSR_DIR = ROOT / "rtl" / "csr"
@@ -82,15 +82,15 @@ def test_driver_map_is_the_rdl_map() -> None:
     assert {r.inst_name: r.address_offset for r in top.registers()} == driver.DEFAULT_CSR_MAP.registers()
     # bit constants of the host protocol
     fields = {(r.inst_name, f.inst_name): (f.lsb, f.width) for r in top.registers() for f in r.fields()}
-    assert driver.CTRL_START == 1 << fields["CTRL", "START"][0]
-    assert driver.CTRL_SOFT_RESET == 1 << fields["CTRL", "SOFT_RESET"][0]
-    assert driver.STATUS_BUSY == 1 << fields["STATUS", "BUSY"][0]
-    assert driver.STATUS_DONE == 1 << fields["STATUS", "DONE"][0]
-    assert driver.STATUS_ERROR == 1 << fields["STATUS", "ERROR"][0]
+    assert 1 << fields["CTRL", "START"][0] == driver.CTRL_START
+    assert 1 << fields["CTRL", "SOFT_RESET"][0] == driver.CTRL_SOFT_RESET
+    assert 1 << fields["STATUS", "BUSY"][0] == driver.STATUS_BUSY
+    assert 1 << fields["STATUS", "DONE"][0] == driver.STATUS_DONE
+    assert 1 << fields["STATUS", "ERROR"][0] == driver.STATUS_ERROR
     assert (driver.STATUS_ERR_CODE_SHIFT, driver.STATUS_ERR_CODE_MASK.bit_length()) == fields["STATUS", "ERR_CODE"]
     for reg in ("IRQ_STATUS", "IRQ_ENABLE"):
-        assert driver.IRQ_DONE == 1 << fields[reg, "DONE"][0]
-        assert driver.IRQ_ERROR == 1 << fields[reg, "ERROR"][0]
+        assert 1 << fields[reg, "DONE"][0] == driver.IRQ_DONE
+        assert 1 << fields[reg, "ERROR"][0] == driver.IRQ_ERROR
     # the pre-RDL provisional map (kept on purpose: hosts written against it keep working)
     assert (driver.CTRL_START, driver.CTRL_SOFT_RESET, driver.IRQ_DONE, driver.IRQ_ERROR) == (1, 2, 1, 2)
     assert (driver.STATUS_BUSY, driver.STATUS_DONE, driver.STATUS_ERROR, driver.STATUS_ERR_CODE_SHIFT) == (1, 2, 4, 8)

@@ -64,14 +64,14 @@ def test_pack_unpack_round_trip(qm):
     qm2, kv2 = unpack(img, cfg)
     assert np.array_equal(kv2, kv)
     assert pack(qm2, kv2) == img
-    for l, (a, b) in enumerate(zip(qm.layers, qm2.layers)):
+    for layer, (a, b) in enumerate(zip(qm.layers, qm2.layers, strict=True)):
         for f in a.__dataclass_fields__:
             va, vb = getattr(a, f), getattr(b, f)
             if hasattr(va, "w"):
                 for g in ("w", "bias", "mult", "shift"):
-                    assert np.array_equal(getattr(va, g), getattr(vb, g)), (l, f, g)
+                    assert np.array_equal(getattr(va, g), getattr(vb, g)), (layer, f, g)
             else:
-                assert np.array_equal(va, vb), (l, f)
+                assert np.array_equal(va, vb), (layer, f)
     assert np.array_equal(unpack_kv(lay, pack_kv(lay, kv)), kv)
     x = qm.quantize_x(random_inputs(cfg, 4, 3))
     assert np.array_equal(GoldenEngine(qm).run(x), GoldenEngine(qm2).run(x))

@@ -10,8 +10,19 @@ import pytest
 
 from models.bundle import Bundle, build_bundle
 from models.ddr_layout import pack, pack_kv
-from models.driver import (CTRL_START, DEFAULT_CSR_MAP, DEFAULT_TOKEN_TIMEOUT_S, IRQ_ERROR, STATUS_DONE,
-                           STATUS_ERROR, EngineDriver, EngineError, ErrorCode, ProtocolError, logits_frame_bytes)
+from models.driver import (
+    CTRL_START,
+    DEFAULT_CSR_MAP,
+    DEFAULT_TOKEN_TIMEOUT_S,
+    IRQ_ERROR,
+    STATUS_DONE,
+    STATUS_ERROR,
+    EngineDriver,
+    EngineError,
+    ErrorCode,
+    ProtocolError,
+    logits_frame_bytes,
+)
 from models.golden_device import GoldenDevice
 from models.schedule import schedule_beats, token_schedule
 from models.traffic import RegionBytes, Traffic, roofline_cycles, token_traffic

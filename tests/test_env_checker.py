@@ -9,10 +9,10 @@ import pytest
 
 from models.bundle import build_bundle
 from models.driver import STATUS_DONE, STATUS_ERROR
-from verif.env.refmodel import GoldenPredictor, kv_locate
-from verif.env.scoreboard import TokenChecker
 from verif.agents.axi4 import AxiWrite
 from verif.agents.axis import LogitsFrame
+from verif.env.refmodel import GoldenPredictor, kv_locate
+from verif.env.scoreboard import TokenChecker
 from verif.env.txn import TokenPrediction, TokenReadback, TokenStart
 
 IMAGE_BASE = 0x10_0FC0

@@ -59,8 +59,8 @@ def test_bundle_files_and_shapes(bundles):
 def test_weights_float_keys_and_shapes(bundles):
     cfg = preset("tiny")
     want = {"logits.w": (cfg.d_model, cfg.vocab), "logits.b": (cfg.vocab,)}
-    for l in range(cfg.n_layers):
-        p = f"layers.{l}."
+    for layer in range(cfg.n_layers):
+        p = f"layers.{layer}."
         want.update({p + f"attn.{n}": (cfg.d_model, cfg.d_model) for n in ("wq", "wk", "wv", "wo")})
         want.update({p + f"attn.{n}": (cfg.d_model,) for n in ("bq", "bk", "bv", "bo")})
         want.update({p + f"{ln}.{g}": (cfg.d_model,) for ln in ("ln1", "ln2") for g in ("gamma", "beta")})

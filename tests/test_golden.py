@@ -28,13 +28,13 @@ def test_trace_has_every_intermediate(tiny):
     GoldenEngine(qm).run(x[:3], tr=tr)
     for t in range(3):
         assert tr.get(t, None, None, "logits").shape == (cfg.vocab,)
-        for l in range(cfg.n_layers):
+        for layer in range(cfg.n_layers):
             for name in LAYER_NAMES:
-                assert (t, l, None, name) in tr.values
+                assert (t, layer, None, name) in tr.values
             for h in range(cfg.n_heads):
                 for name in HEAD_NAMES:
-                    assert (t, l, h, name) in tr.values
-                assert tr.get(t, l, h, "p").shape == (t + 1,)   # attention covers 0..t
+                    assert (t, layer, h, name) in tr.values
+                assert tr.get(t, layer, h, "p").shape == (t + 1,)   # attention covers 0..t
     assert tr.get(2, 1, None, "x_in").tolist() == tr.get(2, 0, None, "x").tolist()
 
 
@@ -42,10 +42,10 @@ def test_first_token_attends_only_to_itself(tiny):
     qm, x = tiny
     tr = Trace()
     GoldenEngine(qm).step(x[0], 0, tr)
-    L = qm.layers[0]
+    ql = qm.layers[0]
     for h in range(qm.cfg.n_heads):
         assert tr.get(0, 0, h, "p").tolist() == [32768]
-        want = ops.requant(32768 * tr.get(0, 0, h, "v"), 0, L.o_mult[h], L.o_shift[h])
+        want = ops.requant(32768 * tr.get(0, 0, h, "v"), 0, ql.o_mult[h], ql.o_shift[h])
         assert tr.get(0, 0, h, "o").tolist() == want.tolist()
 
 
@@ -56,10 +56,10 @@ def test_kv_append_and_preloaded_cache_resume(tiny):
     tr = Trace()
     want = full.run(x, tr=tr)
     for t in (0, 7, 19):
-        for l in range(cfg.n_layers):
+        for layer in range(cfg.n_layers):
             for h in range(cfg.n_heads):
-                assert full.kv[l, h, 0, t].tolist() == tr.get(t, l, h, "k").tolist()
-                assert full.kv[l, h, 1, t].tolist() == tr.get(t, l, h, "v").tolist()
+                assert full.kv[layer, h, 0, t].tolist() == tr.get(t, layer, h, "k").tolist()
+                assert full.kv[layer, h, 1, t].tolist() == tr.get(t, layer, h, "v").tolist()
     assert not full.kv[:, :, :, 20:].any()
     # Backdoor-preload the cache with the first 12 positions, then decode from position 12.
     kv = full.kv.copy()
@@ -93,8 +93,8 @@ def test_no_float_on_the_integer_path(tiny):
     tr = Trace()
     GoldenEngine(qm).run(x[:2], tr=tr)
     assert all(v.dtype == np.int64 for v in tr.values.values())
-    for L in qm.layers:
-        for f, v in vars(L).items():
+    for ql in qm.layers:
+        for f, v in vars(ql).items():
             arr = getattr(v, "w", v)
             assert np.asarray(arr).dtype.kind in "iu", f
 

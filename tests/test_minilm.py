@@ -115,8 +115,8 @@ def test_dims() -> None:
 
 def expected_shapes() -> dict[str, tuple[int, ...]]:
     shapes: dict[str, tuple[int, ...]] = {"logits.w": (D, V)}
-    for l in range(L):
-        p = f"layers.{l}."
+    for layer in range(L):
+        p = f"layers.{layer}."
         shapes.update({p + f"attn.w{x}": (D, D) for x in "qkvo"})
         shapes.update({p + f"attn.b{x}": (D,) for x in "qkvo"})
         shapes.update({p + f"ln{i}.{g}": (D,) for i in (1, 2) for g in ("gamma", "beta")})
@@ -140,11 +140,11 @@ def test_weight_mapping_and_transpose(weights: dict[str, np.ndarray],
              "ln1.gamma": "attention.output.LayerNorm.weight",
              "ln1.beta": "attention.output.LayerNorm.bias",
              "ln2.gamma": "output.LayerNorm.weight", "ffn.b1": "intermediate.dense.bias"}
-    for l in range(L):
+    for layer in range(L):
         for ours, hf in pairs.items():
-            ref = raw_checkpoint[f"encoder.layer.{l}.{hf}"]
+            ref = raw_checkpoint[f"encoder.layer.{layer}.{hf}"]
             ref = ref.T if ref.ndim == 2 else ref  # PyTorch Linear [out, in] -> x @ W [in, out]
-            assert np.array_equal(weights[f"layers.{l}.{ours}"], ref), (l, ours)
+            assert np.array_equal(weights[f"layers.{layer}.{ours}"], ref), (layer, ours)
     word = raw_checkpoint["embeddings.word_embeddings.weight"]
     assert np.array_equal(weights["logits.w"], word.T)
     assert weights["logits.w"].flags.c_contiguous

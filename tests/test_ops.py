@@ -36,7 +36,7 @@ def ref_layernorm(y: list[int], g: list[int], b: list[int], eps: int) -> tuple[l
     m = (62 - d.bit_length()) // 2
     inv = (1 << 61) // math.isqrt(d << (2 * m))
     out8, out16 = [], []
-    for yi, gi, bi in zip(y, g, b):
+    for yi, gi, bi in zip(y, g, b, strict=True):
         norm = ((n * yi - s1) * inv + (1 << (60 - m - 12))) >> (61 - m - 12)
         v = norm * gi + bi
         out8.append(max(-127, min(127, (v + (1 << 21)) >> 22)))
@@ -86,7 +86,7 @@ def test_requant_random_matches_reference():
     mult = rng.integers(1 << 30, 1 << 31, 10000)
     shift = rng.integers(-31, 8, 10000)
     got = ops.requant(acc, bias, mult, shift)
-    want = [ref_requant(int(a), int(b), int(m), int(s)) for a, b, m, s in zip(acc, bias, mult, shift)]
+    want = [ref_requant(int(a), int(b), int(m), int(s)) for a, b, m, s in zip(acc, bias, mult, shift, strict=True)]
     assert got.tolist() == want
 
 
@@ -112,7 +112,7 @@ def test_gemv_exact_and_extremes():
     rng = np.random.default_rng(3)
     x = rng.integers(-127, 128, 384)
     w = rng.integers(-127, 128, (16, 384))
-    assert ops.gemv(x, w).tolist() == [sum(int(a) * int(b) for a, b in zip(x, row)) for row in w]
+    assert ops.gemv(x, w).tolist() == [sum(int(a) * int(b) for a, b in zip(x, row, strict=True)) for row in w]
     full = ops.gemv(np.full(4096, -127), np.full((2, 4096), 127))
     assert full.tolist() == [-127 * 127 * 4096] * 2
 

@@ -44,19 +44,19 @@ def test_gelu_banks_codes_decode_to_gelu():
 
 def test_integer_ffn_tracks_float_ffn(small):
     """W1 requant (zero point in its bias) -> banked LUT -> W2 (zero point folded into its bias) vs float."""
-    cfg, w, qm, log = small
+    _cfg, _w, qm, log = small
     sc = qm.meta["scales"]
-    for l, L in enumerate(qm.layers):
-        x_att = log.get(f"{l}.x_att")
-        xq = np.clip(np.rint(x_att / sc[f"{l}.x_att"]), -127, 127).astype(np.int64)
-        u = ops.requant(xq @ L.w1.w.T.astype(np.int64), L.w1.bias, L.w1.mult, L.w1.shift)
-        ua = ops.act_lut(u, L.gelu_lut, L.gelu_bank)
-        f = ops.requant(ua @ L.w2.w.T.astype(np.int64), L.w2.bias, L.w2.mult, L.w2.shift, ops.I16_MIN, ops.I16_MAX)
-        ref = log.get(f"{l}.f")
-        rel = np.linalg.norm(f * sc[f"{l}.f"] - ref) / np.linalg.norm(ref)
-        assert rel < 0.05, (l, rel)
-        zero_biased = ops.requant(ua @ L.w2.w.T.astype(np.int64), 0, L.w2.mult, L.w2.shift, ops.I16_MIN, ops.I16_MAX)
-        assert np.linalg.norm(zero_biased * sc[f"{l}.f"] - ref) / np.linalg.norm(ref) > 3 * rel   # the fold matters
+    for layer, ql in enumerate(qm.layers):
+        x_att = log.get(f"{layer}.x_att")
+        xq = np.clip(np.rint(x_att / sc[f"{layer}.x_att"]), -127, 127).astype(np.int64)
+        u = ops.requant(xq @ ql.w1.w.T.astype(np.int64), ql.w1.bias, ql.w1.mult, ql.w1.shift)
+        ua = ops.act_lut(u, ql.gelu_lut, ql.gelu_bank)
+        f = ops.requant(ua @ ql.w2.w.T.astype(np.int64), ql.w2.bias, ql.w2.mult, ql.w2.shift, ops.I16_MIN, ops.I16_MAX)
+        ref = log.get(f"{layer}.f")
+        rel = np.linalg.norm(f * sc[f"{layer}.f"] - ref) / np.linalg.norm(ref)
+        assert rel < 0.05, (layer, rel)
+        zero_biased = ops.requant(ua @ ql.w2.w.T.astype(np.int64), 0, ql.w2.mult, ql.w2.shift, ops.I16_MIN, ops.I16_MAX)
+        assert np.linalg.norm(zero_biased * sc[f"{layer}.f"] - ref) / np.linalg.norm(ref) > 3 * rel   # the fold matters
 
 
 @pytest.mark.parametrize("name", ["tiny", "small"])

@@ -65,7 +65,7 @@ def write_probe(path: Path, trs: list[Trace], positions: list[int], n_layers: in
                 lines.append(f"{cycle} {cycle * 1000} {tok} {layer} {head} {name} {i if name in EXPLICIT else -1} {out}")
         return True
 
-    for tok, (tr, pos) in enumerate(zip(trs, positions)):
+    for tok, (tr, pos) in enumerate(zip(trs, positions, strict=True)):
         cycle += 10
         lines.append(f"{cycle} {cycle * 1000} T {tok} {pos}")
         for layer in range(n_layers):
@@ -85,7 +85,7 @@ def write_probe(path: Path, trs: list[Trace], positions: list[int], n_layers: in
 
 def write_golden(directory: Path, trs: list[Trace], positions: list[int], failing: tuple[int, ...] = ()) -> None:
     directory.mkdir()
-    for n, (tr, pos) in enumerate(zip(trs, positions)):
+    for n, (tr, pos) in enumerate(zip(trs, positions, strict=True)):
         save_trace(directory / f"t{n}.npz", tr, pos, expect_error=n in failing)
 
 
@@ -99,10 +99,10 @@ def run_compare(tmp_path: Path, traces, edit=None, dut_positions=None, golden_po
 def test_identical_streams_are_clean(tmp_path: Path, traces) -> None:
     rep = run_compare(tmp_path, traces)
     assert rep.clean and rep.first is None and rep.mismatches == {}
-    trs, _, n_layers, n_heads = traces
-    per_tok = sum(v.size for (_, l, h, name), v in trs[0].values.items()
+    trs, _, _n_layers, _n_heads = traces
+    per_tok = sum(v.size for (_, _, _, name), v in trs[0].values.items()
                   if name in HEAD_NAMES or name in LAYER_ORDER or name == "logits")
-    assert rep.values_compared == sum(sum(v.size for (_, l, h, name), v in tr.values.items()
+    assert rep.values_compared == sum(sum(v.size for (_, _, _, name), v in tr.values.items()
                                           if name in HEAD_NAMES or name in LAYER_ORDER or name == "logits")
                                       for tr in trs)
     assert per_tok > 0 and rep.tokens_compared == 3
@@ -214,7 +214,7 @@ def test_retarget_drops_the_pinned_build_and_adds_plusargs(tmp_path: Path) -> No
     new = retarget(cmd, tmp_path, ["+le_probe_file=/p"])
     assert new == ["py", "-m", "regress.simrun", "--seed", "3", "--plusarg", "+le_tokens=2",
                    "--plusarg", "+le_probe_file=/p", "--out", str(tmp_path)]
-    with pytest.raises(RerunError, match="not a regress.simrun command"):
+    with pytest.raises(RerunError, match=r"not a regress\.simrun command"):
         retarget(["sh", "x"], tmp_path)
 
 
@@ -227,5 +227,5 @@ def test_debug_refuses_what_is_not_a_run_directory(tmp_path: Path) -> None:
     with pytest.raises(debug.DebugError, match="not readable JSON"):
         debug.load_run(tmp_path)
     (tmp_path / "results.json").write_text('{"run_id": "x", "command": ["sh", "y"]}')
-    with pytest.raises(debug.DebugError, match="not a regress.simrun command"):
+    with pytest.raises(debug.DebugError, match=r"not a regress\.simrun command"):
         debug.rerun(debug.load_run(tmp_path), tmp_path / "debug", False, 1.0)

@@ -241,7 +241,7 @@ def test_killed_regression_reads_run_results(tmp_path: Path) -> None:
 
 
 def test_bad_out_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(ReportError, match="has no results.json"):
+    with pytest.raises(ReportError, match=r"has no results\.json"):
         load(tmp_path)
     (tmp_path / "results.json").write_text("{not json")
     assert report.main([str(tmp_path)]) == 2
@@ -336,7 +336,7 @@ def screenshot(page: Path, png: Path, size: str = "1400,2000") -> Path:
 
 
 def _near(px: tuple[int, int, int], rgb: tuple[int, int, int], tol: int = 24) -> bool:
-    return all(abs(a - b) <= tol for a, b in zip(px, rgb))
+    return all(abs(a - b) <= tol for a, b in zip(px, rgb, strict=False))
 
 
 def test_dashboard_renders_in_chromium(dashboard: tuple[Path, Path, Page], tmp_path: Path) -> None:

@@ -6,10 +6,10 @@ import json
 import sys
 from pathlib import Path
 
+from test_regress_runner import _run, fake  # noqa: F401  (the fixture)
+
 from regress import rerun
 from regress.results import RunResult
-
-from test_regress_runner import _run, fake  # noqa: F401  (the fixture)
 
 WAVY = '''
 import os

@@ -27,7 +27,7 @@ def test_exp_lut_rom_equals_ops_exp_lut() -> None:
     entries = re.findall(r"^\s*8'd(\d+)\s*:\s*val_o\s*=\s*16'd(\d+)\s*;", ROM.read_text(), flags=re.MULTILINE)
     idx = [int(f) for f, _ in entries]
     assert sorted(idx) == list(range(256)), "the ROM must list every f = 0 .. 255 exactly once"
-    table = dict((int(f), int(v)) for f, v in entries)
+    table = {int(f): int(v) for f, v in entries}
     bad = [f for f in range(256) if table[f] != int(ops.EXP_LUT[f])]
     assert not bad, f"EXP_LUT ROM differs from ops.EXP_LUT at f = {bad[:10]}"
 

@@ -32,7 +32,7 @@ DERIVED: dict[str, tuple[str, Callable[[dict[str, int]], bool]]] = {
     "WideW": ("int16: [I16_MIN, I16_MAX] is the WideW-bit signed range",
               lambda c: (-(1 << (c["WideW"] - 1)), (1 << (c["WideW"] - 1)) - 1) == (ops.I16_MIN, ops.I16_MAX)),
     "ShiftW": ("the ShiftW-bit signed range holds [SHIFT_MIN, SHIFT_MAX] and no wider type is needed",
-               lambda c: -(1 << (c["ShiftW"] - 1)) <= ops.SHIFT_MIN and ops.SHIFT_MAX <= (1 << (c["ShiftW"] - 1)) - 1
+               lambda c: -(1 << (c["ShiftW"] - 1)) <= ops.SHIFT_MIN and (1 << (c["ShiftW"] - 1)) - 1 >= ops.SHIFT_MAX
                and -(1 << (c["ShiftW"] - 2)) > ops.SHIFT_MIN),
     "ProbW": ("probabilities: uint Q1.PROB_FB, 1.0 = 2^PROB_FB is the largest value, so ProbW = PROB_FB + 1",
               lambda c: c["ProbW"] == ops.PROB_FB + 1),

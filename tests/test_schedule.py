@@ -2,14 +2,24 @@
 from __future__ import annotations
 
 import random
-from itertools import groupby
+from itertools import groupby, pairwise
 
 import pytest
 
 from models.config import preset
 from models.ddr_layout import ALIGN, DdrLayout, align, qkv_tile_order
-from models.schedule import (AXI_BOUNDARY, Transfer, by_region, bursts, check_traffic, describe, kv_writes,
-                             schedule_beats, schedule_traffic, token_schedule)
+from models.schedule import (
+    AXI_BOUNDARY,
+    Transfer,
+    bursts,
+    by_region,
+    check_traffic,
+    describe,
+    kv_writes,
+    schedule_beats,
+    schedule_traffic,
+    token_schedule,
+)
 from models.traffic import beats, token_traffic
 
 PRESETS = ("tiny", "small", "minilm")
@@ -31,16 +41,16 @@ def expected_blocks(layout: DdrLayout, pos: int) -> list[tuple]:
     """The seed's loop nest as (purpose, layer, head) runs, written independently of the schedule."""
     c = layout.cfg
     out: list[tuple] = [("header", None, None)]
-    for l in range(c.n_layers):
-        out.append(("params", l, None))
+    for layer in range(c.n_layers):
+        out.append(("params", layer, None))
         for h in range(c.n_heads):
-            out.append(("wqkv", l, h))
+            out.append(("wqkv", layer, h))
             if pos:
-                out += [("k_ctx", l, h), ("v_ctx", l, h)]
-            out += [("k_append", l, h), ("v_append", l, h)]
-        out += [("params", l, None), ("wo", l, None), ("params", l, None), ("w1", l, None), ("params", l, None),
-                ("w2", l, None)]
-    return out + [("logits_b", None, None), ("logits_w", None, None)]
+                out += [("k_ctx", layer, h), ("v_ctx", layer, h)]
+            out += [("k_append", layer, h), ("v_append", layer, h)]
+        out += [("params", layer, None), ("wo", layer, None), ("params", layer, None), ("w1", layer, None), ("params", layer, None),
+                ("w2", layer, None)]
+    return [*out, ("logits_b", None, None), ("logits_w", None, None)]
 
 
 @pytest.mark.parametrize("name,pos", CASES)
@@ -52,7 +62,7 @@ def test_order_is_the_loop_nest(name, pos):
     for (purpose, _, _), ts in runs:
         if purpose != "params" and ts[0].tile is not None:
             assert [t.tile for t in ts] == list(range(len(ts))), purpose       # tiles in order
-            assert all(a.end == b.addr for a, b in zip(ts, ts[1:])), purpose   # and contiguous in address
+            assert all(a.end == b.addr for a, b in pairwise(ts)), purpose   # and contiguous in address
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -64,18 +74,18 @@ def test_parameters_resident_before_use(name):
     def first(purpose: str, layer: int) -> int:
         return next(i for i, t in enumerate(sched) if t.purpose == purpose and t.layer == layer)
 
-    for l in range(layout.cfg.n_layers):
-        p = f"L{l}."
+    for layer in range(layout.cfg.n_layers):
+        p = f"L{layer}."
         for g in ("wq", "wk", "wv"):
-            assert idx[p + g + ".bias"] < first("wqkv", l)
+            assert idx[p + g + ".bias"] < first("wqkv", layer)
         for s in ("score_mult", "score_shift", "o_mult", "o_shift"):
-            assert idx[p + s] < first("wqkv", l)
+            assert idx[p + s] < first("wqkv", layer)
         for s in ("wo.bias", "wo.mult", "wo.shift", "res1_x_mult", "res1_r_mult", "ln1_eps", "ln1_gamma", "ln1_beta"):
-            assert first("v_append", l) < idx[p + s] < first("wo", l)
+            assert first("v_append", layer) < idx[p + s] < first("wo", layer)
         for s in ("w1.bias", "w1.mult", "w1.shift", "gelu_lut", "gelu_bank"):
-            assert idx[p + s] < first("w1", l)
+            assert idx[p + s] < first("w1", layer)
         for s in ("w2.bias", "w2.mult", "w2.shift", "res2_x_mult", "res2_r_mult", "ln2_eps", "ln2_gamma", "ln2_beta"):
-            assert first("w1", l) < idx[p + s] < first("w2", l)
+            assert first("w1", layer) < idx[p + s] < first("w2", layer)
     assert sched[-1].purpose == "logits_w" and sched[0].purpose == "header" and sched[1].purpose == "params"
     assert [t.purpose for t in sched].index("logits_b") < [t.purpose for t in sched].index("logits_w")
 
@@ -90,7 +100,7 @@ def test_every_ro_tensor_covered_exactly_once(name, pos):
         reads = sorted((x for x in sched if x.tensor == t.name), key=lambda x: x.addr)
         assert reads and all(x.kind == "rd" for x in reads), t.name
         assert reads[0].addr == t.base and reads[-1].end == t.base + t.size, t.name
-        assert all(a.end == b.addr for a, b in zip(reads, reads[1:])), f"{t.name}: gap or overlap"
+        assert all(a.end == b.addr for a, b in pairwise(reads)), f"{t.name}: gap or overlap"
     assert sched[0].tensor == "header" and sched[0].nbytes == 64
 
 
@@ -118,10 +128,10 @@ def test_qkv_tiles_match_the_interleave(name):
     layout = lay(name)
     c = layout.cfg
     order = qkv_tile_order(c)
-    for l in range(c.n_layers):
+    for layer in range(c.n_layers):
         for h in range(c.n_heads):
-            base = layout.by_name[f"L{l}.h{h}.wqkv"].base
-            tiles = [t for t in token_schedule(layout, 0) if t.purpose == "wqkv" and (t.layer, t.head) == (l, h)]
+            base = layout.by_name[f"L{layer}.h{h}.wqkv"].base
+            tiles = [t for t in token_schedule(layout, 0) if t.purpose == "wqkv" and (t.layer, t.head) == (layer, h)]
             at = 0
             for i, t in enumerate(tiles):
                 trio = order[3 * i:3 * i + 3]
@@ -137,12 +147,12 @@ def test_ctx_tiles_tiny(pos, rows):
     c = layout.cfg
     assert c.ctx_tile == 8 and c.max_seq == 64
     sched = token_schedule(layout, pos)
-    for l in range(c.n_layers):
+    for layer in range(c.n_layers):
         for h in range(c.n_heads):
             for which, purpose in enumerate(("k_ctx", "v_ctx")):
-                ts = [t for t in sched if t.purpose == purpose and (t.layer, t.head) == (l, h)]
+                ts = [t for t in sched if t.purpose == purpose and (t.layer, t.head) == (layer, h)]
                 assert [t.nbytes // c.d_head for t in ts] == rows
-                assert [t.addr for t in ts] == [layout.kv_addr(l, h, which, j * c.ctx_tile) for j in range(len(rows))]
+                assert [t.addr for t in ts] == [layout.kv_addr(layer, h, which, j * c.ctx_tile) for j in range(len(rows))]
                 assert all(t.nbytes % c.d_head == 0 and t.tensor == "kv" for t in ts)
 
 
@@ -173,7 +183,7 @@ def test_totals_equal_token_traffic(name, pos):
 def test_check_traffic_catches_a_dropped_transfer():
     layout = lay("tiny")
     sched = token_schedule(layout, 4)
-    with pytest.raises(ValueError, match="traffic.py"):
+    with pytest.raises(ValueError, match=r"traffic\.py"):
         check_traffic(layout, 4, sched[:-1])
 
 
@@ -188,7 +198,7 @@ def test_exp_lut_is_never_read_and_the_header_once_first():
 def check_split(t: Transfer, bus: int, max_beats: int, base: int) -> None:
     bs = bursts(t, bus, max_beats, image_base=base)
     assert bs and bs[0][0] == base + t.addr
-    for (a, n), (b, _) in zip(bs, bs[1:]):
+    for (a, n), (b, _) in pairwise(bs):
         assert b == a + n * bus, "bursts are not contiguous"
     for a, n in bs:
         assert 1 <= n <= max_beats
@@ -239,7 +249,7 @@ def test_kv_writes(name, pos):
     c = layout.cfg
     ws = kv_writes(layout, pos)
     assert ws == [t for t in token_schedule(layout, pos) if t.kind == "wr"]
-    assert [(t.addr, t.nbytes) for t in ws] == [(layout.kv_addr(l, h, w, pos), c.d_head) for l in range(c.n_layers)
+    assert [(t.addr, t.nbytes) for t in ws] == [(layout.kv_addr(layer, h, w, pos), c.d_head) for layer in range(c.n_layers)
                                                 for h in range(c.n_heads) for w in (0, 1)]
     assert [t.purpose for t in ws[:2]] == ["k_append", "v_append"]
     assert all(t.nbytes % c.bus_bytes == 0 and t.addr % c.bus_bytes == 0 for t in ws)
