@@ -9,8 +9,8 @@ integer seed into a frozen `EngineCase` the env consumes:
     case.cfg                        # validated models.config.EngineConfig
     case.t0, case.positions         # decode positions t0 .. t0+n_tokens-1 (env preloads KV for 0..t0-1)
     case.weight_dist                # "trained" | "uniform" | "saturate" (models.random_model.WEIGHT_DISTS)
-    AxiMemConfig(**case.axi_mem)    # verif.axi_mem knobs, seeded
-    BusKnobs(**case.bus_knobs)      # X-stream gaps and logits backpressure, seeded
+    BfmKnobs(**case.axi_mem)        # verif.bfm.axi_mem_bfm knobs of the AXI4 slave BFM, seeded
+    case.bus_knobs                  # X-stream gaps and logits backpressure, seeded
     case.data_seed                  # for NumPy bulk data (weights, X); pyvsc never draws bulk data
 
 A test tightens or loosens the defaults with inline constraints, or by switching a named block off:
@@ -318,8 +318,8 @@ class EngineCase:
     weight_dist: str                # models.random_model.WEIGHT_DISTS
     latency: str                    # Latency name, lower case
     backpressure: str               # Backpressure name, lower case
-    axi_mem: dict[str, Any]         # kwargs of verif.axi_mem.AxiMemConfig
-    bus_knobs: dict[str, Any]       # kwargs of tests/rtl/engine_bus.BusKnobs
+    axi_mem: dict[str, Any]         # kwargs of verif.bfm.axi_mem_bfm.BfmKnobs
+    bus_knobs: dict[str, Any]       # p_x_idle, p_logits_stall (AXIS source gaps, logits sink stalls), seed
     data_seed: int                  # seed for NumPy bulk data (models.random_model)
     intent: dict[str, Any] = field(default_factory=dict)  # the tiling/ctx shape the item aimed for
 

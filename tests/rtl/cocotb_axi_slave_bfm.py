@@ -1,8 +1,10 @@
 """cocotb tests of the AXI4 slave BFM verif/hdl/le_axi_slave_bfm.sv + proxy verif/bfm/axi_mem_bfm.py.
 
 Top level: verif/hdl/le_axi_dma_bfm_tb.sv (read DMA rtl/le_axi_rd.sv + write DMA rtl/le_axi_wr.sv on one AXI4
-port; commands, write data and the captured read beats live in HDL tables, so no test awaits per cycle: the
-tests poll every POLL cycles with one Timer). Launcher: tests/rtl/test_rtl_axi_slave_bfm.py.
+port; commands, write data and the captured read beats live in HDL tables driven by tests/rtl/axi_dma_tb.py Tb,
+so no test awaits per cycle: the tests poll with one Timer every few hundred cycles). Launcher:
+tests/rtl/test_rtl_axi_slave_bfm.py. The DMAs' own operator tests on the same wrapper: cocotb_axi_rd.py /
+cocotb_axi_wr.py.
   - bfm_reads_*  / bfm_writes_*: random commands (1-beat, 256+-beat, 4 KB crossings) checked byte by byte
     against a Python reference image, under stress knobs and calm; every run also checks the BFM's records
     (beats per burst, data of every W beat) and that no protocol error was recorded;
@@ -11,8 +13,8 @@ tests poll every POLL cycles with one Timer). Launcher: tests/rtl/test_rtl_axi_s
   - bfm_protocol_faults: every other check (VALID dropped / payload changed while stalled on AR, AW and W, 4 KB
     crossing, burst type, size, AWADDR alignment, WLAST) fires under the wrapper's fault injection (fi_mode);
     the X/Z check cannot fire under Verilator (2-state).
-Clean runs (all but the provoked ones) must record no protocol error. The speed comparison with verif/axi_mem.py
-is in tests/rtl/cocotb_axi_slave_bfm_speed.py.
+Clean runs (all but the provoked ones) must record no protocol error. The BFM's speed (a long streaming run,
+data checked) is measured in tests/rtl/cocotb_axi_slave_bfm_speed.py.
 """
 from __future__ import annotations
 
@@ -21,80 +23,22 @@ import time
 from typing import Any, Callable
 
 import cocotb
-from cocotb.clock import Clock
 from cocotb.handle import Immediate
-from cocotb.triggers import ClockCycles, Timer
+from cocotb.triggers import ClockCycles
 
+from axi_dma_tb import BASE, SIZE, Tb, corner_cmds
+from axi_dma_tb import random_cmds as dma_random_cmds
 from verif.bfm.axi_mem_bfm import DECERR, OKAY, SLVERR, AxiMemBfm, BfmKnobs, _u
 
-BASE = 0x0010_0000
-SIZE = 0x2_0000                     # 128 KB loaded (read tests) / read-write (write tests)
-POLL = 512                          # cycles between completion polls
 STRESS = BfmKnobs(lat_min=0, lat_max=60, p_ar_stall=0.3, p_r_gap=0.3, reorder=True, interleave=True,
                   p_aw_stall=0.3, p_w_stall=0.3, b_lat_min=0, b_lat_max=40, p_b_gap=0.3, b_reorder=True)
 CALM = BfmKnobs(lat_min=4, lat_max=4, b_lat_min=4, b_lat_max=4)
 
 
-class Tb:
-    """The wrapper's command / data / capture tables, driven at transaction level."""
-
-    def __init__(self, dut: Any) -> None:
-        self.dut = dut
-        self.bb = len(dut.m_axi_rdata) // 8
-        self.cmd_depth, self.cap_depth, self.wd_depth = len(dut.rc_addr), len(dut.cap), len(dut.wd)
-        for name in ("p_out_stall", "p_in_idle", "fi_mode", "err_clr"):    # random under --x-initial unique
-            getattr(dut, name).value = Immediate(0)
-
-    async def start(self) -> None:
-        self.dut.rst_n.value = 0
-        Clock(self.dut.clk, 10, unit="ns").start()
-        await ClockCycles(self.dut.clk, 4)
-        self.dut.rst_n.value = 1
-        await ClockCycles(self.dut.clk, 2)
-
-    async def wait_until(self, cond: Callable[[], bool], max_cycles: int, what: str) -> None:
-        for _ in range(max_cycles // POLL + 1):
-            if cond():
-                return
-            await Timer(POLL * 10, unit="ns")
-        raise AssertionError(f"timeout after {max_cycles} cycles waiting for {what}")
-
-    def push_cmds(self, kind: str, cmds: list[tuple[int, int]]) -> None:
-        d = self.dut
-        n = _u(getattr(d, f"{kind}_n"))
-        assert _u(getattr(d, f"{kind}_i")) == n and len(cmds) <= self.cmd_depth
-        for k, (addr, nbytes) in enumerate(cmds):
-            getattr(d, f"{kind}_addr")[(n + k) % self.cmd_depth].value = Immediate(addr)
-            getattr(d, f"{kind}_len")[(n + k) % self.cmd_depth].value = Immediate(nbytes)
-        getattr(d, f"{kind}_n").value = Immediate(n + len(cmds))
-
-    def push_wdata(self, beats: list[int]) -> None:
-        d = self.dut
-        n = _u(d.wd_n)
-        assert _u(d.wd_i) == n and len(beats) <= self.wd_depth
-        for k, b in enumerate(beats):
-            d.wd[(n + k) % self.wd_depth].value = Immediate(b)
-        d.wd_n.value = Immediate(n + len(beats))
-
-    def captured(self, start: int, end: int) -> list[tuple[int, int, int]]:
-        """(data, last, resp) of captured read beats start..end-1."""
-        out = []
-        mask = (1 << (8 * self.bb)) - 1
-        for i in range(start, end):
-            v = _u(self.dut.cap[i % self.cap_depth])
-            out.append((v & mask, v >> (8 * self.bb) & 1, v >> (8 * self.bb + 1) & 3))
-        return out
-
-
-def random_cmds(rng: random.Random, bb: int, n: int, size: int = SIZE) -> list[tuple[int, int]]:
-    """Corner commands (1 beat, 4 KB crossing, 256 / 257 / 700 beats) + n random ones inside [BASE, BASE+size)."""
-    cmds = [(BASE, bb), (BASE + 0x5000 - bb, bb), (BASE + 0x5000 - 3 * bb, 10 * bb), (BASE + 0x2000, 256 * bb),
-            (BASE + 0x3000 + bb, 257 * bb), (BASE + 0x6000 - 7 * bb, 700 * bb)]
-    for _ in range(n):
-        kind = rng.random()
-        beats = rng.randint(1, 4) if kind < 0.3 else rng.randint(5, 300) if kind < 0.8 else rng.randint(300, 1200)
-        cmds.append((BASE + rng.randrange(0, size - beats * bb + 1, bb), beats * bb))
-    return cmds
+def random_cmds(rng: random.Random, bb: int, n: int) -> list[tuple[int, int]]:
+    """The splitter's corner commands (1 beat, 4 KB crossing, 256 / 257 / 700 beats, ...) + n random ones."""
+    cmds = corner_cmds(bb) + dma_random_cmds(rng, bb, n, short=4, p_short=0.3, p_mid=0.8)
+    return [(c.addr, c.nbytes) for c in cmds]
 
 
 async def setup(dut: Any, knobs: BfmKnobs, seed: int) -> tuple[Tb, AxiMemBfm, random.Random, bytearray]:
@@ -114,7 +58,7 @@ async def run_reads(tb: Tb, bfm: AxiMemBfm, cmds: list[tuple[int, int]], image: 
                     resp_of: Callable[[int], int] | None = None, p_out_stall: float = 0.0) -> list[int]:
     """Run read commands in batches that fit the capture ring; check data, last and resp of every beat."""
     bb, d = tb.bb, tb.dut
-    d.p_out_stall.value = Immediate(round(p_out_stall * 65536))
+    tb.set_stalls(p_out_stall=p_out_stall)
     resps: list[int] = []
     batch: list[tuple[int, int]] = []
     for i, c in enumerate(cmds):
@@ -150,7 +94,7 @@ async def run_writes(tb: Tb, bfm: AxiMemBfm, rng: random.Random, cmds: list[tupl
     """Write commands with random data (batches that fit the data ring), apply them to `image`, wait for every
     B, compare the RW region (backdoor) and the write records' beats with the data sent."""
     bb, d = tb.bb, tb.dut
-    d.p_in_idle.value = Immediate(round(p_in_idle * 65536))
+    tb.set_stalls(p_in_idle=p_in_idle)
     bursts = []
     batch: list[tuple[int, int]] = []
     for i, c in enumerate(cmds):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from eda import simbuild
-from verif.seeds import Seeds
+from verif.seeds import X_RANDOM_BUILD_ARGS, Seeds
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
@@ -47,7 +47,7 @@ def run(sources: Sequence[Path], top: str, op: str, run_name: str, parameters: M
     return run_dir
 
 
-# ---- shared by the launchers of the MAC operators (le_gemv, le_logits) and of the AXI DMAs (le_axi_rd, le_axi_wr)
+# ---- shared by the launchers of the MAC operators (le_gemv, le_logits)
 MAC_MAX_D_IN = 512          # x RAM of 64 (LANES 8) / 32 (LANES 16) beats; the d_in = MAX_D_IN corner runs
 MAC_STRESS_ROWS = 5200      # random rows per lane count (plus corners and timing rows): > 10,000 in total
 
@@ -60,9 +60,24 @@ def mac_plusargs(lanes: int) -> list[str]:
     return [f"+LANES={lanes}", f"+MAX_D_IN={MAC_MAX_D_IN}", f"+ROWS={MAC_STRESS_ROWS}"]
 
 
-def axi_dma_sources(module: str) -> list[Path]:
-    return rtl("le_axi_pkg", "le_stream_fifo", "le_axi_burst_split", module)
+# ---- shared by the launchers of the AXI DMAs (le_axi_rd, le_axi_wr) and of the AXI4 slave BFM
+AXI_DMA_TB = "le_axi_dma_bfm_tb"      # verif/hdl: le_axi_rd + le_axi_wr on the AXI4 slave BFM
 
 
-def axi_dma_parameters(data_w: int) -> dict[str, int]:
-    return {"AXI_DATA_W": data_w, "AXI_ADDR_W": 32, "AXI_ID_W": 4, "MAX_OUTSTANDING": 4}
+def axi_dma_bfm_sources() -> list[Path]:
+    """The AXI4 slave BFM, the DMAs and the wrapper verif/hdl/le_axi_dma_bfm_tb.sv, in dependency order."""
+    bfm = [HDL_DIR / f"{m}.sv" for m in ("le_axi_bfm_pkg", "le_axi_bfm_mem", "le_axi_bfm_rd", "le_axi_bfm_wr",
+                                          "le_axi_slave_bfm")]
+    return [*bfm, *rtl("le_axi_pkg", "le_stream_fifo", "le_axi_burst_split", "le_axi_rd", "le_axi_wr"),
+            HDL_DIR / f"{AXI_DMA_TB}.sv"]
+
+
+def run_axi_dma_bfm(data_w: int, op: str, run_name: str, test_filter: str | None = None,
+                    x_random: bool = False) -> Path:
+    """Run tests/rtl/cocotb_<op>.py on le_axi_dma_bfm_tb (the BFM inside, EXT_MEM = 0) with a DATA_W-bit bus. The
+    BFM's and the wrapper's $urandom follow Seeds.verilator; with x_random (a build with X_RANDOM_BUILD_ARGS)
+    every X-initialised variable starts random from the same seed."""
+    s = seeds()
+    return run(axi_dma_bfm_sources(), AXI_DMA_TB, op, run_name, parameters={"DATA_W": data_w, "EXT_MEM": 0},
+               extra_args=X_RANDOM_BUILD_ARGS if x_random else (),
+               plusargs=s.plusargs() if x_random else [f"+verilator+seed+{s.verilator}"], test_filter=test_filter)
