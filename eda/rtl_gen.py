@@ -27,7 +27,7 @@ def exp_lut_rom_sv() -> str:
     lut = [int(v) for v in ops.EXP_LUT]
     if len(lut) != 1 << ops.SCORE_FB or lut[0] != 1 << ops.EXP_FB or not all(0 < v < 1 << 16 for v in lut):
         raise ValueError("ops.EXP_LUT is not a 256-entry table of uint16 values starting at 2^EXP_FB")
-    head = f"""\
+    head = """\
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
 // GENERATED FILE - do not edit. Written by `python -m eda.rtl_gen` from models.ops.EXP_LUT;
@@ -37,7 +37,7 @@ def exp_lut_rom_sv() -> str:
 //
 //   EXP_LUT[f] = round_half_up(2^15 * 2^(-f/256)), f = 0 .. 255 (Q1.15, EXP_LUT[0] = 32768)
 //
-// Golden twin:         models.ops.EXP_LUT (docs/numerics.md, "SOFTMAX_FIXEDPOINT").
+// Golden twin:         models.ops.EXP_LUT (docs/numerics.md, "softmax").
 // Latency:             0 cycles (combinational; the user registers the output).
 // Initiation interval: 1 cycle.
 // Throughput:          1 look-up per cycle.
