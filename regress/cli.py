@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, help="output directory (default build/regress/<suite>-<time>)")
     r.add_argument("--waves", action="store_true", help="record waves (LE_WAVES=1 for the builds and runs)")
     r.add_argument("--cov", action="store_true", help="code + functional coverage, merged in <out>/coverage")
-    r.add_argument("--cov-gate", action="store_true", help="with --cov: fail when a total is below testlist coverage.gate")
+    r.add_argument("--cov-gate", action="store_true",
+                   help="with --cov: fail when a total is below testlist coverage.gate")
     r.add_argument("--rerun-failed", action="store_true",
                    help="rerun one run per failure bucket with FST waves and verbose logs (OUT/rerun/)")
     rep = sub.add_parser("report", help="(re)write the HTML dashboard of regression output folders")
@@ -146,7 +147,8 @@ def _forget_previous(out: Path) -> None:
 
 
 def _dashboard(out: Path) -> None:
-    from regress.report import ReportError, write_dashboard
+    from regress.report import write_dashboard
+    from regress.report_data import ReportError
     try:
         print(f"dashboard: {write_dashboard(out)}", flush=True)
     except ReportError as exc:

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from regress.debug_probe import Divergence, ProbeFormatError, Report, compare, read_golden, read_probe
+from regress.debug_probe import Divergence, DivergenceReport, ProbeFormatError, compare, read_golden, read_probe
 from regress.rerun import DEFAULT_TIMEOUT_S, RerunError, retarget, run_command, waves_file
 from regress.results import DEBUG_DIR, DIVERGENCE_FILE, TXN_HASH, json_dict
 from regress.runner import git_info
@@ -72,7 +72,7 @@ def _describe(d: Divergence, what: str) -> list[str]:
     return lines
 
 
-def format_report(rep: Report, run_id: str) -> list[str]:
+def format_report(rep: DivergenceReport, run_id: str) -> list[str]:
     lines = [f"compared {rep.values_compared} values of {rep.tokens_compared} token(s) of {run_id}"]
     if rep.unmatched_tokens:
         lines.append(f"DUT tokens with no golden prediction at their position: {rep.unmatched_tokens}")
@@ -119,7 +119,7 @@ def _identity(run_dir: Path, debug_dir: Path) -> list[str]:
     return notes
 
 
-def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say: Any = print) -> Report:
+def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say: Any = print) -> DivergenceReport:
     run_dir = run_dir.resolve()
     run = load_run(run_dir)
     debug_dir = run_dir / DEBUG_DIR

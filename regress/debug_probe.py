@@ -125,7 +125,7 @@ class Divergence:
 
 
 @dataclass
-class Report:
+class DivergenceReport:
     tokens_compared: int
     values_compared: int
     first: Divergence | None                       # earliest mismatch in a token expected to pass
@@ -254,7 +254,7 @@ def _missing(d: DutToken, g: GoldenToken, missing: dict[str, int]) -> Divergence
     return first
 
 
-def compare(dut: list[DutToken], gold: list[GoldenToken]) -> Report:
+def compare(dut: list[DutToken], gold: list[GoldenToken]) -> DivergenceReport:
     """All DUT tokens against their golden predictions (see the module doc)."""
     mismatches: dict[str, int] = {}
     missing: dict[str, int] = {}
@@ -277,5 +277,5 @@ def compare(dut: list[DutToken], gold: list[GoldenToken]) -> Report:
         lost = _missing(d, g, missing)
         if lost is not None and stopped is None:
             stopped = lost
-    return Report(n_tok, compared, first, None if first else stopped, mismatches, missing, unmatched,
+    return DivergenceReport(n_tok, compared, first, None if first else stopped, mismatches, missing, unmatched,
                   failed_first, sum(failed.values()))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from verif.coverage import Report
+    from verif.coverage import CoverageReport
 
 UCIS_NAME = "coverage.ucis.xml"
 
@@ -26,7 +26,7 @@ def run_files(run_dirs: Iterable[Path], warn: Callable[[str], None] = print) -> 
     return per_run_files(run_dirs, UCIS_NAME, warn)
 
 
-def summarize(rep: Report, runs: int) -> dict[str, object]:
+def summarize(rep: CoverageReport, runs: int) -> dict[str, object]:
     """summary.json: {"runs", "total_pct", "covergroups": {cg: {"pct", "holes": ["cp.bin", ...]}}}."""
     groups: dict[str, dict[str, object]] = {}
     for cg, pct in rep.coverage.items():

@@ -22,8 +22,7 @@ from pathlib import Path
 
 from regress import history
 from regress import testplan as tp
-from regress.report_data import Regression, load, newest
-from regress.report_data import ReportError as ReportError  # write_dashboard raises it: part of this API
+from regress.report_data import Regression, ReportError, load, newest
 from regress.report_html import page
 from regress.report_sections import PlanView
 from regress.testlist import TestListError

@@ -25,13 +25,17 @@ COVERAGE_KEYS = {"gate"}
 GATE_KEYS = ("line", "toggle", "branch", "functional")
 
 
-class TestListError(ValueError):
-    """A malformed test list or an unknown name; str() is one line."""
+class OneLineError(ValueError):
+    """A user error the CLI prints as one line and exits 2 on (whitespace in the message folded)."""
 
     __test__ = False          # not a pytest class
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(message.split()))
+
+
+class TestListError(OneLineError):
+    """A malformed test list or an unknown name."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import re
 import sys
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,23 +31,18 @@ from typing import Any
 import yaml
 
 from regress.results import RunResult
+from regress.testlist import NAME_RE, OneLineError
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PATH = REPO / "verif" / "testplan.yaml"
 STAGES = ("V1", "V2", "V3")
 FIELDS = ("name", "desc", "stage", "tests", "coverpoints")
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 PASS, PARTIAL, FAIL, NOT_RUN = "pass", "partial", "fail", "not run"
 EXIT_USAGE = 2
 
 
-class TestplanError(ValueError):
-    """A malformed testplan or an unknown name; str() is one line."""
-
-    __test__ = False          # not a pytest class
-
-    def __init__(self, message: str) -> None:
-        super().__init__(" ".join(message.split()))
+class TestplanError(OneLineError):
+    """A malformed testplan or an unknown name."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ build:
   configs: {w64: {W: 64}, w128: {W: 128}}
 tests:
   t1: {class: T1, module: m.one, configs: [w64, w128], reseeds: 2, knobs: {tokens: 8}, plusargs: [+x=1]}
-  t2: {class: T2, module: m.two, configs: [w64], timeout: 5}
+  t2: {class: T2, module: m.two, configs: [w64], timeout: 5, slow: true}
 suites:
   s: {tests: [t1, {test: t2, reseeds: 3}], reseed_multiplier: 2}
   r: {tests: [t1], seeds: random}
@@ -32,7 +32,8 @@ def test_shipped_list() -> None:
     smoke = tl.suite("smoke")
     runs = runner.plan(tl, smoke)
     assert [(s.cls, c.name, seed) for s, c, seed in runs] == [
-        ("SmokeTest", "w64", 1), ("SmokeTest", "w128", 1), ("RandTest", "w128", 1)]
+        ("SmokeTest", "w64", 1), ("SmokeTest", "w128", 1), ("RandTest", "w128", 1), ("XFramingTest", "w64", 1)]
+    assert any(e.test.module == "verif.tests.errors" for e in smoke.entries), "smoke must run an error test"
     assert tl.configs["w64"].parameters == {"MAX_VOCAB": 4096, "AXI_DATA_W": 64}
     assert {"smoke", "nightly"} <= set(tl.suites)
     for spec in tl.tests.values():       # every uvm class named in the list exists in its module
@@ -44,6 +45,7 @@ def test_parse_and_plan() -> None:
     t1 = tl.tests["t1"]
     assert t1.all_plusargs() == ["+x=1", "+le_tokens=8"]
     assert tl.tests["t2"].timeout == 5.0
+    assert tl.tests["t2"].slow and not t1.slow
     runs = runner.plan(tl, tl.suite("s"))
     assert len(runs) == 2 * 2 * 2 + 1 * 3 * 2
     assert [s for t, c, s in runs if t.name == "t2"] == [1, 2, 3, 4, 5, 6]
@@ -99,6 +101,7 @@ class _Repeating(random.Random):
     (GOOD.replace("{test: t2, reseeds: 3}", "{test: t2, configs: [w128]}"), "test 't2' does not run on 'w128'"),
     (GOOD.replace("seeds: random", "seeds: often"), "expected fixed or random"),
     (GOOD.replace("knobs: {tokens: 8}", "knobs: {tokens: [8]}"), "values must be scalars"),
+    (GOOD.replace("slow: true", "slow: yes please"), "tests.t2.slow: expected true or false"),
 ])
 def test_malformed(text: str, needle: str) -> None:
     with pytest.raises(TestListError) as info:

@@ -12,7 +12,7 @@ The env owns one `Coverage` and samples it from the scoreboard and monitors, nev
     cov.save_ucis("out/cov_seed7.xml", test_name="seed7")
 
     merge_ucis(["a.xml", "b.xml"], "merged.xml")        # bin hits add up
-    rep = report("merged.xml")                          # Report: .coverage {cg: %}, .holes ["cg.cp.bin", ...]
+    rep = report("merged.xml")                          # CoverageReport: .coverage {cg: %}, .holes ["cg.cp.bin", ...]
 
 Covergroups and bins (bin names as they appear in UCIS and in `holes`):
 
@@ -76,7 +76,7 @@ __all__ = [
     "SEQ_BUCKETS",
     "TILE_SHAPES",
     "Coverage",
-    "Report",
+    "CoverageReport",
     "ctx_shape",
     "merge_ucis",
     "phase_rows",
@@ -335,7 +335,7 @@ def merge_ucis(paths: Iterable[str | os.PathLike], out_path: str | os.PathLike) 
 
 
 @dataclass
-class Report:
+class CoverageReport:
     """Coverage of one UCIS file: percent per covergroup, total (mean over covergroups), unhit bins."""
     coverage: dict[str, float] = field(default_factory=dict)
     total: float = 0.0
@@ -348,10 +348,10 @@ class Report:
         return "\n".join(lines + [f"  {h}" for h in self.holes])
 
 
-def report(path: str | os.PathLike) -> Report:
+def report(path: str | os.PathLike) -> CoverageReport:
     """Per-covergroup coverage (mean of its coverpoints' and crosses' hit-bin fractions) and the holes."""
     db = XmlFactory.read(os.fspath(path))
-    rep = Report()
+    rep = CoverageReport()
     for inst in db.scopes(ScopeTypeT.INSTANCE):
         for cg in inst.scopes(ScopeTypeT.COVERGROUP):
             fracs = []
