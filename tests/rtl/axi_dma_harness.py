@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import cocotb
+from axi_dma_monitor import DmaMonitor
+from axi_dma_tb import BASE, SIZE, Cmd, Tb, expected_bursts
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
 import verif.valid_ready as vr
-from axi_dma_monitor import DmaMonitor
-from axi_dma_tb import BASE, SIZE, Cmd, Tb, expected_bursts
 from verif.bfm.axi_mem_bfm import OKAY, AxiMemBfm, BfmKnobs, ReadBurst, WriteBurst, _u
 
 WAIT_STEP = 16                      # cycles between completion checks
@@ -70,7 +70,7 @@ class Harness:
 
     def resp_of(self, addr: int) -> int:
         """RRESP / beat BRESP the BFM gives the beat at `addr` (later ranges win; unmapped reads aside)."""
-        resp = OKAY
+        resp: int = OKAY
         for lo, hi, r in self.err_ranges:
             if addr < hi and lo < addr + self.bb:
                 resp = r
@@ -129,7 +129,7 @@ def _check_bursts(h: Harness, got: list[tuple[int, int]], cmds: list[Cmd]) -> No
     want = expected_bursts(cmds, h.bb)
     assert h.bfm.lost_records == 0, f"{h.bfm.lost_records} BFM records lost"
     if got != want:
-        i = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
+        i = next((i for i, (g, w) in enumerate(zip(got, want, strict=False)) if g != w), min(len(got), len(want)))
         raise AssertionError(f"{len(got)} AXI bursts, expected {len(want)} (4 KB / 256-beat split); first "
                              f"difference #{i}: got {got[i:i + 1]}, expected {want[i:i + 1]}")
 
@@ -159,12 +159,14 @@ async def run_reads(h: Harness, cmds: list[Cmd], p_idle: float, p_stall: float,
     _check_protocol(h)
     assert len(got) == len(exp), f"{len(got)} beats received, expected {len(exp)}"
     assert _u(d.cap_n) - cap0 == len(got), "the wrapper's HDL capture disagrees with the out-stream monitor"
-    bad = [i for i, (g, e) in enumerate(zip(got, exp)) if g[:2] != e]
+    bad = [i for i, (g, e) in enumerate(zip(got, exp, strict=True)) if g[:2] != e]
     assert not bad, (f"{len(bad)} of {len(exp)} beats differ, first #{bad[0]}: got data 0x{got[bad[0]][0]:x} "
                      f"last {got[bad[0]][1]}, expected 0x{exp[bad[0]][0]:x} last {exp[bad[0]][1]}")
     resp = expect_resp if expect_resp is not None else [OKAY] * len(exp)
     got_resp = [g[2] for g in got]
-    assert got_resp == resp, f"out_resp_o differs at beats {[i for i, (g, e) in enumerate(zip(got_resp, resp)) if g != e][:10]}"
+    assert len(resp) == len(got), f"{len(resp)} expected responses for {len(got)} beats"
+    diff = [i for i, (g, e) in enumerate(zip(got_resp, resp, strict=True)) if g != e]
+    assert not diff, f"out_resp_o differs at {len(diff)} beats, first {diff[:10]}"
     h.collect()
     rd = sorted(h.rd_recs[b0:], key=lambda r: r.t_ar)
     _check_bursts(h, [(r.addr, r.beats) for r in rd], cmds)
@@ -188,7 +190,7 @@ async def run_writes(h: Harness, cmds: list[Cmd], p_idle: float, p_data_idle: fl
     payload = [h.rng.randbytes(c.nbytes) for c in cmds]
     beats = [int.from_bytes(p[i:i + bb], "little") for p in payload for i in range(0, len(p), bb)]
     exp_addr = [c.addr + i * bb for c in cmds for i in range(c.nbytes // bb)]
-    for a, b in zip(exp_addr, beats):                     # shadow image: writable, non-error beats only
+    for a, b in zip(exp_addr, beats, strict=True):                     # shadow image: writable, non-error beats only
         if _writable(h, a) and h.resp_of(a) == OKAY:
             h.image[a - BASE:a - BASE + bb] = b.to_bytes(bb, "little")
     tb.set_stalls(p_in_idle=p_data_idle)

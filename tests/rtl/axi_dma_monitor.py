@@ -18,9 +18,9 @@ import random
 from collections import deque
 from typing import Any
 
+from axi_dma_tb import Cmd
 from cocotb.triggers import RisingEdge
 
-from axi_dma_tb import Cmd
 from verif.bfm.axi_mem_bfm import _u
 
 

@@ -10,7 +10,7 @@ cap_n). Knobs: p_out_stall (out_ready low), p_in_idle (in_valid low), fi_mode (f
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,13 +101,13 @@ class Tb:
             await Timer(poll * CLK_NS, unit="ns")
         raise AssertionError(f"timeout after {max_cycles} cycles waiting for {what}")
 
-    def push_cmds(self, kind: str, cmds: list[tuple[int, int]] | list[Cmd]) -> None:
+    def push_cmds(self, kind: str, cmds: Sequence[tuple[int, int] | Cmd]) -> None:
         """Append commands to the `kind` ("rc" / "wc") ring; they are offered at once, back to back."""
         d = self.dut
         n = _u(getattr(d, f"{kind}_n"))
         assert (n - _u(getattr(d, f"{kind}_i"))) % (1 << 32) + len(cmds) <= self.cmd_depth, "command ring full"
         for k, c in enumerate(cmds):
-            addr, nbytes = (c.addr, c.nbytes) if isinstance(c, Cmd) else c
+            addr, nbytes = (c.addr, c.nbytes) if isinstance(c, Cmd) else (c[0], c[1])
             getattr(d, f"{kind}_addr")[(n + k) % self.cmd_depth].value = Immediate(addr)
             getattr(d, f"{kind}_len")[(n + k) % self.cmd_depth].value = Immediate(nbytes)
         getattr(d, f"{kind}_n").value = Immediate(n + len(cmds))

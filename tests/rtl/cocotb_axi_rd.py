@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import cocotb
-
 from axi_dma_harness import Harness, documented, pulse_err_clr, run_reads, setup
 from axi_dma_tb import BASE, Cmd, corner_cmds, random_cmds
+
 from verif.bfm.axi_mem_bfm import DECERR, OKAY, SLVERR, BfmKnobs, _u
 from verif.valid_ready import initiation_interval
 

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import cocotb
+from axi_dma_tb import BASE, SIZE, Tb, corner_cmds
+from axi_dma_tb import random_cmds as dma_random_cmds
 from cocotb.handle import Immediate
 from cocotb.triggers import ClockCycles
 
-from axi_dma_tb import BASE, SIZE, Tb, corner_cmds
-from axi_dma_tb import random_cmds as dma_random_cmds
 from verif.bfm.axi_mem_bfm import DECERR, OKAY, SLVERR, AxiMemBfm, BfmKnobs, _u
 
 STRESS = BfmKnobs(lat_min=0, lat_max=60, p_ar_stall=0.3, p_r_gap=0.3, reorder=True, interleave=True,
@@ -54,7 +55,7 @@ async def setup(dut: Any, knobs: BfmKnobs, seed: int) -> tuple[Tb, AxiMemBfm, ra
     return tb, bfm, rng, image
 
 
-async def run_reads(tb: Tb, bfm: AxiMemBfm, cmds: list[tuple[int, int]], image: bytes,
+async def run_reads(tb: Tb, bfm: AxiMemBfm, cmds: list[tuple[int, int]], image: bytes | bytearray,
                     resp_of: Callable[[int], int] | None = None, p_out_stall: float = 0.0) -> list[int]:
     """Run read commands in batches that fit the capture ring; check data, last and resp of every beat."""
     bb, d = tb.bb, tb.dut

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import cocotb
-from cocotb.handle import Immediate
-
 from axi_dma_tb import BASE, SIZE, Tb
+from cocotb.handle import Immediate
 from cocotb_axi_slave_bfm import check_clean
-from verif.bfm.axi_mem_bfm import OKAY, AxiMemBfm, BfmKnobs, _u
 
+from verif.bfm.axi_mem_bfm import OKAY, AxiMemBfm, BfmKnobs, _u
 
 SPEED_BEATS = 1 << 17               # read beats (and as many write beats) of the streaming run
 
@@ -59,7 +58,7 @@ async def speed_bfm(dut: Any) -> None:
     # checks: the last captured read beats, the written region
     stream = [a + j * bb for a, n in rd_cmds for j in range(n // bb)]
     got = tb.captured(_u(d.cap_n) - tb.cap_depth, _u(d.cap_n))
-    for (data, _, resp), a in zip(got, stream[-tb.cap_depth:]):
+    for (data, _, resp), a in zip(got, stream[-tb.cap_depth:], strict=True):
         assert resp == OKAY and data == int.from_bytes(image[a - BASE:a - BASE + bb], "little"), hex(a)
     exp = bytearray(SIZE)
     k = 0
@@ -77,8 +76,8 @@ async def speed_bfm(dut: Any) -> None:
     assert written == bytes(exp), "written region differs"
     check_clean(mem)
     rate = cycles / wall
-    dut._log.info("bfm: %d cycles in %.2f s wall = %.0f cycles/s (load 128 KB %.0f ms, peek 64 KB %.1f ms, first %.1f ms)",
-                  cycles, wall, rate, 1e3 * t_load, 1e3 * t_peek, 1e3 * t_peek_cold)
+    dut._log.info("bfm: %d cycles in %.2f s wall = %.0f cycles/s (load 128 KB %.0f ms, peek 64 KB %.1f ms, "
+                  "first %.1f ms)", cycles, wall, rate, 1e3 * t_load, 1e3 * t_peek, 1e3 * t_peek_cold)
     out = Path.cwd() / "speed_bfm.json"
     out.write_text(json.dumps({"mode": "bfm", "bus_bits": 8 * bb, "cycles": cycles, "wall_s": wall,
                                "cycles_per_s": rate, "load_128k_ms": 1e3 * t_load, "peek_64k_ms": 1e3 * t_peek,

@@ -14,10 +14,10 @@ from collections import Counter
 from typing import Any
 
 import cocotb
-from cocotb.triggers import ReadOnly
-
 from axi_dma_harness import Harness, documented, pulse_err_clr, run_writes, setup
 from axi_dma_tb import BASE, SIZE, Cmd, corner_cmds, random_cmds
+from cocotb.triggers import ReadOnly
+
 from verif.bfm.axi_mem_bfm import DECERR, SLVERR, BfmKnobs, _u
 from verif.valid_ready import initiation_interval
 
@@ -89,7 +89,8 @@ async def axi_wr_full_rate(dut: Any) -> None:
         kv = [Cmd(BASE + 0x10000 + i * 0x400, d_head) for i in range(48)]
         await run_writes(h, kv, p_idle=0.0, p_data_idle=0.0)
         ii = initiation_interval(mon.w_at[w0:])
-        dut._log.info("K/V appends of %d bytes (%d beats), B latency 4: W-beat II %.3f cycles", d_head, d_head // bb, ii)
+        dut._log.info("K/V appends of %d bytes (%d beats), B latency 4: W-beat II %.3f cycles", d_head,
+                      d_head // bb, ii)
         assert ii == 1.0, f"K/V appends: W-beat II {ii} (measured 1.0 at B latency 4)"
 
 
