@@ -27,7 +27,8 @@ def test_validation_names_field_and_rule(changes, pattern):
 
 
 def test_d_head_multiple_of_lanes_on_wide_bus():
-    with pytest.raises(ConfigError, match=r"d_head = 16: must be a multiple of the lane count 32 \(axi_data_w 256 / 8\)"):
+    with pytest.raises(ConfigError,
+                       match=r"d_head = 16: must be a multiple of the lane count 32 \(axi_data_w 256 / 8\)"):
         EngineConfig(**BASE, axi_data_w=256).validate()
     assert EngineConfig(**BASE, axi_data_w=64).validate().lanes == 8
 
@@ -36,7 +37,8 @@ def test_presets_valid_and_minilm_dims():
     for name in PRESETS:
         preset(name)
     m = preset("minilm")
-    assert (m.d_model, m.n_heads, m.d_head, m.d_ff, m.n_layers, m.vocab, m.max_seq) == (384, 12, 32, 1536, 6, 30522, 512)
+    dims = (m.d_model, m.n_heads, m.d_head, m.d_ff, m.n_layers, m.vocab, m.max_seq)
+    assert dims == (384, 12, 32, 1536, 6, 30522, 512)
 
 
 def test_unknown_preset_and_fields():

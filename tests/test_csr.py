@@ -39,7 +39,8 @@ def _csrgen(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_generated_files_up_to_date() -> None:
     done = _csrgen("--check")
-    assert done.returncode == 0, f"generated CSR files are stale; run `python -m eda.csrgen`:\n{done.stdout}{done.stderr}"
+    assert done.returncode == 0, \
+        f"generated CSR files are stale; run `python -m eda.csrgen`:\n{done.stdout}{done.stderr}"
 
 
 def test_modified_rdl_is_reported_stale(tmp_path: Path) -> None:

@@ -103,8 +103,10 @@ def test_verify_independently_recomputes(bundles, tmp_path):
 @pytest.mark.parametrize("args,msg", [
     (("export", "--preset", "tiny", "--tokens", "65", "--out", "x"), "--tokens 65: must be in [1, max_seq=64]"),
     (("verify", "/nonexistent"), "/nonexistent/manifest.json not found"),
-    (("export", "--preset", "tiny", "--seed", "-1", "--out", "x"), "argument --seed: -1: must be an integer in [0, 2^63)"),
-    (("export", "--preset", "tiny", "--alpha", "nan", "--out", "x"), "argument --alpha: nan: must be a number in [0, 1]"),
+    (("export", "--preset", "tiny", "--seed", "-1", "--out", "x"),
+     "argument --seed: -1: must be an integer in [0, 2^63)"),
+    (("export", "--preset", "tiny", "--alpha", "nan", "--out", "x"),
+     "argument --alpha: nan: must be a number in [0, 1]"),
 ])
 def test_errors_are_one_actionable_line(args, msg):
     r = cli(*args)

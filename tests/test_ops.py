@@ -222,7 +222,8 @@ def test_layernorm_extreme_rows():
     spike = np.zeros(n, dtype=np.int64)
     spike[3] = 32767
     out, res = ops.layernorm(spike, np.full(n, 1 << 16), np.zeros(n, dtype=np.int64), 0)
-    assert out[3] == 127 and out[0] == -2 and res[3] == 32767   # both saturate: 64 * 32 * 64 > 32767          # (0 - mean)/std ~ -1/sqrt(1023) * 64 = -2.0
+    # both saturate: 64 * 32 * 64 > 32767; (0 - mean)/std ~ -1/sqrt(1023) * 64 = -2.0
+    assert out[3] == 127 and out[0] == -2 and res[3] == 32767
 
 
 def test_isqrt_norm_contract():

@@ -163,7 +163,8 @@ def test_gate_misses() -> None:
     figs = {"line": 96.4, "toggle": 41.23, "branch": None, "functional": 70.0}
     assert covgate.misses(figs, {"line": 90, "functional": 70}) == []
     assert covgate.misses(figs, {"toggle": 50, "branch": 10, "line": 97}) == [
-        "coverage gate: line 96.4% < 97%", "coverage gate: toggle 41.2% < 50%", "coverage gate: branch not measured < 10%"]
+        "coverage gate: line 96.4% < 97%", "coverage gate: toggle 41.2% < 50%",
+        "coverage gate: branch not measured < 10%"]
 
 
 @pytest.mark.parametrize("text, needle", [
@@ -173,8 +174,9 @@ def test_gate_misses() -> None:
     ("coverage: {gates: {}}", "unknown key(s) ['gates']"),
     ("coverage: 5", "coverage: expected a mapping")])
 def test_testlist_coverage_section(text: str, needle: str) -> None:
-    base = "build: {toplevel: t, filelists: [a.f], configs: {c: {}}}\ntests: {x: {class: X, module: m, configs: [c]}}\n" \
-           "suites: {s: {tests: [x]}}\n"
+    base = ("build: {toplevel: t, filelists: [a.f], configs: {c: {}}}\n"
+            "tests: {x: {class: X, module: m, configs: [c]}}\n"
+            "suites: {s: {tests: [x]}}\n")
     assert parse(base).cov_gate == {}
     assert parse(base + "coverage: {gate: {toggle: 50, line: 80.5}}").cov_gate == {"line": 80.5, "toggle": 50.0}
     with pytest.raises(TestListError) as exc:

@@ -62,7 +62,8 @@ def write_probe(path: Path, trs: list[Trace], positions: list[int], n_layers: in
             for _ in range(2 if val == TWICE else 1):
                 cycle += 1
                 out = int(v) if val == TWICE else val
-                lines.append(f"{cycle} {cycle * 1000} {tok} {layer} {head} {name} {i if name in EXPLICIT else -1} {out}")
+                index = i if name in EXPLICIT else -1
+                lines.append(f"{cycle} {cycle * 1000} {tok} {layer} {head} {name} {index} {out}")
         return True
 
     for tok, (tr, pos) in enumerate(zip(trs, positions, strict=True)):

@@ -25,7 +25,8 @@ NASTY = "token 3: logit 17 mismatch <blink>got</blink> 0x1f & expected 5"
 TRACEBACK = ('Traceback (most recent call last):\n  File "/x/verif/env/scoreboard.py", line 42, in check_logits\n'
              "AssertionError: <blink>boom</blink>\n")
 CODE_COV = {"tool": "verilator_coverage", "runs": 4,
-            "totals": {"line": {"hit": 900, "total": 1000, "pct": 90.0}, "toggle": {"hit": 50, "total": 100, "pct": 50.0},
+            "totals": {"line": {"hit": 900, "total": 1000, "pct": 90.0},
+                       "toggle": {"hit": 50, "total": 100, "pct": 50.0},
                        "branch": {"hit": 70, "total": 100, "pct": 70.0}},
             "modules": {"le_softmax": {"line": {"hit": 45, "total": 50, "pct": 90.0},
                                        "toggle": {"hit": 1, "total": 4, "pct": 25.0},
@@ -88,8 +89,8 @@ def make_out(root: Path, name: str = "nightly-20260101-000000", started: str = "
         (rerun / "dump.fst").write_bytes(b"FST")
         sig = str(runs[1].signature)
         (out / "reruns.json").write_text(json.dumps([{"bucket": sig, "run_id": "rand.w128.s7", "dir": str(rerun),
-                                                      "waves": str(rerun / "dump.fst"), "log": "reruns/rand.w128.s7/run.log",
-                                                      "status": "fail"}]))
+                                                      "waves": str(rerun / "dump.fst"),
+                                                      "log": "reruns/rand.w128.s7/run.log", "status": "fail"}]))
     meta = {"suite": "nightly", "started": started, "git": {"sha": "abc123def4567890", "dirty": True},
             "tools": {"verilator": "5.048", "cocotb": "2.1.0"}, "jobs": 2, "out": str(out),
             "argv": ["regress", "run", "nightly", "--out", str(out)]}
@@ -219,7 +220,8 @@ def test_content(dashboard: tuple[Path, Path, Page]) -> None:
     for testpoint, status in (("qkv_tiles_ping_pong", "fail"), ("err_axi_read", "not_run")):   # the real testplan
         start = html.index(f'id="tp-{testpoint}"')
         assert f'class="st {status}"' in html[start:html.index("</tr>", start)], testpoint
-    assert html.index('id="run-rand.w128.s7"') < html.index('id="run-smoke.w64.s2"') < html.index('id="run-rand.w64.s1"')
+    order = [html.index(f'id="run-{run}"') for run in ("rand.w128.s7", "smoke.w64.s2", "rand.w64.s1")]
+    assert order == sorted(order)
 
 
 def test_missing_inputs_say_not_collected(tmp_path: Path) -> None:
@@ -357,7 +359,8 @@ def test_dashboard_renders_in_chromium(dashboard: tuple[Path, Path, Page], tmp_p
 
 FILTER_AND_SORT = """<script>window.addEventListener('load', function () {
   document.getElementById('run-failed').checked = true; leFilter();
-  var shown = [].filter.call(document.querySelectorAll('#runs tr.run'), function (t) { return t.style.display !== 'none'; });
+  var shown = [].filter.call(document.querySelectorAll('#runs tr.run'),
+                             function (t) { return t.style.display !== 'none'; });
   document.body.setAttribute('data-shown', shown.map(function (t) { return t.id; }).join(','));
   leSort(document.querySelector('#runs th:nth-child(4)'));
   document.body.setAttribute('data-order', [].map.call(document.querySelectorAll('#runs tbody tr'),

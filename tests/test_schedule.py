@@ -48,8 +48,8 @@ def expected_blocks(layout: DdrLayout, pos: int) -> list[tuple]:
             if pos:
                 out += [("k_ctx", layer, h), ("v_ctx", layer, h)]
             out += [("k_append", layer, h), ("v_append", layer, h)]
-        out += [("params", layer, None), ("wo", layer, None), ("params", layer, None), ("w1", layer, None), ("params", layer, None),
-                ("w2", layer, None)]
+        out += [("params", layer, None), ("wo", layer, None), ("params", layer, None), ("w1", layer, None),
+                ("params", layer, None), ("w2", layer, None)]
     return [*out, ("logits_b", None, None), ("logits_w", None, None)]
 
 
@@ -152,7 +152,8 @@ def test_ctx_tiles_tiny(pos, rows):
             for which, purpose in enumerate(("k_ctx", "v_ctx")):
                 ts = [t for t in sched if t.purpose == purpose and (t.layer, t.head) == (layer, h)]
                 assert [t.nbytes // c.d_head for t in ts] == rows
-                assert [t.addr for t in ts] == [layout.kv_addr(layer, h, which, j * c.ctx_tile) for j in range(len(rows))]
+                want = [layout.kv_addr(layer, h, which, j * c.ctx_tile) for j in range(len(rows))]
+                assert [t.addr for t in ts] == want
                 assert all(t.nbytes % c.d_head == 0 and t.tensor == "kv" for t in ts)
 
 
@@ -249,8 +250,9 @@ def test_kv_writes(name, pos):
     c = layout.cfg
     ws = kv_writes(layout, pos)
     assert ws == [t for t in token_schedule(layout, pos) if t.kind == "wr"]
-    assert [(t.addr, t.nbytes) for t in ws] == [(layout.kv_addr(layer, h, w, pos), c.d_head) for layer in range(c.n_layers)
-                                                for h in range(c.n_heads) for w in (0, 1)]
+    want = [(layout.kv_addr(layer, h, w, pos), c.d_head)
+            for layer in range(c.n_layers) for h in range(c.n_heads) for w in (0, 1)]
+    assert [(t.addr, t.nbytes) for t in ws] == want
     assert [t.purpose for t in ws[:2]] == ["k_append", "v_append"]
     assert all(t.nbytes % c.bus_bytes == 0 and t.addr % c.bus_bytes == 0 for t in ws)
 
