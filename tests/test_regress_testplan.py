@@ -11,7 +11,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from test_regress_report import _result, parse
+from report_fixtures import _result, parse
 
 from models.driver import ErrorCode
 from regress import report
