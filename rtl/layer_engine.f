@@ -15,6 +15,7 @@ rtl/le_act_lut.sv
 rtl/le_exp_lut_rom.sv
 rtl/le_softmax.sv
 rtl/le_ln_rowstat.sv
+rtl/le_ln_out.sv
 rtl/le_layernorm.sv
 rtl/le_gemv.sv
 rtl/le_logits.sv

@@ -56,8 +56,10 @@
 //                 during a row takes effect for that row only if its output pass has not read it.
 //   idle_o        1 when no row is being received, computed or emitted.
 //
-// Output pipeline (le_pipe_ctrl, 6 stages; row constants travel with each element so that the next
-// row's hand-over never disturbs elements still in flight):
+// Output pipeline (6 stages; row constants travel with each element so that the next row's
+// hand-over never disturbs elements still in flight). Stage 1 is here (a 1-stage le_pipe_ctrl),
+// stages 2..6 are le_ln_out (a 5-stage le_pipe_ctrl); the two controls chained behave exactly as
+// one 6-stage le_pipe_ctrl (same ready/valid/load recurrence, no added cycle):
 //   1: read y[c], g[c], b[c] (synchronous block-RAM read, enable = pipeline load)
 //   2: dev = N*y - S1                         (|dev| < 2^27 for MAX_D <= 1024)
 //   3: prod = dev * inv                       (DSP; |prod| < 2^58)
@@ -111,13 +113,9 @@ module le_layernorm #(
   output logic                idle_o
 );
 
-  localparam int unsigned Stages = 6;
   localparam int unsigned S1W    = le_pkg::WideW + NW;        // signed row sum
-  localparam int unsigned DevW   = le_pkg::WideW + NW + 2;    // signed N*y - S1
   localparam int unsigned InvW   = 32;                        // inv in [2^30, 2^31]
   localparam int unsigned RW     = 6;                         // shift 49 - m in [19, 49]
-
-  typedef logic signed [63:0] i64_t;
 
   if (MAX_D < 1 || MAX_D > 4096) begin : gen_bad_max_d
     $error("le_layernorm: MAX_D must be in [1, 4096]");
@@ -166,12 +164,12 @@ module le_layernorm #(
   logic [RW-1:0]         or_d, or_q;
 
   logic in_fire, row_done, rd_fire, out_fire, pipe_ready;
-  logic [Stages-1:0] load;
+  logic load, s1_valid, s1_ready;   // stage 1: the RAM read
 
   assign in_ready_o = !rs_busy && (!rd_active_q || (wr_cnt_q < rd_cnt_q));
   assign in_fire    = in_valid_i && in_ready_o;
   assign row_done   = in_fire && (wr_cnt_q == n_i - NW'(1));
-  assign rd_fire    = rd_active_q && pipe_ready;   // = load[0]
+  assign rd_fire    = rd_active_q && pipe_ready;   // = load (stage 1)
   assign out_fire   = out_valid_o && out_ready_i;
   assign hand       = rs_valid && !rd_active_q;    // the previous row's reads are all issued
 
@@ -251,26 +249,26 @@ module le_layernorm #(
 
   // ---- output pipeline --------------------------------------------------------------------------
   le_pipe_ctrl #(
-    .Stages(Stages)
+    .Stages(1)
   ) u_pipe_ctrl (
     .clk_i,
     .rst_ni,
     .in_valid_i  (rd_active_q),
     .in_ready_o  (pipe_ready),
-    .out_valid_o,
-    .out_ready_i,
+    .out_valid_o (s1_valid),
+    .out_ready_i (s1_ready),
     .load_o      (load)
   );
 
   // Stage 1: synchronous RAM read (the block-RAM output register) and the row constants.
   le_pkg::wide_t         py_d, py_q1;
-  logic signed [31:0]    pg_d, pg_q1, pg_q2, pg_q3, pg_q4;
-  logic signed [31:0]    pb_d, pb_q1, pb_q2, pb_q3, pb_q4;
-  logic                  last_d, last_q1, last_q2, last_q3, last_q4, last_q5;
+  logic signed [31:0]    pg_d, pg_q1;
+  logic signed [31:0]    pb_d, pb_q1;
+  logic                  last_d, last_q1;
   logic [NW-1:0]         pn_d, pn_q1;
   logic signed [S1W-1:0] ps1_d, ps1_q1;
-  logic [InvW-1:0]       inv_d, inv_q1, inv_q2;
-  logic [RW-1:0]         r_d, r_q1, r_q2, r_q3;
+  logic [InvW-1:0]       inv_d, inv_q1;
+  logic [RW-1:0]         r_d, r_q1;
   logic [AW-1:0]         raddr;
 
   // Read port: the RAM read data are registered under the pipeline load (stage-1 registers), i.e.
@@ -286,7 +284,7 @@ module le_layernorm #(
   assign r_d    = or_q;
 
   always_ff @(posedge clk_i) begin
-    if (load[0]) begin
+    if (load) begin
       py_q1   <= py_d;
       pg_q1   <= pg_d;
       pb_q1   <= pb_d;
@@ -298,94 +296,31 @@ module le_layernorm #(
     end
   end
 
-  // Stage 2: dev = N*y - S1.
-  logic signed [DevW-1:0] dev_d, dev_q;
-
-  assign dev_d = DevW'($signed({1'b0, pn_q1})) * DevW'(py_q1) - DevW'(ps1_q1);
-
-  always_ff @(posedge clk_i) begin
-    if (load[1]) begin
-      dev_q   <= dev_d;
-      pg_q2   <= pg_q1;
-      pb_q2   <= pb_q1;
-      last_q2 <= last_q1;
-      inv_q2  <= inv_q1;
-      r_q2    <= r_q1;
-    end
-  end
-
-  // Stage 3: prod = dev * inv.
-  i64_t prod_d, prod_q;
-
-  assign prod_d = i64_t'(dev_q) * i64_t'({1'b0, inv_q2});
-
-  always_ff @(posedge clk_i) begin
-    if (load[2]) begin
-      prod_q  <= prod_d;
-      pg_q3   <= pg_q2;
-      pb_q3   <= pb_q2;
-      last_q3 <= last_q2;
-      r_q3    <= r_q2;
-    end
-  end
-
-  // Stage 4: norm = rshift_round(prod, r).
-  i64_t norm_d, norm_q;
-
-  assign norm_d = (prod_q + ((i64_t'(1) <<< r_q3) >>> 1)) >>> r_q3;
-
-  always_ff @(posedge clk_i) begin
-    if (load[3]) begin
-      norm_q  <= norm_d;
-      pg_q4   <= pg_q3;
-      pb_q4   <= pb_q3;
-      last_q4 <= last_q3;
-    end
-  end
-
-  // Stage 5: v = norm * g + b (modulo 2^64, as the int64 golden).
-  i64_t v_d, v_q;
-
-  assign v_d = norm_q * i64_t'(pg_q4) + i64_t'(pb_q4);
-
-  always_ff @(posedge clk_i) begin
-    if (load[4]) begin
-      v_q     <= v_d;
-      last_q5 <= last_q4;
-    end
-  end
-
-  // Stage 6: round and saturate both outputs.
-  localparam i64_t Hi8  = i64_t'(le_pkg::I8Max);
-  localparam i64_t Lo8  = i64_t'(le_pkg::I8Min);
-  localparam i64_t Hi16 = i64_t'(le_pkg::I16Max);
-  localparam i64_t Lo16 = i64_t'(le_pkg::I16Min);
-
-  i64_t          r8, r16;
-  le_pkg::act_t  x8_d, x8_q;
-  le_pkg::wide_t x16_d, x16_q;
-  logic          last_q6;
-
-  assign r8  = (v_q + (i64_t'(1) <<< (le_pkg::LnOutShift - 1))) >>> le_pkg::LnOutShift;
-  assign r16 = (v_q + (i64_t'(1) <<< (le_pkg::ResCopyShift - 1))) >>> le_pkg::ResCopyShift;
-
-  assign x8_d  = le_pkg::act_t'((r8 > Hi8) ? Hi8 : (r8 < Lo8) ? Lo8 : r8);
-  assign x16_d = le_pkg::wide_t'((r16 > Hi16) ? Hi16 : (r16 < Lo16) ? Lo16 : r16);
-
-  always_ff @(posedge clk_i) begin
-    if (load[5]) begin
-      x8_q    <= x8_d;
-      x16_q   <= x16_d;
-      last_q6 <= last_q5;
-    end
-  end
-
-  assign out_x8_o   = x8_q;
-  assign out_x16_o  = x16_q;
-  assign out_last_o = last_q6;
+  // Stages 2..6: normalise, scale and shift, requantise.
+  le_ln_out #(
+    .MAX_D(MAX_D)
+  ) u_ln_out (
+    .clk_i,
+    .rst_ni,
+    .in_valid_i  (s1_valid),
+    .in_ready_o  (s1_ready),
+    .in_y_i      (py_q1),
+    .in_g_i      (pg_q1),
+    .in_b_i      (pb_q1),
+    .in_n_i      (pn_q1),
+    .in_s1_i     (ps1_q1),
+    .in_inv_i    (inv_q1),
+    .in_shift_i  (r_q1),
+    .in_last_i   (last_q1),
+    .out_valid_o,
+    .out_ready_i,
+    .out_x8_o,
+    .out_x16_o,
+    .out_last_o
+  );
 
   // ---- status -----------------------------------------------------------------------------------
-  logic [2:0] inflight_d, inflight_q;   // elements in the output pipeline (<= Stages)
+  logic [2:0] inflight_d, inflight_q;   // elements in the output pipeline (<= 6)
 
   assign inflight_d = inflight_q + 3'(rd_fire) - 3'(out_fire);
 
