@@ -25,7 +25,7 @@ from cocotb.triggers import RisingEdge
 
 import verif.valid_ready as vr
 from models import ops
-from verif import lanes
+from verif.lanes import compare, inputs_of
 
 MODULE = "le_act_lut"
 IN_FIELDS = ("u", "bank")
@@ -79,7 +79,7 @@ async def exhaustive_pass(dut, label: str, table: np.ndarray, rng: random.Random
     items = all_inputs(rng, tuple(banks))
     run = await vr.run_stream(dut, items, IN_FIELDS, ("y",), ("y",), rng, counter,
                              p_idle=vr.STRESS_P_IDLE, p_stall=vr.STRESS_P_STALL, concurrent=concurrent)
-    lanes.compare(f"{MODULE} {label}", [g["y"] for g in run.got], golden(items, table), lanes.inputs_of(items))
+    compare(f"{MODULE} {label}", [g["y"] for g in run.got], golden(items, table), inputs_of(items))
     dut._log.info("%s %s: %d lookups matched under stalls in %d cycles", MODULE, label, len(items), run.cycles)
     return len(items)
 

@@ -24,7 +24,7 @@ from cocotb.triggers import RisingEdge
 
 import verif.valid_ready as vr
 from models import ops
-from verif import lanes
+from verif.lanes import compare, pack
 
 
 @cocotb.test()
@@ -136,7 +136,7 @@ class GemvBench:
         for b in range(x.size // lanes):
             dut.x_we_i.value = 1
             dut.x_addr_i.value = b
-            dut.x_data_i.value = lanes.pack(x[b * lanes:(b + 1) * lanes], 8)
+            dut.x_data_i.value = pack(x[b * lanes:(b + 1) * lanes], 8)
             await RisingEdge(dut.clk_i)
         dut.x_we_i.value = 0
 
@@ -154,7 +154,7 @@ class GemvBench:
             await self.load_x(job.x)
             base = len(self.w_src.sent_at)
             job.first_beat = [base + r * bpr for r in range(job.rows)]
-            beats = [{"data": lanes.pack(row[b * lanes:(b + 1) * lanes], 8)} for row in job.w for b in range(bpr)]
+            beats = [{"data": pack(row[b * lanes:(b + 1) * lanes], 8)} for row in job.w for b in range(bpr)]
             # In its own task, started after the cycle counter's: at every edge the counter resumes first,
             # so sent_at and the sink's got_at are both the index of the transfer edge.
             await cocotb.start_soon(self.w_src.send(beats))
@@ -170,7 +170,7 @@ def check_jobs(label: str, jobs: Sequence[GemvJob], got: Sequence[dict[str, int]
         expected.extend(e)
         where.extend(f"[{j.label} d_in={j.d_in} row {r}]" for r in range(len(e)))
     values = [item["data"] for item in got[offset:offset + len(expected)]]
-    lanes.compare(label, values, expected, where)
+    compare(label, values, expected, where)
     return len(expected)
 
 

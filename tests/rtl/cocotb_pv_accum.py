@@ -18,7 +18,7 @@ from cocotb.triggers import ReadOnly, RisingEdge
 
 import verif.valid_ready as vr
 from models import ops
-from verif import lanes
+from verif.lanes import compare, pack, unpack_signed
 from verif.valid_ready import StreamSink, StreamSource, initiation_interval
 
 IDLE_INPUTS = {"d_head_i": 0, "p_valid_i": 0, "p_data_i": 0, "p_last_i": 0, "v_valid_i": 0, "v_data_i": 0,
@@ -120,7 +120,7 @@ class PvBench:
         ps = [{"data": int(p), "last": int(t == h.rows - 1)} for h in heads for t, p in enumerate(h.p)]
         beats = []
         for h in heads:
-            beats += [{"data": lanes.pack(row[b * self.lanes:(b + 1) * self.lanes], 8)} for row in h.v for b in range(bpr)]
+            beats += [{"data": pack(row[b * self.lanes:(b + 1) * self.lanes], 8)} for row in h.v for b in range(bpr)]
             h.last_beat = len(self.v_src.sent_at) + len(beats) - 1
         p_task = cocotb.start_soon(self.p_src.send(ps))
         v_task = cocotb.start_soon(self.v_src.send(beats))
@@ -143,13 +143,13 @@ class PvBench:
             assert lasts == [0] * (bpr - 1) + [1], f"{label} [{h.label}]: out_last_o pattern {lasts}"
             first_idx.append(pos)
             for it in items:
-                got.extend(lanes.unpack_signed(it["data"], 32, self.lanes))
+                got.extend(unpack_signed(it["data"], 32, self.lanes))
             e = h.expected()
             expected.extend(e)
             where.extend(f"[{h.label} d_head={h.d_head} n_ctx={h.rows} acc[{j}]]" for j in range(len(e)))
             pos += bpr
         self.checked = pos
-        lanes.compare(label, got, expected, where)
+        compare(label, got, expected, where)
         return sum(h.rows for h in heads), first_idx
 
 

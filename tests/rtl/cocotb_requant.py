@@ -20,7 +20,7 @@ import requant_vectors as rv
 
 import verif.valid_ready as vr
 from models import ops
-from verif import lanes
+from verif.lanes import compare, inputs_of
 
 MODULE = "le_requant"
 IN_FIELDS = ("acc", "bias", "mult", "shift", "sat16")
@@ -74,7 +74,7 @@ async def requant_matches_golden(dut) -> None:
               if abs(e) == (ops.I16_MAX if it["sat16"] else ops.I8_MAX) or e == ops.I16_MIN)
     run = await vr.run_stream(dut, items, IN_FIELDS, ("y",), ("y",), rng, counter,
                              p_idle=vr.STRESS_P_IDLE, p_stall=vr.STRESS_P_STALL)
-    lanes.compare(MODULE, [g["y"] for g in run.got], expected, lanes.inputs_of(items))
+    compare(MODULE, [g["y"] for g in run.got], expected, inputs_of(items))
     dut._log.info("%s: %d vectors (%s; %d at a saturation limit) matched under stalls in %d cycles",
                   MODULE, len(items), counts, sat, run.cycles)
 

@@ -18,7 +18,7 @@ import requant_vectors as rv
 
 import verif.valid_ready as vr
 from models import ops
-from verif import lanes
+from verif.lanes import compare, inputs_of
 
 MODULE = "le_score_scale_clamp"
 IN_FIELDS = ("s", "mult", "shift")
@@ -57,7 +57,7 @@ async def score_scale_clamp_matches_golden(dut) -> None:
     sat = sum(1 for e in expected if e in (ops.I16_MIN, ops.I16_MAX))
     run = await vr.run_stream(dut, items, IN_FIELDS, ("z",), ("z",), rng, counter,
                              p_idle=vr.STRESS_P_IDLE, p_stall=vr.STRESS_P_STALL)
-    lanes.compare(MODULE, [g["z"] for g in run.got], expected, lanes.inputs_of(items))
+    compare(MODULE, [g["z"] for g in run.got], expected, inputs_of(items))
     dut._log.info("%s: %d vectors (%s; %d at an int16 limit) matched under stalls in %d cycles",
                   MODULE, len(items), counts, sat, run.cycles)
 
