@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import rtl_launch as L
 
-SOURCES = L.operator_sources("le_ln_rowstat", "le_layernorm")
+SOURCES = L.operator_sources("le_ln_rowstat", "le_ln_out", "le_layernorm")
 # (MAX_D, random short rows, random long rows)
 CONFIGS = {"bulk": (64, 5_000, 40), "full": (1024, 40, 8)}
 PRM_WORDS = (2, 4)
