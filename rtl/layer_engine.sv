@@ -117,9 +117,9 @@ module layer_engine
 
   localparam int unsigned BusW     = AXI_DATA_W;
   localparam int unsigned MaxDIn   = (MAX_D_MODEL > MAX_D_FF) ? MAX_D_MODEL : MAX_D_FF;
-  localparam int unsigned MainXAW  = $clog2(MaxDIn / Lanes);
+  localparam int unsigned MainXAW  = xram_aw(Lanes, MAX_D_MODEL, MAX_D_FF);
   localparam int unsigned MainDInW = $clog2(MaxDIn + 1);
-  localparam int unsigned QAddrW   = (MAX_D_HEAD / Lanes > 1) ? $clog2(MAX_D_HEAD / Lanes) : 1;
+  localparam int unsigned QAddrW   = q_aw(Lanes, MAX_D_HEAD);
   localparam int unsigned OpW      = $bits(op_t);
   // Bursts in flight per DMA (= le_axi_rd's reorder-buffer slots).
   localparam int unsigned DmaOutstanding = 4;

@@ -31,7 +31,7 @@ module le_attn
   // Derived, not to be overridden.
   localparam int unsigned BusW      = LANES * 8,
   localparam int unsigned Wpb       = LANES / 4,
-  localparam int unsigned QAddrW    = (MAX_D_HEAD / LANES > 1) ? $clog2(MAX_D_HEAD / LANES) : 1
+  localparam int unsigned QAddrW    = q_aw(LANES, MAX_D_HEAD)
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,

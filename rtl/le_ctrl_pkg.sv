@@ -164,4 +164,31 @@ package le_ctrl_pkg;
     logic [OffW-1:0]          addr;     // OpAppend: DDR byte address of the K/V row
   } op_t;
 
+  // ---- Word-address widths of the on-chip vectors (in bus words of `lanes` int8) -------------------
+  // One derivation for every module that sizes these ports (layer_engine, le_exec, le_exec_bufs,
+  // le_exec_route, le_attn), so they cannot disagree.
+
+  // The main MAC's x RAM: the longer of d_model and d_ff.
+  function automatic int unsigned xram_aw(int unsigned lanes, int unsigned max_d_model,
+                                          int unsigned max_d_ff);
+    return $clog2(max_d_model > max_d_ff ? max_d_model / lanes : max_d_ff / lanes);
+  endfunction
+
+  // The score MAC's q RAM: one head's d_head (at least 1 bit).
+  function automatic int unsigned q_aw(int unsigned lanes, int unsigned max_d_head);
+    return (max_d_head / lanes > 1) ? $clog2(max_d_head / lanes) : 1;
+  endfunction
+
+  // le_exec_bufs' feeder: the deepest of its buffers (Q/K/V = 3 d_head, O_concat = d_model,
+  // U_act = d_ff); a run index is one bit wider (it counts up to the run length).
+  function automatic int unsigned feed_aw(int unsigned lanes, int unsigned max_d_model,
+                                          int unsigned max_d_ff, int unsigned max_d_head);
+    int unsigned qkv_dep, ocat_dep, uact_dep;
+    qkv_dep  = 3 * max_d_head / lanes;
+    ocat_dep = max_d_model / lanes;
+    uact_dep = max_d_ff / lanes;
+    return $clog2(uact_dep > ocat_dep ? (uact_dep > qkv_dep ? uact_dep : qkv_dep)
+                                      : (ocat_dep > qkv_dep ? ocat_dep : qkv_dep));
+  endfunction
+
 endpackage

@@ -44,9 +44,8 @@ module le_exec
   parameter int unsigned MAX_D_HEAD  = 128,
   // Derived, not to be overridden.
   localparam int unsigned BusW       = LANES * 8,
-  localparam int unsigned MainXAW    = $clog2(MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL / LANES
-                                                                  : MAX_D_FF / LANES),
-  localparam int unsigned QAddrW     = (MAX_D_HEAD / LANES > 1) ? $clog2(MAX_D_HEAD / LANES) : 1,
+  localparam int unsigned MainXAW    = xram_aw(LANES, MAX_D_MODEL, MAX_D_FF),
+  localparam int unsigned QAddrW     = q_aw(LANES, MAX_D_HEAD),
   localparam int unsigned MainDInW   = $clog2((MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL : MAX_D_FF) + 1)
 ) (
   input  logic                  clk_i,
@@ -133,11 +132,7 @@ module le_exec
   output logic [BusW-1:0]       v_data_o
 );
 
-  localparam int unsigned QkvDep  = 3 * MAX_D_HEAD / LANES;
-  localparam int unsigned OcatDep = MAX_D_MODEL / LANES;
-  localparam int unsigned UactDep = MAX_D_FF / LANES;
-  localparam int unsigned FAW     = $clog2(UactDep > OcatDep ? (UactDep > QkvDep ? UactDep : QkvDep)
-                                                           : (OcatDep > QkvDep ? OcatDep : QkvDep));
+  localparam int unsigned FAW = feed_aw(LANES, MAX_D_MODEL, MAX_D_FF, MAX_D_HEAD);
 
   typedef enum logic [3:0] {
     XIdle, XPop, XHdr, XPrmWait, XPrm, XRoute, XBeginWait, XCopy, XFeed, XAppend, XEnd, XDrain

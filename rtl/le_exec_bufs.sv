@@ -34,9 +34,7 @@ module le_exec_bufs
   localparam int unsigned QkvDep     = 3 * MAX_D_HEAD / LANES,
   localparam int unsigned OcatDep    = MAX_D_MODEL / LANES,
   localparam int unsigned UactDep    = MAX_D_FF / LANES,
-  localparam int unsigned FAW        = $clog2(UactDep > OcatDep
-                                              ? (UactDep > QkvDep ? UactDep : QkvDep)
-                                              : (OcatDep > QkvDep ? OcatDep : QkvDep))
+  localparam int unsigned FAW        = feed_aw(LANES, MAX_D_MODEL, MAX_D_FF, MAX_D_HEAD)
 ) (
   input  logic            clk_i,
   input  logic            rst_ni,

@@ -31,15 +31,9 @@ module le_exec_route
   parameter int unsigned MAX_D_HEAD  = 128,
   // Derived, not to be overridden.
   localparam int unsigned BusW       = LANES * 8,
-  localparam int unsigned MainXAW    = $clog2(MAX_D_MODEL > MAX_D_FF ? MAX_D_MODEL / LANES
-                                                                  : MAX_D_FF / LANES),
-  localparam int unsigned QAddrW     = (MAX_D_HEAD / LANES > 1) ? $clog2(MAX_D_HEAD / LANES) : 1,
-  localparam int unsigned QkvDep     = 3 * MAX_D_HEAD / LANES,
-  localparam int unsigned OcatDep    = MAX_D_MODEL / LANES,
-  localparam int unsigned UactDep    = MAX_D_FF / LANES,
-  localparam int unsigned FAW        = $clog2(UactDep > OcatDep
-                                              ? (UactDep > QkvDep ? UactDep : QkvDep)
-                                              : (OcatDep > QkvDep ? OcatDep : QkvDep))
+  localparam int unsigned MainXAW    = xram_aw(LANES, MAX_D_MODEL, MAX_D_FF),
+  localparam int unsigned QAddrW     = q_aw(LANES, MAX_D_HEAD),
+  localparam int unsigned FAW        = feed_aw(LANES, MAX_D_MODEL, MAX_D_FF, MAX_D_HEAD)
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
