@@ -79,13 +79,13 @@ static void rejected(uint32_t status, le_status_t want_st, uint32_t want_code)
     CHECK_EQ(res.perf.cycles, 0);
 }
 
-/* Accepted, then failed with `code` after the streams: W1C of both interrupts, no perf read-out. */
-static void failed(uint32_t code)
+/* Accepted, then STATUS `after` (ERROR with `code`) after the streams: W1C of both interrupts, no perf read-out. */
+static void failed_with(uint32_t after, uint32_t code)
 {
     static const fake_acc_t want[] = {
         WR(TOKEN_POS, 3), WR(CTRL, 1), RD(STATUS), SEND_X(T_D_MODEL), RECV(T_FRAME), IRQ_WAIT(LE_DEFAULT_IRQ_BUDGET_US),
         RD(STATUS), WR(IRQ_STATUS, 3)};
-    const uint32_t status[] = {ST_BUSY, ST_ERROR | ST_CODE(code)};
+    const uint32_t status[] = {ST_BUSY, after};
     le_dev_t dev;
     fake_t f;
     le_token_result_t res;
@@ -96,6 +96,11 @@ static void failed(uint32_t code)
     CHECK(!res.rejected);
     CHECK_EQ(res.status, status[1]);
     CHECK_EQ(res.err_code, code);
+}
+
+static void failed(uint32_t code)
+{
+    failed_with(ST_ERROR | ST_CODE(code), code);
 }
 
 static void test_engine_errors(void)
@@ -117,6 +122,8 @@ static void test_engine_errors(void)
     rejected(ST_ERROR | ST_CODE(0xff), LE_ERR_UNKNOWN_CODE, 0xff);
     rejected(ST_ERROR, LE_ERR_UNKNOWN_CODE, 0);
     failed(7);
+    /* another master's START while this token ran: it completes (DONE) next to ERROR -> the error wins */
+    failed_with(ST_DONE | ST_ERROR | ST_CODE(2), 2);
     CHECK_ST(le_status_from_err_code(0), LE_OK);
     CHECK_ST(le_status_from_err_code(0x100), LE_ERR_UNKNOWN_CODE);
 }
