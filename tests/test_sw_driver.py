@@ -36,14 +36,14 @@ def summary(run: subprocess.CompletedProcess[str]) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-def test_unit_tests_pass(tmp_path):
+def test_unit_tests_pass(tmp_path: Path) -> None:
     run = compile_and_run(tmp_path, ["-O2"])
     checks, failed = summary(run)
     assert run.returncode == 0 and failed == 0, run.stderr
     assert checks >= 250, f"only {checks} checks ran: a test group is no longer called"
 
 
-def test_unit_tests_pass_under_sanitizers(tmp_path):
+def test_unit_tests_pass_under_sanitizers(tmp_path: Path) -> None:
     probe = subprocess.run([GCC or "gcc", "-fsanitize=address,undefined", "-x", "c", "-", "-o", str(tmp_path / "p")],
                            input="int main(void){return 0;}", capture_output=True, text=True)
     if probe.returncode != 0:
@@ -52,7 +52,7 @@ def test_unit_tests_pass_under_sanitizers(tmp_path):
     assert run.returncode == 0 and summary(run)[1] == 0, run.stderr
 
 
-def test_a_planted_bug_fails_the_unit_tests(tmp_path):
+def test_a_planted_bug_fails_the_unit_tests(tmp_path: Path) -> None:
     """The unit tests see a driver that skips the W1C of IRQ_STATUS.DONE after a completed token."""
     src = (SW / "le_driver.c").read_text()
     good = "    return wr(dev, REG(IRQ_STATUS), IRQ_DONE);\n"
@@ -70,7 +70,7 @@ def test_a_planted_bug_fails_the_unit_tests(tmp_path):
     assert "access sequence of a completed token differs" in run.stderr
 
 
-def test_driver_uses_only_the_allowed_libc_and_no_allocation():
+def test_driver_uses_only_the_allowed_libc_and_no_allocation() -> None:
     for name in DRIVER_FILES:
         text = (SW / name).read_text()
         system = set(re.findall(r"#include\s*<([^>]+)>", text))
@@ -78,7 +78,7 @@ def test_driver_uses_only_the_allowed_libc_and_no_allocation():
         assert not re.search(r"\b(malloc|calloc|realloc|free|printf|abort|exit)\s*\(", text), f"sw/{name}"
 
 
-def test_register_map_comes_from_the_generated_header():
+def test_register_map_comes_from_the_generated_header() -> None:
     """No register offset literal in the driver: every offset is offsetof(le_csr_t, ...) of rtl/csr/le_csr.h."""
     c99 = (SW / "le_csr_c99.h").read_text()
     assert '#include "../rtl/csr/le_csr.h"' in c99
@@ -89,7 +89,7 @@ def test_register_map_comes_from_the_generated_header():
     assert calls and all(arg.startswith("REG(") or arg in ("lo", "hi", "&status") for arg in calls), calls
 
 
-def test_makefile_builds_outside_sw(tmp_path):
+def test_makefile_builds_outside_sw(tmp_path: Path) -> None:
     """`make -C sw` writes only to BUILD (default ../build/sw): nothing uncommitted lands in sw/."""
     if shutil.which("make") is None:
         pytest.skip("make not on PATH")
