@@ -91,7 +91,7 @@ class AxilMonitor(uvm_monitor):
         """Follow one access from its address handshake to its response handshake."""
         s = self._s
         item = AxilItem(write=write)
-        got_addr = got_data = not write
+        got_addr, got_data = False, not write      # a read has no W beat; every access has an address handshake
         while True:
             await RisingEdge(clk)
             if write:
