@@ -1,7 +1,7 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_ln_out: the per-element stage of layernorm - normalise, scale and shift, requantise (stages 2..6
-// of le_layernorm's output pipeline).
+// le_ln_out: the per-element stage of layernorm - normalise, scale and shift, requantise
+// (stages 2..6 of le_layernorm's output pipeline).
 //
 // Purpose:             for one element y of a row whose constants are N, S1, inv and r = 49 - m
 //                      (le_ln_rowstat), with its channel's gamma' g (Q.10) and beta' b (Q.22),
@@ -146,12 +146,7 @@ module le_ln_out #(
     end
   end
 
-  // Stage 5: round and saturate both outputs.
-  localparam i64_t Hi8  = i64_t'(le_pkg::I8Max);
-  localparam i64_t Lo8  = i64_t'(le_pkg::I8Min);
-  localparam i64_t Hi16 = i64_t'(le_pkg::I16Max);
-  localparam i64_t Lo16 = i64_t'(le_pkg::I16Min);
-
+  // Stage 5: round and saturate both outputs (le_pkg::sat_to_wide, as in le_requant).
   i64_t          r8, r16;
   le_pkg::act_t  x8_d, x8_q;
   le_pkg::wide_t x16_d, x16_q;
@@ -160,8 +155,8 @@ module le_ln_out #(
   assign r8  = (v_q + (i64_t'(1) <<< (le_pkg::LnOutShift - 1))) >>> le_pkg::LnOutShift;
   assign r16 = (v_q + (i64_t'(1) <<< (le_pkg::ResCopyShift - 1))) >>> le_pkg::ResCopyShift;
 
-  assign x8_d  = le_pkg::act_t'((r8 > Hi8) ? Hi8 : (r8 < Lo8) ? Lo8 : r8);
-  assign x16_d = le_pkg::wide_t'((r16 > Hi16) ? Hi16 : (r16 < Lo16) ? Lo16 : r16);
+  assign x8_d  = le_pkg::act_t'(le_pkg::sat_to_wide(le_pkg::sat_in_t'(r8), 1'b1));   // [-127, 127]
+  assign x16_d = le_pkg::sat_to_wide(le_pkg::sat_in_t'(r16), 1'b0);                   // int16
 
   always_ff @(posedge clk_i) begin
     if (load[4]) begin
