@@ -34,7 +34,7 @@ VLT = LINT / "verilator.vlt"
 VERIBLE_RULES = LINT / "verible.rules"
 VERIBLE_WAIVER = LINT / "verible.waiver"
 CSR = RTL / "csr"
-CSR_USERS = ("layer_engine.sv",)   # files that import le_csr_reg_pkg / instantiate le_csr_reg
+CSR_USERS = ("layer_engine.sv", "le_host_if.sv")   # files that import le_csr_reg_pkg / instantiate le_csr_reg
 SV_FILES = sorted(RTL.glob("*.sv"))   # not rtl/csr/ (generated): see the docstring
 OUR_FILES = ("le_pkg.sv", "le_pipe_ctrl.sv", "le_requant.sv", "le_score_scale_clamp.sv",
              "le_residual_add.sv", "le_act_lut.sv")
