@@ -80,8 +80,10 @@ class Tb:
             getattr(dut, name).value = Immediate(0)
 
     async def start(self) -> None:
-        """Clock and a 4-cycle reset (commands and data written before it are dropped by the wrapper)."""
-        self.dut.rst_n.value = 0
+        """Clock and a 4-cycle reset (commands and data written before it are dropped by the wrapper). rst_n is
+        deposited at once: the clock's first edge is at time 0, and a scheduled write would land after it, so the
+        X-randomised flops (--x-initial unique) would run one unreset edge (random AW/W requests)."""
+        self.dut.rst_n.value = Immediate(0)
         Clock(self.dut.clk, CLK_NS, unit="ns").start()
         await ClockCycles(self.dut.clk, 4)
         self.dut.rst_n.value = 1

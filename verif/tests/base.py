@@ -16,6 +16,7 @@ from pathlib import Path
 import cocotb
 import numpy as np
 from cocotb.clock import Clock
+from cocotb.handle import Immediate
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotb.utils import get_sim_time
 from pyuvm import ConfigDB, uvm_test
@@ -104,7 +105,7 @@ class BaseTest(uvm_test):
     async def power_on(self) -> None:
         """rst_n low before the first clock edge (X-initialised state must not run unreset), the clock, the DDR
         image, the reset pulse, the env resynchronised to the reset BFMs."""
-        self.dut.rst_n.value = 0
+        self.dut.rst_n.value = Immediate(0)            # now, not at the end of the time step
         cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
         self.env.load_memory()
         await self.reset()
