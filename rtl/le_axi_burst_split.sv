@@ -8,8 +8,8 @@
 //                      burst starts where the previous one ended. Slot / ID allocation and the AXI
 //                      address register stay in the DMA, which loads them on a burst transfer.
 // Golden twin:         models/schedule.py bursts (the same split of one transfer; checked through
-//                      the DMAs' cocotb tests against verif/axi_mem.py, which rejects 4 KB
-//                      crossings and bursts > 256).
+//                      the DMAs' cocotb tests: the BFM's burst records must be exactly that split,
+//                      and the BFM flags 4 KB crossings and bursts > 256).
 // Test:                tests/rtl/test_rtl_axi_rd.py, tests/rtl/test_rtl_axi_wr.py (inside the DMAs)
 // Latency:             1 cycle: the first burst of a command is on burst_*_o (burst_valid_o = 1)
 //                      right after the edge that transfers the command.

@@ -8,7 +8,7 @@
 //                      beat), re-orders it in a reorder buffer and delivers it in command order.
 // Golden twin:         none: control - the AXI4 read DMA (bursts of models/schedule.py bursts;
 //                      pure data movement: tests/rtl/cocotb_axi_rd.py checks every byte against
-//                      the memory model verif/axi_mem.py).
+//                      the AXI4 slave BFM's memory, verif/hdl/le_axi_slave_bfm.sv).
 // Test:                tests/rtl/test_rtl_axi_rd.py, tests/rtl/test_rtl_axi_slave_bfm.py
 // Latency:             3 cycles from the edge that transfers an R beat to the edge that transfers
 //                      it on the out stream, for a beat at the head of the stream with out_ready_i

@@ -10,7 +10,7 @@
 //                      every B response.
 // Golden twin:         none: control - the AXI4 write DMA of the K/V appends (models/schedule.py
 //                      kv_writes; pure data movement: tests/rtl/cocotb_axi_wr.py checks every
-//                      written byte against verif/axi_mem.py and its write log).
+//                      written byte and strobe against the AXI4 slave BFM's write records).
 // Test:                tests/rtl/test_rtl_axi_wr.py, tests/rtl/test_rtl_axi_slave_bfm.py
 // Latency:             1 cycle from the edge that transfers a data beat on the in stream to the
 //                      edge that transfers it on W (WREADY high): one W output FIFO stage.

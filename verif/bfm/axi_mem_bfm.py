@@ -235,7 +235,7 @@ class AxiMemBfm:
         self._write_rw()
 
     def add_rw_region(self, lo: int, hi: int) -> None:
-        """One more write window (up to 4), like verif/axi_mem.py add_rw_region."""
+        """One more write window (up to 4)."""
         if len(self.s.rw) >= N_RW:
             raise ValueError(f"at most {N_RW} RW windows")
         self.s.rw.append((lo, hi))

@@ -107,7 +107,7 @@ def split_beats(data: bytes, bus_bytes: int) -> list[tuple[int, int, bool]]:
 
 def check_frame(frame: Frame, bus_bytes: int, n_beats: int | None = None, final_keep: int | None = None,
                 keep_unit: int = 1) -> list[str]:
-    """Frame-shape checks of models/driver.py step 5 (as tests/rtl/engine_bus.py's sink does):
+    """Frame-shape checks of models/driver.py step 5:
     TLAST on the final beat only (the sink ends a frame at TLAST, so a wrong beat count is a misplaced
     TLAST), TKEEP all ones on every beat but the final one, the final TKEEP equal to `final_keep` when
     given, else a non-empty contiguous mask from lane 0 covering whole `keep_unit`-byte units (4 for logits).

@@ -6,7 +6,7 @@
 //              bursts and returns their beats on R from the page memory (le_axi_bfm_mem), with
 //              the timing knobs below; records every completed burst and every protocol error.
 // Latency:     an AR accepted at edge k may have its first beat transferred at edge k + 1 + L,
-//              L uniform in [lat_min, lat_max] (the same rule as verif/axi_mem.py).
+//              L uniform in [lat_min, lat_max] (a fixed latency when they are equal).
 // Throughput:  one R beat per cycle (no gaps, RREADY high), ARREADY every cycle below
 //              max_outstanding.
 // Ordering:    beats of one ARID always in AR order. reorder: any burst whose ID has no older

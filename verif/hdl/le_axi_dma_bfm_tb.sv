@@ -2,8 +2,9 @@
 //
 // le_axi_dma_bfm_tb: test wrapper for the AXI4 slave BFM: the read DMA (rtl/le_axi_rd.sv) and the
 // write DMA (rtl/le_axi_wr.sv) share one AXI4 port (m_axi_*), served by le_axi_slave_bfm
-// (EXT_MEM = 0) or left undriven for the Python model verif/axi_mem.py (EXT_MEM = 1, the speed
-// baseline). Tests: tests/rtl/cocotb_axi_slave_bfm.py. No per-cycle Python on the DMA side either:
+// (EXT_MEM = 0; EXT_MEM = 1 leaves the port undriven for an external model, which no test uses now).
+// Tests: tests/rtl/cocotb_axi_slave_bfm.py, cocotb_axi_rd.py, cocotb_axi_wr.py (tests/rtl/axi_dma_tb.py
+// drives the tables). No per-cycle Python on the DMA side either:
 //   read commands   the proxy fills rc_addr[] / rc_len[] (ring of CMD_DEPTH) and raises rc_n; the
 //                   wrapper offers command rc_i while rc_i < rc_n.
 //   read data       out beats are accepted with random stalls (p_out_stall, fraction of 65536) and
@@ -47,7 +48,7 @@ module le_axi_dma_bfm_tb #(
   logic [DATA_W+2:0] cap [CAP_DEPTH];
   logic [31:0]       rc_i, wc_i, wd_i, cap_n;
 
-  // ---- AXI4 (m_axi_*: the prefix verif/axi_mem.py looks for) -----------------------------------
+  // ---- AXI4 (m_axi_*) ---------------------------------------------------------------------------
   logic [IW-1:0]     m_axi_awid, m_axi_arid, m_axi_bid, m_axi_rid;
   logic [AW-1:0]     m_axi_awaddr, m_axi_araddr;
   logic [7:0]        m_axi_awlen, m_axi_arlen;

@@ -2,7 +2,7 @@
 //
 // le_axi_slave_bfm: AXI4 slave memory BFM, the HDL half of a split transactor (proxy:
 // verif/bfm/axi_mem_bfm.py AxiMemBfm). Testbench model: cycle-level work here, Python only at
-// transaction level (knobs, backdoor, record drains). Same behaviour as verif/axi_mem.py.
+// transaction level (knobs, backdoor, record drains).
 //
 // Purpose:     a sparse, byte-addressable, page-mapped memory (le_axi_bfm_mem) behind AR/R
 //              (le_axi_bfm_rd) and AW/W/B (le_axi_bfm_wr), with random timing (latency, ready
