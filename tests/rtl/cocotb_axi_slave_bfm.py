@@ -68,8 +68,8 @@ async def run_reads(tb: Tb, bfm: AxiMemBfm, cmds: list[tuple[int, int]], image: 
             continue
         n0, nbeats = _u(d.cap_n), sum(n for _, n in batch) // bb
         tb.push_cmds("rc", batch)
-        await tb.wait_until(lambda: _u(d.cap_n) - n0 >= nbeats and d.rd_idle.value == 1, 200 * nbeats + 5000,
-                            f"{nbeats} read beats")
+        await tb.wait_until(lambda n0=n0, nbeats=nbeats: _u(d.cap_n) - n0 >= nbeats and d.rd_idle.value == 1,
+                            200 * nbeats + 5000, f"{nbeats} read beats")
         await ClockCycles(d.clk, 64)                    # extra beats would show up here
         got = tb.captured(n0, _u(d.cap_n))
         assert len(got) == nbeats, f"{len(got)} beats captured, expected {nbeats}"
@@ -247,7 +247,7 @@ async def bfm_error_injection(dut: Any) -> None:
 @cocotb.test()
 async def bfm_protocol_checks(dut: Any) -> None:
     """Unmapped read -> DECERR + 'read of unmapped address'; write outside the window -> DECERR, not applied."""
-    tb, bfm, rng, image = await setup(dut, CALM, 6)
+    tb, bfm, rng, _image = await setup(dut, CALM, 6)
     bb = tb.bb
     far = 0x4000_0000
     n0 = _u(tb.dut.cap_n)
@@ -282,7 +282,7 @@ async def bfm_protocol_faults(dut: Any) -> None:
     """Every other check, provoked by the wrapper's fault injection between the DMAs and the BFM (with ready
     stalls, so 'after a stall' faults happen); the DMA may hang, so each mode ends with a reset."""
     stalls = BfmKnobs(lat_min=1, lat_max=8, p_ar_stall=0.5, p_aw_stall=0.5, p_w_stall=0.5)
-    tb, bfm, rng, image = await setup(dut, stalls, 8)
+    tb, bfm, rng, _image = await setup(dut, stalls, 8)
     bb, d = tb.bb, tb.dut
     bfm.set_rw_region(BASE, BASE + SIZE)
     seen = set(bfm.protocol_errors())

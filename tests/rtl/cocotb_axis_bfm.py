@@ -187,7 +187,7 @@ async def test_sink_overflow(dut: Any) -> None:
 
 @cocotb.test()
 async def test_sink_direct(dut: Any) -> None:
-    src, sink, rng, bb = await setup(dut, sink_sel=1)
+    _src, sink, _rng, bb = await setup(dut, sink_sel=1)
     sink.configure(0.5)
 
     async def until_stalled() -> None:

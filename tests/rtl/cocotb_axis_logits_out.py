@@ -1,11 +1,13 @@
 """cocotb tests of rtl/le_axis_logits_out.sv (int32 logit stream -> AXI4-Stream logits frame).
 
-Parameters come from tests/rtl/test_rtl_axis_logits_out.py (the bus width is read from the DUT). Seed: COCOTB_RANDOM_SEED (from LE_SEED).
+Parameters come from tests/rtl/test_rtl_axis_logits_out.py (the bus width is read from the DUT).
+Seed: COCOTB_RANDOM_SEED (from LE_SEED).
   - test_frames_random: random vocab sizes (1 .. 5 beats' worth, multiples of LPB and not: partial final
     beat), logits from a valid/ready StreamSource with random idle cycles, random TREADY backpressure from
-    AXI4-Stream sink of verif/valid_ready.py (which checks TVALID/payload stability while stalled), interleaved with zero-flush frames
-    (flush_i at start). Every beat is checked byte-exact, TKEEP (all ones, valid bytes only on the final
-    beat), TLAST only on the final beat; done_o pulses once per frame; no extra beats.
+    AXI4-Stream sink of verif/valid_ready.py (which checks TVALID/payload stability while stalled),
+    interleaved with zero-flush frames (flush_i at start). Every beat is checked byte-exact, TKEEP (all
+    ones, valid bytes only on the final beat), TLAST only on the final beat; done_o pulses once per frame;
+    no extra beats.
   - test_flush_mid_frame: flush_i during the fill: the logits taken so far, then zeros, same frame shape.
   - test_timing: no gaps, no backpressure: one beat every LPB cycles, beat transfers 1 cycle after its
     last logit.
@@ -90,7 +92,7 @@ async def start_frame(dut: Any, vocab: int, flush: bool, rng: random.Random) -> 
 def check_frames(got: list[Beat], frames: list[list[int]], bus_bytes: int) -> None:
     exp = [b for f in frames for b in expected_frame(f, bus_bytes)]
     assert len(got) == len(exp), f"{len(got)} beats received, {len(exp)} expected"
-    for i, (g, e) in enumerate(zip(got, exp)):
+    for i, (g, e) in enumerate(zip(got, exp, strict=True)):
         assert g == e, f"beat {i}: got data={g.data:#x} keep={g.keep:#x} last={g.last}, expected " \
                        f"data={e.data:#x} keep={e.keep:#x} last={e.last}"
 
@@ -113,7 +115,7 @@ async def test_frames_random(dut: Any) -> None:
             specs.append((vocab, flush))
             frames.append([0] * vocab if flush else
                           [rng.randint(-2**31, 2**31 - 1) for _ in range(vocab)])
-        items = [{"data": v & 0xFFFF_FFFF} for (_, fl), f in zip(specs, frames) if not fl for v in f]
+        items = [{"data": v & 0xFFFF_FFFF} for (_, fl), f in zip(specs, frames, strict=True) if not fl for v in f]
         n_done0 = len(done.at)
         send = cocotb.start_soon(src.send(items))
         for vocab, flush in specs:
@@ -181,7 +183,7 @@ async def test_timing(dut: Any) -> None:
         await RisingEdge(dut.clk_i)
     check_frames(beats_of(sink), [logits], bus_bytes)
     assert src.sent_at[-1] - src.sent_at[0] == vocab - 1, "logits not taken at 1 per cycle"
-    gaps = {b - a for a, b in zip(sink.got_at, sink.got_at[1:])}
+    gaps = {b - a for a, b in zip(sink.got_at, sink.got_at[1:], strict=False)}
     assert gaps == {lpb}, f"beat spacing {gaps}, expected {lpb} cycles"
     last_logit = src.sent_at[lpb - 1::lpb]
     assert sink.got_at == [t + 1 for t in last_logit], f"beat latency: logits {last_logit} beats {sink.got_at}"

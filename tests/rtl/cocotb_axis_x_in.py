@@ -1,12 +1,14 @@
 """cocotb tests of rtl/le_axis_x_in.sv (AXI4-Stream slave for one token's x).
 
-Parameters come from tests/rtl/test_rtl_axis_x_in.py (the bus width is read from the DUT). Seed: COCOTB_RANDOM_SEED (from LE_SEED).
+Parameters come from tests/rtl/test_rtl_axis_x_in.py (the bus width is read from the DUT).
+Seed: COCOTB_RANDOM_SEED (from LE_SEED).
   - test_tokens_random: a stream of random tokens (good, short -> X_TLAST_EARLY incl. a partial final beat,
-    long -> X_TLAST_LATE, good with random TKEEP on non-final beats) sent back to back by one AXI4-Stream source (verif/valid_ready.py)
-    with random TVALID gaps, the host pulsing start_i whenever the receiver is idle. Per token: the x
-    writes (address, data) are byte-exact against the reference split, done_o pulses once with the right
-    error flag/code, every beat of the token (through its TLAST) is consumed between its start and its
-    done, and the good token after a failed one is received correctly (the stream stays in step).
+    long -> X_TLAST_LATE, good with random TKEEP on non-final beats) sent back to back by one AXI4-Stream
+    source (verif/valid_ready.py) with random TVALID gaps, the host pulsing start_i whenever the receiver
+    is idle. Per token: the x writes (address, data) are byte-exact against the reference split, done_o
+    pulses once with the right error flag/code, every beat of the token (through its TLAST) is consumed
+    between its start and its done, and the good token after a failed one is received correctly (the
+    stream stays in step).
   - test_not_armed: beats offered before start_i are not accepted.
   - test_timing: a gap-free token is accepted at 1 beat per cycle with the write 1 cycle after each beat.
 """
@@ -147,7 +149,8 @@ async def run_tokens(dut: Any, tokens: list[tuple[int, list[Beat]]], counter: Cy
     assert per_token[-1] == [], f"events after the last done: {per_token[-1][:5]}"
     assert len(per_token) - 1 == len(tokens), f"{len(per_token) - 1} done pulses for {len(tokens)} tokens"
     kinds = {OK: 0, EARLY: 0, LATE: 0}
-    for i, ((d_model, beats), ev) in enumerate(zip(tokens, per_token)):
+    # per_token ends with the empty list opened by the last done pulse (checked above)
+    for i, ((d_model, beats), ev) in enumerate(zip(tokens, per_token[:-1], strict=True)):
         n_exp = d_model // bus_bytes
         exp_writes, exp_code = reference(beats, n_exp, bus_bytes)
         kinds[exp_code] += 1
@@ -183,7 +186,7 @@ async def test_tokens_random(dut: Any) -> None:
 
 @cocotb.test()
 async def test_not_armed(dut: Any) -> None:
-    counter, rng, bus_bytes, mon = await setup(dut)
+    _counter, _rng, bus_bytes, mon = await setup(dut)
     dut.s_axis_tvalid_i.value = 1
     dut.s_axis_tlast_i.value = 1
     dut.s_axis_tkeep_i.value = (1 << bus_bytes) - 1

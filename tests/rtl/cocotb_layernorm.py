@@ -91,7 +91,7 @@ def random_row(rng: random.Random, n: int) -> Row:
         y = [max(ops.I16_MIN, min(ops.I16_MAX, mu + rng.randint(-sp, sp))) for _ in range(n)]
     elif kind == 2:                                 # gaussian of random scale
         sc = 2.0 ** rng.uniform(0, 14)
-        y = [max(ops.I16_MIN, min(ops.I16_MAX, int(round(rng.gauss(0, sc))))) for _ in range(n)]
+        y = [max(ops.I16_MIN, min(ops.I16_MAX, round(rng.gauss(0, sc)))) for _ in range(n)]
     elif kind == 3:                                 # mostly small with outliers (massive activations)
         y = [rng.randint(-50, 50) for _ in range(n)]
         for _ in range(rng.randint(1, 3)):
@@ -349,7 +349,7 @@ async def layernorm_matches_golden(dut) -> None:
         lasts = [f + n - 1 for f in firsts]
         ii_in = sorted({run.sent_at[i + 1] - run.sent_at[i] for f in firsts for i in range(f, f + n - 1)} or {1})
         ii_out = sorted({run.got_at[i + 1] - run.got_at[i] for f in firsts for i in range(f, f + n - 1)} or {1})
-        lat = sorted({run.got_at[f] - run.sent_at[la] for f, la in zip(firsts, lasts)})
+        lat = sorted({run.got_at[f] - run.sent_at[la] for f, la in zip(firsts, lasts, strict=True)})
         periods = sorted({run.sent_at[firsts[r + 1]] - run.sent_at[firsts[r]] for r in range(1, n_rows - 1)})
         dut._log.info("%s N=%d: II in %s out %s (documented %d), latency %s (documented %d), "
                       "row period %s (documented N + %d = %d)", MODULE, n, ii_in, ii_out, doc.ii, lat,

@@ -251,7 +251,7 @@ async def pv_no_stall_ii_and_latency(dut) -> None:
         beats = sent[start:g[-1].last_beat + 1]
         ii = initiation_interval(beats)
         assert ii == float(ii_doc) == 1.0, f"d_head={g[0].d_head}: V beat II {ii} across {len(g)} heads"
-        for h, o in zip(g, first_out):
+        for h, o in zip(g, first_out, strict=True):
             lat = got[o] - sent[h.last_beat]
             assert lat == latency, f"{h.label}: last V beat -> first output beat {lat}, documented {latency}"
             assert got[o + bpr - 1] - got[o] == bpr - 1, f"{h.label}: output beats not on consecutive cycles"

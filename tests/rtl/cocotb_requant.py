@@ -70,7 +70,7 @@ async def requant_matches_golden(dut) -> None:
 
     items, counts = vectors(rng)
     expected = golden(items)
-    sat = sum(1 for it, e in zip(items, expected)
+    sat = sum(1 for it, e in zip(items, expected, strict=True)
               if abs(e) == (ops.I16_MAX if it["sat16"] else ops.I8_MAX) or e == ops.I16_MIN)
     run = await vr.run_stream(dut, items, IN_FIELDS, ("y",), ("y",), rng, counter,
                              p_idle=vr.STRESS_P_IDLE, p_stall=vr.STRESS_P_STALL)

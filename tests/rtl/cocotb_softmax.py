@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cocotb
 import numpy as np
@@ -80,7 +81,7 @@ def corner_rows(rng: random.Random, max_seq: int) -> list[list[int]]:
     # d on the boundaries, each alone with the max (both orders), at the top and bottom of the int16 range
     for d in LUT_BOUNDARY_D:
         for top in (I16_MAX, I16_MIN + d, 0 if d <= I16_MAX else I16_MAX):
-            if I16_MIN <= top - d and top <= I16_MAX:
+            if top - d >= I16_MIN and top <= I16_MAX:
                 rows.append([top, top - d])
                 rows.append([top - d, top])
     all_d = [I16_MAX - d for d in LUT_BOUNDARY_D]
@@ -136,7 +137,7 @@ def check(label: str, rows: list[list[int]], got: list[dict[str, int]]) -> None:
     exp = expected(rows)
     assert len(got) == len(exp)
     where = [(r, i) for r, row in enumerate(rows) for i in range(len(row))]
-    bad = [k for k, (g, e) in enumerate(zip(got, exp)) if g != e]
+    bad = [k for k, (g, e) in enumerate(zip(got, exp, strict=True)) if g != e]
     if bad:
         lines = []
         for k in bad[:10]:
@@ -200,11 +201,11 @@ async def softmax_timing(dut) -> None:
         rows = [random_row(rng, n) for _ in range(6)]
         run = await run_rows(dut, rows, rng, counter, p_idle=0.0, p_stall=0.0, drain_cycles=4)
         check(f"{MODULE} back-to-back n={n}", rows, run.got)
-        ends = [at for at, g in zip(run.got_at, run.got) if g["last"]]
-        periods = sorted({b - a for a, b in zip(ends[1:], ends[2:])})   # skip the first (pipeline fill)
+        ends = [at for at, g in zip(run.got_at, run.got, strict=True) if g["last"]]
+        periods = sorted({b - a for a, b in pairwise(ends[1:])})   # skip the first (pipeline fill)
         assert periods == [2 * n + doc.period0], f"n={n}: row periods {periods} != 2n + {doc.period0}"
         # within each row, one probability per cycle
-        starts = [0] + [i + 1 for i, g in enumerate(run.got) if g["last"]][:-1]
+        starts = [0, *[i + 1 for i, g in enumerate(run.got) if g["last"]][:-1]]
         for s in starts:
             assert run.got_at[s + n - 1] - run.got_at[s] == (n - 1) * doc.ii
         dut._log.info("%s: back-to-back n=%d: row period %d cycles", MODULE, n, periods[0])

@@ -5,10 +5,10 @@ and 128-bit buses; the tests are tests/rtl/cocotb_axi_rd.py (harness: tests/rtl/
 from __future__ import annotations
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w", L.DATA_WIDTHS)
+@pytest.mark.parametrize("data_w", rtl_launch.DATA_WIDTHS)
 def test_le_axi_rd(data_w: int) -> None:
-    L.run_axi_dma_bfm(data_w, "axi_rd", f"le_axi_rd_w{data_w}")
+    rtl_launch.run_axi_dma_bfm(data_w, "axi_rd", f"le_axi_rd_w{data_w}")

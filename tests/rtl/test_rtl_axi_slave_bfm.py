@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
 MIN_RATE = 100_000                  # BFM cycles per wall second expected on this small design
 
@@ -20,15 +20,15 @@ MIN_RATE = 100_000                  # BFM cycles per wall second expected on thi
                          ids=("w64", "w128", "w128-xrandom"))
 def test_axi_slave_bfm(data_w: int, x_random: bool) -> None:
     """Functional tests; the x-random build starts every variable random (as the pyuvm env's builds do)."""
-    L.run_axi_dma_bfm(data_w, "axi_slave_bfm", f"le_axi_slave_bfm_w{data_w}{'_xrand' if x_random else ''}",
-                      test_filter=r".*\.bfm_.*", x_random=x_random)
+    rtl_launch.run_axi_dma_bfm(data_w, "axi_slave_bfm", f"le_axi_slave_bfm_w{data_w}{'_xrand' if x_random else ''}",
+                               test_filter=r".*\.bfm_.*", x_random=x_random)
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w", L.DATA_WIDTHS)
+@pytest.mark.parametrize("data_w", rtl_launch.DATA_WIDTHS)
 def test_axi_slave_bfm_speed(data_w: int) -> None:
-    run_dir = L.run_axi_dma_bfm(data_w, "axi_slave_bfm_speed", f"le_axi_slave_bfm_speed_w{data_w}",
-                                test_filter=r".*\.speed_bfm$")
+    run_dir = rtl_launch.run_axi_dma_bfm(data_w, "axi_slave_bfm_speed", f"le_axi_slave_bfm_speed_w{data_w}",
+                                         test_filter=r".*\.speed_bfm$")
     new = json.loads((run_dir / "speed_bfm.json").read_text())
     print(f"\n{data_w}-bit streaming run, {new['cycles']} DUT cycles: BFM {new['cycles_per_s']:,.0f} cycles/s; "
           f"backdoor: load 128 KB {new['load_128k_ms']:.0f} ms, peek 64 KB {new['peek_64k_ms']:.1f} ms "

@@ -11,20 +11,22 @@ from __future__ import annotations
 import json
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
-SOURCES = [L.HDL_DIR / "le_axis_src_bfm.sv", L.HDL_DIR / "le_axis_sink_bfm.sv",
-           *L.rtl("le_stream_fifo", "le_axis_x_in", "le_axis_logits_out"), L.HDL_DIR / "le_axis_bfm_tb.sv"]
+SOURCES = [rtl_launch.HDL_DIR / "le_axis_src_bfm.sv", rtl_launch.HDL_DIR / "le_axis_sink_bfm.sv",
+           *rtl_launch.rtl("le_stream_fifo", "le_axis_x_in", "le_axis_logits_out"),
+           rtl_launch.HDL_DIR / "le_axis_bfm_tb.sv"]
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w", L.DATA_WIDTHS)
+@pytest.mark.parametrize("data_w", rtl_launch.DATA_WIDTHS)
 def test_axis_bfm(data_w: int) -> None:
     run_name = f"le_axis_bfm_tb_w{data_w}"
-    (L.RUNS_DIR / run_name / "speed.json").unlink(missing_ok=True)
-    run_dir = L.run(SOURCES, "le_axis_bfm_tb", "axis_bfm", run_name,
-                    parameters={"DATA_W": data_w, "MAX_D_MODEL": 1536, "SRC_MAX_BEATS": 512, "SINK_MAX_BEATS": 8192},
-                    plusargs=[f"+verilator+seed+{L.seeds().verilator}"])
+    (rtl_launch.RUNS_DIR / run_name / "speed.json").unlink(missing_ok=True)
+    run_dir = rtl_launch.run(SOURCES, "le_axis_bfm_tb", "axis_bfm", run_name,
+                             parameters={"DATA_W": data_w, "MAX_D_MODEL": 1536, "SRC_MAX_BEATS": 512,
+                                         "SINK_MAX_BEATS": 8192},
+                             plusargs=[f"+verilator+seed+{rtl_launch.seeds().verilator}"])
     speed = json.loads((run_dir / "speed.json").read_text())
     bfm = speed["bfm"]
     print(f"\nAXIS {data_w}-bit, d_model {speed['d_model']} vocab {speed['vocab']}, p_idle = p_stall = "

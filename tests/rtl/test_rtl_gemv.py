@@ -5,11 +5,11 @@ tests/rtl/cocotb_gemv.py.
 from __future__ import annotations
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("lanes", L.LANE_COUNTS)
+@pytest.mark.parametrize("lanes", rtl_launch.LANE_COUNTS)
 def test_le_gemv(lanes: int) -> None:
-    L.run(L.rtl("le_pkg", "le_stream_fifo", "le_gemv"), "le_gemv", "gemv", f"le_gemv_lanes{lanes}",
-          parameters=L.mac_parameters(lanes), plusargs=L.mac_plusargs(lanes))
+    rtl_launch.run(rtl_launch.rtl("le_pkg", "le_stream_fifo", "le_gemv"), "le_gemv", "gemv", f"le_gemv_lanes{lanes}",
+                   parameters=rtl_launch.mac_parameters(lanes), plusargs=rtl_launch.mac_plusargs(lanes))

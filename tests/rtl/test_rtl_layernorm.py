@@ -9,9 +9,9 @@ in total, plus corners, N up to 64 = MAX_D) and the default MAX_D = 1024 carries
 from __future__ import annotations
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
-SOURCES = L.operator_sources("le_ln_rowstat", "le_ln_out", "le_layernorm")
+SOURCES = rtl_launch.operator_sources("le_ln_rowstat", "le_ln_out", "le_layernorm")
 # (MAX_D, random short rows, random long rows)
 CONFIGS = {"bulk": (64, 5_000, 40), "full": (1024, 40, 8)}
 PRM_WORDS = (2, 4)
@@ -22,6 +22,6 @@ PRM_WORDS = (2, 4)
 @pytest.mark.parametrize("config", list(CONFIGS))
 def test_rtl_layernorm(config: str, prm_words: int) -> None:
     max_d, rows, long_rows = CONFIGS[config]
-    L.run(SOURCES, "le_layernorm", "layernorm", f"rtl_layernorm_{config}_w{prm_words}",
-          parameters={"MAX_D": max_d, "PRM_WORDS": prm_words},
-          plusargs=[f"+MAX_D={max_d}", f"+PRM_WORDS={prm_words}", f"+ROWS={rows}", f"+LONG={long_rows}"])
+    rtl_launch.run(SOURCES, "le_layernorm", "layernorm", f"rtl_layernorm_{config}_w{prm_words}",
+                   parameters={"MAX_D": max_d, "PRM_WORDS": prm_words},
+                   plusargs=[f"+MAX_D={max_d}", f"+PRM_WORDS={prm_words}", f"+ROWS={rows}", f"+LONG={long_rows}"])

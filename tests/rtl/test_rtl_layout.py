@@ -6,11 +6,11 @@ Top level: tests/hdl/le_layout_tb.sv (flattens the config struct and selects one
 from __future__ import annotations
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
-SOURCES = [*L.rtl("le_ctrl_pkg", "le_layout"), L.REPO_ROOT / "tests" / "hdl" / "le_layout_tb.sv"]
+SOURCES = [*rtl_launch.rtl("le_ctrl_pkg", "le_layout"), rtl_launch.REPO_ROOT / "tests" / "hdl" / "le_layout_tb.sv"]
 
 
 @pytest.mark.sim
 def test_rtl_layout() -> None:
-    L.run(SOURCES, "le_layout_tb", "layout", "rtl_layout")
+    rtl_launch.run(SOURCES, "le_layout_tb", "layout", "rtl_layout")

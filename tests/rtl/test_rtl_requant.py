@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
 
 @pytest.mark.sim
 def test_rtl_requant() -> None:
-    L.run(L.operator_sources("le_requant"), "le_requant", "requant", "rtl_requant")
+    rtl_launch.run(rtl_launch.operator_sources("le_requant"), "le_requant", "requant", "rtl_requant")

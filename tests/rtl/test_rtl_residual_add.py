@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
 
 @pytest.mark.sim
 def test_rtl_residual_add() -> None:
-    L.run(L.operator_sources("le_residual_add"), "le_residual_add", "residual_add", "rtl_residual_add")
+    rtl_launch.run(rtl_launch.operator_sources("le_residual_add"), "le_residual_add", "residual_add",
+                   "rtl_residual_add")

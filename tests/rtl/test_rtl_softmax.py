@@ -9,7 +9,7 @@ Two cached Verilator builds (eda.simbuild):
 from __future__ import annotations
 
 import pytest
-import rtl_launch as L
+import rtl_launch
 
 # (MAX_SEQ, random short rows n <= 16, random rows of 17 .. MAX_SEQ, random rows of n = MAX_SEQ)
 CONFIGS = {
@@ -22,6 +22,7 @@ CONFIGS = {
 @pytest.mark.parametrize("config", sorted(CONFIGS))
 def test_rtl_softmax(config: str) -> None:
     max_seq, rows, mid, full = CONFIGS[config]
-    L.run(L.operator_sources("le_exp_lut_rom", "le_softmax"), "le_softmax", "softmax", f"rtl_softmax_{config}",
-          parameters={"MAX_SEQ": max_seq},
-          plusargs=[f"+MAX_SEQ={max_seq}", f"+ROWS={rows}", f"+MID_ROWS={mid}", f"+FULL_ROWS={full}"])
+    rtl_launch.run(rtl_launch.operator_sources("le_exp_lut_rom", "le_softmax"), "le_softmax", "softmax",
+                   f"rtl_softmax_{config}",
+                   parameters={"MAX_SEQ": max_seq},
+                   plusargs=[f"+MAX_SEQ={max_seq}", f"+ROWS={rows}", f"+MID_ROWS={mid}", f"+FULL_ROWS={full}"])
