@@ -1,0 +1,199 @@
+"""The SystemC testbench build (docs/systemc.md): ``verilator --sc`` of ``verif/sc/le_sc_top.sv`` (layer_engine +
+the verif/hdl BFMs) with ``verif/sc/sc_main.cpp`` and the C driver ``sw/le_driver.c``, against Debian's
+libsystemc-dev (2.3.4): its headers and the library they match, never the ``systemc`` PyPI package's headers.
+
+    python -m eda.scbuild build [--bus-width 128]          # prints the binary's path
+    python -m eda.scbuild run --bundle DIR --out DIR [--bus-width 128] [-- binary options / plusargs]
+
+Before any Verilator work :func:`eda.toolchain.systemc_check` compiles a probe against the headers and
+compares their SC_VERSION with the library's ``sc_release()``: a mismatch or a missing library is one line
+naming ``apt-get install libsystemc-dev`` and exit status 2.
+
+A build lives in ``build/sc/le_sc_sim-<hash>``; the hash (eda.simbuild.build_hash) covers the contents of every
+HDL, C++ and C source and header, the parameters, the Verilator and compiler arguments, the Verilator build
+and the SystemC versions. A finished build has a stamp file and is reused. Builds take the machine-wide lock
+of eda.simbuild (``build/sim/.build.lock``) and run ``-j 2``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from eda import simbuild, toolchain
+
+REPO_ROOT = simbuild.REPO_ROOT
+SC_BUILD_ROOT = REPO_ROOT / "build" / "sc"
+SC_DIR = REPO_ROOT / "verif" / "sc"
+TOPLEVEL = "le_sc_top"
+BINARY = "le_sc_sim"
+RECIPE = 1  # bump when the recipe below changes in a way the hash cannot see
+BFM_SOURCES = ("le_axi_bfm_pkg.sv", "le_axi_bfm_mem.sv", "le_axi_bfm_rd.sv", "le_axi_bfm_wr.sv",
+               "le_axi_slave_bfm.sv", "le_axis_src_bfm.sv", "le_axis_sink_bfm.sv")
+SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h")
+SW_SOURCES = ("le_driver.c", "le_driver.h", "le_hal.h", "le_csr_c99.h")
+DEFAULT_PARAMS: dict[str, int] = {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}   # as regress/testlist.yaml's le_tb_top
+CXXFLAGS = ("-std=c++17", "-Wall", "-Wextra")
+MAKE_OPT = "OPT_FAST=-O3 OPT_GLOBAL=-O3"
+"""-O3 for the model's per-cycle code, the Verilated runtime and sc_main (verilated.mk puts OPT_FAST / OPT_GLOBAL
+after the user flags on some rules, so -O3 is given there); the run-once constructors (OPT_SLOW) keep the default."""
+CFLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-fexceptions")    # exceptions: the driver calls back into SystemC
+BUS_WIDTHS = (64, 128, 256)
+EXIT_TOOL = 2
+
+
+@dataclass(frozen=True)
+class ScBuild:
+    """Result of :func:`build`: the binary, its folder, whether it came from the cache, the SystemC check."""
+
+    build_dir: Path
+    binary: Path
+    cached: bool
+    seconds: float
+    systemc: toolchain.SystemCCheck
+
+
+def sources(rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw") -> tuple[list[Path], list[str], list[Path]]:
+    """(HDL sources in order, extra Verilator arguments from rtl/layer_engine.f, C/C++ files hashed).
+
+    ``rtl_root`` is the folder holding ``rtl/`` (a scratch copy for a planted-bug check), ``sw_dir`` the C
+    driver's folder (its ``le_csr_c99.h`` includes ``../rtl/csr/le_csr.h``)."""
+    rtl, extra = simbuild.read_file_list(Path(rtl_root) / "rtl" / "layer_engine.f", Path(rtl_root))
+    hdl = [*rtl, *(REPO_ROOT / "verif" / "hdl" / f for f in BFM_SOURCES), SC_DIR / "le_sc_top.sv"]
+    sw = Path(sw_dir)
+    cpp = [SC_DIR / "sc_main.cpp", *(SC_DIR / f for f in SC_SOURCES), *(sw / f for f in SW_SOURCES),
+           (sw / ".." / "rtl" / "csr" / "le_csr.h").resolve()]
+    missing = [str(p) for p in cpp if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"SystemC testbench sources missing: {missing}")
+    return hdl, [*extra, str(SC_DIR / "le_sc_top.vlt")], cpp
+
+
+def _parameters(bus_width: int, overrides: Mapping[str, int] | None) -> dict[str, int]:
+    if bus_width not in BUS_WIDTHS:
+        raise ValueError(f"bus width {bus_width}: must be one of {BUS_WIDTHS}")
+    return {**DEFAULT_PARAMS, **(overrides or {}), "AXI_DATA_W": bus_width}
+
+
+def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
+                  parameters: Mapping[str, int] | None = None,
+                  sc_check: toolchain.SystemCCheck | None = None) -> Path:
+    """The cache folder the build would use."""
+    toolchain.setup_env()
+    check = sc_check or toolchain.systemc_check(SC_BUILD_ROOT)
+    params = _parameters(bus_width, parameters)
+    hdl, extra, cpp = sources(rtl_root, sw_dir)
+    sc_id = [check.header_version, check.library_version, str(check.sysc.include_dir), str(check.sysc.lib_dir)]
+    meta = {"cxxflags": CXXFLAGS, "cflags": CFLAGS, "make": MAKE_OPT, "recipe": RECIPE, "systemc": sc_id}
+    digest = simbuild.build_hash([*hdl, *cpp], params, {}, [*extra, json.dumps(meta, sort_keys=True)], None, False)
+    return SC_BUILD_ROOT / f"{BINARY}-{digest}"
+
+
+def build(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
+          parameters: Mapping[str, int] | None = None) -> ScBuild:
+    """Check SystemC, then build the testbench binary or reuse the cached one."""
+    check = toolchain.systemc_check(SC_BUILD_ROOT)        # raises ToolMissing before any Verilator work
+    build_dir = build_dir_for(bus_width, rtl_root, sw_dir, parameters, check)
+    binary = build_dir / BINARY
+    if (build_dir / simbuild.STAMP).is_file() and binary.is_file():
+        return ScBuild(build_dir, binary, True, 0.0, check)
+    with simbuild._build_lock():
+        if (build_dir / simbuild.STAMP).is_file() and binary.is_file():
+            return ScBuild(build_dir, binary, True, 0.0, check)
+        return _build_locked(build_dir, binary, bus_width, rtl_root, sw_dir, parameters, check)
+
+
+def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, log: Path) -> None:
+    done = subprocess.run(list(cmd), env=dict(env), capture_output=True, text=True, check=False)
+    with log.open("a") as fh:
+        fh.write(f"$ {' '.join(cmd)}\n{done.stdout}{done.stderr}\n")
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed (exit {done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+
+
+def _build_locked(build_dir: Path, binary: Path, bus_width: int, rtl_root: Path, sw_dir: Path,
+                  parameters: Mapping[str, int] | None, check: toolchain.SystemCCheck) -> ScBuild:
+    if build_dir.exists():
+        shutil.rmtree(build_dir)          # an unfinished earlier attempt
+    build_dir.mkdir(parents=True)
+    start = time.monotonic()
+    env = {**toolchain.setup_env(), **check.sysc.env()}
+    params = _parameters(bus_width, parameters)
+    hdl, extra, _ = sources(rtl_root, sw_dir)
+    sw = Path(sw_dir).resolve()
+    driver_o = build_dir / "le_driver.o"
+    log = build_dir / "build.log"                 # every command and its output (warnings included)
+    cc = env.get("CC") or shutil.which("gcc") or "cc"
+    _run([cc, *CFLAGS, f"-I{sw}", "-c", str(sw / "le_driver.c"), "-o", str(driver_o)], env, "C driver compile", log)
+    vroot = toolchain.verilator_root()
+    defines = [f"-DLE_SC_AXI_DATA_W={bus_width}", f"-DLE_SC_MEM_PAGES={params['MEM_PAGES']}"]
+    cmd = [
+        str(toolchain.verilator()), "--sc", "--exe", "--build", "-j", str(simbuild.BUILD_JOBS), "-O3",
+        "--top-module", TOPLEVEL, "--Mdir", str(build_dir), "-o", BINARY, "--timescale", "1ns/1ps",
+        # Verilator's headers as system headers: -Wall -Wextra then warn about our code only.
+        "-CFLAGS", " ".join([*CXXFLAGS, *defines, f"-I{sw}", f"-I{SC_DIR}", f"-isystem {vroot}/include",
+                             f"-isystem {vroot}/include/vltstd"]),
+        "-MAKEFLAGS", MAKE_OPT,
+        "-LDFLAGS", f"{driver_o} -Wl,-rpath,{check.sysc.lib_dir}",
+        *(f"-G{k}={v}" for k, v in params.items()),
+        *extra, *(str(p) for p in hdl), str(SC_DIR / "sc_main.cpp"),
+    ]  # fmt: skip
+    _run(cmd, env, "verilator --sc build", log)
+    seconds = time.monotonic() - start
+    (build_dir / simbuild.STAMP).write_text(f"built in {seconds:.1f}s by eda.scbuild\n")
+    return ScBuild(build_dir, binary, False, seconds, check)
+
+
+def run(binary: Path, bundle: Path, out: Path, args: Sequence[str] = (),
+        timeout: float | None = 600) -> subprocess.CompletedProcess[str]:
+    """Run the testbench on a bundle; ``out`` is created. The caller checks the results."""
+    Path(out).mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE": "1"}
+    return subprocess.run([str(binary), "--bundle", str(bundle), "--out", str(out), *args], env=env,
+                          capture_output=True, text=True, check=False, timeout=timeout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eda.scbuild", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("build", "run"):
+        p = sub.add_parser(name)
+        p.add_argument("--bus-width", type=int, default=128, choices=BUS_WIDTHS)
+        p.add_argument("--rtl-root", type=Path, default=REPO_ROOT, help="folder holding rtl/ (default: the repo)")
+        p.add_argument("--sw-dir", type=Path, default=REPO_ROOT / "sw", help="the C driver's folder")
+        if name == "run":
+            p.add_argument("--bundle", type=Path, required=True)
+            p.add_argument("--out", type=Path, required=True)
+            p.add_argument("binary_args", nargs=argparse.REMAINDER, help="-- then le_sc_sim options / plusargs")
+    a = ap.parse_args(argv)
+    try:
+        model = build(a.bus_width, a.rtl_root, a.sw_dir)
+    except toolchain.ToolMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_TOOL
+    except (RuntimeError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if a.cmd == "build":
+        print(model.binary)
+        return 0
+    extra = [x for x in a.binary_args if x != "--"]
+    done = run(model.binary, a.bundle, a.out, extra, timeout=None)
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    return done.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["ScBuild", "build", "build_dir_for", "main", "run", "sources"]
