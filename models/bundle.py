@@ -25,7 +25,16 @@ import numpy as np
 
 from . import ops
 from .config import EngineConfig, preset
-from .ddr_layout import LAYOUT_VERSION, DdrLayout, pack, pack_kv
+from .ddr_layout import (
+    HDR_AXI_DATA_W,
+    LAYOUT_VERSION,
+    BusWidthError,
+    DdrLayout,
+    bus_width_mismatch,
+    header_words,
+    pack,
+    pack_kv,
+)
 from .float_ref import forward
 from .golden import GoldenEngine
 from .qmodel import QModel
@@ -70,8 +79,13 @@ def model_inputs(name: str, seed: int,
     return cfg, random_weights(cfg, seed), random_inputs(cfg, seed, tokens), calibration_set(cfg, seed)
 
 
-def build_bundle(name: str, seed: int, tokens: int, alpha: float = DEFAULT_ALPHA) -> Bundle:
+def build_bundle(name: str, seed: int, tokens: int, alpha: float = DEFAULT_ALPHA,
+                 bus_width: int | None = None) -> Bundle:
+    """The bundle of a preset; `bus_width` (bits) replaces the preset's axi_data_w. The bus width changes only
+    header word 9 of the image (every tensor is 64-byte aligned whatever the bus) and no number."""
     cfg, w, x_float, calib = model_inputs(name, seed, tokens)
+    if bus_width is not None:
+        cfg = cfg.replace(axi_data_w=bus_width)
     qm = quantize(cfg, w, calib, alpha=alpha)
     x = qm.quantize_x(x_float)
     eng = GoldenEngine(qm)
@@ -145,3 +159,17 @@ def load_manifest(out: Path) -> dict[str, Any]:
         return manifest
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}): re-export the bundle") from None
+
+
+def check_bundle_bus_width(out: Path, engine_bits: int) -> None:
+    """BusWidthError, one line, when the bundle in `out` was exported for another bus width than the engine's
+    (`engine_bits`); checks the manifest's config and ddr.bin's header word 9 (ValueError if they disagree)."""
+    out = Path(out)
+    manifest_bits = int(load_manifest(out)["config"]["axi_data_w"])
+    image_bits = int(header_words((out / "ddr.bin").read_bytes()[:64])[HDR_AXI_DATA_W])
+    if image_bits != manifest_bits:
+        raise ValueError(f"{out}: ddr.bin header says a {image_bits}-bit bus, manifest.json {manifest_bits}-bit: "
+                         f"re-export the bundle")
+    problem = bus_width_mismatch(image_bits, engine_bits)
+    if problem:
+        raise BusWidthError(f"{out}: {problem}")

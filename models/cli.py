@@ -1,7 +1,7 @@
 """`python -m models ...`: export test-vector bundles, verify them, and print the DDR layout.
 
-    python -m models export --preset tiny --seed 1 --tokens 8 --out out/tiny
-    python -m models verify out/tiny          # re-run the golden model from ddr.bin + x.npy only
+    python -m models export --preset tiny --seed 1 --tokens 8 --out out/tiny [--bus-width 64]
+    python -m models verify out/tiny [--bus-width 64]   # re-run the golden model from ddr.bin + x.npy only
     python -m models layout --preset small    # the DDR layout as Markdown (docs/ddr_layout.md)
 Errors print one line naming the problem and exit with status 2.
 """
@@ -19,21 +19,24 @@ from .config import PRESETS, ConfigError, EngineConfig, preset
 from .ddr_layout import DdrLayout, pack_kv, unpack
 from .quant import DEFAULT_ALPHA
 
+BUS_WIDTHS = (64, 128)          # the engine's synthesized widths (regress/testlist.yaml configs w64, w128)
+
 
 def _export(a: argparse.Namespace) -> int:
     from .bundle import build_bundle, write_bundle
     from .metrics import logits_agreement
-    b = build_bundle(a.preset, a.seed, a.tokens, alpha=a.alpha)
+    b = build_bundle(a.preset, a.seed, a.tokens, alpha=a.alpha, bus_width=a.bus_width)
     m = write_bundle(b, Path(a.out))
     acc = logits_agreement(b.logits, b.qm.logits_scale, b.logits_float)
-    print(f"wrote {a.out}: preset {a.preset}, seed {a.seed}, {m['tokens']} tokens, ddr.bin {m['ddr_size']} bytes; "
+    print(f"wrote {a.out}: preset {a.preset}, seed {a.seed}, {m['tokens']} tokens, {a.bus_width}-bit bus, "
+          f"ddr.bin {m['ddr_size']} bytes; "
           f"golden vs float: cosine {acc['cos_mean']:.4f}, top-1 {acc['top1']:.3f}")
     return 0
 
 
 def _verify(a: argparse.Namespace) -> int:
     """Independent check of a bundle: unpack ddr.bin, decode x.npy, compare logits.npy and kv_region.bin."""
-    from .bundle import load_manifest
+    from .bundle import check_bundle_bus_width, load_manifest
     from .golden import GoldenEngine
     d = Path(a.bundle)
     if not (d / "manifest.json").is_file():
@@ -44,6 +47,7 @@ def _verify(a: argparse.Namespace) -> int:
     if stale:
         print(f"{d}: files differ from the manifest's sha256: {', '.join(stale)}")
         return 1
+    check_bundle_bus_width(d, a.bus_width if a.bus_width is not None else int(m["config"]["axi_data_w"]))
     cfg = EngineConfig.from_dict(m["config"])
     qm, kv = unpack((d / "ddr.bin").read_bytes(), cfg)
     eng = GoldenEngine(qm, kv)
@@ -93,9 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--tokens", type=int, default=8)
     e.add_argument("--out", required=True)
     e.add_argument("--alpha", type=_alpha, default=DEFAULT_ALPHA, help="per-channel scale migration strength (0..1)")
+    e.add_argument("--bus-width", type=int, choices=BUS_WIDTHS, default=128,
+                   help="the engine's AXI data width in bits (recorded in image header word 9)")
     e.set_defaults(func=_export)
     v = sub.add_parser("verify", help="re-run the golden model on a bundle and compare")
     v.add_argument("bundle")
+    v.add_argument("--bus-width", type=int, choices=BUS_WIDTHS, default=None,
+                   help="the engine's bus width in bits: the bundle must have been exported for it")
     v.set_defaults(func=_verify)
     lo = sub.add_parser("layout", help="print the DDR layout as Markdown")
     lo.add_argument("--preset", action="append", choices=sorted(PRESETS))

@@ -22,6 +22,11 @@ ALIGN = 64
 MAGIC = 0x474E454C            # b"LENG" little-endian
 LAYOUT_VERSION = 1
 HEADER_WORDS = 16
+# The header's 16 uint32 words in order (DdrLayout.header); word 9 records the bus width the image was exported
+# for (`python -m models export --bus-width`), which the engine, the golden device and every loader check.
+HEADER_FIELDS = ("magic", "layout_version", "d_model", "n_heads", "d_head", "d_ff", "n_layers", "vocab", "max_seq",
+                 "axi_data_w", "w_tile_rows", "ctx_tile", "kv_base", "kv_size", "image_size", "reserved")
+HDR_AXI_DATA_W = HEADER_FIELDS.index("axi_data_w")
 GEMV_NAMES = ("wq", "wk", "wv", "wo", "w1", "w2")
 VEC_FIELDS = ("res1_x_mult", "res1_r_mult", "ln1_gamma", "ln1_beta", "res2_x_mult", "res2_r_mult",
               "ln2_gamma", "ln2_beta")
@@ -113,6 +118,50 @@ class DdrLayout:
         words = [MAGIC, LAYOUT_VERSION, c.d_model, c.n_heads, c.d_head, c.d_ff, c.n_layers, c.vocab, c.max_seq,
                  c.axi_data_w, c.w_tile_rows, c.ctx_tile, self.kv_base, self.kv_size, self.size, 0]
         return np.array(words, dtype=np.uint32)
+
+
+class BusWidthError(ValueError):
+    """An image exported for another bus width than the engine's; the message is one line naming both."""
+
+
+def bus_width_mismatch(image_bits: int, engine_bits: int) -> str:
+    """One line naming a bus width mismatch ("" when the widths agree)."""
+    if image_bits == engine_bits:
+        return ""
+    return (f"bundle made for a {image_bits}-bit bus, engine is {engine_bits}-bit: "
+            f"re-export with --bus-width {engine_bits}")
+
+
+def header_words(image: bytes) -> np.ndarray:
+    """The 16 header words of an image (ValueError when it is too short or not a layer-engine image)."""
+    if len(image) < 4 * HEADER_WORDS:
+        raise ValueError(f"image is {len(image)} bytes: shorter than its {4 * HEADER_WORDS}-byte header")
+    words = np.frombuffer(image, dtype="<u4", count=HEADER_WORDS)
+    if int(words[0]) != MAGIC:
+        raise ValueError(f"image header magic {int(words[0]):#010x}, expected {MAGIC:#010x}: not a layer-engine image")
+    return words
+
+
+def check_bus_width(image: bytes, engine_bits: int) -> None:
+    """BusWidthError (one line) when the image's header word 9 is not the engine's bus width."""
+    problem = bus_width_mismatch(int(header_words(image)[HDR_AXI_DATA_W]), engine_bits)
+    if problem:
+        raise BusWidthError(problem)
+
+
+def header_problem(got: npt.ArrayLike, want: npt.ArrayLike) -> str:
+    """One line naming the first header word that differs ("" when equal); a bus width gets its own line."""
+    g, w = np.asarray(got, dtype=np.int64), np.asarray(want, dtype=np.int64)
+    if len(g) != HEADER_WORDS or len(w) != HEADER_WORDS:
+        raise ValueError(f"a header is {HEADER_WORDS} words, got {len(g)} and {len(w)}")
+    if int(g[0]) != MAGIC:
+        return f"image header magic {int(g[0]):#010x}, expected {MAGIC:#010x}: not a layer-engine image"
+    if g[HDR_AXI_DATA_W] != w[HDR_AXI_DATA_W]:
+        return bus_width_mismatch(int(g[HDR_AXI_DATA_W]), int(w[HDR_AXI_DATA_W]))
+    for i, name in enumerate(HEADER_FIELDS):
+        if g[i] != w[i]:
+            return f"image header word {i} ({name}) = {int(g[i])}, the config says {int(w[i])}"
+    return ""
 
 
 # ---- QKV tile interleave ---------------------------------------------------------------------------------
@@ -209,9 +258,12 @@ def unpack(image: bytes, cfg: EngineConfig, x_scale: npt.ArrayLike | None = None
     lay = DdrLayout(cfg)
     if len(image) != lay.size:
         raise ValueError(f"image is {len(image)} bytes, the layout for this config is {lay.size}")
-    hdr = _load(image, lay.by_name["header"])
-    if not np.array_equal(hdr, lay.header().astype(np.int64)):
-        raise ValueError("image header does not match this config (wrong config, or not a layer-engine image)")
+    hdr, want = _load(image, lay.by_name["header"]), lay.header()
+    if hdr[0] == MAGIC and hdr[HDR_AXI_DATA_W] != want[HDR_AXI_DATA_W]:
+        raise BusWidthError(bus_width_mismatch(int(hdr[HDR_AXI_DATA_W]), cfg.axi_data_w))
+    problem = header_problem(hdr, want)
+    if problem:
+        raise ValueError(problem)
     get = {t.name: (lambda t=t: _load(image, t)) for t in lay.tensors if t.name != "kv"}
     if not np.array_equal(get["exp_lut"](), ops.EXP_LUT):
         raise ValueError("image exp_lut differs from the numerics contract's EXP_LUT")

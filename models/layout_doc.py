@@ -23,6 +23,9 @@ is stale. Do not edit by hand.
   `.shift[n]` (exponent, -31..30). Rows of `wq/wk/wv` are indexed by the global output row h*d_head + r.
 - `header`: {HEADER_WORDS} uint32: magic 0x474E454C ("LENG"), layout version, d_model, n_heads, d_head, d_ff,
   n_layers, vocab, max_seq, axi_data_w, w_tile_rows, ctx_tile, kv_base, kv_size, image size, 0.
+  Word 9, axi_data_w, is the bus width (bits) the image was exported for (`python -m models export --bus-width`);
+  nothing else in the image depends on the bus. The engine fails a token whose image was made for another width
+  (ILLEGAL_CONFIG), and every loader says so in one line.
 - `exp_lut`: the softmax exp table (256 x uint16, see numerics.md), identical in every image.
 - Everything before `kv` is **read-only** for the engine. `kv` is the one **read-write** region.
 - KV cache: one slab per (layer, head, K|V), slab = align64(max_seq * d_head) bytes; row `pos` of K is at

@@ -1,11 +1,28 @@
 """DDR image: alignment, regions, QKV interleave, and the pack/unpack round trip."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from models.config import preset
-from models.ddr_layout import ALIGN, DdrLayout, pack, pack_kv, qkv_tile_order, unpack, unpack_kv
+from models.ddr_layout import (
+    ALIGN,
+    HDR_AXI_DATA_W,
+    HEADER_FIELDS,
+    BusWidthError,
+    DdrLayout,
+    bus_width_mismatch,
+    check_bus_width,
+    header_problem,
+    header_words,
+    pack,
+    pack_kv,
+    qkv_tile_order,
+    unpack,
+    unpack_kv,
+)
 from models.golden import GoldenEngine
 from models.quant import quantize
 from models.random_model import calibration_set, random_inputs, random_weights
@@ -82,5 +99,29 @@ def test_unpack_rejects_wrong_image(qm):
     with pytest.raises(ValueError, match="bytes, the layout for this config is"):
         unpack(bytes(img[:-64]), qm.cfg)
     img[0] ^= 1
-    with pytest.raises(ValueError, match="header does not match"):
+    with pytest.raises(ValueError, match="image header magic 0x474e454d, expected 0x474e454c"):
         unpack(bytes(img), qm.cfg)
+    img[0] ^= 1
+    img[4 * 10] += 1                                                    # w_tile_rows
+    with pytest.raises(ValueError, match=rf"^image header word 10 \(w_tile_rows\) = {qm.cfg.w_tile_rows + 1}, "
+                                         rf"the config says {qm.cfg.w_tile_rows}$"):
+        unpack(bytes(img), qm.cfg)
+
+
+def test_bus_width_is_header_word_9_and_nothing_else(qm):
+    """The layout does not depend on the bus: images for 64 and 128 bits differ in header word 9 only."""
+    cfg64 = qm.cfg.replace(axi_data_w=64)
+    i128, i64 = pack(qm), pack(dataclasses.replace(qm, cfg=cfg64))
+    assert [t.base for t in DdrLayout(cfg64).tensors] == [t.base for t in DdrLayout(qm.cfg).tensors]
+    assert HEADER_FIELDS[HDR_AXI_DATA_W] == "axi_data_w" and len(HEADER_FIELDS) == 16
+    assert [i for i in range(len(i128)) if i128[i] != i64[i]] == [4 * HDR_AXI_DATA_W]
+    assert header_words(i64)[HDR_AXI_DATA_W] == 64
+    check_bus_width(i64, 64)
+    msg = "bundle made for a 64-bit bus, engine is 128-bit: re-export with --bus-width 128"
+    with pytest.raises(BusWidthError, match=f"^{msg}$"):
+        check_bus_width(i64, 128)
+    with pytest.raises(BusWidthError, match=f"^{msg}$"):
+        unpack(i64, qm.cfg)
+    assert bus_width_mismatch(128, 128) == "" and header_problem(header_words(i64), DdrLayout(cfg64).header()) == ""
+    with pytest.raises(ValueError, match="not a layer-engine image"):
+        check_bus_width(bytes(64), 64)

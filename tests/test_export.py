@@ -112,3 +112,56 @@ def test_errors_are_one_actionable_line(args, msg):
     r = cli(*args)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and msg in r.stderr
+
+
+# ---- the bus width -------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bus64(bundles):
+    r = cli("export", "--preset", "tiny", "--seed", "5", "--tokens", "6", "--bus-width", "64",
+            "--out", str(bundles / "w64"))
+    assert r.returncode == 0 and "64-bit bus" in r.stdout, r.stderr
+    return bundles / "w64"
+
+
+def test_bus_width_is_recorded_and_changes_only_header_word_9(bundles, bus64):
+    m64 = json.loads((bus64 / "manifest.json").read_text())
+    m128 = json.loads((bundles / "a" / "manifest.json").read_text())
+    assert m64["config"]["axi_data_w"] == 64 and m128["config"]["axi_data_w"] == 128     # default 128
+    d64, d128 = (bus64 / "ddr.bin").read_bytes(), (bundles / "a" / "ddr.bin").read_bytes()
+    assert np.frombuffer(d64, "<u4", 16)[9] == 64 and np.frombuffer(d128, "<u4", 16)[9] == 128
+    # the layout does not depend on the bus: every other byte is the same, and so is every number
+    assert len(d64) == len(d128) and [i for i in range(len(d64)) if d64[i] != d128[i]] == [36]   # 0x40 vs 0x80
+    for f in ("x.npy", "logits.npy", "kv_region.bin", "logits_float.npy"):
+        assert (bus64 / f).read_bytes() == (bundles / "a" / f).read_bytes(), f
+
+
+def test_verify_names_a_bus_width_mismatch_in_one_line(bundles, bus64):
+    assert cli("verify", str(bus64)).returncode == 0
+    assert cli("verify", str(bus64), "--bus-width", "64").returncode == 0
+    r = cli("verify", str(bus64), "--bus-width", "128")
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0
+    assert "bundle made for a 64-bit bus, engine is 128-bit: re-export with --bus-width 128" in r.stderr
+    r = cli("verify", str(bundles / "a"), "--bus-width", "64")
+    assert r.returncode == 2 and "bundle made for a 128-bit bus, engine is 64-bit: re-export with --bus-width 64" \
+        in r.stderr and r.stderr.strip().count("\n") == 0
+
+
+def test_verify_names_a_header_that_disagrees_with_the_manifest(bundles, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in FILES:
+        (bad / f).write_bytes((bundles / "a" / f).read_bytes())
+    image = bytearray((bad / "ddr.bin").read_bytes())
+    image[36:40] = (64).to_bytes(4, "little")                  # header word 9, hash updated: self-consistent
+    (bad / "ddr.bin").write_bytes(bytes(image))
+    m = json.loads((bad / "manifest.json").read_text())
+    m["files"]["ddr.bin"] = hashlib.sha256(bytes(image)).hexdigest()
+    (bad / "manifest.json").write_text(json.dumps(m))
+    r = cli("verify", str(bad))
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0
+    assert "ddr.bin header says a 64-bit bus, manifest.json 128-bit" in r.stderr
+
+
+def test_bus_width_choices():
+    r = cli("export", "--preset", "tiny", "--bus-width", "256", "--out", "x")
+    assert r.returncode == 2 and "argument --bus-width: invalid choice: 256" in r.stderr

@@ -22,7 +22,7 @@ from cocotb.utils import get_sim_time
 from pyuvm import ConfigDB, uvm_test
 
 from models.bundle import build_bundle
-from models.ddr_layout import pack
+from models.ddr_layout import check_bus_width, pack
 from models.qmodel import QModel
 from verif import settings
 from verif.bfm.axi_mem_bfm import BfmKnobs
@@ -43,10 +43,12 @@ def setting(name: str, default: str) -> str:
 
 @cache
 def bundle_model(name: str, tokens: int, bus_bits: int) -> tuple[QModel, bytes, np.ndarray]:
-    """(quantized model for the bus width, packed image, X [tokens, d_model]) of a preset bundle (seed 1)."""
-    b = build_bundle(name, 1, tokens)
-    qm = dataclasses.replace(b.qm, cfg=b.cfg.replace(axi_data_w=bus_bits))
-    return qm, pack(qm), b.x
+    """(quantized model for the bus width, packed image, X [tokens, d_model]) of a preset bundle (seed 1), exported
+    for the DUT's bus width; the image's header word 9 is checked against it (one line if they differ)."""
+    b = build_bundle(name, 1, tokens, bus_width=bus_bits)
+    image = pack(b.qm)
+    check_bus_width(image, bus_bits)
+    return b.qm, image, b.x
 
 
 @dataclass(frozen=True)
