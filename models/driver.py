@@ -20,10 +20,12 @@ Per token (x: int8 [d_model], sequence position pos):
   2. Write TOKEN_POS = pos.
   3. Write CTRL = START. The engine latches every config CSR and either accepts the token (STATUS.BUSY=1,
      DONE=0, perf counters zeroed) or rejects it (STATUS.ERROR=1 with ERR_CODE ILLEGAL_CONFIG or
-     START_WHILE_BUSY, IRQ_STATUS.ERROR=1). While STATUS.ERROR is set every START is rejected and the
+     START_WHILE_BUSY, IRQ_STATUS.ERROR=1; a START rejected while idle clears DONE, so DONE always
+     describes the latest START). While STATUS.ERROR is set every START is rejected and the
      first ERR_CODE is kept. The decision is visible to the next CSR read. START checks what the CSRs
      alone decide (dims, lanes, n_heads*d_head, TOKEN_POS < MAX_SEQ, 64-byte aligned bases); the checks
-     that need the layout or DDR (KV_BASE = IMAGE_BASE + kv_base, the image header matching the config)
+     that need the layout or DDR (KV_BASE = IMAGE_BASE + kv_base, the image header matching the config
+     and the bus width: header word 9 = the engine's axi_data_w)
      run after acceptance and fail the accepted token with ILLEGAL_CONFIG (step 5 rules apply).
   4. Read STATUS. If ERROR is set, go to 8: no stream is exchanged for a rejected START.
   5. Exchange, concurrently: send x on s_axis_x (element i in byte lane i % bus_bytes of beat

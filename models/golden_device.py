@@ -4,11 +4,15 @@ It is the golden-side counterpart of `models.driver`: the protocol there, execut
 It owns a DDR byte array holding the image at `image_base`, a register file per CsrMap, and runs one
 token per accepted START inside `exchange`, bit-exact with `GoldenEngine`:
 
-  * START (CTRL bit 0) while STATUS.ERROR is set is rejected keeping the first ERR_CODE; while BUSY it is
-    rejected with START_WHILE_BUSY (a test holds the device busy by writing START twice before
-    exchanging); config CSRs that break an EngineConfig rule, disagree with the image header in DDR, put
-    KV_BASE anywhere but IMAGE_BASE + kv_base, or TOKEN_POS >= MAX_SEQ reject it with ILLEGAL_CONFIG.
-    Otherwise it latches the config: BUSY=1, DONE=0, perf counters zeroed.
+  * START (CTRL bit 0) while BUSY is rejected with START_WHILE_BUSY (a test holds the device busy by writing
+    START twice before exchanging); the token in flight continues and sets DONE when it completes. Idle:
+    while STATUS.ERROR is set it is rejected keeping the first ERR_CODE; config CSRs that break an
+    EngineConfig rule or TOKEN_POS >= MAX_SEQ reject it with ILLEGAL_CONFIG. A rejected START while idle
+    clears DONE (DONE describes the latest START). Otherwise it latches the config: BUSY=1, DONE=0, perf
+    counters zeroed; an image header that disagrees with the config (the bus width included), or KV_BASE
+    anywhere but IMAGE_BASE + kv_base, fails the accepted token with ILLEGAL_CONFIG.
+  * SOFT_RESET completes at once (the RTL drains first and ignores a START written during its drain, so no
+    START can be observed inside a drain here either: both end with STATUS 0 and IRQ_STATUS 0).
   * exchange: X shorter than d_model -> X_TLAST_EARLY, longer -> X_TLAST_LATE; an armed fault
     (`inject_axi_read_error`) -> AXI_READ_ERROR. Otherwise it unpacks the model from DDR (cached per
     config and image base; `write_ddr` to the read-only part drops the cache), re-reads the KV region from
@@ -31,7 +35,7 @@ import numpy as np
 
 from . import csr_map
 from .config import ConfigError, EngineConfig
-from .ddr_layout import ALIGN, HEADER_WORDS, DdrLayout, unpack, unpack_kv
+from .ddr_layout import ALIGN, HEADER_WORDS, DdrLayout, header_problem, unpack, unpack_kv
 from .driver import (
     CONFIG_CSRS,
     CTRL_SOFT_RESET,
@@ -210,15 +214,17 @@ class GoldenDevice:
         self._token = None
 
     def _start(self) -> None:
-        if self.error is not None:
-            self._raise_irq(IRQ_ERROR)
-            return
         if self.busy:
+            # Rejected; the token in flight keeps running and still reports its DONE when it ends.
             self._set_error(ErrorCode.START_WHILE_BUSY, "START while a token is in flight")
             return
-        token_or_reason = self._latch_config()
+        token_or_reason = self._latch_config() if self.error is None else ""
         if isinstance(token_or_reason, str):
-            self._set_error(ErrorCode.ILLEGAL_CONFIG, token_or_reason)
+            self.done = False                   # DONE describes the latest START: a rejected one clears it
+            if self.error is None:
+                self._set_error(ErrorCode.ILLEGAL_CONFIG, token_or_reason)
+            else:
+                self._raise_irq(IRQ_ERROR)      # rejected again, the first ERR_CODE kept
             return
         self._token = token_or_reason
         self.busy, self.done = True, False
@@ -254,8 +260,9 @@ class GoldenDevice:
         if not self._ddr_holds(image_base, layout.size):
             return f"IMAGE_BASE = {image_base:#x}: image of {layout.size} bytes does not fit in DDR"
         header = np.frombuffer(self.read_ddr(image_base, 4 * HEADER_WORDS), dtype="<u4")
-        if not np.array_equal(header, layout.header()):
-            return "image header in DDR does not match the config CSRs"
+        problem = header_problem(header, layout.header())
+        if problem:
+            return f"image header in DDR does not match the config CSRs: {problem}"
         kv_base = self._reg_u64("KV_BASE")
         if kv_base != image_base + layout.kv_base:
             return f"KV_BASE = {kv_base:#x}: must be IMAGE_BASE + {layout.kv_base:#x}"

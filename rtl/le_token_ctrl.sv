@@ -8,8 +8,11 @@
 //                        cleared, counters zeroed, start_o pulse (the engine latches the config).
 //                        START with a config error -> ERROR, ERR_CODE ILLEGAL_CONFIG, error IRQ.
 //                        START while busy -> ERROR, ERR_CODE START_WHILE_BUSY, error IRQ; the
-//                        in-flight token continues (models/golden_device.py).
+//                        in-flight token continues and still sets DONE when it completes
+//                        (models/golden_device.py).
 //                        START while ERROR is set -> rejected, error IRQ again.
+//                        DONE describes the latest START: every START rejected while idle clears it.
+//                        START during a soft-reset drain -> ignored (no STATUS change, no IRQ).
 //                        A token error (le_exec, X framing, write response) -> abort_o until the
 //                        engine has drained (le_exec drained_o), then ERROR + ERR_CODE (the first
 //                        error since the last soft reset) + error IRQ, BUSY cleared.
@@ -118,8 +121,12 @@ module le_token_ctrl
         end else if (accept) begin
           state_d = TBusy; done_d = 1'b0; pend_d = '0; wr_err_seen_d = 1'b0;
           cyc_d = '0; stall_d = '0; brd_d = '0; bwr_d = '0;
-        end else if (start_req_i && !error_q) begin
-          error_d = 1'b1; code_d = 8'(ErrIllegalConfig);
+        end else if (start_req_i) begin
+          // A rejected START clears DONE: DONE describes the latest START (docs/host_protocol.md 5).
+          done_d = 1'b0;
+          if (!error_q) begin
+            error_d = 1'b1; code_d = 8'(ErrIllegalConfig);
+          end
         end
       end
       TBusy: begin
@@ -190,8 +197,9 @@ module le_token_ctrl
   assign error_o      = error_q;
   assign err_code_o   = code_q;
   assign irq_done_o   = state_q == TBusy && !soft_req_i && !tok_err && done_i;
-  // Every START that is rejected or fails raises the error interrupt, as does a drained error.
-  assign irq_error_o  = (start_req_i && !soft_req_i && !accept) ||
+  // Every START that is rejected raises the error interrupt, as does a drained error. A START during a
+  // soft-reset drain is ignored entirely (no STATUS change, no event): the drain's end clears everything.
+  assign irq_error_o  = (start_req_i && !soft_req_i && !accept && !(state_q == TDrain && soft_q)) ||
                         (state_q == TDrain && drained_i && !soft_q && !soft_req_i);
   assign perf_cycles_o   = cyc_q;
   assign perf_rd_stall_o = stall_q;

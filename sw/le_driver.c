@@ -150,6 +150,7 @@ const char *le_status_name(le_status_t status)
     case LE_ERR_PROTOCOL: return "LE_ERR_PROTOCOL";
     case LE_ERR_HAL: return "LE_ERR_HAL";
     case LE_ERR_HW_MISMATCH: return "LE_ERR_HW_MISMATCH";
+    case LE_ERR_BUS_WIDTH: return "LE_ERR_BUS_WIDTH";
     default: return "LE_ERR_?";
     }
 }
@@ -192,12 +193,54 @@ le_status_t le_config_from_header(le_config_t *cfg, const uint8_t *header, size_
     cfg->n_layers = w[6];
     cfg->vocab = w[7];
     cfg->max_seq = w[8];
-    cfg->axi_data_w = w[9];
+    cfg->axi_data_w = w[LE_HEADER_AXI_DATA_W];   /* checked against the engine: le_check_bus_width */
     cfg->w_tile_rows = w[10];
     cfg->ctx_tile = w[11];
     cfg->kv_offset = w[12];
     cfg->image_base = image_base;
     return LE_OK;
+}
+
+/* Appends text at msg[*at], keeping a NUL inside cap bytes (the rest is cut). */
+static void put_str(char *msg, size_t cap, size_t *at, const char *text)
+{
+    while (*text != '\0' && *at + 1u < cap) {
+        msg[(*at)++] = *text++;
+    }
+    msg[*at] = '\0';
+}
+
+static void put_u32(char *msg, size_t cap, size_t *at, uint32_t v)
+{
+    char digits[11];
+    size_t n = sizeof(digits) - 1u;
+    digits[n] = '\0';
+    do {
+        digits[--n] = (char)('0' + (char)(v % 10u));
+        v /= 10u;
+    } while (v != 0u);
+    put_str(msg, cap, at, &digits[n]);
+}
+
+le_status_t le_check_bus_width(const le_config_t *cfg, uint32_t engine_axi_data_w, char *msg, size_t msg_len)
+{
+    size_t at = 0;
+    if (cfg == NULL) {
+        return LE_ERR_BAD_ARG;
+    }
+    if (cfg->axi_data_w == engine_axi_data_w) {
+        return LE_OK;
+    }
+    if (msg != NULL && msg_len > 0u) {
+        msg[0] = '\0';
+        put_str(msg, msg_len, &at, "bundle made for a ");
+        put_u32(msg, msg_len, &at, cfg->axi_data_w);
+        put_str(msg, msg_len, &at, "-bit bus, engine is ");
+        put_u32(msg, msg_len, &at, engine_axi_data_w);
+        put_str(msg, msg_len, &at, "-bit: re-export with --bus-width ");
+        put_u32(msg, msg_len, &at, engine_axi_data_w);
+    }
+    return LE_ERR_BUS_WIDTH;
 }
 
 le_status_t le_probe(le_dev_t *dev, le_hw_info_t *info)
@@ -284,7 +327,7 @@ le_status_t le_run_token(le_dev_t *dev, const int8_t *x, size_t x_len, uint32_t 
     TRY(wr(dev, REG(CTRL), CTRL_START));
     TRY(read_status(dev, &status));
     res->status = status;
-    if ((status & STATUS_ERROR) != 0u) {       /* ERROR first: DONE may still show the previous token */
+    if ((status & STATUS_ERROR) != 0u) {       /* ERROR first (DONE + ERROR: see START_WHILE_BUSY) */
         res->rejected = true;
         return fail(dev, status, res);
     }

@@ -41,7 +41,8 @@ typedef enum le_status {
     LE_ERR_RESET_TIMEOUT = 0x103,  /* S2: STATUS did not read 0 within reset_polls reads */
     LE_ERR_PROTOCOL = 0x104,       /* step 7: irq high but STATUS has neither DONE nor ERROR */
     LE_ERR_HAL = 0x105,            /* a HAL callback reported a failure (bus error, stream error) */
-    LE_ERR_HW_MISMATCH = 0x106     /* le_probe: ID, VERSION.MAJOR or HW_PARAMS.LANES disagree */
+    LE_ERR_HW_MISMATCH = 0x106,    /* le_probe: ID, VERSION.MAJOR or HW_PARAMS.LANES disagree */
+    LE_ERR_BUS_WIDTH = 0x107       /* le_check_bus_width: image exported for another bus width */
 } le_status_t;
 
 /* ---- constants --------------------------------------------------------------------------------- */
@@ -52,6 +53,8 @@ typedef enum le_status {
 #define LE_IMAGE_MAGIC 0x474E454Cu            /* header word 0: bytes "LENG" (models/ddr_layout.py MAGIC) */
 #define LE_LAYOUT_VERSION 1u                  /* header word 1 this driver understands */
 #define LE_CSR_VERSION_MAJOR 1u               /* VERSION.MAJOR this driver was written for */
+#define LE_HEADER_AXI_DATA_W 9u              /* header word holding the bus width (bits) the image is for */
+#define LE_BUS_WIDTH_MSG_BYTES 96u            /* enough for le_check_bus_width's line and its NUL */
 #define LE_DEFAULT_RESET_POLLS 100u           /* = models/driver.py DEFAULT_RESET_POLLS */
 #define LE_DEFAULT_IRQ_BUDGET_US 60000000u    /* 60 s = models/driver.py DEFAULT_TOKEN_TIMEOUT_S */
 
@@ -100,6 +103,14 @@ le_status_t le_init(le_dev_t *dev, const le_hal_t *hal, const le_config_t *cfg);
  * little-endian words as packed by models/ddr_layout.py) and set image_base. Checks the magic and
  * the layout version (LE_ERR_BAD_ARG otherwise). No bus access. */
 le_status_t le_config_from_header(le_config_t *cfg, const uint8_t *header, size_t header_len, uint64_t image_base);
+
+/* The image's bus width (cfg->axi_data_w as le_config_from_header read it from header word 9) against the
+ * engine's (engine_axi_data_w bits: HW_PARAMS.LANES * 8 from le_probe, or what the integrator synthesized).
+ * LE_OK when equal. LE_ERR_BUS_WIDTH otherwise; then, if msg is non-NULL and msg_len > 0, msg holds one
+ * NUL-terminated line (cut to msg_len - 1 characters; LE_BUS_WIDTH_MSG_BYTES always suffice):
+ * "bundle made for a 128-bit bus, engine is 64-bit: re-export with --bus-width 64".
+ * LE_ERR_BAD_ARG when cfg is NULL. No bus access. Call it before le_init / le_configure. */
+le_status_t le_check_bus_width(const le_config_t *cfg, uint32_t engine_axi_data_w, char *msg, size_t msg_len);
 
 /* Optional step C0: read ID, VERSION, HW_PARAMS, HW_MAX_DIMS into *info; LE_ERR_HW_MISMATCH when ID is
  * not "LENG", VERSION.MAJOR differs from LE_CSR_VERSION_MAJOR or HW_PARAMS.LANES != axi_data_w / 8. */

@@ -42,6 +42,8 @@ LE_ERR_RESET_TIMEOUT = 0x103
 LE_ERR_PROTOCOL = 0x104
 LE_ERR_HAL = 0x105
 LE_ERR_HW_MISMATCH = 0x106
+LE_ERR_BUS_WIDTH = 0x107
+LE_BUS_WIDTH_MSG_BYTES = 96
 
 T = TypeVar("T")
 P = ctypes.POINTER
@@ -145,6 +147,7 @@ def load(lib_path: Path) -> ctypes.CDLL:
         "le_soft_reset": [dev_p],
         "le_probe": [dev_p, P(LeHwInfo)],
         "le_config_from_header": [P(LeConfig), P(U8), SIZE, U64],
+        "le_check_bus_width": [P(LeConfig), U32, ctypes.c_char_p, SIZE],
         "le_decode_logits": [P(U8), SIZE, P(I32), SIZE],
         "le_logits_frame_bytes": [P(LeConfig)],
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import dataclasses
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -21,7 +22,7 @@ import sw_cdriver as cd
 
 from models.bundle import Bundle, build_bundle
 from models.config import EngineConfig
-from models.ddr_layout import pack
+from models.ddr_layout import bus_width_mismatch, pack
 from models.driver import (
     CTRL_START,
     DEFAULT_CSR_MAP,
@@ -235,8 +236,8 @@ EXPECTED_KINDS: dict[str, list[object]] = {
 }
 
 
-# STATUS words of the error outcomes, as docs/host_protocol.md section 5 lists them. DONE is masked off: after a
-# completed token a rejected START still shows the previous DONE (the documented known issue, to be fixed).
+# STATUS words of the error outcomes, as docs/host_protocol.md section 5 lists them, DONE included: a rejected
+# START clears the previous token's DONE (0x104, not 0x106).
 EXPECTED_ERROR_STATUS: dict[str, list[int]] = {
     "illegal_pos": [0x104], "start_while_busy": [0x205], "axi_read_error": [0x304], "x_framing": [0x504, 0x604],
 }
@@ -253,7 +254,7 @@ def test_c_driver_equals_python_driver(lib: ctypes.CDLL, bundle: Bundle, scenari
     c, tokens = run_c(lib, bundle, bundle.cfg, steps)
     assert difference(py, c) is None, difference(py, c)
     assert kinds(c.outcomes) == EXPECTED_KINDS[scenario]
-    assert [o[2] & ~STATUS_DONE for o in c.outcomes if o[0] == "error"] == EXPECTED_ERROR_STATUS.get(scenario, [])
+    assert [o[2] for o in c.outcomes if o[0] == "error"] == EXPECTED_ERROR_STATUS.get(scenario, [])
     assert all(o[1] == STATUS_DONE for o in c.outcomes if o[0] == "done")
     token_steps = [s for s in steps if s[0] == "token"]
     for step, tok in zip(token_steps, tokens, strict=True):
@@ -305,6 +306,27 @@ def test_probe_and_header_agree_with_the_golden_device(lib: ctypes.CDLL, bundle:
     got = cd.LeConfig()
     assert lib.le_config_from_header(ctypes.byref(got), hdr, 64, IMAGE_BASE) == cd.LE_OK
     assert bytes(got) == bytes(cd.c_config(bundle.cfg, IMAGE_BASE))     # header words = config + DdrLayout
+
+
+@pytest.mark.parametrize("image_bits,engine_bits", [(128, 128), (64, 64), (128, 64), (64, 128)])
+def test_bus_width_check_names_both_widths_like_python(lib: ctypes.CDLL, bundle: Bundle, image_bits: int,
+                                                        engine_bits: int) -> None:
+    """le_config_from_header + le_check_bus_width against the engine's HW_PARAMS.LANES (le_probe on a golden
+    device of engine_bits): the one line of models.ddr_layout.bus_width_mismatch, LE_OK when they agree."""
+    image = pack(dataclasses.replace(bundle.qm, cfg=bundle.cfg.replace(axi_data_w=image_bits)))
+    cfg = cd.LeConfig()
+    hdr = (ctypes.c_uint8 * 64).from_buffer_copy(image[:64])
+    assert lib.le_config_from_header(ctypes.byref(cfg), hdr, 64, IMAGE_BASE) == cd.LE_OK
+    loop = asyncio.new_event_loop()
+    drv = cd.CDriver(lib, RecordingLink(GoldenDevice(image, IMAGE_BASE, engine_bits)),
+                     bundle.cfg.replace(axi_data_w=engine_bits), IMAGE_BASE, loop)
+    info = cd.LeHwInfo()
+    assert lib.le_probe(ctypes.byref(drv.dev), ctypes.byref(info)) == cd.LE_OK
+    loop.close()
+    msg = ctypes.create_string_buffer(cd.LE_BUS_WIDTH_MSG_BYTES)
+    rc = lib.le_check_bus_width(ctypes.byref(cfg), info.lanes * 8, msg, len(msg))
+    want = bus_width_mismatch(image_bits, engine_bits)
+    assert (rc, msg.value.decode() if rc else "") == (cd.LE_ERR_BUS_WIDTH if want else cd.LE_OK, want)
 
 
 def test_ctypes_mirror_matches_the_c_structs(lib_dir: Path) -> None:

@@ -65,6 +65,38 @@ static void test_header(void)
     CHECK_ST(le_config_from_header(&c, hdr, sizeof(hdr), 0), LE_ERR_BAD_ARG);   /* layout version */
 }
 
+/* The header's bus width against the engine's: one line naming both and the export option. */
+static void test_bus_width(void)
+{
+    static const uint32_t words[LE_HEADER_WORDS] = {
+        0x474E454Cu, 1, 32, 2, 16, 64, 2, 97, 64, 128, 12, 8, 0x78c0, 8192, 39104, 0};
+    uint8_t hdr[LE_HEADER_BYTES];
+    char msg[LE_BUS_WIDTH_MSG_BYTES];
+    char small[8];
+    le_config_t c;
+    unsigned i;
+    for (i = 0; i < LE_HEADER_WORDS; i++) {
+        put32(hdr + 4 * i, words[i]);
+    }
+    CHECK_ST(le_config_from_header(&c, hdr, sizeof(hdr), T_IMAGE_BASE), LE_OK);
+    memset(msg, 'x', sizeof(msg));
+    CHECK_ST(le_check_bus_width(&c, 128, msg, sizeof(msg)), LE_OK);
+    CHECK(msg[0] == 'x');                                           /* untouched when the widths agree */
+    CHECK_ST(le_check_bus_width(&c, 64, msg, sizeof(msg)), LE_ERR_BUS_WIDTH);
+    CHECK(strcmp(msg, "bundle made for a 128-bit bus, engine is 64-bit: re-export with --bus-width 64") == 0);
+    put32(hdr + 4 * LE_HEADER_AXI_DATA_W, 64);                      /* an image exported with --bus-width 64 */
+    CHECK_ST(le_config_from_header(&c, hdr, sizeof(hdr), T_IMAGE_BASE), LE_OK);
+    CHECK_EQ(c.axi_data_w, 64);
+    CHECK_ST(le_check_bus_width(&c, 64, NULL, 0), LE_OK);
+    CHECK_ST(le_check_bus_width(&c, 128, msg, sizeof(msg)), LE_ERR_BUS_WIDTH);
+    CHECK(strcmp(msg, "bundle made for a 64-bit bus, engine is 128-bit: re-export with --bus-width 128") == 0);
+    CHECK_ST(le_check_bus_width(&c, 128, small, sizeof(small)), LE_ERR_BUS_WIDTH);
+    CHECK(strcmp(small, "bundle ") == 0);                           /* cut, NUL-terminated */
+    CHECK_ST(le_check_bus_width(&c, 128, NULL, 0), LE_ERR_BUS_WIDTH);
+    CHECK_ST(le_check_bus_width(NULL, 128, msg, sizeof(msg)), LE_ERR_BAD_ARG);
+    CHECK(strcmp(le_status_name(LE_ERR_BUS_WIDTH), "LE_ERR_BUS_WIDTH") == 0);
+}
+
 static void test_configure(void)
 {
     static const fake_acc_t want[] = {
@@ -143,7 +175,7 @@ static void test_helpers(void)
     for (s = LE_OK; s <= LE_ERR_X_TLAST_LATE; s = (le_status_t)(s + 1)) {
         CHECK(strncmp(le_status_name(s), "LE_", 3) == 0 && strcmp(le_status_name(s), "LE_ERR_?") != 0);
     }
-    for (s = LE_ERR_UNKNOWN_CODE; s <= LE_ERR_HW_MISMATCH; s = (le_status_t)(s + 1)) {
+    for (s = LE_ERR_UNKNOWN_CODE; s <= LE_ERR_BUS_WIDTH; s = (le_status_t)(s + 1)) {
         CHECK(strncmp(le_status_name(s), "LE_ERR_", 7) == 0 && strcmp(le_status_name(s), "LE_ERR_?") != 0);
     }
     CHECK(strcmp(le_status_name(LE_ERR_AXI_WRITE), "LE_ERR_AXI_WRITE") == 0);
@@ -154,6 +186,7 @@ void test_setup(void)
 {
     test_init();
     test_header();
+    test_bus_width();
     test_configure();
     test_probe();
     test_helpers();

@@ -115,7 +115,9 @@ static void test_engine_errors(void)
     }
     /* START while busy as the engine shows it: the token in flight keeps BUSY next to ERROR */
     rejected(ST_BUSY | ST_ERROR | ST_CODE(2), LE_ERR_START_WHILE_BUSY, 2);
-    /* known issue (docs/host_protocol.md): the previous token's DONE next to ERROR -> ERROR wins */
+    /* a rejected START clears DONE (docs/host_protocol.md section 5): the engine shows 0x104 ... */
+    rejected(ST_ERROR | ST_CODE(1), LE_ERR_ILLEGAL_CONFIG, 1);
+    /* ... and should DONE still come with ERROR (an engine from before the fix), ERROR wins all the same */
     rejected(ST_DONE | ST_ERROR | ST_CODE(1), LE_ERR_ILLEGAL_CONFIG, 1);
     /* codes the driver does not know, and ERROR without a code */
     rejected(ST_ERROR | ST_CODE(0x2a), LE_ERR_UNKNOWN_CODE, 0x2a);

@@ -3,10 +3,12 @@
   ErrTokenStart     TokenStart + `kind` and `csr_pos` (the TOKEN_POS written when it is not `pos`, e.g.
                     TOKEN_POS >= MAX_SEQ: the reference model needs a legal pos for its schedule). Kinds:
                       ""          a token that exchanges its streams (good, or failing with `expect_error`)
-                      REJECTED    START rejected: no stream, no AXI traffic
+                      REJECTED    START rejected: no stream, no AXI traffic, STATUS ERROR without DONE (a
+                                  rejected START clears the previous token's DONE)
                       ABORTED     abandoned by a soft / hard reset (or by the soft reset after a rejected START)
                       IN_FLIGHT   a good token that saw a second START while busy: it runs to completion bit-exact
-                                  and ends with DONE and ERROR (ERR_CODE START_WHILE_BUSY) set together
+                                  and ends with DONE and ERROR (ERR_CODE START_WHILE_BUSY) set together (the
+                                  DONE is the in-flight token's: the rejected START did not replace it)
   ErrorTokenChecker TokenChecker that also checks the failed / rejected / aborted / in-flight tokens: a failed
                     token writes only its own K/V rows (pos), the rest of the KV region is untouched; a rejected
                     START exchanges no stream and moves nothing on AXI; an aborted token leaves STATUS 0 after the
@@ -55,9 +57,10 @@ class ErrorTokenChecker(TokenChecker):
         self.tokens_checked += 1
         if kind == REJECTED:
             want = start.expect_error
-            if not (result.status & STATUS_ERROR and result.err_code == want) or result.status & STATUS_BUSY:
-                self._bad("status", f"{tok}: expected a rejected START (ERROR, ERR_CODE {want}, not BUSY), "
-                                    f"STATUS {result.status:#x}")
+            if (not (result.status & STATUS_ERROR and result.err_code == want)
+                    or result.status & (STATUS_BUSY | STATUS_DONE)):
+                self._bad("status", f"{tok}: expected a rejected START (ERROR, ERR_CODE {want}, not BUSY, DONE "
+                                    f"clear: DONE describes the latest START), STATUS {result.status:#x}")
             if frame is not None:
                 self._bad("logits", f"{tok}: a logits frame for a rejected START")
             for w in writes:

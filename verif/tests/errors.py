@@ -9,12 +9,14 @@ AxiErrorTest        SLVERR / DECERR on reads (a weight tile beat, the last beat 
                     RW window = the KV region is one), soft reset leaves the bus idle, and the same position
                     re-runs bit-exact.
 IllegalConfigTest   every ILLEGAL_CONFIG rule: rejected at START (no stream, no AXI traffic) for what the CSRs alone
-                    decide, the accepted token failing (zero frame) for KV_BASE and the image header; soft reset,
-                    reconfigure and a bit-exact re-run after each.
+                    decide (STATUS ERROR without DONE), the accepted token failing (zero frame) for KV_BASE and the
+                    image header (magic, a dim, the bus width word of an image exported for the other width); soft
+                    reset, reconfigure and a bit-exact re-run after each.
 ResetMidTokenTest   CTRL.SOFT_RESET before X, during the weights and during the logits stream (random delays),
                     STATUS polled to 0 with the bus drained, the logits sink resynchronised, the abandoned position
                     re-run bit-exact; then one hard reset (rst_n) mid-token (X already sent, so the source BFM is
-                    idle) followed by reconfigure and a bit-exact re-run.
+                    idle) followed by reconfigure and a bit-exact re-run; then a START written while a soft reset
+                    drains: ignored (STATUS 0, IRQ_STATUS 0, no irq rise after the drain), then a bit-exact re-run.
 XFramingTest        X frames of the wrong length: TLAST 1..n beats early with full TKEEP, 1..bus-1 bytes short
                     (TLAST on the right beat with a partial TKEEP) -> X_TLAST_EARLY; 1..3 whole extra beats, 1..bus-1
                     extra bytes (a partial extra beat) -> X_TLAST_LATE; the failed token writes only its own K/V rows,
@@ -33,12 +35,14 @@ import pyuvm
 from cocotb.triggers import ClockCycles
 
 from models import csr_map
-from models.driver import ErrorCode
+from models.ddr_layout import HDR_AXI_DATA_W
+from models.driver import CTRL_SOFT_RESET, CTRL_START, STATUS_BUSY, ErrorCode
 from verif.agents.axi4 import AxiCtrlItem
 from verif.bfm.axi_mem_bfm import DECERR, SLVERR
 from verif.env.busy_seq import POINTS, BusySeq
-from verif.env.error_checker import REJECTED, ErrorTokenChecker
-from verif.env.error_seqs import AUTO, ErrorSeq, ErrorWatch, ErrPlan
+from verif.env.error_checker import ABORTED, REJECTED, ErrorTokenChecker, ErrTokenStart
+from verif.env.error_seqs import ABORT_CODE, AUTO, ErrorSeq, ErrorWatch, ErrPlan
+from verif.env.txn import TokenReadback
 from verif.tests.base import IMAGE_BASE, BaseTest
 
 HEADER_WORD = {"d_model": 2, "n_heads": 3, "d_head": 4, "d_ff": 5, "n_layers": 6, "vocab": 7, "max_seq": 8,
@@ -170,6 +174,7 @@ class IllegalConfigTest(ErrorTestBase):
         odd = rng.randrange(1, lanes)                   # not a multiple of the lanes
         small_head = lanes // 2
         kv_base = IMAGE_BASE + lay.kv_base
+        other_bus = 64 if cfg.axi_data_w == 128 else 128    # an image exported for the other bus width
         unaligned = rng.choice([8, 16, 32, 48]) if lanes == 8 else rng.choice([16, 32, 48])
         # (label, CSR values with the header patched to agree, raw CSR values, TOKEN_POS, accepted)
         cases: list[tuple[str, dict[str, int], dict[str, int], int | None, bool]] = [
@@ -189,6 +194,7 @@ class IllegalConfigTest(ErrorTestBase):
              None, True),
             ("MAX_SEQ CSR disagrees with the image header", {}, {"MAX_SEQ": cfg.max_seq // 2}, None, True),
             ("image header magic corrupted", {}, {}, None, True),
+            (f"header bus width {other_bus} != engine {cfg.axi_data_w}", {}, {}, None, True),
         ]
         for label, dims_vals, raw, csr_pos, accepted in cases:
             for k, v in dims_vals.items():
@@ -198,6 +204,8 @@ class IllegalConfigTest(ErrorTestBase):
                 await bus.csr_write(CSR[k], v & 0xFFFF_FFFF)
             if label.startswith("image header magic"):
                 mem.poke(IMAGE_BASE, bytes([image[0] ^ (1 << rng.randrange(8))]))
+            if label.startswith("header bus width"):
+                mem.poke(IMAGE_BASE + 4 * HDR_AXI_DATA_W, other_bus.to_bytes(4, "little"))
             plan = ErrPlan(self.x[pos], pos, int(ErrorCode.ILLEGAL_CONFIG), kind="" if accepted else REJECTED,
                            csr_pos=csr_pos, label=label)
             assert await seq.token(plan) == ErrorCode.ILLEGAL_CONFIG, label
@@ -229,6 +237,45 @@ class ResetMidTokenTest(ErrorTestBase):
             assert await seq.token(self.good(pos, f"re-run after the {'hard' if hard else 'soft'} reset")) == 0
             assert await seq.token(self.good(pos + 1)) == 0
             pos += 2
+        await self.start_during_drain(seq, pos, rng.randrange(20, max(40, cycles * 6 // 10)))
+        assert await seq.token(self.good(pos, "re-run after the START written during the drain")) == 0
+
+    async def start_during_drain(self, seq: ErrorSeq, pos: int, delay: int) -> None:
+        """A START written while a soft reset drains is ignored entirely: the drain ends with STATUS 0,
+        IRQ_STATUS 0 and no irq rise, and the START is not latched (STATUS stays 0). Read latency 150 cycles
+        (with bursts outstanding while the weights stream) keeps the drain longer than the two CSR writes."""
+        env, bus, csr, x = self.env, seq.bus, seq.driver.csr, self.x[pos]
+        index = seq.index
+        seq.index += 1
+        what = f"token {index} pos {pos} (START during the soft-reset drain, weights +{delay} cycles)"
+        env.token_ap.write(ErrTokenStart(index, pos, x, ABORT_CODE, kind=ABORTED))
+        await seq.knobs(lat_min=150, lat_max=150)
+        env.mem.monitor.flush()
+        beats0 = seq.sink_beats()
+        await seq.start_token(pos, what)
+        await seq.reach("weights", delay, beats0, x)
+        seq.watch.begin()
+        await bus.csr_write(csr.CTRL, CTRL_SOFT_RESET)
+        await bus.csr_write(csr.CTRL, CTRL_START)
+        during = await bus.csr_read(csr.STATUS)
+        assert during == STATUS_BUSY, f"{what}: STATUS {during:#x} right after the START, BUSY (draining) expected"
+        for _ in range(2000):
+            status = await bus.csr_read(csr.STATUS)
+            if status == 0:
+                break
+        else:
+            raise AssertionError(f"{what}: STATUS {status:#x} never read 0 (the START was taken after the drain?)")
+        await seq.wait_cycles(50)
+        status, irq_status = await bus.csr_read(csr.STATUS), await bus.csr_read(csr.IRQ_STATUS)
+        assert status == 0 and irq_status == 0 and not seq.watch.rises, \
+            f"{what}: STATUS {status:#x}, IRQ_STATUS {irq_status:#x}, {len(seq.watch.rises)} irq rise(s) after " \
+            f"the drain: the START must be ignored entirely"
+        await seq.knobs(lat_min=0, lat_max=0)
+        seq.resync_sink()
+        env.mem.monitor.flush()
+        env.result_ap.write(TokenReadback(index, status, 0, {}, env.kv_region()))
+        seq.check_protocol(what)
+        seq.note(f"{what}: STATUS 0, IRQ_STATUS 0 after the drain")
 
 
 # ------------------------------------------------------------------------------------------------- X framing
