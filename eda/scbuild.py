@@ -41,7 +41,11 @@ BFM_SOURCES = ("le_axi_bfm_pkg.sv", "le_axi_bfm_mem.sv", "le_axi_bfm_rd.sv", "le
 SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h")
 SW_SOURCES = ("le_driver.c", "le_driver.h", "le_hal.h", "le_csr_c99.h")
 DEFAULT_PARAMS: dict[str, int] = {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}   # as regress/testlist.yaml's le_tb_top
-CXXFLAGS = ("-std=c++17", "-Wall", "-Wextra")
+CXXFLAGS = ("-std=c++17",)
+STRICT = ("-Wall", "-Wextra", "-Werror")
+"""The testbench's own C++ (verif/sc) compiles warning-free under these: a separate syntax-only pass over sc_main.cpp
+with Verilator's headers and the generated model as system headers (the Verilated code and runtime are not
+-Wextra clean, so the model build itself does not use them)."""
 MAKE_OPT = "OPT_FAST=-O3 OPT_GLOBAL=-O3"
 """-O3 for the model's per-cycle code, the Verilated runtime and sc_main (verilated.mk puts OPT_FAST / OPT_GLOBAL
 after the user flags on some rules, so -O3 is given there); the run-once constructors (OPT_SLOW) keep the default."""
@@ -92,7 +96,8 @@ def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path
     params = _parameters(bus_width, parameters)
     hdl, extra, cpp = sources(rtl_root, sw_dir)
     sc_id = [check.header_version, check.library_version, str(check.sysc.include_dir), str(check.sysc.lib_dir)]
-    meta = {"cxxflags": CXXFLAGS, "cflags": CFLAGS, "make": MAKE_OPT, "recipe": RECIPE, "systemc": sc_id}
+    meta = {"cxxflags": CXXFLAGS, "strict": STRICT, "cflags": CFLAGS, "make": MAKE_OPT, "recipe": RECIPE,
+            "systemc": sc_id}
     digest = simbuild.build_hash([*hdl, *cpp], params, {}, [*extra, json.dumps(meta, sort_keys=True)], None, False)
     return SC_BUILD_ROOT / f"{BINARY}-{digest}"
 
@@ -138,15 +143,21 @@ def _build_locked(build_dir: Path, binary: Path, bus_width: int, rtl_root: Path,
     cmd = [
         str(toolchain.verilator()), "--sc", "--exe", "--build", "-j", str(simbuild.BUILD_JOBS), "-O3",
         "--top-module", TOPLEVEL, "--Mdir", str(build_dir), "-o", BINARY, "--timescale", "1ns/1ps",
-        # Verilator's headers as system headers: -Wall -Wextra then warn about our code only.
-        "-CFLAGS", " ".join([*CXXFLAGS, *defines, f"-I{sw}", f"-I{SC_DIR}", f"-isystem {vroot}/include",
-                             f"-isystem {vroot}/include/vltstd"]),
+        "-CFLAGS", " ".join([*CXXFLAGS, *defines, f"-I{sw}", f"-I{SC_DIR}"]),
         "-MAKEFLAGS", MAKE_OPT,
         "-LDFLAGS", f"{driver_o} -Wl,-rpath,{check.sysc.lib_dir}",
         *(f"-G{k}={v}" for k, v in params.items()),
         *extra, *(str(p) for p in hdl), str(SC_DIR / "sc_main.cpp"),
     ]  # fmt: skip
     _run(cmd, env, "verilator --sc build", log)
+    vm = ["-DVERILATOR=1", "-DVM_SC=1", "-DVM_TIMING=0", "-DVM_COVERAGE=0", "-DVM_TRACE=0", "-DVM_TRACE_FST=0",
+          "-DVM_TRACE_VCD=0", "-DVM_TRACE_SAIF=0"]
+    system = [f"{vroot}/include", f"{vroot}/include/vltstd", str(build_dir)]
+    if str(check.sysc.include_dir) not in ("/usr/include", "/usr/local/include"):   # -isystem /usr/include breaks
+        system.append(str(check.sysc.include_dir))                                   # libstdc++'s #include_next
+    _run([env.get("CXX") or shutil.which("g++") or "c++", "-fsyntax-only", *CXXFLAGS, *STRICT, *vm, *defines,
+          *(f"-isystem{d}" for d in system), f"-I{sw}", f"-I{SC_DIR}", str(SC_DIR / "sc_main.cpp")],
+         env, "strict warning check of verif/sc", log)
     seconds = time.monotonic() - start
     (build_dir / simbuild.STAMP).write_text(f"built in {seconds:.1f}s by eda.scbuild\n")
     return ScBuild(build_dir, binary, False, seconds, check)
