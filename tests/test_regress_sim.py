@@ -1,4 +1,5 @@
-"""The real smoke regression: `regress run smoke --reseed 1 -j 2` on the pyuvm env (3 runs), JUnit + JSON, the
+"""The real smoke regression: `regress run smoke --reseed 1 -j 2` on the pyuvm env (the runs the test list plans),
+JUnit + JSON, the
 dashboard; then `regress debug` on one of its runs (real probes against the real golden traces)."""
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+
+from regress.runner import plan
+from regress.testlist import load
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,15 +30,19 @@ def test_regress_smoke(smoke: tuple[Path, subprocess.CompletedProcess[str]]) -> 
     out, p = smoke
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     doc = json.loads((out / "results.json").read_text())
-    assert (doc["total"], doc["passed"], doc["failed"]) == (3, 3, 0)
+    tl = load()
+    planned = {(spec.cls, cfg.name) for spec, cfg, _ in plan(tl, tl.suite("smoke"), reseed=1)}
+    assert {("SmokeTest", "w64"), ("SmokeTest", "w128"), ("RandTest", "w128"), ("XFramingTest", "w64")} <= planned
+    n = len(planned)
+    assert (doc["total"], doc["passed"], doc["failed"]) == (n, n, 0)
     runs = {(r["cls"], r["config"]) for r in doc["runs"]}
-    assert runs == {("SmokeTest", "w64"), ("SmokeTest", "w128"), ("RandTest", "w128")}
+    assert runs == planned
     for r in doc["runs"]:
         assert r["passed"] and r["sim_time_ns"] > 0 and r["seed"] == 1
         run_dir = Path(r["run_dir"])
         assert (run_dir / "results.xml").is_file() and "PASS" in (run_dir / "run.log").read_text()
     cases = list(ET.parse(out / "junit.xml").getroot().iter("testcase"))
-    assert len(cases) == 3 and not any(c.find("failure") is not None or c.find("error") is not None for c in cases)
+    assert len(cases) == n and not any(c.find("failure") is not None or c.find("error") is not None for c in cases)
     for c in cases:
         props = {q.get("name"): q.get("value") for q in c.iter("property")}
         assert props["seed"] == "1" and "regress.simrun" in props["command"]

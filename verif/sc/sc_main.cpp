@@ -384,9 +384,9 @@ int sc_main(int argc, char** argv) {
     }
     if (le_config_from_header(&cfg, image.data(), image.size(), opt.image_base) != LE_OK)
         usage_error("bundle: ddr.bin does not start with a valid image header (magic / layout version)");
-    if (cfg.axi_data_w != LE_SC_AXI_DATA_W)
-        usage_error("bundle is for a " + std::to_string(cfg.axi_data_w) + "-bit bus, this binary was built with AXI_DATA_W=" +
-                    std::to_string(LE_SC_AXI_DATA_W) + " (eda/scbuild.py --bus-width)");
+    char width_msg[LE_BUS_WIDTH_MSG_BYTES];
+    if (le_check_bus_width(&cfg, LE_SC_AXI_DATA_W, width_msg, sizeof width_msg) != LE_OK)
+        usage_error(width_msg);             // the C driver's one line, the same wording as models/ddr_layout.py
     if (x.cols != cfg.d_model) usage_error("bundle: x.npy has " + std::to_string(x.cols) + " columns, d_model is " + std::to_string(cfg.d_model));
     const long start_pos = le_sc::manifest_int(manifest, "start_pos", 0);
     const long in_bundle = le_sc::manifest_int(manifest, "tokens", static_cast<long>(x.rows));
