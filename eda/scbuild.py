@@ -1,5 +1,5 @@
-"""The SystemC testbench build (docs/systemc.md): ``verilator --sc`` of ``verif/sc/le_sc_top.sv`` (layer_engine +
-the verif/hdl BFMs) with ``verif/sc/sc_main.cpp`` and the C driver ``sw/le_driver.c``, against Debian's
+"""The SystemC testbench build (docs/systemc.md): ``verilator --sc`` of ``verif/hdl/le_tb_top.sv`` (layer_engine +
+the verif/hdl BFMs and probe: the pyuvm env's testbench top, one for both engines) with ``verif/sc/sc_main.cpp`` and the C driver ``sw/le_driver.c``, against Debian's
 libsystemc-dev (2.3.4): its headers and the library they match, never the ``systemc`` PyPI package's headers.
 
     python -m eda.scbuild build [--bus-width 128]          # prints the binary's path
@@ -33,11 +33,10 @@ from eda import simbuild, toolchain
 REPO_ROOT = simbuild.REPO_ROOT
 SC_BUILD_ROOT = REPO_ROOT / "build" / "sc"
 SC_DIR = REPO_ROOT / "verif" / "sc"
-TOPLEVEL = "le_sc_top"
+TOPLEVEL = "le_tb_top"
 BINARY = "le_sc_sim"
-RECIPE = 1  # bump when the recipe below changes in a way the hash cannot see
-BFM_SOURCES = ("le_axi_bfm_pkg.sv", "le_axi_bfm_mem.sv", "le_axi_bfm_rd.sv", "le_axi_bfm_wr.sv",
-               "le_axi_slave_bfm.sv", "le_axis_src_bfm.sv", "le_axis_sink_bfm.sv")
+RECIPE = 2  # bump when the recipe below changes in a way the hash cannot see
+TB_FILELIST = REPO_ROOT / "verif" / "hdl" / "le_tb.f"    # the pyuvm env's top and BFMs: one testbench top for both engines
 SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h")
 SW_SOURCES = ("le_driver.c", "le_driver.h", "le_hal.h", "le_csr_c99.h")
 DEFAULT_PARAMS: dict[str, int] = {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}   # as regress/testlist.yaml's le_tb_top
@@ -71,14 +70,16 @@ def sources(rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw") -> tupl
     ``rtl_root`` is the folder holding ``rtl/`` (a scratch copy for a planted-bug check), ``sw_dir`` the C
     driver's folder (its ``le_csr_c99.h`` includes ``../rtl/csr/le_csr.h``)."""
     rtl, extra = simbuild.read_file_list(Path(rtl_root) / "rtl" / "layer_engine.f", Path(rtl_root))
-    hdl = [*rtl, *(REPO_ROOT / "verif" / "hdl" / f for f in BFM_SOURCES), SC_DIR / "le_sc_top.sv"]
+    tb, tb_extra = simbuild.read_file_list(TB_FILELIST, REPO_ROOT)
+    hdl = [*rtl, *tb]
+    extra = [*extra, *tb_extra]
     sw = Path(sw_dir)
     cpp = [SC_DIR / "sc_main.cpp", *(SC_DIR / f for f in SC_SOURCES), *(sw / f for f in SW_SOURCES),
            (sw / ".." / "rtl" / "csr" / "le_csr.h").resolve()]
     missing = [str(p) for p in cpp if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"SystemC testbench sources missing: {missing}")
-    return hdl, [*extra, str(SC_DIR / "le_sc_top.vlt")], cpp
+    return hdl, [*extra, str(SC_DIR / "le_sc_public.vlt")], cpp
 
 
 def _parameters(bus_width: int, overrides: Mapping[str, int] | None) -> dict[str, int]:

@@ -1,6 +1,6 @@
-// le_sc_bfm.h - C++ proxies of the verif/hdl BFMs inside the Verilated le_sc_top: the same register protocols
+// le_sc_bfm.h - C++ proxies of the verif/hdl BFMs inside the Verilated le_tb_top: the same register protocols
 // the Python proxies (verif/bfm/axi_mem_bfm.py, verif/bfm/axis_bfm.py) follow through VPI, here through the
-// model's public variables (verif/sc/le_sc_top.vlt). Transaction level only: nothing here waits for a clock;
+// model's public variables (verif/sc/le_sc_public.vlt). Transaction level only: nothing here waits for a clock;
 // the SystemC side (sc_main.cpp) decides when to look.
 #ifndef LE_SC_BFM_H
 #define LE_SC_BFM_H
@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "Vle_sc_top.h"
-#include "Vle_sc_top___024root.h"
+#include "Vle_tb_top.h"
+#include "Vle_tb_top___024root.h"
 #include "le_sc_bits.h"
 
 #ifndef LE_SC_AXI_DATA_W
@@ -26,8 +26,8 @@
 #error "LE_SC_MEM_PAGES must be defined (eda/scbuild.py passes the MEM_PAGES the model was built with)"
 #endif
 
-// A public variable of the model (the hierarchy below le_sc_top, "__DOT__" between levels).
-#define LE_V(root, path) ((root)->le_sc_top__DOT__##path)
+// A public variable of the model (the hierarchy below le_tb_top, "__DOT__" between levels).
+#define LE_V(root, path) ((root)->le_tb_top__DOT__##path)
 
 namespace le_sc {
 
@@ -76,11 +76,11 @@ inline uint16_t prob16(double p) {                 // stream BFMs: 16 bits, belo
 
 class Bfms {
 public:
-    using Root = Vle_sc_top___024root;
-    using Word = std::remove_reference_t<decltype(std::declval<Root&>().le_sc_top__DOT__u_mem__DOT__u_mem__DOT__words[0])>;
-    using Pte = std::remove_reference_t<decltype(std::declval<Root&>().le_sc_top__DOT__u_mem__DOT__u_mem__DOT__pt[0])>;
+    using Root = Vle_tb_top___024root;
+    using Word = std::remove_reference_t<decltype(std::declval<Root&>().le_tb_top__DOT__u_mem__DOT__u_mem__DOT__words[0])>;
+    using Pte = std::remove_reference_t<decltype(std::declval<Root&>().le_tb_top__DOT__u_mem__DOT__u_mem__DOT__pt[0])>;
 
-    explicit Bfms(Vle_sc_top& top) : r_(top.rootp) {
+    explicit Bfms(Vle_tb_top& top) : r_(top.rootp) {
         static_assert(sizeof(LE_V(r_, u_mem__DOT__u_mem__DOT__words)) ==
                           sizeof(LE_V(r_, u_mem__DOT__u_mem__DOT__words)[0]) * kMaxPages * kWordsPerPage,
                       "page store size disagrees with LE_SC_MEM_PAGES / LE_SC_AXI_DATA_W");

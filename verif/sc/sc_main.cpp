@@ -1,5 +1,5 @@
-// sc_main.cpp - the SystemC testbench of layer_engine (docs/systemc.md): the Verilated le_sc_top (RTL + the
-// verif/hdl BFMs) under an sc_clock, the bare-metal C driver (sw/le_driver.c) in an SC_THREAD on a HAL whose
+// sc_main.cpp - the SystemC testbench of layer_engine (docs/systemc.md): the Verilated le_tb_top (RTL + the
+// verif/hdl BFMs: the pyuvm env's testbench top) under an sc_clock, the bare-metal C driver (sw/le_driver.c) in an SC_THREAD on a HAL whose
 // read32 / write32 drive the AXI4-Lite pins (le_sc_axil.h), send_x / recv_logits use the stream BFMs' frame
 // registers and wait_irq waits on the irq pin, all within a per-token cycle budget.
 //
@@ -26,7 +26,7 @@
 #include <systemc.h>
 #include <verilated.h>
 
-#include "Vle_sc_top.h"
+#include "Vle_tb_top.h"
 #include "le_driver.h"
 #include "le_sc_axil.h"
 #include "le_sc_bfm.h"
@@ -118,7 +118,7 @@ SC_MODULE(Harness) {
     sc_clock clk;
     sc_signal<bool> rst_n{"rst_n"}, irq{"irq"};
     le_sc::AxilPins axil;
-    Vle_sc_top top{"top"};
+    Vle_tb_top top{"top"};
     le_sc::Bfms bfm{top};
     le_sc::AxilInitiator csr;
 
