@@ -27,6 +27,7 @@ from typing import Any
 
 import cocotb
 from cocotb.clock import Clock
+from cocotb.handle import Immediate
 from cocotb.triggers import ReadOnly, RisingEdge
 
 from verif.lanes import compare, inputs_of
@@ -228,10 +229,11 @@ def plusarg_int(name: str, default: int | None = None) -> int:
 
 
 async def reset(dut: Any, idle_inputs: dict[str, int], cycles: int = 3,
-                empty: Sequence[str] = ("out_valid_o",)) -> Cycles:
+                empty: Sequence[str] = ("out_valid_o",), high: Sequence[str] = ()) -> Cycles:
     """Start the 10 ns clock and the cycle counter, drive the idle inputs (and in_valid_i/out_ready_i low where
-    the DUT has them), pulse rst_ni low; then check every output valid named in `empty` is low."""
-    dut.rst_ni.value = 0
+    the DUT has them), pulse rst_ni low; then check every output named in `empty` is low and every output named in
+    `high` (e.g. idle_o) is high. rst_ni is deposited at once: the clock's first edge is at time 0."""
+    dut.rst_ni.value = Immediate(0)
     for name in ("in_valid_i", "out_ready_i"):
         if hasattr(dut, name):
             getattr(dut, name).value = 0
@@ -244,10 +246,12 @@ async def reset(dut: Any, idle_inputs: dict[str, int], cycles: int = 3,
         await RisingEdge(dut.clk_i)
     dut.rst_ni.value = 1
     await RisingEdge(dut.clk_i)
-    if empty:
+    if empty or high:
         await ReadOnly()
         for name in empty:
             assert not getattr(dut, name).value, f"{name} must be low after reset"
+        for name in high:
+            assert getattr(dut, name).value, f"{name} must be high after reset"
         await RisingEdge(dut.clk_i)
     return counter
 

@@ -19,31 +19,15 @@ import struct
 from typing import Any
 
 import cocotb
-from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from verif.valid_ready import Beat, Cycles, StreamSource, axis_sink, beats_of
+from verif.valid_ready import Beat, Cycles, StreamSource, axis_sink, beats_of, reset
 
 
 async def setup(dut: Any) -> tuple[Cycles, random.Random, int]:
-    dut.rst_ni.value = 0
-    dut.start_i.value = 0
-    dut.vocab_i.value = 0
-    dut.flush_i.value = 0
-    dut.logit_valid_i.value = 0
-    dut.logit_data_i.value = 0
-    dut.m_axis_tready_i.value = 0
-    Clock(dut.clk_i, 10, unit="ns").start()
-    counter = Cycles()
-    cocotb.start_soon(counter.run(dut.clk_i))
-    for _ in range(3):
-        await RisingEdge(dut.clk_i)
-    dut.rst_ni.value = 1
-    await RisingEdge(dut.clk_i)
-    await ReadOnly()
-    assert dut.idle_o.value and dut.fill_idle_o.value and not dut.m_axis_tvalid_o.value
-    assert not dut.logit_ready_o.value
-    await RisingEdge(dut.clk_i)
+    counter = await reset(dut, {"start_i": 0, "vocab_i": 0, "flush_i": 0, "logit_valid_i": 0, "logit_data_i": 0,
+                                "m_axis_tready_i": 0},
+                          empty=("m_axis_tvalid_o", "logit_ready_o"), high=("idle_o", "fill_idle_o"))
     return counter, random.Random(cocotb.RANDOM_SEED), len(dut.m_axis_tdata_o) // 8
 
 

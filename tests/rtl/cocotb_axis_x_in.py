@@ -18,10 +18,9 @@ import random
 from typing import Any
 
 import cocotb
-from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from verif.valid_ready import Beat, Cycles, axis_source, beat_items, split_beats
+from verif.valid_ready import Beat, Cycles, axis_source, beat_items, reset, split_beats
 
 OK, EARLY, LATE = 0, 5, 6
 MAX_BEATS = 24                     # largest token in these tests (beats); MAX_D_MODEL is larger
@@ -51,23 +50,9 @@ class Monitor:
 
 
 async def setup(dut: Any) -> tuple[Cycles, random.Random, int, Monitor]:
-    dut.rst_ni.value = 0
-    dut.start_i.value = 0
-    dut.d_model_i.value = 0
-    dut.s_axis_tvalid_i.value = 0
-    dut.s_axis_tdata_i.value = 0
-    dut.s_axis_tkeep_i.value = 0
-    dut.s_axis_tlast_i.value = 0
-    Clock(dut.clk_i, 10, unit="ns").start()
-    counter = Cycles()
-    cocotb.start_soon(counter.run(dut.clk_i))
-    for _ in range(3):
-        await RisingEdge(dut.clk_i)
-    dut.rst_ni.value = 1
-    await RisingEdge(dut.clk_i)
-    await ReadOnly()
-    assert dut.idle_o.value and not dut.s_axis_tready_o.value and not dut.x_we_o.value and not dut.done_o.value
-    await RisingEdge(dut.clk_i)
+    counter = await reset(dut, {"start_i": 0, "d_model_i": 0, "s_axis_tvalid_i": 0, "s_axis_tdata_i": 0,
+                                "s_axis_tkeep_i": 0, "s_axis_tlast_i": 0},
+                          empty=("s_axis_tready_o", "x_we_o", "done_o"), high=("idle_o",))
     mon = Monitor(dut, counter)
     cocotb.start_soon(mon.run())
     rng = random.Random(cocotb.RANDOM_SEED)
