@@ -1,6 +1,7 @@
 """The SystemC testbench build (docs/systemc.md): ``verilator --sc`` of ``verif/hdl/le_tb_top.sv`` (layer_engine +
-the verif/hdl BFMs and probe: the pyuvm env's testbench top, one for both engines) with ``verif/sc/sc_main.cpp`` and the C driver ``sw/le_driver.c``, against Debian's
-libsystemc-dev (2.3.4): its headers and the library they match, never the ``systemc`` PyPI package's headers.
+the verif/hdl BFMs and probe: the pyuvm env's testbench top, one for both engines) with ``verif/sc/sc_main.cpp``
+and the C driver ``sw/le_driver.c``, against Debian's libsystemc-dev (2.3.4): its headers and the library they
+match, never the ``systemc`` PyPI package's headers.
 
     python -m eda.scbuild build [--bus-width 128]          # prints the binary's path
     python -m eda.scbuild run --bundle DIR --out DIR [--bus-width 128] [-- binary options / plusargs]
@@ -36,7 +37,7 @@ SC_DIR = REPO_ROOT / "verif" / "sc"
 TOPLEVEL = "le_tb_top"
 BINARY = "le_sc_sim"
 RECIPE = 2  # bump when the recipe below changes in a way the hash cannot see
-TB_FILELIST = REPO_ROOT / "verif" / "hdl" / "le_tb.f"    # the pyuvm env's top and BFMs: one testbench top for both engines
+TB_FILELIST = REPO_ROOT / "verif" / "hdl" / "le_tb.f"    # the pyuvm env's top and BFMs: one top for both engines
 SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h")
 SW_SOURCES = ("le_driver.c", "le_driver.h", "le_hal.h", "le_csr_c99.h")
 DEFAULT_PARAMS: dict[str, int] = {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}   # as regress/testlist.yaml's le_tb_top

@@ -79,8 +79,15 @@ def _distinct(rng: random.Random, n: int) -> list[int]:
 
 
 def sim_command(job: Job, build_dir: Path | None) -> tuple[list[str], dict[str, str]]:
-    """The simrun command of a job (and the environment it adds)."""
+    """The command of a job (and the environment it adds): regress.simrun for a pyuvm test, regress.scrun for a
+    systemc one (it builds its own SystemC binary, cached; `build_dir`, the pyuvm build, does not concern it)."""
     cfg = job.config
+    if job.spec.engine == "systemc":
+        cmd = [sys.executable, "-m", "regress.scrun", "--test", job.spec.name, "--config", cfg.name,
+               "--seed", str(job.seed), "--out", str(job.run_dir)]
+        for p in job.spec.all_plusargs():
+            cmd += ["--plusarg", p]
+        return cmd, {}
     cmd = [sys.executable, "-m", "regress.simrun", "--toplevel", cfg.toplevel]
     for f in cfg.filelists:
         cmd += ["--filelist", f]

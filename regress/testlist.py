@@ -17,7 +17,10 @@ import yaml
 
 DEFAULT_PATH = Path(__file__).resolve().with_name("testlist.yaml")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
-TEST_KEYS = {"class", "module", "configs", "reseeds", "plusargs", "knobs", "timeout", "slow"}
+TEST_KEYS = {"class", "module", "configs", "reseeds", "plusargs", "knobs", "timeout", "slow", "engine"}
+ENGINES = ("pyuvm", "systemc")
+SC_KNOBS = {"bundle", "tokens"}     # what regress.scrun understands (+le_bundle / +le_tokens)
+SC_MODULE = "regress.scrun"
 SUITE_KEYS = {"tests", "reseed_multiplier", "seeds"}
 ENTRY_KEYS = {"test", "configs", "reseeds"}
 BUILD_KEYS = {"toplevel", "filelists", "parameters", "x_random", "configs"}
@@ -61,6 +64,7 @@ class TestSpec:
     knobs: dict[str, Any] = field(default_factory=dict)
     timeout: float = 600.0
     slow: bool = False          # pytest runs it only with the slow marker (tests/rtl/test_uvm_testlist.py)
+    engine: str = "pyuvm"       # pyuvm: regress.simrun (cocotb + pyuvm env); systemc: regress.scrun (verif/sc)
 
     def all_plusargs(self) -> list[str]:
         """The test's plusargs, then one +le_<knob>=<value> per knob."""
@@ -162,7 +166,12 @@ def _configs(raw: dict[str, Any], where: str) -> dict[str, BuildConfig]:
 
 def _test(name: str, raw: Any, configs: dict[str, BuildConfig], where: str) -> TestSpec:
     raw = _mapping(raw, where)
-    _keys(raw, TEST_KEYS, {"class", "module", "configs"}, where)
+    engine = raw.get("engine", "pyuvm")
+    _need(engine in ENGINES, f"{where}.engine", f"expected one of {', '.join(ENGINES)}, got {engine!r}")
+    # a systemc test has no uvm class: its name names the testcase of results.xml, regress.scrun runs it
+    _keys(raw, TEST_KEYS, {"configs"} | ({"class", "module"} if engine == "pyuvm" else set()), where)
+    if engine == "systemc":
+        raw = {"class": name, "module": SC_MODULE, **raw}
     for key in ("class", "module"):
         _need(isinstance(raw[key], str) and bool(raw[key]), f"{where}.{key}", "expected a non-empty string")
     cfgs = _str_list(raw["configs"], f"{where}.configs")
@@ -177,8 +186,13 @@ def _test(name: str, raw: Any, configs: dict[str, BuildConfig], where: str) -> T
         _need(p.startswith("+"), f"{where}.plusargs", f"{p!r} does not start with '+'")
     slow = raw.get("slow", False)
     _need(isinstance(slow, bool), f"{where}.slow", f"expected true or false, got {slow!r}")
+    knobs = _scalar_map(raw.get("knobs", {}), f"{where}.knobs")
+    if engine == "systemc":
+        bad = sorted(set(knobs) - SC_KNOBS)
+        _need(not bad, f"{where}.knobs", f"knob(s) {bad} not supported by the systemc engine "
+                                         f"(supported: {sorted(SC_KNOBS)})")
     return TestSpec(name, raw["class"], raw["module"], cfgs, _pos_int(raw.get("reseeds", 1), f"{where}.reseeds"),
-                    plusargs, _scalar_map(raw.get("knobs", {}), f"{where}.knobs"), float(timeout), slow)
+                    plusargs, knobs, float(timeout), slow, engine)
 
 
 def _suite(name: str, raw: Any, tests: dict[str, TestSpec], where: str) -> Suite:
@@ -259,7 +273,7 @@ def describe(tl: TestList) -> list[str]:
     lines.append("tests:")
     for t in tl.tests.values():
         extra = " ".join(t.all_plusargs())
-        lines.append(f"  {t.name}: {t.module}.{t.cls} on {', '.join(t.configs)}, reseeds {t.reseeds}, "
+        lines.append(f"  {t.name}: [{t.engine}] {t.module}.{t.cls} on {', '.join(t.configs)}, reseeds {t.reseeds}, "
                      f"timeout {t.timeout:g}s{' ' + extra if extra else ''}")
     lines.append("configs:")
     for c in tl.configs.values():
