@@ -85,6 +85,8 @@ def sim_command(job: Job, build_dir: Path | None) -> tuple[list[str], dict[str, 
     if job.spec.engine == "systemc":
         cmd = [sys.executable, "-m", "regress.scrun", "--test", job.spec.name, "--config", cfg.name,
                "--seed", str(job.seed), "--out", str(job.run_dir)]
+        for k, v in cfg.parameters.items():      # the configuration on the command line: cmd.sh / repro.sh
+            cmd += ["--param", f"{k}={v}"]         # need no test list
         for p in job.spec.all_plusargs():
             cmd += ["--plusarg", p]
         return cmd, {}

@@ -1,6 +1,10 @@
 """One run of a `engine: systemc` test of the test list: the command regress runs for it (and every repro.sh).
 
-    python -m regress.scrun --test sc_smoke --config w128 --seed 1 --out RUN_DIR [--plusarg +le_tokens=8 ...]
+    python -m regress.scrun --test sc_smoke --config w128 --seed 1 --out RUN_DIR [--param AXI_DATA_W=128 ...]
+        [--plusarg +le_tokens=8 ...]
+
+With --param (what the runner passes, so cmd.sh and repro.sh stand alone) the configuration's parameters and
+the plusargs are the whole case; without, the test's knobs and the configuration come from the test list.
 
 The case comes from the test's knobs as a pyuvm test's does (verif/tests/base.py bundle_model): the `bundle`
 preset (default tiny) with model seed 1, `tokens` tokens (default 4) at positions 0.., exported for the
@@ -16,6 +20,7 @@ parse_cocotb_results reads it as it reads a pyuvm run's) and exits 0 pass, 1 fai
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -147,12 +152,23 @@ def write_results(path: Path, name: str, failures: list[str], wall_s: float, sim
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 
 
+def write_fingerprint(out: Path) -> None:
+    """txn_log.sha256 as a pyuvm run writes it ("<hex>  <what>"): here the sha256 of what the harness produced
+    (tokens.jsonl with its cycle counts, logits.bin, kv_tokens.bin), so repro.sh can say "bit for bit"."""
+    h = hashlib.sha256()
+    for f in ("tokens.jsonl", "logits.bin", "kv_tokens.bin"):
+        h.update((_read(out / f) or b"") + b"\0")
+    (out / "txn_log.sha256").write_text(f"{h.hexdigest()}  harness outputs (tokens.jsonl, logits.bin, "
+                                        f"kv_tokens.bin)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m regress.scrun", description=__doc__.split("\n")[0])
     p.add_argument("--test", required=True, help="test name in the test list (engine: systemc)")
     p.add_argument("--config", required=True, help="build configuration of the test list (its AXI_DATA_W)")
     p.add_argument("--seed", type=lambda s: int(s, 0), required=True, help="master seed")
     p.add_argument("--out", type=Path, required=True, help="run directory (results.xml)")
+    p.add_argument("--param", action="append", default=[], help="NAME=VALUE of the configuration (AXI_DATA_W...)")
     p.add_argument("--plusarg", action="append", default=[])
     p.add_argument("--testlist", type=Path, help="the test list (default regress/testlist.yaml)")
     return p
@@ -166,21 +182,30 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, Any, np.ndarray,
     from verif.seeds import Seeds
     from verif.tests.base import IMAGE_BASE
 
+    if args.param:
+        name, plusargs = args.test, list(args.plusarg)
+        raw = dict(p.partition("=")[::2] for p in args.param)
+    else:
+        try:
+            tl = load(args.testlist)
+            spec = tl.test(args.test)
+            if args.config not in spec.configs:
+                raise RunError(f"test {spec.name!r} does not run on {args.config!r}")
+        except TestListError as exc:
+            raise RunError(str(exc)) from None
+        if spec.engine != "systemc":
+            raise RunError(f"test {spec.name!r} is a {spec.engine} test (regress.simrun runs it)")
+        name, plusargs = spec.name, [*spec.all_plusargs(), *args.plusarg]
+        raw = {k: str(v) for k, v in tl.configs[args.config].parameters.items()}
+    knobs, harness_plusargs = split_plusargs(plusargs)
     try:
-        tl = load(args.testlist)
-        spec = tl.test(args.test)
-        if args.config not in spec.configs:
-            raise RunError(f"test {spec.name!r} does not run on {args.config!r}")
-        cfg = tl.configs[args.config]
-    except TestListError as exc:
-        raise RunError(str(exc)) from None
-    if spec.engine != "systemc":
-        raise RunError(f"test {spec.name!r} is a {spec.engine} test (regress.simrun runs it)")
-    knobs, harness_plusargs = split_plusargs([*spec.all_plusargs(), *args.plusarg])
-    bus = int(cfg.parameters["AXI_DATA_W"])
-    params = {k: int(v) for k, v in cfg.parameters.items() if k != "AXI_DATA_W"}
+        params = {k: int(v, 0) for k, v in raw.items()}
+        bus = params.pop("AXI_DATA_W")
+    except (ValueError, KeyError) as exc:
+        raise RunError(f"configuration {args.config}: parameters {raw}: need integer values and AXI_DATA_W "
+                       f"({exc})") from None
     seeds = Seeds(args.seed)
-    print(f"regress.scrun: {spec.name} on {cfg.name} ({bus}-bit bus), bundle {knobs['bundle']} x{knobs['tokens']}, "
+    print(f"regress.scrun: {name} on {args.config} ({bus}-bit bus), bundle {knobs['bundle']} x{knobs['tokens']}, "
           f"seeds {seeds.describe()}", flush=True)
     try:
         b = build_bundle(knobs["bundle"], 1, int(knobs["tokens"]), bus_width=bus)
@@ -197,7 +222,7 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, Any, np.ndarray,
     # an X-randomised one (verif/seeds.py X_RANDOM_BUILD_ARGS), and with it the harness fails its first read
     harness = ["--image-base", str(IMAGE_BASE), "--kv-each-token", "1", f"+verilator+seed+{seeds.verilator}",
                *harness_plusargs]
-    return spec.name, b.qm, b.x, model.binary, harness
+    return name, b.qm, b.x, model.binary, harness
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.xml"
     results.unlink(missing_ok=True)
-    for stale in ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin"):
+    for stale in ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin", "txn_log.sha256"):
         (out / stale).unlink(missing_ok=True)
     try:
         name, qm, x, binary, harness = _prepare(args, out)
@@ -227,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     run = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
     sim_ns = float(run["cycles"]) * CLK_NS if "cycles" in run else None
     write_results(results, name, failures, wall, sim_ns)
+    write_fingerprint(out)
     if failures:
         for line in failures:
             print(f"regress.scrun: {line}", flush=True)
