@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from regress import runner
-from regress.testlist import TestListError, load, parse
+from regress.testlist import TestListError, describe, load, parse
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = """
@@ -37,6 +37,8 @@ def test_shipped_list() -> None:
     assert tl.configs["w64"].parameters == {"MAX_VOCAB": 4096, "AXI_DATA_W": 64}
     assert {"smoke", "nightly"} <= set(tl.suites)
     for spec in tl.tests.values():       # every uvm class named in the list exists in its module
+        if spec.engine != "pyuvm":
+            continue
         assert f"class {spec.cls}(" in (REPO / (spec.module.replace(".", "/") + ".py")).read_text()
 
 
@@ -102,12 +104,35 @@ class _Repeating(random.Random):
     (GOOD.replace("seeds: random", "seeds: often"), "expected fixed or random"),
     (GOOD.replace("knobs: {tokens: 8}", "knobs: {tokens: [8]}"), "values must be scalars"),
     (GOOD.replace("slow: true", "slow: yes please"), "tests.t2.slow: expected true or false"),
+    (GOOD.replace("slow: true", "engine: verilog"), "tests.t2.engine: expected one of pyuvm, systemc, got 'verilog'"),
+    (GOOD.replace("class: T2, module: m.two, ", ""), "tests.t2: missing key(s) ['class', 'module']"),
+    (GOOD.replace("knobs: {tokens: 8}", "engine: systemc, knobs: {perf_case: x}"),
+     "tests.t1.knobs: knob(s) ['perf_case'] not supported by the systemc engine"),
 ])
 def test_malformed(text: str, needle: str) -> None:
     with pytest.raises(TestListError) as info:
         parse(text)
     msg = str(info.value)
     assert needle in msg and "\n" not in msg
+
+
+def test_engine_key_and_dispatch(tmp_path: Path) -> None:
+    """engine: systemc needs no class/module; its runs execute regress.scrun with the test, config, seed, run
+    directory and the knobs as plusargs; pyuvm stays the default and runs regress.simrun."""
+    text = GOOD.replace("class: T2, module: m.two, ", "engine: systemc, ").replace("slow: true", "knobs: {tokens: 2}")
+    tl = parse(text)
+    t2 = tl.tests["t2"]
+    assert (t2.engine, t2.cls, t2.module) == ("systemc", "t2", "regress.scrun")
+    assert tl.tests["t1"].engine == "pyuvm"
+    sc = runner.Job(t2, tl.configs["w64"], 7, tmp_path / "r")
+    cmd, env = runner.sim_command(sc, Path("/some/build"))
+    assert cmd[1:] == ["-m", "regress.scrun", "--test", "t2", "--config", "w64", "--seed", "7", "--out",
+                       str(tmp_path / "r"), "--param", "P=1", "--param", "W=64", "--plusarg", "+le_tokens=2"]
+    assert env == {}
+    uvm, _ = runner.sim_command(runner.Job(tl.tests["t1"], tl.configs["w64"], 7, tmp_path / "u"), None)
+    assert uvm[1:3] == ["-m", "regress.simrun"]
+    assert any(line.startswith("  t2: [systemc] ") for line in describe(tl))
+    assert any(line.startswith("  t1: [pyuvm] ") for line in describe(tl))
 
 
 def test_unknown_names() -> None:
@@ -134,3 +159,4 @@ def test_cli_errors_one_line(tmp_path: Path) -> None:
     assert p.returncode == 2 and "cannot read" in p.stderr
     p = _cli("list")
     assert p.returncode == 0 and "smoke:" in p.stdout and "SmokeTest" in p.stdout
+    assert "smoke: [pyuvm] " in p.stdout
