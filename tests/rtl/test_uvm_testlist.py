@@ -1,6 +1,7 @@
 """pytest runs every test of regress/testlist.yaml (the one test list) on each of its configurations, one master
 seed (LE_SEED, default 1), through regress.launch.run_listed: the same command a regression run executes
-(regress.simrun for a pyuvm test, regress.scrun for an `engine: systemc` one; both write results.xml). Entries marked `slow: true` in the list run only with the slow marker (`make test PYTEST_ARGS=`).
+(regress.simrun for a pyuvm test, regress.scrun for an `engine: systemc` one; both write results.xml). Entries
+marked `slow: true` in the list run only with the slow marker (`make test PYTEST_ARGS=`).
 
 Adding a test to the list adds it here; nothing else lists the env's tests.
 """
