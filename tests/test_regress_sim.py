@@ -45,7 +45,7 @@ def test_regress_smoke(smoke: tuple[Path, subprocess.CompletedProcess[str]]) -> 
     assert len(cases) == n and not any(c.find("failure") is not None or c.find("error") is not None for c in cases)
     for c in cases:
         props = {q.get("name"): q.get("value") for q in c.iter("property")}
-        assert props["seed"] == "1" and "regress.simrun" in props["command"]
+        assert props["seed"] == "1" and any(m in props["command"] for m in ("regress.simrun", "regress.scrun"))
     assert "total" in p.stdout and "100.0%" in p.stdout
     assert f"dashboard: {out / 'dashboard.html'}" in p.stdout and (out / "dashboard.html").stat().st_size > 10_000
 

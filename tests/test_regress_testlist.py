@@ -32,10 +32,13 @@ def test_shipped_list() -> None:
     smoke = tl.suite("smoke")
     runs = runner.plan(tl, smoke)
     assert [(s.cls, c.name, seed) for s, c, seed in runs] == [
-        ("SmokeTest", "w64", 1), ("SmokeTest", "w128", 1), ("RandTest", "w128", 1), ("XFramingTest", "w64", 1)]
+        ("SmokeTest", "w64", 1), ("SmokeTest", "w128", 1), ("RandTest", "w128", 1), ("XFramingTest", "w64", 1),
+        ("sc_smoke", "w128", 1)]
     assert any(e.test.module == "verif.tests.errors" for e in smoke.entries), "smoke must run an error test"
     assert tl.configs["w64"].parameters == {"MAX_VOCAB": 4096, "AXI_DATA_W": 64}
     assert {"smoke", "nightly"} <= set(tl.suites)
+    assert tl.tests["sc_smoke"].engine == "systemc" and tl.tests["smoke"].engine == "pyuvm"
+    assert "sc_smoke" in {e.test.name for e in tl.suite("nightly").entries}
     for spec in tl.tests.values():       # every uvm class named in the list exists in its module
         if spec.engine != "pyuvm":
             continue
@@ -159,4 +162,4 @@ def test_cli_errors_one_line(tmp_path: Path) -> None:
     assert p.returncode == 2 and "cannot read" in p.stderr
     p = _cli("list")
     assert p.returncode == 0 and "smoke:" in p.stdout and "SmokeTest" in p.stdout
-    assert "smoke: [pyuvm] " in p.stdout
+    assert "sc_smoke: [systemc] " in p.stdout
