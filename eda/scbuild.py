@@ -6,7 +6,7 @@ match, never the ``systemc`` PyPI package's headers.
     python -m eda.scbuild build [--bus-width 128]          # prints the binary's path
     python -m eda.scbuild run --bundle DIR --out DIR [--bus-width 128] [-- binary options / plusargs]
 
-Before any Verilator work :func:`eda.toolchain.systemc_check` compiles a probe against the headers and
+Before any Verilator work :func:`eda.systemc_check.systemc_check` compiles a probe against the headers and
 compares their SC_VERSION with the library's ``sc_release()``: a mismatch or a missing library is one line
 naming ``apt-get install libsystemc-dev`` and exit status 2.
 
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eda import simbuild, toolchain
+from eda.systemc_check import SystemCCheck, systemc_check
 
 REPO_ROOT = simbuild.REPO_ROOT
 SC_BUILD_ROOT = REPO_ROOT / "build" / "sc"
@@ -38,7 +39,7 @@ TOPLEVEL = "le_tb_top"
 BINARY = "le_sc_sim"
 RECIPE = 2  # bump when the recipe below changes in a way the hash cannot see
 TB_FILELIST = REPO_ROOT / "verif" / "hdl" / "le_tb.f"    # the pyuvm env's top and BFMs: one top for both engines
-SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h")
+SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h", "le_sc_cli.h")
 SW_SOURCES = ("le_driver.c", "le_driver.h", "le_hal.h", "le_csr_c99.h")
 DEFAULT_PARAMS: dict[str, int] = {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}   # as regress/testlist.yaml's le_tb_top
 CXXFLAGS = ("-std=c++17",)
@@ -62,7 +63,7 @@ class ScBuild:
     binary: Path
     cached: bool
     seconds: float
-    systemc: toolchain.SystemCCheck
+    systemc: SystemCCheck
 
 
 def sources(rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw") -> tuple[list[Path], list[str], list[Path]]:
@@ -91,10 +92,10 @@ def _parameters(bus_width: int, overrides: Mapping[str, int] | None) -> dict[str
 
 def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
                   parameters: Mapping[str, int] | None = None,
-                  sc_check: toolchain.SystemCCheck | None = None) -> Path:
+                  sc_check: SystemCCheck | None = None) -> Path:
     """The cache folder the build would use."""
     toolchain.setup_env()
-    check = sc_check or toolchain.systemc_check(SC_BUILD_ROOT)
+    check = sc_check or systemc_check(SC_BUILD_ROOT)
     params = _parameters(bus_width, parameters)
     hdl, extra, cpp = sources(rtl_root, sw_dir)
     sc_id = [check.header_version, check.library_version, str(check.sysc.include_dir), str(check.sysc.lib_dir)]
@@ -107,7 +108,7 @@ def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path
 def build(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
           parameters: Mapping[str, int] | None = None) -> ScBuild:
     """Check SystemC, then build the testbench binary or reuse the cached one."""
-    check = toolchain.systemc_check(SC_BUILD_ROOT)        # raises ToolMissing before any Verilator work
+    check = systemc_check(SC_BUILD_ROOT)        # raises ToolMissing before any Verilator work
     build_dir = build_dir_for(bus_width, rtl_root, sw_dir, parameters, check)
     binary = build_dir / BINARY
     if (build_dir / simbuild.STAMP).is_file() and binary.is_file():
@@ -127,7 +128,7 @@ def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, log: Path) -> No
 
 
 def _build_locked(build_dir: Path, binary: Path, bus_width: int, rtl_root: Path, sw_dir: Path,
-                  parameters: Mapping[str, int] | None, check: toolchain.SystemCCheck) -> ScBuild:
+                  parameters: Mapping[str, int] | None, check: SystemCCheck) -> ScBuild:
     if build_dir.exists():
         shutil.rmtree(build_dir)          # an unfinished earlier attempt
     build_dir.mkdir(parents=True)

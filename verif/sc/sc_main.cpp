@@ -32,90 +32,11 @@
 #include "le_sc_axil.h"
 #include "le_sc_bfm.h"
 #include "le_sc_bundle.h"
+#include "le_sc_cli.h"
 
 namespace {
 
-constexpr const char* kProg = "le_sc_sim";
-constexpr int kClkNs = 10;                       // verif/env/host.py CLK_NS
-constexpr int kResetCycles = 10;                 // verif/tests/base.py RESET_CYCLES
-constexpr uint64_t kCyclesPerUs = 1000 / kClkNs;
-
-struct Options {
-    std::string bundle, out;
-    long tokens = -1;                            // -1: every token of the bundle
-    uint64_t image_base = 0x0010'0FC0;           // verif/tests/base.py IMAGE_BASE (64-byte, not 4 KB aligned)
-    uint64_t token_budget = 5'000'000;           // cycles from the token's first access to its irq
-    uint64_t csr_budget = 10'000;                // cycles for one CSR access
-    bool kv_each_token = false;                  // --kv-each-token 1: OUT/kv_tokens.bin
-    le_sc::Knobs knobs;
-};
-
-[[noreturn]] void usage_error(const std::string& msg) {
-    std::fprintf(stderr, "%s: %s\n", kProg, msg.c_str());
-    std::exit(2);
-}
-
-Options parse(int argc, char** argv) {
-    Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (!a.empty() && a[0] == '+') continue;                 // plusargs: Verilated::commandArgs
-        if (i + 1 >= argc) usage_error("option " + a + " needs a value");
-        const std::string v = argv[++i];
-        auto num = [&]() -> uint64_t {
-            try { return std::stoull(v, nullptr, 0); } catch (const std::exception&) { usage_error(a + " " + v + ": not a number"); }
-        };
-        auto prob = [&]() -> double {
-            double p = 0;
-            try { p = std::stod(v); } catch (const std::exception&) { usage_error(a + " " + v + ": not a number"); }
-            if (p < 0 || p >= 1) usage_error(a + " " + v + ": must be in [0, 1)");
-            return p;
-        };
-        auto& k = o.knobs;
-        if (a == "--bundle") o.bundle = v;
-        else if (a == "--out") o.out = v;
-        else if (a == "--tokens") o.tokens = static_cast<long>(num());
-        else if (a == "--image-base") o.image_base = num();
-        else if (a == "--token-budget") o.token_budget = num();
-        else if (a == "--csr-budget") o.csr_budget = num();
-        else if (a == "--kv-each-token") o.kv_each_token = num() != 0;
-        else if (a == "--lat-min") k.lat_min = static_cast<unsigned>(num());
-        else if (a == "--lat-max") k.lat_max = static_cast<unsigned>(num());
-        else if (a == "--b-lat-min") k.b_lat_min = static_cast<unsigned>(num());
-        else if (a == "--b-lat-max") k.b_lat_max = static_cast<unsigned>(num());
-        else if (a == "--p-ar-stall") k.p_ar_stall = prob();
-        else if (a == "--p-r-gap") k.p_r_gap = prob();
-        else if (a == "--p-aw-stall") k.p_aw_stall = prob();
-        else if (a == "--p-w-stall") k.p_w_stall = prob();
-        else if (a == "--p-b-gap") k.p_b_gap = prob();
-        else if (a == "--reorder") k.reorder = num() != 0;
-        else if (a == "--interleave") k.interleave = num() != 0;
-        else if (a == "--b-reorder") k.b_reorder = num() != 0;
-        else if (a == "--p-x-idle") k.p_x_idle = prob();
-        else if (a == "--p-logits-stall") k.p_logits_stall = prob();
-        else usage_error("unknown option " + a);
-    }
-    if (o.bundle.empty() || o.out.empty()) usage_error("usage: le_sc_sim --bundle DIR --out DIR [options] [+verilator+seed+N]");
-    if (o.token_budget == 0 || o.csr_budget == 0) usage_error("budgets must be > 0");
-    return o;
-}
-
-std::string json_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '"' || c == '\\') { out += '\\'; out += c; }
-        else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
-        else out += c;
-    }
-    return out;
-}
-
-struct TokenRecord {
-    long token = 0, pos = 0;
-    le_status_t rc = LE_OK;
-    le_token_result_t res{};
-    uint64_t cycles = 0;
-};
+using namespace le_sc_cli;
 
 SC_MODULE(Harness) {
     sc_clock clk;
@@ -355,17 +276,6 @@ SC_MODULE(Harness) {
         }
     }
 };
-
-std::string token_json(const TokenRecord& r) {
-    std::ostringstream s;
-    const auto& p = r.res.perf;
-    s << "{\"token\": " << r.token << ", \"pos\": " << r.pos << ", \"rc\": \"" << le_status_name(r.rc)
-      << "\", \"status\": " << r.res.status << ", \"err_code\": " << r.res.err_code
-      << ", \"rejected\": " << (r.res.rejected ? "true" : "false") << ", \"perf\": {\"cycles\": " << p.cycles
-      << ", \"rd_stall_cycles\": " << p.rd_stall_cycles << ", \"bytes_rd\": " << p.bytes_rd
-      << ", \"bytes_wr\": " << p.bytes_wr << "}, \"sim_cycles\": " << r.cycles << "}";
-    return s.str();
-}
 
 }  // namespace
 
