@@ -127,10 +127,6 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
     err_wr = err_wr + 1;
   endtask
 
-  function automatic logic rnd_hit(input logic [16:0] p);
-    return (p != '0) && ({1'b0, 16'($urandom)} < p);
-  endfunction
-
   // Burst checks at AR acceptance (shared with the write side's rules).
   task automatic check_ar();
     logic [ADDR_W:0] a0, a1;
@@ -142,21 +138,15 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
   endtask
 
   // Response of the error ranges / random error for the beat at byte address a of burst e.
+  typedef le_axi_bfm_ranges#(.ADDR_W(ADDR_W), .N_ERR(N_ERR), .BB(BB)) ranges_t;
   function automatic logic [1:0] beat_err(input logic [ADDR_W-1:0] a, input int e);
-    logic [1:0]      r;
-    logic [ADDR_W:0] lo, hi;
-    r = RespOkay;
-    for (int i = 0; i < int'(N_ERR); i++) begin
-      lo = {1'b0, a};
-      hi = lo + (ADDR_W + 1)'(BB);
-      if (erng_en[i] && lo < erng_hi[i] && erng_lo[i] < hi) r = erng_resp[i];
-    end
+    logic [1:0] r;
+    r = ranges_t::resp(a, erng_en, erng_lo, erng_hi, erng_resp);
     return (r != RespOkay) ? r : e_err[e];
   endfunction
 
-  int           sel, inprog, ncand, limit;
-  int           cand [SLOTS];
-  logic [(1<<ID_W)-1:0] seen;
+  typedef le_axi_bfm_pick#(.ID_W(ID_W), .SLOTS(SLOTS)) pick_t;
+  int           sel, inprog, limit;
   logic [15:0]  span;
 
   always_ff @(posedge clk) begin
@@ -254,19 +244,7 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
           end else if (!reorder && !interleave) begin
             sel = (e_rdy[0] <= now) ? 0 : -1;
           end else begin
-            seen  = '0;
-            ncand = 0;
-            for (int k = 0; k < int'(cnt); k++) begin
-              if (!seen[e_id[k]]) begin
-                seen[e_id[k]] = 1'b1;
-                if (e_rdy[k] <= now) begin
-                  cand[ncand] = k;
-                  ncand = ncand + 1;
-                end
-              end
-            end
-            if (ncand == 1) sel = cand[0];
-            else if (ncand > 1) sel = cand[$urandom % 32'(ncand)];
+            sel = pick_t::oldest_ready(e_id, e_rdy, int'(cnt), now);
           end
         end
         if (sel >= 0) begin

@@ -158,10 +158,6 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
     err_wr = err_wr + 1;
   endtask
 
-  function automatic logic rnd_hit(input logic [16:0] p);
-    return (p != '0) && ({1'b0, 16'($urandom)} < p);
-  endfunction
-
   function automatic logic in_rw(input logic [ADDR_W:0] a);
     for (int i = 0; i < int'(N_RW); i++) if (rw_en[i] && rw_lo[i] <= a && a < rw_hi[i]) return 1'b1;
     return 1'b0;
@@ -178,16 +174,9 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
     return 1'b1;
   endfunction
 
+  typedef le_axi_bfm_ranges#(.ADDR_W(ADDR_W), .N_ERR(N_ERR), .BB(BB)) ranges_t;
   function automatic logic [1:0] range_err(input logic [ADDR_W-1:0] a);
-    logic [1:0]      r;
-    logic [ADDR_W:0] lo, hi;
-    r  = RespOkay;
-    lo = {1'b0, a};
-    hi = lo + (ADDR_W + 1)'(BB);
-    for (int i = 0; i < int'(N_ERR); i++) begin
-      if (erng_en[i] && lo < erng_hi[i] && erng_lo[i] < hi) r = erng_resp[i];
-    end
-    return r;
+    return ranges_t::resp(a, erng_en, erng_lo, erng_hi, erng_resp);
   endfunction
 
   // Apply one W beat to the burst at the head of the AW FIFO.
@@ -245,9 +234,8 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
     did_apply = 1'b1;
   endtask
 
-  int               sel, ncand, limit, elim;
-  int               cand [SLOTS];
-  logic [(1<<ID_W)-1:0] seen;
+  typedef le_axi_bfm_pick#(.ID_W(ID_W), .SLOTS(SLOTS)) pick_t;
+  int               sel, limit, elim;
   logic [ADDR_W:0]  a0, a1;
 
   always_ff @(posedge clk) begin
@@ -355,19 +343,7 @@ module le_axi_bfm_wr import le_axi_bfm_pkg::*; #(
           if (!b_reorder) begin
             sel = (b_rdy[0] <= now) ? 0 : -1;
           end else begin
-            seen  = '0;
-            ncand = 0;
-            for (int k = 0; k < int'(b_cnt); k++) begin
-              if (!seen[b_id[k]]) begin
-                seen[b_id[k]] = 1'b1;
-                if (b_rdy[k] <= now) begin
-                  cand[ncand] = k;
-                  ncand = ncand + 1;
-                end
-              end
-            end
-            if (ncand == 1) sel = cand[0];
-            else if (ncand > 1) sel = cand[$urandom % 32'(ncand)];
+            sel = pick_t::oldest_ready(b_id, b_rdy, int'(b_cnt), now);
           end
         end
         if (sel >= 0) begin
