@@ -81,7 +81,7 @@ async def setup(dut: Any, kind: str, knobs: BfmKnobs, salt: int) -> Harness:
     """Clock, reset, the BFM loaded with 128 KB of random bytes at BASE (writes: also the RW window), the
     monitor started; checks the DMA's state right after reset."""
     tb = Tb(dut)
-    bfm = AxiMemBfm(dut.gen_bfm.u_bfm, dut.clk)
+    bfm = AxiMemBfm(dut.u_bfm, dut.clk)
     bfm.unmap_all()
     bfm.clear_errors()
     bfm.configure(knobs)

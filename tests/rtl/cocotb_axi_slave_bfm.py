@@ -44,7 +44,7 @@ def random_cmds(rng: random.Random, bb: int, n: int) -> list[tuple[int, int]]:
 
 async def setup(dut: Any, knobs: BfmKnobs, seed: int) -> tuple[Tb, AxiMemBfm, random.Random, bytearray]:
     tb = Tb(dut)
-    bfm = AxiMemBfm(dut.gen_bfm.u_bfm, dut.clk)
+    bfm = AxiMemBfm(dut.u_bfm, dut.clk)
     bfm.unmap_all()
     bfm.clear_errors()
     bfm.configure(knobs)

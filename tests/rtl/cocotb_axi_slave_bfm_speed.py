@@ -36,7 +36,7 @@ async def speed_bfm(dut: Any) -> None:
     rd_cmds = [(BASE + (k * cmd_bytes) % SIZE, cmd_bytes) for k in range(n_cmds)]
     wr_cmds = [(wbase + (k * cmd_bytes) % SIZE, cmd_bytes) for k in range(n_cmds)]
     wdata = [rng.getrandbits(8 * bb) for _ in range(tb.wd_depth)]
-    mem = AxiMemBfm(d.gen_bfm.u_bfm, d.clk)
+    mem = AxiMemBfm(d.u_bfm, d.clk)
     mem.unmap_all()
     mem.configure(BfmKnobs(lat_min=2, lat_max=8, b_lat_min=2, b_lat_max=8, record_wdata=False))
     t0 = time.perf_counter()

@@ -74,10 +74,10 @@ def axi_dma_bfm_sources() -> list[Path]:
 
 def run_axi_dma_bfm(data_w: int, op: str, run_name: str, test_filter: str | None = None,
                     x_random: bool = False) -> Path:
-    """Run tests/rtl/cocotb_<op>.py on le_axi_dma_bfm_tb (the BFM inside, EXT_MEM = 0) with a DATA_W-bit bus. The
+    """Run tests/rtl/cocotb_<op>.py on le_axi_dma_bfm_tb (the BFM inside) with a DATA_W-bit bus. The
     BFM's and the wrapper's $urandom follow Seeds.verilator; with x_random (a build with X_RANDOM_BUILD_ARGS)
     every X-initialised variable starts random from the same seed."""
     s = seeds()
-    return run(axi_dma_bfm_sources(), AXI_DMA_TB, op, run_name, parameters={"DATA_W": data_w, "EXT_MEM": 0},
+    return run(axi_dma_bfm_sources(), AXI_DMA_TB, op, run_name, parameters={"DATA_W": data_w},
                extra_args=X_RANDOM_BUILD_ARGS if x_random else (),
                plusargs=s.plusargs() if x_random else [f"+verilator+seed+{s.verilator}"], test_filter=test_filter)

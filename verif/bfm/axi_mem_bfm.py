@@ -5,7 +5,7 @@ injection, protocol checks, transaction records). This proxy works at transactio
 awaits a clock edge. It writes knob registers, the page table and the page store through cocotb handles
 (`Immediate` deposits, so a value is readable at once) and drains the record and error FIFOs in batches.
 
-    bfm = AxiMemBfm(dut.gen_bfm.u_bfm, dut.clk)
+    bfm = AxiMemBfm(dut.u_bfm, dut.clk)
     bfm.configure(BfmKnobs(lat_min=0, lat_max=60, p_ar_stall=0.3, reorder=True, interleave=True))
     bfm.load(0x10_0000, image)                 # map pages + backdoor write
     bfm.set_rw_region(0x10_0000, 0x12_0000)    # writes allowed (and mapped) here only

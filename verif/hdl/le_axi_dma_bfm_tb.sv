@@ -1,8 +1,7 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
 // le_axi_dma_bfm_tb: test wrapper for the AXI4 slave BFM: the read DMA (rtl/le_axi_rd.sv) and the
-// write DMA (rtl/le_axi_wr.sv) share one AXI4 port (m_axi_*), served by le_axi_slave_bfm
-// (EXT_MEM = 0; EXT_MEM = 1 leaves the port undriven for an external model, which no test uses now).
+// write DMA (rtl/le_axi_wr.sv) share one AXI4 port (m_axi_*), served by le_axi_slave_bfm (u_bfm).
 // Tests: tests/rtl/cocotb_axi_slave_bfm.py, cocotb_axi_rd.py, cocotb_axi_wr.py (tests/rtl/axi_dma_tb.py
 // drives the tables). No per-cycle Python on the DMA side either:
 //   read commands   the proxy fills rc_addr[] / rc_len[] (ring of CMD_DEPTH) and raises rc_n; the
@@ -17,7 +16,6 @@
 
 module le_axi_dma_bfm_tb #(
   parameter int unsigned DATA_W    = 128,
-  parameter int unsigned EXT_MEM   = 0,
   parameter int unsigned CMD_DEPTH = 1024,
   parameter int unsigned CAP_DEPTH = 16384,
   parameter int unsigned WD_DEPTH  = 16384,
@@ -177,24 +175,22 @@ module le_axi_dma_bfm_tb #(
     f_wlast   = (fi_mode == 8'd12) ? !m_axi_wlast : m_axi_wlast;
   end
 
-  if (EXT_MEM == 0) begin : gen_bfm
-    le_axi_slave_bfm #(.DATA_W(DATA_W), .ADDR_W(AW), .ID_W(IW)) u_bfm (
-      .clk, .rst_n,
-      .axi_awid(m_axi_awid), .axi_awaddr(f_awaddr), .axi_awlen(m_axi_awlen),
-      .axi_awsize(f_awsize), .axi_awburst(f_awburst), .axi_awlock(m_axi_awlock),
-      .axi_awcache(m_axi_awcache), .axi_awprot(m_axi_awprot), .axi_awvalid(f_awvalid),
-      .axi_awready(m_axi_awready),
-      .axi_wdata(f_wdata), .axi_wstrb(m_axi_wstrb), .axi_wlast(f_wlast),
-      .axi_wvalid(f_wvalid), .axi_wready(m_axi_wready),
-      .axi_bid(m_axi_bid), .axi_bresp(m_axi_bresp), .axi_bvalid(m_axi_bvalid),
-      .axi_bready(m_axi_bready),
-      .axi_arid(m_axi_arid), .axi_araddr(f_araddr), .axi_arlen(m_axi_arlen),
-      .axi_arsize(f_arsize), .axi_arburst(f_arburst), .axi_arlock(m_axi_arlock),
-      .axi_arcache(m_axi_arcache), .axi_arprot(m_axi_arprot), .axi_arvalid(f_arvalid),
-      .axi_arready(m_axi_arready),
-      .axi_rid(m_axi_rid), .axi_rdata(m_axi_rdata), .axi_rresp(m_axi_rresp),
-      .axi_rlast(m_axi_rlast), .axi_rvalid(m_axi_rvalid), .axi_rready(m_axi_rready)
-    );
-  end
+  le_axi_slave_bfm #(.DATA_W(DATA_W), .ADDR_W(AW), .ID_W(IW)) u_bfm (
+    .clk, .rst_n,
+    .axi_awid(m_axi_awid), .axi_awaddr(f_awaddr), .axi_awlen(m_axi_awlen),
+    .axi_awsize(f_awsize), .axi_awburst(f_awburst), .axi_awlock(m_axi_awlock),
+    .axi_awcache(m_axi_awcache), .axi_awprot(m_axi_awprot), .axi_awvalid(f_awvalid),
+    .axi_awready(m_axi_awready),
+    .axi_wdata(f_wdata), .axi_wstrb(m_axi_wstrb), .axi_wlast(f_wlast),
+    .axi_wvalid(f_wvalid), .axi_wready(m_axi_wready),
+    .axi_bid(m_axi_bid), .axi_bresp(m_axi_bresp), .axi_bvalid(m_axi_bvalid),
+    .axi_bready(m_axi_bready),
+    .axi_arid(m_axi_arid), .axi_araddr(f_araddr), .axi_arlen(m_axi_arlen),
+    .axi_arsize(f_arsize), .axi_arburst(f_arburst), .axi_arlock(m_axi_arlock),
+    .axi_arcache(m_axi_arcache), .axi_arprot(m_axi_arprot), .axi_arvalid(f_arvalid),
+    .axi_arready(m_axi_arready),
+    .axi_rid(m_axi_rid), .axi_rdata(m_axi_rdata), .axi_rresp(m_axi_rresp),
+    .axi_rlast(m_axi_rlast), .axi_rvalid(m_axi_rvalid), .axi_rready(m_axi_rready)
+  );
 
 endmodule
