@@ -118,7 +118,8 @@ def run_result(doc: dict[str, Any]) -> RunResult:
     """A RunResult from its to_json() form (unknown keys dropped, missing required ones defaulted)."""
     names = {f.name for f in dataclasses.fields(RunResult)}
     kw = {**_DEFAULTS, **{k: v for k, v in doc.items() if k in names}}
-    for k in ("run_id", "test", "cls", "config", "seeds", "run_dir", "status", "kind", "message", "traceback"):
+    for k in ("run_id", "test", "cls", "config", "seeds", "run_dir", "status", "kind", "message", "traceback",
+              "engine"):
         if k in kw and not isinstance(kw[k], str):
             kw[k] = "" if kw[k] is None else str(kw[k])
     if not isinstance(kw["seed"], int):

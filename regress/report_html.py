@@ -181,7 +181,7 @@ def run_table(reg: Regression) -> str:
         cls = "run failed" if r.failed else "run"
         rows.append(
             f'<tr class="{cls}" id="run-{e(r.run_id)}"><td data-v="{FAILED_FIRST.get(r.status, 4)}">{status(r.status)}'
-            f'</td><td>{e(r.test)}</td><td>{e(r.config)}</td><td class="num">{r.seed}</td>'
+            f'</td><td>{e(r.test)}</td><td>{e(r.engine)}</td><td>{e(r.config)}</td><td class="num">{r.seed}</td>'
             f'<td class="num" data-v="{r.wall_s}">{r.wall_s:.1f}</td><td class="num" data-v="{r.sim_time_ns or 0}">'
             f'{sim}</td><td class="num" data-v="{cps or 0}">{f"{cps:,.0f}" if cps else "-"}</td>'
             f'<td>{_run_links(reg, run)}</td><td>{copyable(r.repro())}</td></tr>')
@@ -190,12 +190,13 @@ def run_table(reg: Regression) -> str:
             blink = f'<a href="#bucket-{b}">bucket {b}</a> · ' if b else ""
             tb = (f'<details><summary>traceback / log tail</summary><pre>{e(r.traceback)}</pre></details>'
                   if r.traceback else "")
-            rows.append(f'<tr class="msg"><td></td><td colspan="8">{blink}<b>{e(r.kind)}</b>: '
+            rows.append(f'<tr class="msg"><td></td><td colspan="9">{blink}<b>{e(r.kind)}</b>: '
                         f'<span class="mono">{e(r.message)}</span>{tb}{_debug_line(reg, run)}</td></tr>')
-    return ('<div class="filter"><input type="search" id="run-filter" placeholder="filter: test, config, seed, '
-            'status..." oninput="leFilter()"><label><input type="checkbox" id="run-failed" onchange="leFilter()"> '
-            'failures only</label></div><table id="runs"><thead><tr><th data-sort="num">status</th>'
-            '<th data-sort="txt">test</th><th data-sort="txt">config</th><th class="num" data-sort="num">seed</th>'
+    return ('<div class="filter"><input type="search" id="run-filter" placeholder="filter: test, engine, config, '
+            'seed, status..." oninput="leFilter()"><label><input type="checkbox" id="run-failed" '
+            'onchange="leFilter()"> failures only</label></div><table id="runs"><thead><tr>'
+            '<th data-sort="num">status</th><th data-sort="txt">test</th><th data-sort="txt">engine</th>'
+            '<th data-sort="txt">config</th><th class="num" data-sort="num">seed</th>'
             '<th class="num" data-sort="num">wall s</th><th class="num" data-sort="num">sim µs</th>'
             '<th class="num" data-sort="num">cycles/s</th><th>files</th><th>repro command</th></tr></thead><tbody>'
             + "".join(rows) + "</tbody></table>")

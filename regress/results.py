@@ -72,6 +72,7 @@ class RunResult:
     wall_s: float = 0.0
     exit_code: int | None = None
     timeout_s: float | None = None         # the test list's timeout of this run
+    engine: str = "pyuvm"                  # the test list's engine: pyuvm (regress.simrun) or systemc (regress.scrun)
 
     @property
     def failed(self) -> bool:
@@ -237,7 +238,7 @@ def write_junit(results: Sequence[RunResult], path: Path, suite: str) -> None:
             tc = ET.SubElement(ts, "testcase", classname=f"regress.{suite}.{test}",
                                name=f"{r.cls}.{r.config}.seed{r.seed}", time=f"{r.wall_s:.3f}")
             props = ET.SubElement(tc, "properties")
-            for name, value in (("seed", str(r.seed)), ("seeds", r.seeds), ("config", r.config),
+            for name, value in (("seed", str(r.seed)), ("seeds", r.seeds), ("config", r.config), ("engine", r.engine),
                                 ("status", r.status), ("repro", r.repro()), ("command", r.shell_command()),
                                 ("run_dir", r.run_dir),
                                 ("sim_time_ns", "" if r.sim_time_ns is None else f"{r.sim_time_ns:g}")):

@@ -285,7 +285,7 @@ def prepare(runs: Sequence[tuple[TestSpec, BuildConfig, int]], out: Path, make_c
         job.run_dir.mkdir(parents=True)
         cmd, env = make_command(job, builds.get(cfg.name))
         job.result = RunResult(name, spec.name, spec.cls, cfg.name, seed, Seeds(seed).describe(), str(job.run_dir),
-                               cmd, env, timeout_s=spec.timeout)
+                               cmd, env, timeout_s=spec.timeout, engine=spec.engine)
         write_cmd_sh(job.run_dir, REPO, cmd, env)
         (job.run_dir / "seeds.txt").write_text(job.result.seeds + "\n")
         (job.run_dir / "tools.json").write_text(json.dumps(tools, indent=2) + "\n")

@@ -57,6 +57,7 @@ def make_out(root: Path, name: str = "nightly-20260101-000000", started: str = "
     runs = [_result(out, "rand.w64.s1", "pass", 1, wall_s=3.5, sim_time_ns=120000.0)]
     (out / "runs" / "rand.w64.s1" / "sim_speed.json").write_text(
         json.dumps({"cycles": 12000, "seconds": 0.2, "tokens": 4, "cycles_per_s": 60000.0}))
+    runs.append(_result(out, "sc_smoke.w128.s4", "pass", 4, wall_s=0.6, sim_time_ns=108000.0, engine="systemc"))
     if failing:
         for seed in (7, 9):
             runs.append(_result(out, f"rand.w128.s{seed}", "fail", seed, kind="AssertionError", message=NASTY,

@@ -88,6 +88,10 @@ def test_content(dashboard: tuple[Path, Path, Page]) -> None:
     for testpoint, status in (("qkv_tiles_ping_pong", "fail"), ("err_axi_read", "not_run")):   # the real testplan
         start = html.index(f'id="tp-{testpoint}"')
         assert f'class="st {status}"' in html[start:html.index("</tr>", start)], testpoint
+    sc_row = html[html.index('id="run-sc_smoke.w128.s4"'):]
+    assert "<td>systemc</td>" in sc_row[:sc_row.index("</tr>")]              # the engine of every run
+    rand_row = html[html.index('id="run-rand.w64.s1"'):]
+    assert "<td>pyuvm</td>" in rand_row[:rand_row.index("</tr>")]
     order = [html.index(f'id="run-{run}"') for run in ("rand.w128.s7", "smoke.w64.s2", "rand.w64.s1")]
     assert order == sorted(order)
 
@@ -105,7 +109,8 @@ def test_killed_regression_reads_run_results(tmp_path: Path) -> None:
     out = make_out(tmp_path)
     (out / "results.json").unlink()
     reg = load(out)
-    assert sorted(r.result.run_id for r in reg.runs) == ["rand.w128.s7", "rand.w128.s9", "rand.w64.s1", "smoke.w64.s2"]
+    assert sorted(r.result.run_id for r in reg.runs) == ["rand.w128.s7", "rand.w128.s9", "rand.w64.s1",
+                                                              "sc_smoke.w128.s4", "smoke.w64.s2"]
     assert reg.warnings and len(reg.buckets) == 2
     assert "did not finish" in " ".join(parse(report.write_dashboard(out)).text)
 
@@ -139,12 +144,12 @@ def test_trend_database(tmp_path: Path) -> None:
     db = root / "history.sqlite"
     entries = history.trend(db, "nightly")
     assert [e.out for e in entries] == [str(first.resolve()), str(second.resolve())]
-    assert entries[0].failed == 3 and entries[0].runs == 4 and entries[0].pass_rate == 25.0
+    assert entries[0].failed == 3 and entries[0].runs == 5 and entries[0].pass_rate == 40.0
     assert entries[0].line_pct == 90.0 and entries[0].functional_pct == 62.5 and entries[1].pass_rate == 100.0
     assert entries[0].cycles_per_s == 60000.0 and entries[0].dirty
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM regressions").fetchone()[0] == 2
-        assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 5 + 1
+        assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 6 + 2
     assert history.trend(db, "smoke") == []
     page = parse(second / "dashboard.html")
     assert "n1/dashboard.html" not in page.hrefs and "../n1/dashboard.html" in page.hrefs
@@ -230,7 +235,7 @@ FILTER_AND_SORT = """<script>window.addEventListener('load', function () {
   var shown = [].filter.call(document.querySelectorAll('#runs tr.run'),
                              function (t) { return t.style.display !== 'none'; });
   document.body.setAttribute('data-shown', shown.map(function (t) { return t.id; }).join(','));
-  leSort(document.querySelector('#runs th:nth-child(4)'));
+  leSort(document.querySelector('#runs th:nth-child(5)'));
   document.body.setAttribute('data-order', [].map.call(document.querySelectorAll('#runs tbody tr'),
     function (t) { return t.id || 'msg'; }).join(','));
 });</script></body>"""
@@ -251,8 +256,8 @@ def test_filter_and_sort_scripts_run_in_chromium(dashboard: tuple[Path, Path, Pa
     shown = body.split('data-shown="')[1].split('"')[0].split(",")
     order = body.split('data-order="')[1].split('"')[0].split(",")
     assert sorted(shown) == ["run-rand.w128.s7", "run-rand.w128.s9", "run-smoke.w64.s2"]
-    assert order == ["run-rand.w64.s1", "run-smoke.w64.s2", "msg", "run-smoke.w128.s3", "run-rand.w128.s7", "msg",
-                     "run-rand.w128.s9", "msg"]
+    assert order == ["run-rand.w64.s1", "run-smoke.w64.s2", "msg", "run-smoke.w128.s3", "run-sc_smoke.w128.s4",
+                     "run-rand.w128.s7", "msg", "run-rand.w128.s9", "msg"]
 
 
 def test_reused_out_dir_is_a_new_regression(tmp_path: Path) -> None:

@@ -120,6 +120,7 @@ def test_pass_fail_crash_timeout(fake: tuple[Path, runner.CommandFactory], capsy
     bad = next(c for c in cases if c.get("name") == "Bad.w64.seed2")
     props = {p.get("name"): p.get("value") for p in bad.iter("property")}
     assert props["seed"] == "2" and props["repro"].endswith("bad.w64.s2/repro.sh")
+    assert props["engine"] == "pyuvm" and res["engine"] == "pyuvm"
     assert bad.find("failure") is not None and "seed: 2" in (bad.findtext("system-out") or "")
     assert "repro.sh" in (bad.findtext("system-out") or "")
     hang_case = next(c for c in cases if c.get("name") == "Hang.w128.seed1")
