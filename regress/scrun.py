@@ -6,16 +6,17 @@
 With --param (what the runner passes, so cmd.sh and repro.sh stand alone) the configuration's parameters and
 the plusargs are the whole case; without, the test's knobs and the configuration come from the test list.
 
-The case comes from the test's knobs as a pyuvm test's does (verif/tests/base.py bundle_model): the `bundle`
-preset (default tiny) with model seed 1, `tokens` tokens (default 4) at positions 0.., exported for the
-configuration's bus width into RUN_DIR/bundle (models/bundle.py). The master seed drives the harness's BFM
-randomness (verif/seeds.py Seeds.plusargs: +verilator+seed+N). eda.scbuild builds the SystemC binary (cached) and
-runs it into RUN_DIR (logits.bin, kv_region.bin, kv_tokens.bin, tokens.jsonl, run.json: docs/systemc.md), then
-the env's own judges check it in Python: verif/env/refmodel.py GoldenPredictor predicts every token and
+The case (regress/sccase.py) is drawn as a pyuvm test draws it: a preset bundle (case=preset: `bundle`, `tokens`
+at positions 0..) or RandTest's random case from the master seed (case=random: dims, tiling, positions with the
+KV cache preloaded, weights, AXI/stream timing), written into RUN_DIR/bundle. The master seed also drives the
+harness's BFM randomness (verif/seeds.py: +verilator+seed+N). eda.scbuild builds the SystemC binary (cached)
+and runs it into RUN_DIR (logits.bin, kv_region.bin, kv_tokens.bin, tokens.jsonl, run.json: docs/systemc.md),
+then the env's own judges check it in Python: verif/env/refmodel.py GoldenPredictor predicts every token and
 verif/env/scoreboard.py TokenChecker compares every logit, STATUS, the perf byte counters and the whole KV region
-after every token. The harness records no K/V write transactions yet: the checker's write comparison is skipped
-for this engine and run.log says so. Writes RUN_DIR/results.xml in cocotb's format (regress/results.py
-parse_cocotb_results reads it as it reads a pyuvm run's) and exits 0 pass, 1 fail, 3 could not run.
+after every token. With +le_probe_file=DIR/probe.log (`regress debug`) the harness's le_probe writes the
+operator-boundary values and the predictor the golden intermediates (DIR/golden), as in a pyuvm run. Writes
+RUN_DIR/results.xml in cocotb's format (regress/results.py parse_cocotb_results reads it as it reads a pyuvm
+run's) and exits 0 pass, 1 fail, 3 could not run.
 """
 from __future__ import annotations
 
@@ -31,8 +32,10 @@ from typing import Any
 
 import numpy as np
 
+from regress.sccase import CaseError, ScCase, build_parameters, make_case, write_case
+
 CLK_NS = 10                      # the harness's sc_clock period (verif/sc/sc_main.cpp)
-DEFAULTS = {"bundle": "tiny", "tokens": "4"}      # verif/tests/base.py BaseTest.bundle / .tokens
+PROBE_PLUSARG = "+le_probe_file="     # verif/env/env.py PROBE_PLUSARG: `regress debug`
 WRITES_SKIPPED = "writes: not recorded by the SystemC harness yet (the K/V append transactions are not compared; " \
                  "the whole KV region after every token is)"
 
@@ -44,7 +47,8 @@ class RunError(RuntimeError):
 def split_plusargs(plusargs: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     """(+le_<knob>=<value> knobs, every other plusarg: passed to the harness). Later plusargs override earlier."""
     from regress.testlist import SC_KNOBS
-    knobs, rest = dict(DEFAULTS), []
+    knobs: dict[str, str] = {}
+    rest: list[str] = []
     for p in plusargs:
         if p.startswith("+le_"):
             key, sep, value = p[4:].partition("=")
@@ -77,14 +81,15 @@ def _read(path: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
-def judge(out: Path, qm: Any, x: np.ndarray, image_base: int, say: Callable[[str], None] = print) -> list[str]:
-    """Check the harness outputs in `out` for the tokens of `x` at positions 0.. of model `qm`; the failures as
-    lines (empty: pass). Expected values come from GoldenPredictor only, never from the harness's files."""
+def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] = print,
+          trace_dir: Path | None = None) -> list[str]:
+    """Check the harness outputs in `out` for the tokens of `case`; the failures as lines (empty: pass). Expected
+    values come from GoldenPredictor only, never from the harness's files."""
     from verif.agents.axis import LogitsFrame
     from verif.env.refmodel import GoldenPredictor
     from verif.env.txn import TokenReadback, TokenStart
 
-    predictor = GoldenPredictor(qm, image_base)
+    predictor = GoldenPredictor(case.qm, image_base, case.kv, trace_dir=trace_dir)
     checker = _checker_class()(predictor.layout, image_base)
     vocab, kv_size = predictor.cfg.vocab, predictor.layout.kv_size
     problems: list[str] = []
@@ -99,14 +104,15 @@ def judge(out: Path, qm: Any, x: np.ndarray, image_base: int, say: Callable[[str
     logits = _read(out / "logits.bin") or b""
     kv_tokens = _read(out / "kv_tokens.bin") or b""
     pred = None
-    for i in range(len(x)):
-        pred = predictor.predict(TokenStart(i, i, np.asarray(x[i])))
+    x = case.x
+    for i, pos in enumerate(case.positions):
+        pred = predictor.predict(TokenStart(i, pos, np.asarray(x[i])))
         if i >= len(records):
-            problems.append(f"token {i} (pos {i}): no result from the harness")
+            problems.append(f"token {i} (pos {pos}): no result from the harness")
             continue
         rec = records[i]
-        if rec.get("pos") != i:
-            problems.append(f"token {i}: the harness ran it at position {rec.get('pos')}, expected {i}")
+        if rec.get("pos") != pos:
+            problems.append(f"token {i}: the harness ran it at position {rec.get('pos')}, expected {pos}")
         row = logits[4 * vocab * i: 4 * vocab * (i + 1)]
         frame = LogitsFrame(row) if len(row) == 4 * vocab else None
         kv = kv_tokens[kv_size * i: kv_size * (i + 1)]
@@ -121,7 +127,18 @@ def judge(out: Path, qm: Any, x: np.ndarray, image_base: int, say: Callable[[str
         say(f"regress.scrun: {WRITES_SKIPPED}: {checker.writes_skipped} token(s)")
     say(f"regress.scrun: {checker.tokens_checked} token(s) checked: logits, STATUS, perf bytes, KV region after "
         f"every token")
+    if case.logits_float is not None and len(logits) == 4 * vocab * len(x):
+        say(fidelity(case, np.frombuffer(logits, "<i4").reshape(len(x), vocab)))
     return problems + [str(e) for e in checker.errors()]
+
+
+def fidelity(case: ScCase, dut_logits: np.ndarray) -> str:
+    """The float-vs-integer agreement of the DUT's logits (models/metrics.py): cosine and top-1 per token."""
+    from models.metrics import logits_agreement
+    ref = np.asarray(case.logits_float)[: len(dut_logits)]
+    a = logits_agreement(dut_logits, case.qm.logits_scale, ref)
+    return (f"regress.scrun: fidelity of the DUT's logits against the float model over {a['tokens']} token(s): "
+            f"cosine mean {a['cos_mean']:.4f}, min {a['cos_min']:.4f}, top-1 agreement {100 * a['top1']:.1f} %")
 
 
 def summary(failures: list[str]) -> str:
@@ -174,10 +191,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, Any, np.ndarray, Path, list[str]]:
-    """(test name, quantized model, X, harness binary, harness arguments)."""
+def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, list[str]]:
+    """(test name, the case, harness binary, harness arguments)."""
     from eda import scbuild, toolchain
-    from models.bundle import build_bundle, write_bundle
     from regress.testlist import TestListError, load
     from verif.seeds import Seeds
     from verif.tests.base import IMAGE_BASE
@@ -205,13 +221,14 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, Any, np.ndarray,
         raise RunError(f"configuration {args.config}: parameters {raw}: need integer values and AXI_DATA_W "
                        f"({exc})") from None
     seeds = Seeds(args.seed)
-    print(f"regress.scrun: {name} on {args.config} ({bus}-bit bus), bundle {knobs['bundle']} x{knobs['tokens']}, "
-          f"seeds {seeds.describe()}", flush=True)
     try:
-        b = build_bundle(knobs["bundle"], 1, int(knobs["tokens"]), bus_width=bus)
-        write_bundle(b, out / "bundle")
-    except (ValueError, RuntimeError, KeyError) as exc:
-        raise RunError(f"bundle {knobs['bundle']} x{knobs['tokens']}: {exc}") from None
+        params = build_parameters(knobs, params)
+        case = make_case(knobs, bus, seeds.vsc)
+    except CaseError as exc:
+        raise RunError(str(exc)) from None
+    print(f"regress.scrun: {name} on {args.config} ({bus}-bit bus), {case.describe}, seeds {seeds.describe()}",
+          flush=True)
+    write_case(case, out / "bundle")
     try:
         model = scbuild.build(bus, parameters=params)
     except (toolchain.ToolMissing, RuntimeError, FileNotFoundError, ValueError) as exc:
@@ -220,9 +237,15 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, Any, np.ndarray,
           flush=True)
     # the BFMs' $urandom from the master (Seeds.plusargs()[0]); not +verilator+rand+reset: the SystemC build is not
     # an X-randomised one (verif/seeds.py X_RANDOM_BUILD_ARGS), and with it the harness fails its first read
-    harness = ["--image-base", str(IMAGE_BASE), "--kv-each-token", "1", f"+verilator+seed+{seeds.verilator}",
-               *harness_plusargs]
-    return name, b.qm, b.x, model.binary, harness
+    harness = ["--image-base", str(IMAGE_BASE), "--kv-each-token", "1", *case.harness_args(),
+               f"+verilator+seed+{seeds.verilator}", *harness_plusargs]
+    return name, case, model.binary, harness
+
+
+def probe_trace_dir(harness: list[str]) -> Path | None:
+    """DIR/golden for +le_probe_file=DIR/probe.log (verif/env/env.py probe_trace_dir's rule); None without."""
+    probes = [a[len(PROBE_PLUSARG):] for a in harness if a.startswith(PROBE_PLUSARG)]
+    return Path(probes[-1]).parent / "golden" if probes else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     for stale in ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin", "txn_log.sha256"):
         (out / stale).unlink(missing_ok=True)
     try:
-        name, qm, x, binary, harness = _prepare(args, out)
+        name, case, binary, harness = _prepare(args, out)
     except RunError as exc:
         print(f"regress.scrun: cannot run: {exc}", flush=True)
         return 3
@@ -248,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(done.stderr)
     sys.stdout.flush()
     wall = time.monotonic() - t0
-    failures = judge(out, qm, x, IMAGE_BASE)
+    failures = judge(out, case, IMAGE_BASE, trace_dir=probe_trace_dir(harness))
     run = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
     sim_ns = float(run["cycles"]) * CLK_NS if "cycles" in run else None
     write_results(results, name, failures, wall, sim_ns)

@@ -1,6 +1,8 @@
-"""regress/scrun.py without a simulator: its check of the SystemC harness's output files (fabricated here as a
-correct harness would write them) passes them, and names the token and index of a flipped logit byte or KV byte
-with TokenChecker's own messages; the write comparison is skipped visibly; results.xml reads as a pyuvm run's."""
+"""regress/scrun.py and regress/sccase.py without a simulator: the check of the SystemC harness's output files
+(fabricated here as a correct harness would write them) passes them, for a preset bundle and for a random case
+with a late start (KV cache preloaded), and names the token and index of a flipped logit byte or KV byte with
+TokenChecker's own messages; the write comparison is skipped visibly; results.xml reads as a pyuvm run's; the case
+knobs become harness options and a bundle directory the harness reads."""
 from __future__ import annotations
 
 import json
@@ -9,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.bundle import build_bundle
+from models.ddr_layout import DdrLayout, pack_kv
 from models.schedule import schedule_beats, token_schedule
 from regress import scrun
+from regress.sccase import CaseError, ScCase, build_parameters, make_case, preset_case, write_case
 from regress.results import parse_cocotb_results
 from regress.testlist import TestListError, parse
 from verif.env.refmodel import GoldenPredictor
@@ -22,23 +25,32 @@ TOKENS = 3
 
 
 @pytest.fixture(scope="module")
-def case() -> tuple[object, np.ndarray]:
-    b = build_bundle("tiny", 1, TOKENS, bus_width=128)
-    return b.qm, b.x
+def case() -> ScCase:
+    return preset_case("tiny", TOKENS, 128)
 
 
-def fabricate(out: Path, qm: object, x: np.ndarray) -> None:
+@pytest.fixture(scope="module")
+def late_case() -> ScCase:
+    """A random case (RandTest's draw) that starts late, with more tokens than the case asks for."""
+    for seed in range(1, 40):
+        c = make_case({"case": "random", "tokens": "3"}, 64, seed)
+        if c.start_pos > 0 and len(c.positions) == 3:
+            return c
+    raise AssertionError("no late-start random case in 40 seeds")
+
+
+def fabricate(out: Path, case: ScCase) -> None:
     """What a correct harness writes: logits.bin, kv_tokens.bin, kv_region.bin, tokens.jsonl, run.json."""
-    gold = GoldenPredictor(qm, IMAGE_BASE)       # type: ignore[arg-type]
+    gold = GoldenPredictor(case.qm, IMAGE_BASE, case.kv)
     logits, kv, lines = [], [], []
-    for i in range(len(x)):
-        p = gold.predict(TokenStart(i, i, x[i]))
+    for i, pos in enumerate(case.positions):
+        p = gold.predict(TokenStart(i, pos, case.x[i]))
         logits.append(p.logits.astype("<i4").tobytes())
         kv.append(p.kv_region)
-        rd, wr = schedule_beats(token_schedule(gold.layout, i), gold.cfg.bus_bytes)
+        rd, wr = schedule_beats(token_schedule(gold.layout, pos), gold.cfg.bus_bytes)
         perf = {"cycles": 1000, "rd_stall_cycles": 10, "bytes_rd": rd * gold.cfg.bus_bytes,
                 "bytes_wr": wr * gold.cfg.bus_bytes}
-        lines.append(json.dumps({"token": i, "pos": i, "rc": "LE_OK", "status": 2, "err_code": 0, "perf": perf}))
+        lines.append(json.dumps({"token": i, "pos": pos, "rc": "LE_OK", "status": 2, "err_code": 0, "perf": perf}))
     out.mkdir(parents=True, exist_ok=True)
     (out / "logits.bin").write_bytes(b"".join(logits))
     (out / "kv_tokens.bin").write_bytes(b"".join(kv))
@@ -53,46 +65,54 @@ def flip(path: Path, offset: int) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_correct_output_passes(case: tuple[object, np.ndarray], tmp_path: Path) -> None:
-    qm, x = case
-    fabricate(tmp_path, qm, x)
+def test_correct_output_passes(case: ScCase, tmp_path: Path) -> None:
+    fabricate(tmp_path, case)
     said: list[str] = []
-    assert scrun.judge(tmp_path, qm, x, IMAGE_BASE, said.append) == []
+    assert scrun.judge(tmp_path, case, IMAGE_BASE, said.append) == []
     assert any("writes: not recorded by the SystemC harness yet" in s for s in said), said
+    assert any("fidelity of the DUT's logits against the float model over 3 token(s): cosine mean 0.9" in s
+               for s in said), said
 
 
-def test_flipped_logit_byte_fails(case: tuple[object, np.ndarray], tmp_path: Path) -> None:
-    qm, x = case
-    fabricate(tmp_path, qm, x)
-    vocab = qm.cfg.vocab                                  # type: ignore[attr-defined]
+def test_late_start_random_case(late_case: ScCase, tmp_path: Path) -> None:
+    """Positions from start_pos, the predictor starting from the preloaded KV cache: a correct output passes; the
+    same output judged as if the case started at 0 fails (the check is not blind to the positions)."""
+    fabricate(tmp_path, late_case)
+    assert scrun.judge(tmp_path, late_case, IMAGE_BASE, lambda s: None) == []
+    at_zero = ScCase(late_case.qm, late_case.image, late_case.x, list(range(len(late_case.x))), None)
+    failures = scrun.judge(tmp_path, at_zero, IMAGE_BASE, lambda s: None)
+    assert any("the harness ran it at position" in f for f in failures), failures
+
+
+def test_flipped_logit_byte_fails(case: ScCase, tmp_path: Path) -> None:
+    fabricate(tmp_path, case)
+    vocab = case.qm.cfg.vocab
     flip(tmp_path / "logits.bin", 4 * (vocab * 2 + 17))  # token 2, logit 17, low byte
-    failures = scrun.judge(tmp_path, qm, x, IMAGE_BASE, lambda s: None)
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
     assert failures[0] == "logits: 1 mismatch(es)", failures
     assert failures[1].startswith("  token 2 (pos 2): logit 17: golden "), failures
     assert "token 2 (pos 2): logit 17" in scrun.summary(failures)
 
 
-def test_flipped_kv_byte_fails(case: tuple[object, np.ndarray], tmp_path: Path) -> None:
-    qm, x = case
-    fabricate(tmp_path, qm, x)
+def test_flipped_kv_byte_fails(case: ScCase, tmp_path: Path) -> None:
+    fabricate(tmp_path, case)
     kv_size = len((tmp_path / "kv_region.bin").read_bytes())
     flip(tmp_path / "kv_tokens.bin", kv_size * 1 + 5)     # after token 1: layer 0 head 0 K row 0 byte 5
-    failures = scrun.judge(tmp_path, qm, x, IMAGE_BASE, lambda s: None)
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
     assert failures[0] == "kv_region: 1 mismatch(es)", failures
     assert failures[1].startswith("  token 1 (pos 1): layer 0 head 0 K row 0 byte 5 (address"), failures
     flip(tmp_path / "kv_tokens.bin", kv_size * 1 + 5)     # restored; now the final dump differs
     flip(tmp_path / "kv_region.bin", 7)
-    failures = scrun.judge(tmp_path, qm, x, IMAGE_BASE, lambda s: None)
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
     assert failures[1].startswith("  after the last token (kv_region.bin): layer 0 head 0 K row 0 byte 7"), failures
 
 
-def test_missing_token_and_harness_error(case: tuple[object, np.ndarray], tmp_path: Path) -> None:
-    qm, x = case
-    fabricate(tmp_path, qm, x)
+def test_missing_token_and_harness_error(case: ScCase, tmp_path: Path) -> None:
+    fabricate(tmp_path, case)
     lines = (tmp_path / "tokens.jsonl").read_text().splitlines()
     (tmp_path / "tokens.jsonl").write_text("\n".join(lines[:-1]) + "\n")
     (tmp_path / "run.json").write_text(json.dumps({"exit": 3, "message": "HANG at token 2", "protocol_errors": []}))
-    failures = scrun.judge(tmp_path, qm, x, IMAGE_BASE, lambda s: None)
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
     assert "harness: exit 3: HANG at token 2" in failures
     assert "token 2 (pos 2): no result from the harness" in failures
 
@@ -123,3 +143,24 @@ suites: {x: {tests: [s]}}
 """
     with pytest.raises(TestListError, match=r"tests\.s\.knobs: knob\(s\) \['perf_case'\] not supported"):
         parse(text)
+
+
+def test_case_knobs(late_case: ScCase, tmp_path: Path) -> None:
+    """The random case's timing becomes harness options (every knob it sets has one); the bundle directory holds
+    the image with the preloaded KV cache at kv_base, X and the start position; bad knobs are one line."""
+    args = late_case.harness_args()
+    assert "--lat-max" in args and "--p-x-idle" in args and "--reorder" in args
+    assert all(a.startswith("--") for a in args[::2])
+    write_case(late_case, tmp_path)
+    lay = DdrLayout(late_case.qm.cfg)
+    ddr = (tmp_path / "ddr.bin").read_bytes()
+    assert late_case.kv is not None and ddr[lay.kv_base: lay.kv_base + lay.kv_size] == pack_kv(lay, late_case.kv)
+    assert np.array_equal(np.load(tmp_path / "x.npy"), late_case.x)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert (manifest["tokens"], manifest["start_pos"]) == (3, late_case.start_pos)
+    assert build_parameters({"max_vocab": "32768"}, {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}) == \
+        {"MAX_VOCAB": 32768, "MEM_PAGES": 4096}
+    for knobs, msg in (({"case": "fuzzy"}, "expected one of preset, random"), ({"tokens": "0"}, "must be > 0"),
+                       ({"tokens": "many"}, "not an integer"), ({"bundle": "huge"}, "bundle huge x4")):
+        with pytest.raises(CaseError, match=msg):
+            make_case(knobs, 128, 1)

@@ -23,7 +23,8 @@ Constraint blocks
     c_legal    what EngineConfig.validate() and the RTL maxima require: d_model = n_heads * d_head;
                d_head, d_ff multiples of the lanes (axi_data_w/8; bus 64 or 128); t0 + n_tokens <= max_seq.
     c_budget   short sims: the engine streams every weight byte once per token at lanes bytes/cycle, so
-               d_model <= 128, d_ff <= 512, vocab <= 1024, max_seq <= 256, n_layers <= 4, n_tokens <= 4.
+               d_model <= 128, d_ff <= 512, vocab <= 1024, max_seq <= 256, n_layers <= 4, n_tokens <= 4
+               (LongRunCfgItem: n_tokens <= 32, for the SystemC engine).
     c_tiling   `tile_phase` x `tile_shape` picks one GEMV phase (qkv rows d_head, wo d_model, w1 d_ff,
                w2 d_model, logits vocab) and forces it to ONE tile, MANY whole tiles or a PARTIAL last
                tile (w_tile_rows vs that phase's rows); the other phases fall where they may.
@@ -50,10 +51,10 @@ the memory model, the BFMs and NumPy come from `sub_seed(seed, stream)` (NumPy S
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import vsc
@@ -148,6 +149,8 @@ def sub_seed(seed: int, stream: str) -> int:
 class EngineCfgItem:
     """Config-level random item. Field names follow EngineConfig; see the module docstring for blocks."""
 
+    budget: ClassVar[Mapping[str, int]] = BUDGET      # c_budget's limits (what one pyuvm run can afford)
+
     def __init__(self) -> None:
         self.axi_data_w = vsc.rand_uint16_t()
         self.lanes = vsc.rand_uint16_t()
@@ -204,14 +207,15 @@ class EngineCfgItem:
 
     @vsc.constraint
     def c_budget(self) -> None:
-        self.d_model <= BUDGET["d_model"]
-        self.d_ff <= BUDGET["d_ff"]
-        self.vocab <= BUDGET["vocab"]
-        self.max_seq <= BUDGET["max_seq"]
-        self.n_layers <= BUDGET["n_layers"]
-        self.n_tokens <= BUDGET["n_tokens"]
-        self.w_tile_rows <= BUDGET["vocab"]
-        self.ctx_tile <= BUDGET["max_seq"]
+        b = self.budget
+        self.d_model <= b["d_model"]
+        self.d_ff <= b["d_ff"]
+        self.vocab <= b["vocab"]
+        self.max_seq <= b["max_seq"]
+        self.n_layers <= b["n_layers"]
+        self.n_tokens <= b["n_tokens"]
+        self.w_tile_rows <= b["vocab"]
+        self.ctx_tile <= b["max_seq"]
 
     @vsc.constraint
     def c_tiling(self) -> None:
@@ -335,6 +339,16 @@ class EngineCase:
 
 
 _ITEM: EngineCfgItem | None = None
+
+
+LONG_RUN_TOKENS = 32
+
+
+@vsc.randobj
+class LongRunCfgItem(EngineCfgItem):
+    """EngineCfgItem's case space with up to LONG_RUN_TOKENS tokens per run (what a SystemC run affords:
+    regress/sccase.py); every other limit as c_budget's."""
+    budget: ClassVar[Mapping[str, int]] = {**BUDGET, "n_tokens": LONG_RUN_TOKENS}
 
 
 def random_case(seed: int, constraints: Callable[[EngineCfgItem], Any] | None = None,

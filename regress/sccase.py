@@ -1,0 +1,169 @@
+"""The case of one `engine: systemc` run (regress/scrun.py): what the SystemC harness simulates and what the
+judge predicts, drawn in Python exactly as a pyuvm test draws it.
+
+Two kinds, chosen by the test's knobs (+le_<knob>=<value>, regress/testlist.py SC_KNOBS):
+
+  case=preset (default)  the `bundle` preset (tiny, small, minilm; model seed 1), `tokens` tokens at positions
+                         0.. (verif/tests/base.py bundle_model); BFM timing all zero: the harness's defaults
+  case=random            RandTest's case (verif/tests/stimulus.py): verif/cfg_item.random_case from the master
+                         seed's pyvsc seed, for the configuration's bus width: dims, tiling, positions (late
+                         starts with the KV cache of positions 0..t0-1 preloaded from the golden model), weight
+                         distribution, the AXI memory's latency / backpressure / reorder profile and the stream
+                         gaps. `tokens`, when given, fixes the token count (up to 32: more tokens per run than
+                         pyuvm can afford; verif/cfg_item.py LongRunCfgItem, the same case space)
+
+`max_vocab` and `mem_pages` size the SystemC build (its MAX_VOCAB and BFM page store) for a case that needs more
+than the configuration gives (the full MiniLM: MAX_VOCAB 32768, ~30 MB of DDR).
+
+The bundle directory the harness reads (docs/systemc.md): ddr.bin (the image; for a late start with the KV cache
+preloaded), x.npy (int8 [T, d_model]) and manifest.json (tokens, start_pos, and the case for the reader).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.qmodel import QModel
+
+# BfmKnobs field (verif/bfm/axi_mem_bfm_types.py) / stream knob -> the harness option (verif/sc/le_sc_cli.h)
+HARNESS_OPTIONS: dict[str, str] = {
+    "lat_min": "--lat-min", "lat_max": "--lat-max", "b_lat_min": "--b-lat-min", "b_lat_max": "--b-lat-max",
+    "p_ar_stall": "--p-ar-stall", "p_r_gap": "--p-r-gap", "p_aw_stall": "--p-aw-stall", "p_w_stall": "--p-w-stall",
+    "p_b_gap": "--p-b-gap", "reorder": "--reorder", "interleave": "--interleave", "b_reorder": "--b-reorder",
+    "p_x_idle": "--p-x-idle", "p_logits_stall": "--p-logits-stall",
+}
+NOT_TIMING = {"seed"}          # sub-seeds of the pyuvm BFM proxies; the harness's BFMs draw from +verilator+seed
+CASE_KINDS = ("preset", "random")
+BUILD_KNOBS = {"max_vocab": "MAX_VOCAB", "mem_pages": "MEM_PAGES"}
+
+
+class CaseError(ValueError):
+    """A knob or case the systemc engine cannot run (one line: regress.scrun exits 3 with it)."""
+
+
+@dataclass(frozen=True)
+class ScCase:
+    qm: QModel
+    image: bytes                    # the DDR image at IMAGE_BASE, KV cache preloaded for a late start
+    x: np.ndarray                   # int8 [tokens, d_model]
+    positions: list[int]            # consecutive, from start_pos
+    kv: np.ndarray | None           # golden KV cache of positions 0..start_pos-1 (None: start at 0)
+    timing: dict[str, float | int | bool] = field(default_factory=dict)   # HARNESS_OPTIONS keys
+    describe: str = ""
+    logits_float: np.ndarray | None = None   # the float reference of a preset bundle (fidelity line)
+
+    @property
+    def start_pos(self) -> int:
+        return self.positions[0] if self.positions else 0
+
+    def harness_args(self) -> list[str]:
+        out: list[str] = []
+        for k, v in self.timing.items():
+            out += [HARNESS_OPTIONS[k], str(int(v)) if isinstance(v, bool) else str(v)]
+        return out
+
+
+def _int_knob(knobs: Mapping[str, str], key: str) -> int | None:
+    if key not in knobs:
+        return None
+    try:
+        value = int(knobs[key], 0)
+    except ValueError:
+        raise CaseError(f"+le_{key}={knobs[key]}: not an integer") from None
+    if value <= 0:
+        raise CaseError(f"+le_{key}={knobs[key]}: must be > 0")
+    return value
+
+
+def build_parameters(knobs: Mapping[str, str], params: Mapping[str, int]) -> dict[str, int]:
+    """The configuration's parameters with max_vocab / mem_pages applied (never lowered below the configuration)."""
+    out = dict(params)
+    for knob, param in BUILD_KNOBS.items():
+        v = _int_knob(knobs, knob)
+        if v is not None:
+            out[param] = max(v, out.get(param, 0))
+    return out
+
+
+def preset_case(bundle: str, tokens: int, bus: int) -> ScCase:
+    from models.bundle import build_bundle
+    from models.ddr_layout import pack
+    try:
+        b = build_bundle(bundle, 1, tokens, bus_width=bus)
+    except (ValueError, RuntimeError, KeyError) as exc:
+        raise CaseError(f"bundle {bundle} x{tokens}: {exc}") from None
+    return ScCase(b.qm, pack(b.qm), b.x, list(range(tokens)), None, {}, f"bundle {bundle} x{tokens}",
+                  b.logits_float)
+
+
+def random_case(vsc_seed: int, bus: int, tokens: int | None) -> ScCase:
+    """RandTest's case for the bus width; with `tokens`, the same case space drawn with that many tokens
+    (verif/cfg_item.py LongRunCfgItem: positions t0..t0+tokens-1 below max_seq)."""
+    from models.ddr_layout import DdrLayout, pack, pack_kv
+    from models.golden import GoldenEngine
+    from models.random_model import random_inputs
+    from verif.cfg_item import LONG_RUN_TOKENS
+    from verif.cfg_item import random_case as draw
+    from verif.tests.case_model import build_model
+
+    if tokens is None:
+        case = draw(vsc_seed, lambda it: [it.axi_data_w == bus])
+    elif tokens > LONG_RUN_TOKENS:
+        raise CaseError(f"+le_tokens={tokens}: a random case has at most {LONG_RUN_TOKENS} tokens")
+    else:
+        case = draw(vsc_seed, lambda it: [it.axi_data_w == bus, it.n_tokens == tokens], item=_long_item())
+    cfg, n = case.cfg, case.n_tokens
+    qm = build_model(cfg, case.data_seed, case.weight_dist)
+    xs = qm.quantize_x(random_inputs(cfg, case.data_seed, case.t0 + n))
+    image, kv = bytearray(pack(qm)), None
+    if case.t0:
+        eng = GoldenEngine(qm)
+        for p in range(case.t0):
+            eng.step(xs[p], p)
+        kv = eng.kv.copy()
+        lay = DdrLayout(cfg)
+        image[lay.kv_base: lay.kv_base + lay.kv_size] = pack_kv(lay, kv)
+    timing = {k: v for k, v in {**case.axi_mem, **case.bus_knobs}.items() if k not in NOT_TIMING}
+    unknown = sorted(set(timing) - set(HARNESS_OPTIONS))
+    if unknown:
+        raise CaseError(f"the random case sets knob(s) {unknown} the SystemC harness has no option for")
+    desc = (f"random case (pyvsc seed {vsc_seed}): {cfg}, positions {case.t0}..{case.t0 + n - 1}, weights "
+            f"{case.weight_dist}, latency {case.latency}, backpressure {case.backpressure}")
+    return ScCase(qm, bytes(image), xs[case.t0:], list(range(case.t0, case.t0 + n)), kv, timing, desc)
+
+
+_LONG_ITEM: Any = None
+
+
+def _long_item() -> Any:
+    """One LongRunCfgItem per process (building a pyvsc item costs more than drawing from it)."""
+    global _LONG_ITEM
+    if _LONG_ITEM is None:
+        from verif.cfg_item import LongRunCfgItem
+        _LONG_ITEM = LongRunCfgItem()
+    return _LONG_ITEM
+
+
+def make_case(knobs: Mapping[str, str], bus: int, vsc_seed: int) -> ScCase:
+    kind = knobs.get("case", "preset")
+    if kind not in CASE_KINDS:
+        raise CaseError(f"+le_case={kind}: expected one of {', '.join(CASE_KINDS)}")
+    tokens = _int_knob(knobs, "tokens")
+    if kind == "random":
+        return random_case(vsc_seed, bus, tokens)
+    return preset_case(knobs.get("bundle", "tiny"), tokens or 4, bus)
+
+
+def write_case(case: ScCase, out: Path) -> None:
+    """The bundle directory the harness reads: ddr.bin, x.npy, manifest.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ddr.bin").write_bytes(case.image)
+    np.save(out / "x.npy", np.ascontiguousarray(case.x.astype(np.int8)), allow_pickle=False)
+    manifest: dict[str, Any] = {"config": case.qm.cfg.to_dict(), "tokens": int(case.x.shape[0]),
+                                "start_pos": case.start_pos, "case": case.describe}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
