@@ -3,8 +3,8 @@ verbose logs) and the command rewriting that `regress debug` shares.
 
     entries = rerun_failed(results, out, say=print)     # OUT/rerun/<run_id>/ + OUT/reruns.json
 
-A rerun is the run's own regress.simrun command (same master seed, so the same stimulus bit for bit) sent to
-another directory. With waves it needs a build with --trace-fst: LE_WAVES=1 makes eda/simbuild.py build
+A rerun is the run's own regress.simrun (or regress.scrun) command (same master seed, so the same stimulus bit
+for bit) sent to another directory. With waves it needs a build with --trace-fst: LE_WAVES=1 makes eda/simbuild.py build
 (and cache) that variant, so the recorded --build-dir is dropped and the build is looked up from the sources.
 Verbose: cocotb and pyuvm log at DEBUG (COCOTB_LOG_LEVEL=DEBUG).
 """
@@ -34,9 +34,11 @@ class RerunError(RuntimeError):
 
 
 def retarget(command: Sequence[str], out_dir: Path, plusargs: Sequence[str] = ()) -> list[str]:
-    """`command` (a regress.simrun command) writing into `out_dir`, without its pinned build, plus `plusargs`."""
-    if "regress.simrun" not in command:
-        raise RerunError(f"the recorded command is not a regress.simrun command: {shlex.join(command)[:120]}")
+    """`command` (a regress.simrun or regress.scrun command) writing into `out_dir`, without its pinned build,
+    plus `plusargs`."""
+    if "regress.simrun" not in command and "regress.scrun" not in command:
+        raise RerunError(f"the recorded command is not a regress.simrun or regress.scrun command: "
+                         f"{shlex.join(command)[:120]}")
     out: list[str] = []
     skip = False
     for arg in command:

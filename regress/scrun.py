@@ -45,12 +45,13 @@ class RunError(RuntimeError):
 
 
 def split_plusargs(plusargs: Sequence[str]) -> tuple[dict[str, str], list[str]]:
-    """(+le_<knob>=<value> knobs, every other plusarg: passed to the harness). Later plusargs override earlier."""
+    """(+le_<knob>=<value> knobs, every other plusarg, +le_probe_file included: passed to the harness). Later
+    plusargs override earlier."""
     from regress.testlist import SC_KNOBS
     knobs: dict[str, str] = {}
     rest: list[str] = []
     for p in plusargs:
-        if p.startswith("+le_"):
+        if p.startswith("+le_") and not p.startswith(PROBE_PLUSARG):     # the probe file: le_probe.sv reads it
             key, sep, value = p[4:].partition("=")
             if not sep or key not in SC_KNOBS:
                 raise RunError(f"plusarg {p!r}: the systemc engine understands only "

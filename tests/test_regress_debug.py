@@ -215,7 +215,10 @@ def test_retarget_drops_the_pinned_build_and_adds_plusargs(tmp_path: Path) -> No
     new = retarget(cmd, tmp_path, ["+le_probe_file=/p"])
     assert new == ["py", "-m", "regress.simrun", "--seed", "3", "--plusarg", "+le_tokens=2",
                    "--plusarg", "+le_probe_file=/p", "--out", str(tmp_path)]
-    with pytest.raises(RerunError, match=r"not a regress\.simrun command"):
+    sc = ["py", "-m", "regress.scrun", "--test", "sc_smoke", "--seed", "3", "--out", "/old"]
+    assert retarget(sc, tmp_path, ["+le_probe_file=/p"]) == [*sc[:-2], "--plusarg", "+le_probe_file=/p", "--out",
+                                                             str(tmp_path)]
+    with pytest.raises(RerunError, match=r"not a regress\.simrun or regress\.scrun command"):
         retarget(["sh", "x"], tmp_path)
 
 
@@ -228,5 +231,5 @@ def test_debug_refuses_what_is_not_a_run_directory(tmp_path: Path) -> None:
     with pytest.raises(debug.DebugError, match="not readable JSON"):
         debug.load_run(tmp_path)
     (tmp_path / "results.json").write_text('{"run_id": "x", "command": ["sh", "y"]}')
-    with pytest.raises(debug.DebugError, match=r"not a regress\.simrun command"):
+    with pytest.raises(debug.DebugError, match=r"not a regress\.simrun or regress\.scrun command"):
         debug.rerun(debug.load_run(tmp_path), tmp_path / "debug", False, 1.0)

@@ -58,6 +58,6 @@ def test_cli_rerun_failed_reports_a_command_it_cannot_rerun(fake, capsys) -> Non
     tmp, command = fake
     assert _run(tmp, command, "all", rerun_failed=True) == 1
     text = capsys.readouterr().out
-    assert "not rerun: the recorded command is not a regress.simrun command" in text
+    assert "not rerun: the recorded command is not a regress.simrun or regress.scrun command" in text
     assert json.loads((tmp / "out" / rerun.RERUNS_FILE).read_text()) == []
     assert (tmp / "out" / "dashboard.html").is_file()
