@@ -33,11 +33,12 @@ from typing import Any
 import numpy as np
 
 from regress.sccase import CaseError, ScCase, build_parameters, make_case, write_case
+from regress.sctxn import ScTxns, TxnFormatError, read_txns
 
 CLK_NS = 10                      # the harness's sc_clock period (verif/sc/sc_main.cpp)
 PROBE_PLUSARG = "+le_probe_file="     # verif/env/env.py PROBE_PLUSARG: `regress debug`
-WRITES_SKIPPED = "writes: not recorded by the SystemC harness yet (the K/V append transactions are not compared; " \
-                 "the whole KV region after every token is)"
+WRITES_SKIPPED = "writes: the harness wrote no txn.jsonl (--txn 0): the K/V append transactions are not compared; " \
+                 "the whole KV region after every token is"
 
 
 class RunError(RuntimeError):
@@ -66,16 +67,34 @@ def _checker_class() -> type[Any]:
     from verif.env.scoreboard import TokenChecker
 
     class ScTokenChecker(TokenChecker):
-        """TokenChecker with its write comparison made explicit: the SystemC harness records no AXI writes."""
+        """TokenChecker that can be told a run recorded no AXI writes (the comparison is skipped, visibly)."""
         writes_skipped = 0
+        records_writes = True
 
         def _writes(self, tok: str, pred: Any, writes: list[Any]) -> None:
-            self.writes_skipped += 1
+            if self.records_writes:
+                super()._writes(tok, pred, writes)
+            else:
+                self.writes_skipped += 1
 
         def kv_after_run(self, want: bytes, got: bytes) -> None:
             self._kv_region("after the last token (kv_region.bin)", want, got)
 
     return ScTokenChecker
+
+
+def _txns(out: Path, problems: list[str]) -> ScTxns | None:
+    """The run's transaction records (None when the harness wrote none); a lost record is a failure."""
+    if not (out / "txn.jsonl").is_file():
+        return None
+    try:
+        txns = read_txns(out / "txn.jsonl")
+    except TxnFormatError as exc:
+        problems.append(f"harness: {exc}")
+        return None
+    if txns.lost:
+        problems.append(f"harness: the data of {txns.lost} write burst(s) was lost (record ring overrun)")
+    return txns
 
 
 def _read(path: Path) -> bytes | None:
@@ -86,14 +105,17 @@ def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] =
           trace_dir: Path | None = None) -> list[str]:
     """Check the harness outputs in `out` for the tokens of `case`; the failures as lines (empty: pass). Expected
     values come from GoldenPredictor only, never from the harness's files."""
+    from verif.agents.axi4 import as_env_write
     from verif.agents.axis import LogitsFrame
     from verif.env.refmodel import GoldenPredictor
     from verif.env.txn import TokenReadback, TokenStart
 
     predictor = GoldenPredictor(case.qm, image_base, case.kv, trace_dir=trace_dir)
     checker = _checker_class()(predictor.layout, image_base)
-    vocab, kv_size = predictor.cfg.vocab, predictor.layout.kv_size
+    vocab, kv_size, bus_bytes = predictor.cfg.vocab, predictor.layout.kv_size, predictor.cfg.bus_bytes
     problems: list[str] = []
+    txns = _txns(out, problems)
+    checker.records_writes = txns is not None
     run: dict[str, Any] = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
     if not run:
         problems.append("harness: no run.json")
@@ -118,7 +140,8 @@ def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] =
         frame = LogitsFrame(row) if len(row) == 4 * vocab else None
         kv = kv_tokens[kv_size * i: kv_size * (i + 1)]
         perf = {k: int(v) for k, v in rec.get("perf", {}).items()}
-        checker.check(pred, frame, [], TokenReadback(i, int(rec.get("status", 0)), int(rec.get("err_code", 0)),
+        writes = [as_env_write(w, bus_bytes) for w in txns.writes.get(i, [])] if txns is not None else []
+        checker.check(pred, frame, writes, TokenReadback(i, int(rec.get("status", 0)), int(rec.get("err_code", 0)),
                                                      perf, kv))
     if len(records) > len(x):
         problems.append(f"the harness ran {len(records)} tokens, {len(x)} expected")
@@ -171,13 +194,25 @@ def write_results(path: Path, name: str, failures: list[str], wall_s: float, sim
 
 
 def write_fingerprint(out: Path) -> None:
-    """txn_log.sha256 as a pyuvm run writes it ("<hex>  <what>"): here the sha256 of what the harness produced
-    (tokens.jsonl with its cycle counts, logits.bin, kv_tokens.bin), so repro.sh can say "bit for bit"."""
+    """txn_log.txt and txn_log.sha256 as a pyuvm run writes them: the transaction log in verif/env/txn_log.py's
+    line format (the BFM's R/W records, the C driver's CSR accesses, irq edges, from txn.jsonl) and the sha256
+    of that log and of what the harness produced (tokens.jsonl with its cycle counts, logits.bin,
+    kv_tokens.bin), so repro.sh can say "bit for bit"."""
     h = hashlib.sha256()
+    what = "harness outputs (tokens.jsonl, logits.bin, kv_tokens.bin)"
+    try:
+        txns = read_txns(out / "txn.jsonl") if (out / "txn.jsonl").is_file() else None
+    except TxnFormatError:
+        txns = None                                   # judge() reports it
+    if txns is not None:
+        text = "".join(line + "\n" for line in txns.lines)
+        (out / "txn_log.txt").write_text(text)
+        h.update(text.encode() + b"\0")
+        counts = ", ".join(f"{k} {v}" for k, v in txns.counts.items())
+        what = f"{len(txns.lines)} transactions ({counts}) and the " + what
     for f in ("tokens.jsonl", "logits.bin", "kv_tokens.bin"):
         h.update((_read(out / f) or b"") + b"\0")
-    (out / "txn_log.sha256").write_text(f"{h.hexdigest()}  harness outputs (tokens.jsonl, logits.bin, "
-                                        f"kv_tokens.bin)\n")
+    (out / "txn_log.sha256").write_text(f"{h.hexdigest()}  {what}\n")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -258,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.xml"
     results.unlink(missing_ok=True)
-    for stale in ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin", "txn_log.sha256"):
+    for stale in ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin", "txn.jsonl",
+                  "txn_log.txt", "txn_log.sha256"):
         (out / stale).unlink(missing_ok=True)
     try:
         name, case, binary, harness = _prepare(args, out)

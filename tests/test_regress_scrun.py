@@ -14,11 +14,11 @@ import pytest
 from models.ddr_layout import DdrLayout, pack_kv
 from models.schedule import schedule_beats, token_schedule
 from regress import scrun
-from regress.sccase import CaseError, ScCase, build_parameters, make_case, preset_case, write_case
 from regress.results import parse_cocotb_results
+from regress.sccase import CaseError, ScCase, build_parameters, make_case, preset_case, write_case
 from regress.testlist import TestListError, parse
 from verif.env.refmodel import GoldenPredictor
-from verif.env.txn import TokenStart
+from verif.env.txn import KvWrite, TokenStart
 
 IMAGE_BASE = 0x0010_0FC0
 TOKENS = 3
@@ -39,12 +39,34 @@ def late_case() -> ScCase:
     raise AssertionError("no late-start random case in 40 seeds")
 
 
-def fabricate(out: Path, case: ScCase) -> None:
-    """What a correct harness writes: logits.bin, kv_tokens.bin, kv_region.bin, tokens.jsonl, run.json."""
+def w_records(tok: int, writes: list[KvWrite], bus: int) -> list[str]:
+    """txn.jsonl W lines as the harness writes them: one burst per K/V row, bus-aligned beats, row bytes strobed."""
+    out = []
+    for w in writes:
+        lo, hi = w.addr - w.addr % bus, w.addr + len(w.data)
+        beats = []
+        for a in range(lo, hi, bus):
+            data, strb = bytearray(bus), 0
+            for j in range(bus):
+                if w.addr <= a + j < hi:
+                    data[j], strb = w.data[a + j - w.addr], strb | (1 << j)
+            beats.append([data.hex(), f"{strb:x}", 0])
+        out.append(json.dumps({"k": "W", "tok": tok, "id": 1, "addr": lo, "len": len(beats) - 1, "resp": 0,
+                               "t_aw": 10 * tok, "t_b": 10 * tok + 5, "beats": beats, "lost": 0}))
+    return out
+
+
+def fabricate(out: Path, case: ScCase, txn: bool = True) -> None:
+    """What a correct harness writes: logits.bin, kv_tokens.bin, kv_region.bin, tokens.jsonl, run.json and (txn)
+    txn.jsonl with the K/V writes, a read and a CSR access per token."""
     gold = GoldenPredictor(case.qm, IMAGE_BASE, case.kv)
-    logits, kv, lines = [], [], []
+    logits, kv, lines, txns = [], [], [], []
     for i, pos in enumerate(case.positions):
         p = gold.predict(TokenStart(i, pos, case.x[i]))
+        txns.append(json.dumps({"k": "C", "tok": i, "w": 1, "addr": 0x14, "data": pos, "resp": 0, "cyc": 100 * i}))
+        txns.append(json.dumps({"k": "R", "tok": i, "id": 0, "addr": IMAGE_BASE, "len": 3, "resp": 0, "t_ar": 1,
+                                "t_first": 3, "t_last": 6, "ooo": 0, "il": 0}))
+        txns += w_records(i, p.kv_writes, gold.cfg.bus_bytes)
         logits.append(p.logits.astype("<i4").tobytes())
         kv.append(p.kv_region)
         rd, wr = schedule_beats(token_schedule(gold.layout, pos), gold.cfg.bus_bytes)
@@ -57,6 +79,8 @@ def fabricate(out: Path, case: ScCase) -> None:
     (out / "kv_region.bin").write_bytes(kv[-1])
     (out / "tokens.jsonl").write_text("\n".join(lines) + "\n")
     (out / "run.json").write_text(json.dumps({"exit": 0, "message": "", "cycles": 3000, "protocol_errors": []}))
+    if txn:
+        (out / "txn.jsonl").write_text("\n".join(txns) + "\n")
 
 
 def flip(path: Path, offset: int) -> None:
@@ -69,7 +93,10 @@ def test_correct_output_passes(case: ScCase, tmp_path: Path) -> None:
     fabricate(tmp_path, case)
     said: list[str] = []
     assert scrun.judge(tmp_path, case, IMAGE_BASE, said.append) == []
-    assert any("writes: not recorded by the SystemC harness yet" in s for s in said), said
+    assert not any("writes:" in s for s in said), said
+    fabricate(tmp_path / "no_txn", case, txn=False)
+    assert scrun.judge(tmp_path / "no_txn", case, IMAGE_BASE, said.append) == []
+    assert any("writes: the harness wrote no txn.jsonl" in s for s in said), said
     assert any("fidelity of the DUT's logits against the float model over 3 token(s): cosine mean 0.9" in s
                for s in said), said
 
@@ -164,3 +191,34 @@ def test_case_knobs(late_case: ScCase, tmp_path: Path) -> None:
                        ({"tokens": "many"}, "not an integer"), ({"bundle": "huge"}, "bundle huge x4")):
         with pytest.raises(CaseError, match=msg):
             make_case(knobs, 128, 1)
+
+
+def test_k_v_writes_are_compared(case: ScCase, tmp_path: Path) -> None:
+    """The W records of txn.jsonl are the writes TokenChecker compares: a dropped row, a changed byte and a lost
+    beat ring each fail, named by token; the transaction log uses the pyuvm env's line format."""
+    fabricate(tmp_path, case)
+    recs = (tmp_path / "txn.jsonl").read_text().splitlines()
+    scrun.write_fingerprint(tmp_path)
+    log = (tmp_path / "txn_log.txt").read_text().splitlines()
+    assert log[0] == "C W 0x14 0x00000000 resp=0 t=0" and log[1].startswith("R id=0 addr=0x100fc0 len=4 resp=0")
+    assert log[2].startswith("W id=1 addr=") and "transactions (R 3, W" in (tmp_path / "txn_log.sha256").read_text()
+    w_rows = [n for n, r in enumerate(recs) if '"k": "W"' in r and '"tok": 1' in r]
+    (tmp_path / "txn.jsonl").write_text("\n".join(r for n, r in enumerate(recs) if n != w_rows[0]) + "\n")
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
+    assert failures[0].startswith("write_missing: ") and failures[1].startswith("  token 1 (pos 1): no write to")
+    rec = json.loads(recs[w_rows[-1]])
+    data = bytearray(bytes.fromhex(rec["beats"][0][0]))
+    data[int(rec["beats"][0][1], 16).bit_length() - 1] ^= 0x40           # the last strobed byte
+    rec["beats"][0][0] = data.hex()
+    recs[w_rows[-1]] = json.dumps(rec)
+    (tmp_path / "txn.jsonl").write_text("\n".join(recs) + "\n")
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
+    assert failures[0] == "write_data: 1 mismatch(es)" and failures[1].startswith("  token 1 (pos 1): "), failures
+    rec["lost"] = 1
+    recs[w_rows[-1]] = json.dumps(rec)
+    (tmp_path / "txn.jsonl").write_text("\n".join(recs) + "\n")
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
+    assert "harness: the data of 1 write burst(s) was lost (record ring overrun)" in failures
+    (tmp_path / "txn.jsonl").write_text('{"k": "Q"}\n')
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
+    assert failures[0].startswith(f"harness: {tmp_path / 'txn.jsonl'}:1: unreadable record"), failures
