@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from regress import covgate, debug, rerun, runner
+from regress.launchers import Backend, clusters
+from regress.launchers.pick import run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
 from regress.testlist import TestListError, describe, load
 
@@ -40,6 +42,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --cov: fail when a total is below testlist coverage.gate")
     r.add_argument("--rerun-failed", action="store_true",
                    help="rerun one run per failure bucket with FST waves and verbose logs (OUT/rerun/)")
+    r.add_argument("--cluster", default="local", metavar="NAME",
+                   help="where the runs execute: local (default: subprocesses here), dask-local, slurm, lsf, pbs, "
+                        "sge, htcondor (regress/clusters.yaml) or tcp://HOST:PORT (a running Dask scheduler)")
+    r.add_argument("--cluster-config", type=Path, metavar="FILE",
+                   help="cluster settings (default regress/clusters.yaml)")
+    r.add_argument("--build-on-worker", action="store_true",
+                   help="build on the workers (content-hash cache) instead of once here into a shared build dir")
+    r.add_argument("--infra-retries", type=int, metavar="N",
+                   help="attempts after an infrastructure error (default: the cluster's infra_retries, 1)")
     rep = sub.add_parser("report", help="(re)write the HTML dashboard of regression output folders")
     rep.add_argument("out", nargs="*", type=Path, help="regression output folders (default: the newest)")
     rep.add_argument("--history", type=Path, help="trend database (default OUT/../history.sqlite)")
@@ -55,18 +66,35 @@ def _meta(args: argparse.Namespace, git: dict[str, Any], tools: dict[str, str], 
     return {"suite": args.suite, "started": dt.datetime.now().isoformat(timespec="seconds"), "git": git,
             "tools": tools, "python": platform.python_version(), "jobs": args.jobs, "reseed": args.reseed,
             "seed": args.seed, "test": args.test, "waves": args.waves, "cov": args.cov, "out": str(out),
-            "argv": sys.argv}
+            "argv": sys.argv, "cluster": getattr(args, "cluster", "local"),
+            "build_on_worker": getattr(args, "build_on_worker", False)}
+
+
+def _cluster(args: argparse.Namespace) -> clusters.ClusterSpec:
+    """The --cluster settings, checked before any build (a ClusterError is one line, exit 2)."""
+    spec = clusters.load(getattr(args, "cluster", None) or "local", getattr(args, "cluster_config", None))
+    retries = getattr(args, "infra_retries", None)
+    if retries is not None:
+        if retries < 0:
+            raise TestListError("--infra-retries must be >= 0")
+        spec.settings["infra_retries"] = retries
+    clusters.preflight(spec)
+    return spec
 
 
 def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.sim_command,
-        builder: runner.Builder = runner.sim_build, tools: dict[str, str] | None = None) -> int:
-    """`regress run`: returns the exit code (0 all passed, 1 something failed or was interrupted)."""
+        builder: runner.Builder = runner.sim_build, tools: dict[str, str] | None = None,
+        backend: Backend | None = None) -> int:
+    """`regress run`: returns the exit code (0 all passed, 1 something failed, was interrupted or was lost to the
+    infrastructure). `backend` replaces the one --cluster names (tests: regress.launchers.fake)."""
     tl = load(args.testlist)
     suite = tl.suite(args.suite)
     if args.jobs < 1 or (args.reseed is not None and args.reseed < 1):
         raise TestListError("-j and --reseed must be >= 1")
     if getattr(args, "cov_gate", False) and not args.cov:
         raise TestListError("--cov-gate needs --cov (the gate checks the coverage of this run)")
+    cluster = _cluster(args)
+    on_worker = bool(getattr(args, "build_on_worker", False))
     runs = runner.plan(tl, suite, reseed=args.reseed, seed=args.seed, test=args.test)
     runs = covgate.with_coverage(runs) if args.cov else runs
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -87,9 +115,14 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
         diff_file = str(out / "git.diff")
     meta = _meta(args, git, tools, out)
     (out / "regress.json").write_text(json.dumps(meta, indent=2) + "\n")
-    print(f"regress {args.suite}: {len(runs)} runs, -j {args.jobs}, out {out}", flush=True)
+    where = "" if cluster.kind == "local" else f", cluster {cluster.name}"
+    print(f"regress {args.suite}: {len(runs)} runs, -j {args.jobs}{where}, out {out}", flush=True)
     configs = list({cfg.name: cfg for _, cfg, _ in runs}.values())
-    builds = runner.build_all(configs, builder, lambda s: print(s, flush=True), log_dir=out)
+    if on_worker:
+        builds: dict[str, Path | None] = {}
+        print("builds: on the workers (--build-on-worker: each worker builds through the content-hash cache)")
+    else:
+        builds = runner.build_all(configs, builder, lambda s: print(s, flush=True), log_dir=out)
     jobs = runner.prepare(runs, out, make_command, builds, tools)
     results: list[RunResult] = [j.result for j in jobs if j.result is not None]
     progress = runner.Progress(len(jobs))
@@ -107,14 +140,15 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     todo = []
     for job in jobs:
         assert job.result is not None
-        if builds.get(job.config.name) is None:
+        if builds.get(job.config.name) is None and not on_worker:
             job.result.status, job.result.kind = "crash", "BuildError"
             job.result.message = f"the build of configuration {job.config.name} failed (see the console)"
             done(job.result)
         else:
             todo.append(job)
     t0 = time.monotonic()
-    interrupted = runner.execute(todo, args.jobs, make_command, builds, done, progress)
+    interrupted = run_jobs(cluster, todo, args.jobs, make_command, builds, done, progress, backend=backend,
+                           build_on_worker=on_worker)
     progress.close()
     meta["wall_s"] = round(time.monotonic() - t0, 3)
     meta["interrupted"] = interrupted
@@ -125,7 +159,7 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     print("\n".join(table))
     print(f"results: {out / 'results.json'}  junit: {out / 'junit.xml'}"
           + ("  (interrupted: partial results)" if interrupted else ""), flush=True)
-    bad = interrupted or any(r.failed for r in results)
+    bad = interrupted or any(r.failed or r.infra for r in results)
     if args.cov:
         measured = [j.run_dir for j in jobs if j.spec.engine == "pyuvm"]
         if len(measured) < len(jobs):

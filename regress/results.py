@@ -1,7 +1,9 @@
 """Run results and the regression's reports: per-run results.json, repro.sh, JUnit XML, results JSON, summary.
 
 A RunResult is what one run ended as: pass, fail (the cocotb test failed), crash (the simulator ended without
-a result), timeout, interrupted (Ctrl-C) or not_run (the regression stopped before it started).
+a result), timeout, interrupted (Ctrl-C), not_run (the regression stopped before it started) or infra (the
+distributed engine lost it: a worker lost mid-run, a scheduler disconnect, a batch job that never started,
+on every attempt: not a test failure, no bucket; regress/launchers/).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from xml.etree import ElementTree as ET
 from regress.buckets import Signature, bucket, format_buckets, signature
 
 FAILED = ("fail", "crash", "timeout", "interrupted")
+INFRA = "infra"                  # an infrastructure error (regress/launchers): apart from the test failures
 LOG_TAIL = 40
 TXN_HASH = "txn_log.sha256"      # verif/env/txn_log.py HASH_FILE: the determinism fingerprint of a run
 WAVE_GLOBS = ("*.fst", "*.vcd", "*/*.fst", "*/*.vcd")      # where a run directory's waves are
@@ -73,10 +76,25 @@ class RunResult:
     exit_code: int | None = None
     timeout_s: float | None = None         # the test list's timeout of this run
     engine: str = "pyuvm"                  # the test list's engine: pyuvm (regress.simrun) or systemc (regress.scrun)
+    # where it ran (regress/launchers): backend (local, dask-local, slurm, ..., tcp://...), host, worker name,
+    # batch job id (SLURM_JOB_ID, LSB_JOBID, ...), queue wait (submitted -> started) and run time (started -> ended)
+    backend: str = "local"
+    host: str = ""
+    worker: str = ""
+    batch_job_id: str = ""
+    queue_wait_s: float | None = None
+    run_s: float | None = None
+    dispatch_s: float | None = None        # Dask backends: handed to the scheduler -> the command started
+    attempts: int = 1                      # 1 + the retries after infrastructure errors
+    infra_errors: list[str] = field(default_factory=list)     # what went wrong on each failed attempt
 
     @property
     def failed(self) -> bool:
         return self.status in FAILED
+
+    @property
+    def infra(self) -> bool:
+        return self.status == INFRA
 
     @property
     def signature(self) -> Signature | None:
@@ -214,6 +232,15 @@ def summary(results: Sequence[RunResult]) -> list[str]:
     skipped = sum(r.status == "not_run" for r in results)
     lines.append(f"{'total':<{w}}  {'':<6}  {n:>4}  {p:>4}  {f:>4}  "
                  f"{(f'{100 * p / n:5.1f}%' if n else '    -'):>6}" + (f"  ({skipped} not run)" if skipped else ""))
+    infra = [r for r in results if r.infra]
+    retried = [r for r in results if r.attempts > 1 and not r.infra]
+    if infra or retried:
+        lines.append("")
+        lines.append(f"infrastructure errors (not test failures): {len(infra)} run(s) lost on every attempt, "
+                     f"{len(retried)} run(s) kept after a retry")
+        lines += [f"  INFRA {r.run_id}: {r.message}" for r in infra]
+        lines += [f"  retried {r.run_id} ({r.attempts} attempts): {r.infra_errors[-1] if r.infra_errors else ''}"
+                  for r in retried]
     buckets = bucket([r for r in results if r.failed])
     if buckets:
         lines.append("")
@@ -231,7 +258,7 @@ def write_junit(results: Sequence[RunResult], path: Path, suite: str) -> None:
     for test, runs in by_test.items():
         ts = ET.SubElement(root, "testsuite", name=f"{suite}.{test}", tests=str(len(runs)),
                            failures=str(sum(r.status == "fail" for r in runs)),
-                           errors=str(sum(r.status in ("crash", "timeout", "interrupted") for r in runs)),
+                           errors=str(sum(r.status in ("crash", "timeout", "interrupted", INFRA) for r in runs)),
                            skipped=str(sum(r.status == "not_run" for r in runs)),
                            time=f"{sum(r.wall_s for r in runs):.3f}")
         for r in runs:
@@ -241,11 +268,16 @@ def write_junit(results: Sequence[RunResult], path: Path, suite: str) -> None:
             for name, value in (("seed", str(r.seed)), ("seeds", r.seeds), ("config", r.config), ("engine", r.engine),
                                 ("status", r.status), ("repro", r.repro()), ("command", r.shell_command()),
                                 ("run_dir", r.run_dir),
-                                ("sim_time_ns", "" if r.sim_time_ns is None else f"{r.sim_time_ns:g}")):
+                                ("sim_time_ns", "" if r.sim_time_ns is None else f"{r.sim_time_ns:g}"),
+                                ("backend", r.backend), ("host", r.host), ("worker", r.worker),
+                                ("batch_job_id", r.batch_job_id),
+                                ("queue_wait_s", "" if r.queue_wait_s is None else f"{r.queue_wait_s:.3f}"),
+                                ("run_s", "" if r.run_s is None else f"{r.run_s:.3f}"),
+                                ("attempts", str(r.attempts))):
                 ET.SubElement(props, "property", name=name, value=value)
             if r.status == "fail":
                 ET.SubElement(tc, "failure", message=r.message, type=r.kind).text = r.traceback or r.message
-            elif r.failed:
+            elif r.failed or r.infra:
                 ET.SubElement(tc, "error", message=r.message, type=r.kind).text = r.traceback or r.message
             elif r.status == "not_run":
                 ET.SubElement(tc, "skipped", message="not run (the regression was interrupted)")
@@ -264,6 +296,8 @@ def write_json(results: Sequence[RunResult], path: Path, meta: dict[str, Any]) -
         "passed": sum(r.status == "pass" for r in results),
         "failed": len(failed),
         "not_run": sum(r.status == "not_run" for r in results),
+        "infra": sum(r.infra for r in results),
+        "retried": sum(r.attempts > 1 for r in results),
         "buckets": [{"signature": str(b.signature), "count": len(b.runs), "runs": [r.run_id for r in b.runs]}
                     for b in bucket(failed)],
         "runs": [r.to_json() for r in results],

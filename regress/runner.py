@@ -14,6 +14,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from regress.testlist import BuildConfig, Suite, TestList, TestListError, TestSp
 
 REPO = Path(__file__).resolve().parents[1]
 KILL_GRACE_S = 5.0
+HOST = socket.gethostname()
 
 
 @dataclass
@@ -185,12 +187,20 @@ def kill_group(proc: subprocess.Popen[bytes], grace: float = KILL_GRACE_S) -> No
 
 
 def _finish(run: _Running, rc: int | None, how: str) -> RunResult:
-    job = run.job
+    run.log.close()
+    res = finish_result(run.job, rc, how, time.monotonic() - run.start)
+    res.host = HOST
+    return res
+
+
+def finish_result(job: Job, rc: int | None, how: str, wall_s: float) -> RunResult:
+    """The job's RunResult after its command ended (`how`: done, timeout or interrupted), from its exit code and
+    its run directory (results.xml, run.log): shared by every launcher (regress/launchers)."""
     res = job.result
     assert res is not None
-    res.wall_s = time.monotonic() - run.start
+    res.wall_s = wall_s
+    res.run_s = wall_s
     res.exit_code = rc
-    run.log.close()
     log = job.run_dir / "run.log"
     parsed = parse_cocotb_results(job.run_dir / "results.xml", job.spec.cls)
     if how == "timeout":
@@ -340,5 +350,5 @@ def record(result: RunResult, repo: Path, git: dict[str, Any], tools: dict[str, 
         write_repro(result, repo, git, tools, diff_file)
 
 
-__all__ = ["Job", "Progress", "TestListError", "build_all", "execute", "git_info", "plan", "prepare", "record",
-           "sim_build", "sim_command"]
+__all__ = ["Job", "Progress", "TestListError", "build_all", "execute", "finish_result", "git_info", "plan", "prepare",
+           "record", "sim_build", "sim_command"]

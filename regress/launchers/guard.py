@@ -1,0 +1,53 @@
+"""The guard of one run on a Dask worker: `python guard.py -- COMMAND...` (run by path: it imports nothing of the
+project). It leads a new process group, runs COMMAND in it and waits; when its parent (the worker process) dies,
+or on SIGTERM / SIGINT, it kills the whole group (COMMAND's children too: the simulator is a grandchild), so a
+run whose worker was lost does not go on writing into the run directory its retry is using. It ends as
+COMMAND ended (its exit status, or the same signal)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+GRACE_S = 5.0
+
+
+def kill_group(grace: float = GRACE_S) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        os.killpg(0, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    time.sleep(min(grace, 0.5))
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.killpg(0, signal.SIGKILL)          # the guard goes with its group
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] != "--" or len(argv) < 2:
+        print("usage: guard.py -- COMMAND...", file=sys.stderr)
+        return 2
+    parent = os.getppid()
+
+    def on_signal(signum: int, frame: object) -> None:
+        kill_group()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    proc = subprocess.Popen(argv[1:])                  # same process group as the guard
+    while True:
+        try:
+            rc = proc.wait(0.25)
+            if rc < 0:                                  # end as the command ended: the same signal
+                signal.signal(-rc, signal.SIG_DFL)
+                os.kill(os.getpid(), -rc)
+            return rc
+        except subprocess.TimeoutExpired:
+            if os.getppid() != parent:                 # the worker died: nothing will collect this run
+                print("guard: the worker process is gone: killing the run", flush=True)
+                kill_group(0.5)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,225 @@
+"""`regress run --cluster`: the launcher driver's fault paths on the fake backend (retry after a lost worker,
+a run lost on every attempt, a worker that cannot see the build, a duplicate report, Ctrl-C with runs queued),
+the cluster file's and the preflight's one-line errors, and dask-local with a fake simulator (the same
+statuses as local, placement recorded, a worker killed mid-run retried and kept, Ctrl-C)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from regress import cli
+from regress.launchers import ClusterError, clusters
+from regress.launchers.fake import FakeBackend
+from tests.regress_cluster_fixtures import run, setup
+
+
+def _doc(out: Path) -> dict:
+    return json.loads((out / "results.json").read_text())
+
+
+def _runs(out: Path) -> dict[str, dict]:
+    return {r["run_id"]: r for r in _doc(out)["runs"]}
+
+
+def test_fake_lost_worker_is_retried_and_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cmd = setup(tmp_path)
+    fake = FakeBackend({"good.w64.s1": ["lost", "pass"]})
+    assert run(tmp_path, cmd, "calm", backend=fake) == 0
+    runs = _runs(tmp_path / "out")
+    r = runs["good.w64.s1"]
+    assert (r["status"], r["attempts"], r["backend"], r["host"], r["batch_job_id"]) == ("pass", 2, "fake",
+                                                                                        "fakehost", "102")
+    assert "worker lost" in r["infra_errors"][0]
+    assert runs["good.w128.s1"]["attempts"] == 1
+    assert fake.log.count("submit good.w64.s1 2") == 1 and fake.log[-1] == "close"
+    doc = _doc(tmp_path / "out")
+    assert (doc["total"], doc["passed"], doc["failed"], doc["infra"], doc["retried"]) == (2, 2, 0, 0, 1)
+    out = capsys.readouterr().out
+    assert "INFRA       good.w64.s1: worker lost" in out and "1 run(s) kept after a retry" in out
+    props = {p.get("name"): p.get("value") for p in ET.parse(tmp_path / "out" / "junit.xml").getroot().iter("property")
+             if p.get("name") in ("attempts", "backend", "worker", "queue_wait_s")}
+    assert props["backend"] == "fake" and props["queue_wait_s"] == "0.010"
+
+
+def test_fake_lost_on_every_attempt_is_infra_not_a_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cmd = setup(tmp_path)
+    fake = FakeBackend({"good.w64.s1": ["lost", "never", "pass"], "bad.w64.s1": ["fail"]})
+    assert run(tmp_path, cmd, "all", backend=fake) == 1
+    runs = _runs(tmp_path / "out")
+    r = runs["good.w64.s1"]
+    assert (r["status"], r["kind"], r["attempts"]) == ("infra", "InfraError", 2)     # default: one retry
+    assert "no worker started" in r["message"] and r["signature"] is None
+    doc = _doc(tmp_path / "out")
+    assert doc["infra"] == 1 and doc["failed"] == 1 and doc["total"] == 6
+    assert all("good.w64.s1" not in b["runs"] for b in doc["buckets"])          # not a test failure: no bucket
+    assert "INFRA good.w64.s1: no worker started" in capsys.readouterr().out
+    errors = [c for c in ET.parse(tmp_path / "out" / "junit.xml").getroot().iter("testcase")
+              if c.find("error") is not None and c.find("error").get("type") == "InfraError"]
+    assert len(errors) == 1
+
+
+def test_fake_retries_configurable(tmp_path: Path) -> None:
+    cmd = setup(tmp_path)
+    script = {"good.w64.s1": ["lost", "lost", "pass"]}
+    assert run(tmp_path, cmd, "calm", backend=FakeBackend(script), infra_retries=2) == 0
+    assert _runs(tmp_path / "out")["good.w64.s1"]["attempts"] == 3
+    assert run(tmp_path, cmd, "calm", backend=FakeBackend(script), infra_retries=0, out=tmp_path / "o0") == 1
+    r = _runs(tmp_path / "o0")["good.w64.s1"]
+    assert (r["status"], r["attempts"]) == ("infra", 1)
+
+
+def test_fake_unreachable_build_is_not_retried(tmp_path: Path) -> None:
+    cmd = setup(tmp_path)
+    fake = FakeBackend({"good.w64.s1": ["unreachable"]})
+    assert run(tmp_path, cmd, "calm", backend=fake) == 1
+    assert [e for e in fake.log if e.startswith("submit good.w64.s1")] == ["submit good.w64.s1 1"]
+    assert "cannot see /no/build" in _runs(tmp_path / "out")["good.w64.s1"]["message"]
+
+
+def test_fake_duplicate_report_counted_once(tmp_path: Path) -> None:
+    cmd = setup(tmp_path)
+    seen: list[str] = []
+    fake = FakeBackend({"good.w64.s1": ["dup"]})
+    from regress import runner
+    orig = runner.record
+    runner.record = lambda res, *a: (seen.append(res.run_id), orig(res, *a))[1]   # type: ignore[assignment]
+    try:
+        assert run(tmp_path, cmd, "calm", backend=fake) == 0
+    finally:
+        runner.record = orig
+    assert sorted(seen) == ["good.w128.s1", "good.w64.s1"]
+    assert _doc(tmp_path / "out")["total"] == 2
+
+
+def test_fake_interrupt_cancels_queued_runs(tmp_path: Path) -> None:
+    cmd = setup(tmp_path)
+    fake = FakeBackend({"bad.w64.s2": ["interrupt"]}, slots=1)
+    assert run(tmp_path, cmd, "all", backend=fake) == 1
+    doc = _doc(tmp_path / "out")
+    status = {r["run_id"]: r["status"] for r in doc["runs"]}
+    assert doc["interrupted"] is True
+    assert status["good.w64.s1"] == "pass" and status["bad.w64.s2"] == "interrupted"
+    assert status["boom.w64.s1"] == "not_run" and status["hang.w128.s1"] == "not_run"
+    assert fake.cancelled == ["bad.w64.s2", "boom.w64.s1", "hang.w128.s1"] and fake.log[-2:] == ["cancel", "close"]
+
+
+# -- cluster file and preflight: one line naming the fix, exit 2, before any build
+
+def _main(tmp: Path, *extra: str) -> int:
+    setup(tmp)
+    return cli.main(["--testlist", str(tmp / "list.yaml"), "run", "calm", "--out", str(tmp / "out"), *extra])
+
+
+@pytest.mark.parametrize(("text", "cluster", "want"), [
+    ("clusters:\n  slurm: {queue: [oops\n", "slurm", "c.yaml: line 3 not valid YAML"),
+    ("clusters:\n  slurm: {partition: debug}\n", "slurm", "unknown key 'partition'"),
+    ("clusters:\n  slurm: {}\n", "lsf", "no such cluster in"),
+    ("clusters:\n  slurm: {walltime: '00:10:00', lifetime_margin: 900}\n", "slurm", "not above lifetime_margin"),
+    ("clusters:\n  grid: {}\n", "grid", "unknown kind of cluster"),
+    ("defaults: {infra_retries: -1}\nclusters: {}\n", "dask-local", "infra_retries: expected a number"),
+    ("clusters: {}\n", "tcp://nohost", "expected tcp://HOST:PORT"),
+])
+def test_cluster_file_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, cluster: str,
+                             want: str) -> None:
+    (tmp_path / "c.yaml").write_text(text)
+    assert _main(tmp_path, "--cluster", cluster, "--cluster-config", str(tmp_path / "c.yaml")) == 2
+    err = capsys.readouterr().err.strip()
+    assert want in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists()                  # before anything: no output directory, no build
+
+
+def test_default_file_loads() -> None:
+    for name in ("dask-local", "slurm", "lsf", "pbs", "sge", "htcondor"):
+        spec = clusters.load(name)
+        assert spec.retries == 1 and spec.start_timeout > 0
+    from regress.launchers.dask_backend import jobqueue_kwargs
+    kw = jobqueue_kwargs(clusters.load("slurm"), "/py")
+    assert kw["worker_extra_args"][:2] == ["--lifetime", f"{3600 - 1200}s"] and kw["queue"] == "debug"
+
+
+def _fake_bin(tmp: Path, **scripts: str) -> str:
+    b = tmp / "bin"
+    b.mkdir(exist_ok=True)
+    for name, body in scripts.items():
+        (b / name).write_text("#!/bin/sh\n" + body + "\n")
+        (b / name).chmod(0o755)
+    return str(b)
+
+
+def test_preflight_slurm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PATH", _fake_bin(tmp_path, python3="true"))
+    assert _main(tmp_path, "--cluster", "slurm") == 2
+    assert "sbatch not found on PATH" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", _fake_bin(tmp_path, sbatch="true", sinfo="echo 'batch* up'; echo 'gpu up'"))
+    assert _main(tmp_path, "--cluster", "slurm") == 2
+    err = capsys.readouterr().err
+    assert ("no such partition 'debug' (sinfo lists: batch, gpu): fix clusters.slurm.queue in "
+            "regress/clusters.yaml") in err
+    monkeypatch.setenv("PATH", _fake_bin(tmp_path, sinfo="echo 'slurm_load_partitions: Unable to contact' >&2; exit 1"))
+    assert _main(tmp_path, "--cluster", "slurm") == 2
+    assert "is slurmctld up?" in capsys.readouterr().err
+    with pytest.raises(ClusterError, match="no Dask scheduler answers"):
+        clusters.preflight(clusters.load("tcp://127.0.0.1:9"))
+
+
+# -- dask-local with the fake simulator
+
+def test_dask_local_same_statuses_as_local(tmp_path: Path) -> None:
+    cmd = setup(tmp_path)
+    assert run(tmp_path, cmd, "all", out=tmp_path / "loc") == 1
+    assert run(tmp_path, cmd, "all", cluster="dask-local", out=tmp_path / "dl") == 1
+    loc, dl = _runs(tmp_path / "loc"), _runs(tmp_path / "dl")
+    assert {k: v["status"] for k, v in loc.items()} == {k: v["status"] for k, v in dl.items()}
+    buckets = [[b["runs"] for b in _doc(tmp_path / o)["buckets"]] for o in ("loc", "dl")]
+    assert buckets[0] == buckets[1]
+    assert "exit code 139" in dl["boom.w64.s1"]["message"]                        # the exit status goes through
+    g = dl["good.w64.s1"]
+    assert g["backend"] == "dask-local" and g["host"] and g["worker"] != "" and g["queue_wait_s"] >= 0
+    assert g["run_s"] > 0 and (tmp_path / "dl" / "runs" / "good.w64.s1" / "run.log").read_text().startswith("$ ")
+    assert loc["good.w64.s1"]["backend"] == "local" and loc["good.w64.s1"]["host"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_dask_local_worker_killed_mid_run(tmp_path: Path) -> None:
+    cmd = setup(tmp_path)
+    assert run(tmp_path, cmd, "lost", cluster="dask-local") == 0
+    r = _runs(tmp_path / "out")["victim.w64.s1"]
+    assert (r["status"], r["attempts"]) == ("pass", 2) and "worker lost mid-run" in r["infra_errors"][0]
+    first = int((tmp_path / "out" / "runs" / "victim.w64.s1" / "killed_once").read_text())
+    assert not _alive(first), "the first attempt's simulator outlived its worker"
+    runs = _runs(tmp_path / "out")
+    assert len(runs) == 3 and all(r["status"] == "pass" for r in runs.values())
+    assert [r["attempts"] for k, r in sorted(runs.items())] == [1, 1, 2]      # only the victim was retried
+
+
+def test_dask_local_interrupt(tmp_path: Path) -> None:
+    cmd = setup(tmp_path)
+    timer = threading.Timer(4.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    timer.start()
+    t0 = time.monotonic()
+    try:
+        rc = run(tmp_path, cmd, "slow", reseed=4, cluster="dask-local")
+    finally:
+        timer.cancel()
+    assert rc == 1 and time.monotonic() - t0 < 40
+    doc = _doc(tmp_path / "out")
+    assert doc["interrupted"] is True
+    assert sorted(r["status"] for r in doc["runs"]) == ["interrupted", "interrupted", "not_run", "not_run"]
+    left = subprocess.run(["pgrep", "-f", str(tmp_path / "fake_sim.py")], capture_output=True, text=True).stdout
+    assert not left.strip(), f"simulators left running: {left}"
