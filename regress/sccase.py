@@ -90,6 +90,22 @@ def build_parameters(knobs: Mapping[str, str], params: Mapping[str, int]) -> dic
     return out
 
 
+PAGE = 4096
+
+
+def check_fits(case: ScCase, params: Mapping[str, int], image_base: int) -> None:
+    """A case the build cannot hold is one line naming the knob that fixes it (before any build): its vocab
+    against MAX_VOCAB, its image (and the 64-byte offset of image_base) against the BFM's MEM_PAGES pages."""
+    vocab, max_vocab = case.qm.cfg.vocab, params.get("MAX_VOCAB")
+    if max_vocab is not None and vocab > max_vocab:
+        raise CaseError(f"{case.describe}: vocab {vocab} > the build's MAX_VOCAB {max_vocab}: give the test the "
+                        f"knob max_vocab: {1 << (vocab - 1).bit_length()}")
+    pages, have = -(-(image_base % PAGE + len(case.image)) // PAGE), params.get("MEM_PAGES")
+    if have is not None and pages > have:
+        raise CaseError(f"{case.describe}: the image needs {pages} pages of 4 KB, the build's memory has "
+                        f"MEM_PAGES {have}: give the test the knob mem_pages: {1 << (pages - 1).bit_length()}")
+
+
 def preset_case(bundle: str, tokens: int, bus: int) -> ScCase:
     from models.bundle import build_bundle
     from models.ddr_layout import pack

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from regress.sccase import CaseError, ScCase, build_parameters, make_case, write_case
+from regress.sccase import CaseError, ScCase, build_parameters, check_fits, make_case, write_case
 from regress.sctxn import ScTxns, TxnFormatError, read_txns
 
 CLK_NS = 10                      # the harness's sc_clock period (verif/sc/sc_main.cpp)
@@ -258,8 +258,9 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
                        f"({exc})") from None
     seeds = Seeds(args.seed)
     try:
-        params = build_parameters(knobs, params)
+        params = build_parameters(knobs, {**scbuild.DEFAULT_PARAMS, **params})
         case = make_case(knobs, bus, seeds.vsc)
+        check_fits(case, params, IMAGE_BASE)
     except CaseError as exc:
         raise RunError(str(exc)) from None
     print(f"regress.scrun: {name} on {args.config} ({bus}-bit bus), {case.describe}, seeds {seeds.describe()}",

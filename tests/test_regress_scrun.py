@@ -15,7 +15,7 @@ from models.ddr_layout import DdrLayout, pack_kv
 from models.schedule import schedule_beats, token_schedule
 from regress import scrun
 from regress.results import parse_cocotb_results
-from regress.sccase import CaseError, ScCase, build_parameters, make_case, preset_case, write_case
+from regress.sccase import CaseError, ScCase, build_parameters, check_fits, make_case, preset_case, write_case
 from regress.testlist import TestListError, parse
 from verif.env.refmodel import GoldenPredictor
 from verif.env.txn import KvWrite, TokenStart
@@ -222,3 +222,14 @@ def test_k_v_writes_are_compared(case: ScCase, tmp_path: Path) -> None:
     (tmp_path / "txn.jsonl").write_text('{"k": "Q"}\n')
     failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
     assert failures[0].startswith(f"harness: {tmp_path / 'txn.jsonl'}:1: unreadable record"), failures
+
+
+def test_a_case_the_build_cannot_hold_is_one_line(case: ScCase) -> None:
+    check_fits(case, {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}, IMAGE_BASE)
+    with pytest.raises(CaseError, match=r"tiny x3: vocab 97 > the build.s MAX_VOCAB 32: give the test the knob "
+                                        r"max_vocab: 128"):
+        check_fits(case, {"MAX_VOCAB": 32, "MEM_PAGES": 4096}, IMAGE_BASE)
+    pages = -(-(IMAGE_BASE % 4096 + len(case.image)) // 4096)
+    check_fits(case, {"MAX_VOCAB": 4096, "MEM_PAGES": pages}, IMAGE_BASE)
+    with pytest.raises(CaseError, match=rf"needs {pages} pages of 4 KB, the build's memory has MEM_PAGES {pages - 1}"):
+        check_fits(case, {"MAX_VOCAB": 4096, "MEM_PAGES": pages - 1}, IMAGE_BASE)
