@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test: lint, the smoke regression (coverage, gate, reruns), then pytest; every stage runs, any failing fails.
+# make test: lint, the smoke regression (coverage, gate, reruns), the smoke suite on a real Slurm (ci/slurm_smoke.sh),
+# then pytest; every stage runs, any failing fails.
 # Prints each stage's wall time at the end.   ci/test.sh PY [pytest args...]
 set -uo pipefail
 py=$1; shift
@@ -14,6 +15,9 @@ run_stage() {
 run_stage "lint" ci/lint.sh "$py"
 run_stage "smoke regression (--cov --cov-gate --rerun-failed)" \
   ci/run_regress.sh "$py" smoke build/regress/test-smoke --cov --cov-gate --rerun-failed
+# the same suite on a real one-node Slurm; its transaction logs and buckets compared with the local run above
+run_stage "smoke on Slurm (--cluster slurm, vs local)" \
+  ci/slurm_smoke.sh "$py" build/regress/test-smoke build/regress/test-smoke-slurm
 mkdir -p build
 run_stage "pytest" bash -c 'set -o pipefail; "$@" 2>&1 | tee build/pytest.log' _ ci/run_pytest.sh "$py" "$@"
 echo "make test stage times:"; printf '  %s\n' "${times[@]}"

@@ -22,7 +22,7 @@ from regress.report_sections import (
     testplan,
     trend,
 )
-from regress.results import DEBUG_DIR, json_dict, summary_rows
+from regress.results import DEBUG_DIR, RunResult, json_dict, summary_rows
 
 FAILED_FIRST = {"fail": 0, "crash": 1, "timeout": 2, "interrupted": 3, "not_run": 4, "pass": 5}
 NAV = (("summary", "Summary"), ("runs", "Runs"), ("buckets", "Failure buckets"), ("testplan", "Testplan"),
@@ -49,7 +49,7 @@ def section(sid: str, title: str, body: str, sub: str = "") -> str:
 def verdict(reg: Regression) -> str:
     if reg.meta.get("interrupted"):
         return "INTERRUPTED"
-    return "PASS" if reg.passed else "FAIL"
+    return "PASS" if reg.passed and not any(r.result.infra for r in reg.runs) else "FAIL"
 
 
 def _fmt_s(v: Any) -> str:
@@ -67,6 +67,7 @@ def header(reg: Regression) -> str:
             f'<span class="meta">started <b>{e(m.get("started", "?"))}</b></span>'
             f'<span class="meta">wall <b>{_fmt_s(m.get("wall_s"))}</b></span>'
             f'<span class="meta">-j <b>{e(m.get("jobs", "?"))}</b></span>'
+            f'<span class="meta">cluster <b>{e(m.get("cluster") or "local")}</b></span>'
             f'<span class="meta">out <b>{e(m.get("out") or reg.out)}</b></span></header>')
 
 
@@ -92,6 +93,8 @@ def overview(reg: Regression, plan: PlanView | None = None) -> str:
     kpis = [("runs", f"{n}" + (f" / {len(reg.runs)}" if len(reg.runs) != n else "")), ("passed", str(p)),
             ("failed", str(f)), ("pass rate", f"{100 * p / n:.1f}%" if n else "-"),
             ("buckets", str(len(reg.buckets))),
+            *([("infra errors", str(sum(r.result.infra for r in reg.runs)))]
+              if any(r.result.infra or r.result.attempts > 1 for r in reg.runs) else []),
             ("line cov", _pct_txt(reg.code_cov, "totals", "line", "pct")),
             ("functional cov", _pct_txt(reg.func_cov, "total_pct")), ("testplan", _plan_kpi(plan)),
             ("mean cycles/s", f"{sum(speeds) / len(speeds):,.0f}" if speeds else "-")]
@@ -169,6 +172,17 @@ def _ordered(reg: Regression) -> list[Run]:
                                            r.result.test, r.result.config, r.result.seed))
 
 
+def _where(r: RunResult) -> str:
+    """The run's backend, host and batch job (title: worker, queue wait, run time, attempts and infra errors)."""
+    job = f" job {r.batch_job_id}" if r.batch_job_id else ""
+    tip = [f"worker {r.worker}" if r.worker else "", f"queue wait {r.queue_wait_s:.2f} s" if r.queue_wait_s is not None
+           else "", f"run {r.run_s:.1f} s" if r.run_s is not None else "",
+           f"{r.attempts} attempts: " + "; ".join(r.infra_errors) if r.attempts > 1 or r.infra_errors else ""]
+    retry = f' <span class="muted">({r.attempts} attempts)</span>' if r.attempts > 1 else ""
+    return (f'<td class="mono" title="{e(", ".join(t for t in tip if t))}">{e(r.backend)} {e(r.host)}{e(job)}'
+            f'{retry}</td>')
+
+
 def run_table(reg: Regression) -> str:
     if not reg.runs:
         return '<p class="muted">no runs</p>'
@@ -184,13 +198,13 @@ def run_table(reg: Regression) -> str:
             f'</td><td>{e(r.test)}</td><td>{e(r.engine)}</td><td>{e(r.config)}</td><td class="num">{r.seed}</td>'
             f'<td class="num" data-v="{r.wall_s}">{r.wall_s:.1f}</td><td class="num" data-v="{r.sim_time_ns or 0}">'
             f'{sim}</td><td class="num" data-v="{cps or 0}">{f"{cps:,.0f}" if cps else "-"}</td>'
-            f'<td>{_run_links(reg, run)}</td><td>{copyable(r.repro())}</td></tr>')
-        if r.failed:
+            f'{_where(r)}<td>{_run_links(reg, run)}</td><td>{copyable(r.repro())}</td></tr>')
+        if r.failed or r.infra:
             b = bucket_no.get(id(run))
             blink = f'<a href="#bucket-{b}">bucket {b}</a> · ' if b else ""
             tb = (f'<details><summary>traceback / log tail</summary><pre>{e(r.traceback)}</pre></details>'
                   if r.traceback else "")
-            rows.append(f'<tr class="msg"><td></td><td colspan="9">{blink}<b>{e(r.kind)}</b>: '
+            rows.append(f'<tr class="msg"><td></td><td colspan="10">{blink}<b>{e(r.kind)}</b>: '
                         f'<span class="mono">{e(r.message)}</span>{tb}{_debug_line(reg, run)}</td></tr>')
     return ('<div class="filter"><input type="search" id="run-filter" placeholder="filter: test, engine, config, '
             'seed, status..." oninput="leFilter()"><label><input type="checkbox" id="run-failed" '
@@ -198,7 +212,8 @@ def run_table(reg: Regression) -> str:
             '<th data-sort="num">status</th><th data-sort="txt">test</th><th data-sort="txt">engine</th>'
             '<th data-sort="txt">config</th><th class="num" data-sort="num">seed</th>'
             '<th class="num" data-sort="num">wall s</th><th class="num" data-sort="num">sim µs</th>'
-            '<th class="num" data-sort="num">cycles/s</th><th>files</th><th>repro command</th></tr></thead><tbody>'
+            '<th class="num" data-sort="num">cycles/s</th><th data-sort="txt">where</th><th>files</th>'
+            '<th>repro command</th></tr></thead><tbody>'
             + "".join(rows) + "</tbody></table>")
 
 

@@ -23,6 +23,9 @@ FAKE_SIM = textwrap.dedent('''
             % (cls, body, 1000 + seed))
     if mode == "killworker" and not (out / "killed_once").exists():
         (out / "killed_once").write_text(str(os.getpid()))
+        if os.environ.get("SLURM_JOB_ID"):                 # a batch job: the whole job goes (node lost, walltime)
+            os.system("scancel " + os.environ["SLURM_JOB_ID"])
+            time.sleep(60)
         guard = os.getppid()
         worker = int(Path(f"/proc/{guard}/stat").read_text().rsplit(")", 1)[1].split()[1])
         os.kill(worker, signal.SIGKILL)

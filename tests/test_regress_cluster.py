@@ -64,6 +64,9 @@ def test_fake_lost_on_every_attempt_is_infra_not_a_failure(tmp_path: Path, capsy
     errors = [c for c in ET.parse(tmp_path / "out" / "junit.xml").getroot().iter("testcase")
               if c.find("error") is not None and c.find("error").get("type") == "InfraError"]
     assert len(errors) == 1
+    page = (tmp_path / "out" / "dashboard.html").read_text()
+    assert "fake fakehost job 102 <span" in page and "(2 attempts)" in page       # where it ran, the retry
+    assert '<div class="l">infra errors</div>' in page and "cluster <b>local</b>" in page
 
 
 def test_fake_retries_configurable(tmp_path: Path) -> None:

@@ -126,13 +126,11 @@ def preflight(spec: ClusterSpec) -> None:
     queue, the scheduler's address. Raises ClusterError (one line naming the fix)."""
     if spec.kind in ("local", "fake"):
         return
-    try:
-        import distributed  # noqa: F401
-        if spec.kind == "batch":
-            import dask_jobqueue  # noqa: F401
-    except ImportError as exc:
-        raise ClusterError(f"--cluster {spec.name}: Python package {exc.name!r} missing: pip install -e .[dev] "
-                           f"(distributed and dask-jobqueue are pinned in pyproject.toml)") from None
+    import importlib.util
+    for mod in ("distributed", *(["dask_jobqueue"] if spec.kind == "batch" else [])):
+        if importlib.util.find_spec(mod) is None:
+            raise ClusterError(f"--cluster {spec.name}: Python package {mod!r} missing: pip install -e .[dev] "
+                               f"(distributed and dask-jobqueue are pinned in pyproject.toml)")
     if spec.kind == "tcp":
         host, port = spec.name[len("tcp://"):].rsplit(":", 1)
         try:

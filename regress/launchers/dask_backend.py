@@ -9,6 +9,7 @@ import contextlib
 import importlib
 import logging
 import shlex
+import signal
 import subprocess
 import time
 import uuid
@@ -85,8 +86,7 @@ class DaskBackend:
             self.cluster = dist.LocalCluster(n_workers=self.n, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)
         elif self.spec.kind == "batch":
-            import dask_jobqueue
-            cls = getattr(dask_jobqueue, JOBQUEUE[self.name])
+            cls = getattr(_import_jobqueue(), JOBQUEUE[self.name])
             self.cluster = cls(**jobqueue_kwargs(self.spec, self.python))
             self.cluster.scale(jobs=self.n)
         self.client = dist.Client(self.cluster if self.cluster is not None else self.name, set_as_default=False,
@@ -233,6 +233,16 @@ class DaskBackend:
             return []
         ids = [str(getattr(w, "job_id", "") or "") for w in getattr(self.cluster, "workers", {}).values()]
         return [i for i in {*ids, *self.job_ids} if i]
+
+
+def _import_jobqueue() -> Any:
+    """dask_jobqueue, without the SIGINT handler its runner module installs on import (sys.exit): Ctrl-C must stay
+    a KeyboardInterrupt, which cancels the runs and the batch jobs (drive.py)."""
+    old = signal.getsignal(signal.SIGINT)
+    try:
+        return importlib.import_module("dask_jobqueue")
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _in_squeue(ids: set[str]) -> bool:

@@ -14,13 +14,14 @@ import time
 GRACE_S = 5.0
 
 
-def kill_group(grace: float = GRACE_S) -> None:
+def kill_group(proc: subprocess.Popen[bytes] | None, grace: float = GRACE_S) -> None:
+    """SIGTERM the group (the guard ignores it), SIGKILL it (the guard too) when the command has not ended within
+    `grace` s or as soon as it has (its children may linger)."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    try:
-        os.killpg(0, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    time.sleep(min(grace, 0.5))
+    os.killpg(0, signal.SIGTERM)
+    end = time.monotonic() + grace
+    while proc is not None and proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.05)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.killpg(0, signal.SIGKILL)          # the guard goes with its group
 
@@ -30,12 +31,14 @@ def main(argv: list[str]) -> int:
         print("usage: guard.py -- COMMAND...", file=sys.stderr)
         return 2
     parent = os.getppid()
+    procs: list[subprocess.Popen[bytes]] = []
 
     def on_signal(signum: int, frame: object) -> None:
-        kill_group()
+        kill_group(procs[0] if procs else None)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     proc = subprocess.Popen(argv[1:])                  # same process group as the guard
+    procs.append(proc)
     while True:
         try:
             rc = proc.wait(0.25)
@@ -46,7 +49,7 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             if os.getppid() != parent:                 # the worker died: nothing will collect this run
                 print("guard: the worker process is gone: killing the run", flush=True)
-                kill_group(0.5)
+                kill_group(proc, 0.5)
 
 
 if __name__ == "__main__":

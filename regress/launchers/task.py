@@ -19,7 +19,7 @@ from typing import Any
 GUARD = str(Path(__file__).with_name("guard.py"))
 BATCH_ID_VARS = ("SLURM_JOB_ID", "LSB_JOBID", "PBS_JOBID", "JOB_ID", "CLUSTER_ID")   # slurm lsf pbs sge htcondor
 LAUNCH_FILE = ".launch.json"      # in the run directory: which attempt started it (a silent restart shows)
-_RUNNING: dict[str, int] = {}     # run_id -> process group of its guard, on this worker process
+_RUNNING: dict[str, subprocess.Popen[bytes]] = {}     # run_id -> its guard (a group leader), on this worker
 _LOCK = threading.Lock()
 
 
@@ -38,17 +38,17 @@ def batch_job_id() -> str:
     return ""
 
 
-def _kill(pgid: int, grace: float) -> None:
+def _kill(proc: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM the guard's process group (the guard passes it on and SIGKILLs the group 0.5 s later), SIGKILL
+    after `grace` s."""
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 0.0)):
         try:
-            os.killpg(pgid, sig)
+            os.killpg(proc.pid, sig)
         except ProcessLookupError:
             return
         end = time.monotonic() + wait
         while time.monotonic() < end:
-            try:
-                os.killpg(pgid, 0)
-            except ProcessLookupError:
+            if proc.poll() is not None:
                 return
             time.sleep(0.05)
 
@@ -85,12 +85,12 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
                                 env={**os.environ, **spec["env"]}, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         with _LOCK:
-            _RUNNING[spec["run_id"]] = proc.pid
+            _RUNNING[spec["run_id"]] = proc
         try:
             proc.wait(float(spec["timeout_s"]))
             outcome = "done"
         except subprocess.TimeoutExpired:
-            _kill(proc.pid, 5.0)
+            _kill(proc, 5.0)
             proc.wait()
             outcome = "timeout"
         finally:
@@ -103,8 +103,8 @@ def kill_all(grace: float = 2.0) -> list[str]:
     """Kill every run executing on this worker (Client.run on Ctrl-C); returns their run ids."""
     with _LOCK:
         running = dict(_RUNNING)
-    for pgid in running.values():
-        _kill(pgid, grace)
+    for proc in running.values():
+        _kill(proc, grace)
     return sorted(running)
 
 
