@@ -131,9 +131,9 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
         runner.record(res, runner.REPO, git, tools, diff_file)
         progress.done += 1
         progress.failed += res.failed
-        if res.failed or not progress.tty:
+        if res.failed or res.infra or not progress.tty:
             tag = "PASS" if res.status == "pass" else res.status.upper()
-            extra = f": {res.kind}: {res.message[:160]}" if res.failed else ""
+            extra = f": {res.kind}: {res.message[:300 if res.infra else 160]}" if res.failed or res.infra else ""
             progress.line(f"{tag:<11} {res.run_id} ({res.wall_s:.1f} s){extra}")
         progress.refresh()
 

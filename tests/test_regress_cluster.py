@@ -18,6 +18,7 @@ import pytest
 from regress import cli
 from regress.launchers import ClusterError, clusters
 from regress.launchers.fake import FakeBackend
+from tests.regress_cluster_fixtures import args as fixture_args
 from tests.regress_cluster_fixtures import run, setup
 
 
@@ -226,3 +227,24 @@ def test_dask_local_interrupt(tmp_path: Path) -> None:
     assert sorted(r["status"] for r in doc["runs"]) == ["interrupted", "interrupted", "not_run", "not_run"]
     left = subprocess.run(["pgrep", "-f", str(tmp_path / "fake_sim.py")], capture_output=True, text=True).stdout
     assert not left.strip(), f"simulators left running: {left}"
+
+
+def test_dask_local_worker_cannot_see_the_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cmd = setup(tmp_path)
+    gone = tmp_path / "not-shared"
+    rc = cli.run(fixture_args(
+        tmp_path, "calm", cluster="dask-local"), make_command=cmd, builder=lambda cfg: gone / cfg.name, tools={})
+    assert rc == 1
+    runs = _runs(tmp_path / "out")
+    for r in runs.values():
+        assert r["status"] == "infra" and r["attempts"] == 1                     # not retried: it cannot help
+        assert f"cannot see {gone}/" in r["message"] and "--build-on-worker" in r["message"]
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("INFRA ") and "cannot see" in ln]
+    assert len(lines) == 2
+    # --build-on-worker: no build here, the runs get no --build-dir (simrun builds through its cache) and pass
+    called: list[str] = []
+    rc = cli.run(fixture_args(
+        tmp_path, "calm", cluster="dask-local", build_on_worker=True, out=tmp_path / "bow"), make_command=cmd,
+        builder=lambda cfg: called.append(cfg.name) or gone, tools={})
+    assert rc == 0 and called == []
+    assert all("--build-dir" not in r["command"] for r in _runs(tmp_path / "bow").values())
