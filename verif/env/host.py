@@ -109,9 +109,13 @@ class TokenPlan:
 @dataclass
 class HostLog:
     """What the host saw, per token (for the test's summary and the determinism hash), and each token's STATUS,
-    ERR_CODE and perf counters (the test writes them to tokens.json in the run directory)."""
+    ERR_CODE and perf counters (the test writes them to tokens.json in the run directory), the logits of every
+    completed token (int32 little-endian, vocab each: logits.bin, as the SystemC harness writes it) and the KV
+    region after the last token (kv_region.bin)."""
     lines: list[str] = field(default_factory=list)
     tokens: list[dict[str, object]] = field(default_factory=list)
+    logits: list[bytes] = field(default_factory=list)
+    kv_region: bytes = b""
 
 
 class TokenSeq(uvm_sequence):
@@ -146,6 +150,7 @@ class TokenSeq(uvm_sequence):
         try:
             result = await self.driver.run_token(plan.x, plan.pos)
             status, perf = result.status, result.perf
+            self.log.logits.append(np.asarray(result.logits).astype("<i4").tobytes())
         except EngineError as e:
             status, err = e.status, status_error_code(e.status)
         except TimeoutError as e:
@@ -153,7 +158,8 @@ class TokenSeq(uvm_sequence):
             raise TimeoutError(f"token {index} (pos {plan.pos}): {e}; AXI bursts outstanding: {rd} reads, "
                                f"{wr} writes; logits frames seen: {env.logits.monitor.frames}") from None
         env.mem.monitor.flush()
-        env.result_ap.write(TokenReadback(index, status, err, perf, env.kv_region()))
+        self.log.kv_region = env.kv_region()
+        env.result_ap.write(TokenReadback(index, status, err, perf, self.log.kv_region))
         self.log.lines.append(f"token {index} pos {plan.pos}: STATUS {status:#x} ERR {err} perf {perf}")
         self.log.tokens.append({"index": index, "pos": plan.pos, "status": status, "err_code": err, "perf": perf})
         if err:

@@ -129,5 +129,7 @@ class BaseTest(uvm_test):
         Path("sim_speed.json").write_text(json.dumps(dataclasses.asdict(self.speed) |
                                                      {"cycles_per_s": self.speed.cycles_per_s}))
         Path("tokens.json").write_text(json.dumps(seq.log.tokens, indent=1) + "\n")
+        Path("logits.bin").write_bytes(b"".join(seq.log.logits))      # as the SystemC harness writes them
+        Path("kv_region.bin").write_bytes(seq.log.kv_region)
         await ClockCycles(self.dut.clk, 10)
         self.drop_objection()
