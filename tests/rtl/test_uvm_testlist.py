@@ -1,7 +1,8 @@
 """pytest runs every test of regress/testlist.yaml (the one test list) on each of its configurations, one master
 seed (LE_SEED, default 1), through regress.launch.run_listed: the same command a regression run executes
 (regress.simrun for a pyuvm test, regress.scrun for an `engine: systemc` one; both write results.xml). Entries
-marked `slow: true` in the list run only with the slow marker (`make test PYTEST_ARGS=`).
+marked `slow: true` in the list run only with the slow marker (`make test PYTEST_ARGS=`). A test of the real model
+(knob bundle: minilm) skips with the reason when the optional model package is not installed.
 
 Adding a test to the list adds it here; nothing else lists the env's tests.
 """
@@ -26,6 +27,10 @@ def _cases() -> list[pytest.param]:
 
 @pytest.mark.parametrize(("test", "config"), _cases())
 def test_listed(test: str, config: str) -> None:
+    if TESTLIST.test(test).knobs.get("bundle") == "minilm":
+        from models.minilm import MINILM_MISSING_REASON, minilm_model_dir
+        if minilm_model_dir() is None:
+            pytest.skip(MINILM_MISSING_REASON)
     run = run_listed(test, config, Seeds.from_settings().master, testlist=TESTLIST)
     assert (run.run_dir / "results.xml").is_file(), f"{run.log}: no results.xml"
 
