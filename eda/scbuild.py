@@ -1,19 +1,25 @@
-"""The SystemC testbench build (docs/systemc.md): ``verilator --sc`` of ``verif/hdl/le_tb_top.sv`` (layer_engine +
-the verif/hdl BFMs and probe: the pyuvm env's testbench top, one for both engines) with ``verif/sc/sc_main.cpp``
-and the C driver ``sw/le_driver.c``, against Debian's libsystemc-dev (2.3.4): its headers and the library they
-match, never the ``systemc`` PyPI package's headers.
+"""The SystemC testbench build (docs/systemc.md): ``verif/hdl/le_tb_top.sv`` (layer_engine + the verif/hdl BFMs and
+probe: the pyuvm env's testbench top, one for both engines) Verilated once as a plain C++ model, and two programs
+linked from that one model with the C driver ``sw/le_driver.c``: ``le_sc_sim`` (``verif/sc/sc_main.cpp``, against
+Debian's libsystemc-dev 2.3.4: its headers and the library they match, never the ``systemc`` PyPI package's
+headers) and ``le_bare_sim`` (``verif/sc/bare_main.cpp``: the same work in a plain C++ loop, the speed reference).
 
-    python -m eda.scbuild build [--bus-width 128]          # prints the binary's path
-    python -m eda.scbuild run --bundle DIR --out DIR [--bus-width 128] [-- binary options / plusargs]
+    python -m eda.scbuild build [--bus-width 128] [--coverage] [--waves] [--x-random]   # prints the binary's path
+    python -m eda.scbuild run --bundle DIR --out DIR [--bus-width 128] [--bare] [...] [-- binary options / plusargs]
 
 Before any Verilator work :func:`eda.systemc_check.systemc_check` compiles a probe against the headers and
 compares their SC_VERSION with the library's ``sc_release()``: a mismatch or a missing library is one line
 naming ``apt-get install libsystemc-dev`` and exit status 2.
 
+Variants (each its own cached build; the default has none, for speed): ``coverage`` (Verilator line and toggle
+coverage, eda.simbuild.COVERAGE_ARGS: the harness writes coverage.dat), ``waves`` (FST, eda.simbuild.WAVE_ARGS:
+``--waves PATH.fst``) and ``x_random`` (verif/seeds.py X_RANDOM_BUILD_ARGS: ``+verilator+rand+reset+2`` randomises
+every unreset variable from ``+verilator+seed+N``).
+
 A build lives in ``build/sc/le_sc_sim-<hash>``; the hash (eda.simbuild.build_hash) covers the contents of every
-HDL, C++ and C source and header, the parameters, the Verilator and compiler arguments, the Verilator build
-and the SystemC versions. A finished build has a stamp file and is reused. Builds take the machine-wide lock
-of eda.simbuild (``build/sim/.build.lock``) and run ``-j 2``.
+HDL, C++ and C source and header, the parameters, the variant, the Verilator and compiler arguments, the
+Verilator build and the SystemC versions. A finished build has a stamp file and is reused. Builds take the
+machine-wide lock of eda.simbuild (``build/sim/.build.lock``) and run ``-j 2``.
 """
 
 from __future__ import annotations
@@ -37,33 +43,66 @@ SC_BUILD_ROOT = REPO_ROOT / "build" / "sc"
 SC_DIR = REPO_ROOT / "verif" / "sc"
 TOPLEVEL = "le_tb_top"
 BINARY = "le_sc_sim"
-RECIPE = 2  # bump when the recipe below changes in a way the hash cannot see
+BARE_BINARY = "le_bare_sim"
+RECIPE = 3  # bump when the recipe below changes in a way the hash cannot see
 TB_FILELIST = REPO_ROOT / "verif" / "hdl" / "le_tb.f"    # the pyuvm env's top and BFMs: one top for both engines
-SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h", "le_sc_cli.h")
+SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h", "le_sc_cli.h", "le_sc_tb.h",
+              "le_sc_txn.h", "le_sc_main.h", "bare_main.cpp")
 SW_SOURCES = ("le_driver.c", "le_driver.h", "le_hal.h", "le_csr_c99.h")
 DEFAULT_PARAMS: dict[str, int] = {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}   # as regress/testlist.yaml's le_tb_top
 CXXFLAGS = ("-std=c++17",)
 STRICT = ("-Wall", "-Wextra", "-Werror")
 """The testbench's own C++ (verif/sc) compiles warning-free under these: a separate syntax-only pass over sc_main.cpp
-with Verilator's headers and the generated model as system headers (the Verilated code and runtime are not
--Wextra clean, so the model build itself does not use them)."""
-MAKE_OPT = "OPT_FAST=-O3 OPT_GLOBAL=-O3"
-"""-O3 for the model's per-cycle code, the Verilated runtime and sc_main (verilated.mk puts OPT_FAST / OPT_GLOBAL
+and bare_main.cpp with Verilator's headers and the generated model as system headers (the Verilated code and runtime
+are not -Wextra clean, so the model build itself does not use them)."""
+MAKE_OPT = ("OPT_FAST=-O3", "OPT_GLOBAL=-O3")
+"""-O3 for the model's per-cycle code, the Verilated runtime and both mains (verilated.mk puts OPT_FAST / OPT_GLOBAL
 after the user flags on some rules, so -O3 is given there); the run-once constructors (OPT_SLOW) keep the default."""
 CFLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-fexceptions")    # exceptions: the driver calls back into SystemC
 BUS_WIDTHS = (64, 128, 256)
 EXIT_TOOL = 2
+X_RANDOM_ARGS = ("--x-assign", "unique", "--x-initial", "unique")
+"""verif/seeds.py X_RANDOM_BUILD_ARGS (eda may not import verif: tests/test_systemc_harness.py checks they agree)."""
+SC_MAKEFILE = """# Written by eda/scbuild.py: le_sc_sim, linked from the model and the Verilated runtime objects that the
+# Verilator build of le_bare_sim made, with sc_main.cpp and libsystemc.
+include Vle_tb_top.mk
+le_sc_sim: sc_main.o $(VK_GLOBAL_OBJS) $(VM_PREFIX)__ALL.a
+\t$(LINK) $(LDFLAGS) $^ $(LOADLIBES) $(LDLIBS) $(LIBS) -L$(SC_LIBDIR) -lsystemc -Wl,-rpath,$(SC_LIBDIR) -o $@
+sc_main.o: $(SC_SRC)
+\t$(OBJCACHE) $(CXX) $(CXXFLAGS) $(CPPFLAGS) $(SC_CFLAGS) $(OPT_FAST) -c -o $@ $<
+"""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What a build instruments (each combination is its own cached build)."""
+
+    coverage: bool = False
+    waves: bool = False
+    x_random: bool = False
+
+    def verilator_args(self) -> list[str]:
+        return [*(simbuild.COVERAGE_ARGS if self.coverage else ()), *(simbuild.WAVE_ARGS if self.waves else ()),
+                *(X_RANDOM_ARGS if self.x_random else ())]
+
+    def vm_defines(self) -> list[str]:
+        """The VM_* macros Verilator's makefile defines for this variant (for the strict syntax-only pass)."""
+        return [f"-DVM_COVERAGE={int(self.coverage)}", f"-DVM_TRACE={int(self.waves)}",
+                f"-DVM_TRACE_FST={int(self.waves)}"]
 
 
 @dataclass(frozen=True)
 class ScBuild:
-    """Result of :func:`build`: the binary, its folder, whether it came from the cache, the SystemC check."""
+    """Result of :func:`build`: the SystemC binary, the bare C++ loop binary, their folder, whether they came from
+    the cache, the SystemC check, the variant."""
 
     build_dir: Path
     binary: Path
     cached: bool
     seconds: float
     systemc: SystemCCheck
+    bare_binary: Path = Path()
+    variant: Variant = Variant()
 
 
 def sources(rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw") -> tuple[list[Path], list[str], list[Path]]:
@@ -92,7 +131,7 @@ def _parameters(bus_width: int, overrides: Mapping[str, int] | None) -> dict[str
 
 def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
                   parameters: Mapping[str, int] | None = None,
-                  sc_check: SystemCCheck | None = None) -> Path:
+                  sc_check: SystemCCheck | None = None, variant: Variant = Variant()) -> Path:
     """The cache folder the build would use."""
     toolchain.setup_env()
     check = sc_check or systemc_check(SC_BUILD_ROOT)
@@ -100,23 +139,27 @@ def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path
     hdl, extra, cpp = sources(rtl_root, sw_dir)
     sc_id = [check.header_version, check.library_version, str(check.sysc.include_dir), str(check.sysc.lib_dir)]
     meta = {"cxxflags": CXXFLAGS, "strict": STRICT, "cflags": CFLAGS, "make": MAKE_OPT, "recipe": RECIPE,
-            "systemc": sc_id}
+            "systemc": sc_id, "variant": variant.verilator_args(), "sc_makefile": SC_MAKEFILE}
     digest = simbuild.build_hash([*hdl, *cpp], params, {}, [*extra, json.dumps(meta, sort_keys=True)], None, False)
     return SC_BUILD_ROOT / f"{BINARY}-{digest}"
 
 
 def build(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
-          parameters: Mapping[str, int] | None = None) -> ScBuild:
-    """Check SystemC, then build the testbench binary or reuse the cached one."""
+          parameters: Mapping[str, int] | None = None, *, coverage: bool = False, waves: bool = False,
+          x_random: bool = False) -> ScBuild:
+    """Check SystemC, then build both binaries (one model) or reuse the cached ones."""
+    variant = Variant(coverage, waves, x_random)
     check = systemc_check(SC_BUILD_ROOT)        # raises ToolMissing before any Verilator work
-    build_dir = build_dir_for(bus_width, rtl_root, sw_dir, parameters, check)
-    binary = build_dir / BINARY
-    if (build_dir / simbuild.STAMP).is_file() and binary.is_file():
-        return ScBuild(build_dir, binary, True, 0.0, check)
+    if waves:
+        toolchain.fst_support()
+    build_dir = build_dir_for(bus_width, rtl_root, sw_dir, parameters, check, variant)
+    binary, bare = build_dir / BINARY, build_dir / BARE_BINARY
+    if (build_dir / simbuild.STAMP).is_file() and binary.is_file() and bare.is_file():
+        return ScBuild(build_dir, binary, True, 0.0, check, bare, variant)
     with simbuild._build_lock():
-        if (build_dir / simbuild.STAMP).is_file() and binary.is_file():
-            return ScBuild(build_dir, binary, True, 0.0, check)
-        return _build_locked(build_dir, binary, bus_width, rtl_root, sw_dir, parameters, check)
+        if (build_dir / simbuild.STAMP).is_file() and binary.is_file() and bare.is_file():
+            return ScBuild(build_dir, binary, True, 0.0, check, bare, variant)
+        return _build_locked(build_dir, bus_width, rtl_root, sw_dir, parameters, check, variant)
 
 
 def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, log: Path) -> None:
@@ -127,8 +170,8 @@ def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, log: Path) -> No
         raise RuntimeError(f"{what} failed (exit {done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
 
 
-def _build_locked(build_dir: Path, binary: Path, bus_width: int, rtl_root: Path, sw_dir: Path,
-                  parameters: Mapping[str, int] | None, check: SystemCCheck) -> ScBuild:
+def _build_locked(build_dir: Path, bus_width: int, rtl_root: Path, sw_dir: Path,
+                  parameters: Mapping[str, int] | None, check: SystemCCheck, variant: Variant) -> ScBuild:
     if build_dir.exists():
         shutil.rmtree(build_dir)          # an unfinished earlier attempt
     build_dir.mkdir(parents=True)
@@ -142,33 +185,43 @@ def _build_locked(build_dir: Path, binary: Path, bus_width: int, rtl_root: Path,
     cc = env.get("CC") or shutil.which("gcc") or "cc"
     _run([cc, *CFLAGS, f"-I{sw}", "-c", str(sw / "le_driver.c"), "-o", str(driver_o)], env, "C driver compile", log)
     vroot = toolchain.verilator_root()
-    defines = [f"-DLE_SC_AXI_DATA_W={bus_width}", f"-DLE_SC_MEM_PAGES={params['MEM_PAGES']}"]
+    defines = [f"-DLE_SC_AXI_DATA_W={bus_width}", f"-DLE_SC_MEM_PAGES={params['MEM_PAGES']}",
+               f"-DLE_SC_MAX_VOCAB={params['MAX_VOCAB']}"]
     cmd = [
-        str(toolchain.verilator()), "--sc", "--exe", "--build", "-j", str(simbuild.BUILD_JOBS), "-O3",
-        "--top-module", TOPLEVEL, "--Mdir", str(build_dir), "-o", BINARY, "--timescale", "1ns/1ps",
+        str(toolchain.verilator()), "--cc", "--exe", "--build", "-j", str(simbuild.BUILD_JOBS), "-O3",
+        "--top-module", TOPLEVEL, "--Mdir", str(build_dir), "-o", BARE_BINARY, "--timescale", "1ns/1ps",
+        *variant.verilator_args(),
         "-CFLAGS", " ".join([*CXXFLAGS, *defines, f"-I{sw}", f"-I{SC_DIR}"]),
-        "-MAKEFLAGS", MAKE_OPT,
-        "-LDFLAGS", f"{driver_o} -Wl,-rpath,{check.sysc.lib_dir}",
+        "-MAKEFLAGS", " ".join(MAKE_OPT),
+        "-LDFLAGS", str(driver_o),
         *(f"-G{k}={v}" for k, v in params.items()),
-        *extra, *(str(p) for p in hdl), str(SC_DIR / "sc_main.cpp"),
+        *extra, *(str(p) for p in hdl), str(SC_DIR / "bare_main.cpp"),
     ]  # fmt: skip
-    _run(cmd, env, "verilator --sc build", log)
-    vm = ["-DVERILATOR=1", "-DVM_SC=1", "-DVM_TIMING=0", "-DVM_COVERAGE=0", "-DVM_TRACE=0", "-DVM_TRACE_FST=0",
-          "-DVM_TRACE_VCD=0", "-DVM_TRACE_SAIF=0"]
+    _run(cmd, env, "verilator build (model and le_bare_sim)", log)
+    sc_inc = str(check.sysc.include_dir)
+    system_inc = sc_inc in ("/usr/include", "/usr/local/include")    # -I/-isystem /usr/include breaks #include_next
+    (build_dir / "le_sc.mk").write_text(SC_MAKEFILE)
+    _run(["make", "-C", str(build_dir), "-f", "le_sc.mk", "-j", str(simbuild.BUILD_JOBS), *MAKE_OPT,
+          f"SC_SRC={SC_DIR / 'sc_main.cpp'}", f"SC_LIBDIR={check.sysc.lib_dir}",
+          f"SC_CFLAGS={'' if system_inc else '-isystem' + sc_inc}", BINARY], env, "le_sc_sim link", log)
     system = [f"{vroot}/include", f"{vroot}/include/vltstd", str(build_dir)]
-    if str(check.sysc.include_dir) not in ("/usr/include", "/usr/local/include"):   # -isystem /usr/include breaks
-        system.append(str(check.sysc.include_dir))                                   # libstdc++'s #include_next
-    _run([env.get("CXX") or shutil.which("g++") or "c++", "-fsyntax-only", *CXXFLAGS, *STRICT, *vm, *defines,
-          *(f"-isystem{d}" for d in system), f"-I{sw}", f"-I{SC_DIR}", str(SC_DIR / "sc_main.cpp")],
-         env, "strict warning check of verif/sc", log)
+    if not system_inc:
+        system.append(sc_inc)
+    vm = ["-DVERILATOR=1", "-DVM_SC=0", "-DVM_TIMING=0", *variant.vm_defines(), "-DVM_TRACE_VCD=0",
+          "-DVM_TRACE_SAIF=0"]
+    for main in ("sc_main.cpp", "bare_main.cpp"):
+        _run([env.get("CXX") or shutil.which("g++") or "c++", "-fsyntax-only", *CXXFLAGS, *STRICT, *vm, *defines,
+              *(f"-isystem{d}" for d in system), f"-I{sw}", f"-I{SC_DIR}", str(SC_DIR / main)],
+             env, f"strict warning check of verif/sc/{main}", log)
     seconds = time.monotonic() - start
     (build_dir / simbuild.STAMP).write_text(f"built in {seconds:.1f}s by eda.scbuild\n")
-    return ScBuild(build_dir, binary, False, seconds, check)
+    return ScBuild(build_dir, build_dir / BINARY, False, seconds, check, build_dir / BARE_BINARY, variant)
 
 
 def run(binary: Path, bundle: Path, out: Path, args: Sequence[str] = (),
         timeout: float | None = 600) -> subprocess.CompletedProcess[str]:
-    """Run the testbench on a bundle; ``out`` is created. The caller checks the results."""
+    """Run a testbench binary (le_sc_sim or le_bare_sim) on a bundle; ``out`` is created. The caller checks the
+    results."""
     Path(out).mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SYSTEMC_DISABLE_COPYRIGHT_MESSAGE": "1"}
     return subprocess.run([str(binary), "--bundle", str(bundle), "--out", str(out), *args], env=env,
@@ -183,24 +236,37 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--bus-width", type=int, default=128, choices=BUS_WIDTHS)
         p.add_argument("--rtl-root", type=Path, default=REPO_ROOT, help="folder holding rtl/ (default: the repo)")
         p.add_argument("--sw-dir", type=Path, default=REPO_ROOT / "sw", help="the C driver's folder")
+        p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a top-level parameter (MAX_VOCAB, MEM_PAGES)")
+        p.add_argument("--coverage", action="store_true", help="the coverage variant")
+        p.add_argument("--waves", action="store_true", help="the FST waves variant")
+        p.add_argument("--x-random", action="store_true", help="the X-randomised variant")
+        p.add_argument("--bare", action="store_true", help="the bare C++ loop instead of the SystemC harness")
         if name == "run":
             p.add_argument("--bundle", type=Path, required=True)
             p.add_argument("--out", type=Path, required=True)
             p.add_argument("binary_args", nargs=argparse.REMAINDER, help="-- then le_sc_sim options / plusargs")
     a = ap.parse_args(argv)
     try:
-        model = build(a.bus_width, a.rtl_root, a.sw_dir)
+        params = {k: int(v, 0) for k, v in (p.split("=", 1) for p in a.param)}
+    except ValueError:
+        print(f"error: --param {a.param}: NAME=INTEGER expected", file=sys.stderr)
+        return EXIT_TOOL
+    try:
+        model = build(a.bus_width, a.rtl_root, a.sw_dir, params, coverage=a.coverage, waves=a.waves,
+                      x_random=a.x_random)
     except toolchain.ToolMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_TOOL
     except (RuntimeError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    binary = model.bare_binary if a.bare else model.binary
     if a.cmd == "build":
-        print(model.binary)
+        print(binary)
         return 0
     extra = [x for x in a.binary_args if x != "--"]
-    done = run(model.binary, a.bundle, a.out, extra, timeout=None)
+    done = run(binary, a.bundle, a.out, extra, timeout=None)
     sys.stdout.write(done.stdout)
     sys.stderr.write(done.stderr)
     return done.returncode
@@ -210,4 +276,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["ScBuild", "build", "build_dir_for", "main", "run", "sources"]
+__all__ = ["ScBuild", "Variant", "build", "build_dir_for", "main", "run", "sources"]

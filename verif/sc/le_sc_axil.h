@@ -1,90 +1,107 @@
 // le_sc_axil.h - a pin-level AXI4-Lite initiator for the C driver's read32 / write32 (docs/host_protocol.md,
-// "CSRs"). It runs inside an SC_THREAD and waits for the handshakes with wait() on the clock's rising edge:
-// a value driven right after edge k is sampled by the DUT at edge k + 1, and a DUT output read right after
-// an edge is the value that edge sampled (sc_signal updates land after the evaluation phase), so
-// "VALID && READY" below is exactly the handshake of that edge. CSR accesses are rare, so a thread that
-// wakes every cycle during one costs nothing worth optimising.
+// "CSRs"), shared by the SystemC harness and the bare C++ loop (le_sc_tb.h). It drives the model's s_axil_*
+// inputs directly and advances the clock with `Sim::edge()`: a value driven right after rising edge k is
+// sampled by the DUT at edge k + 1, and the outputs it reads after edge k are `ModelClock::pre`, the values
+// the DUT presented while edge k sampled (the view an sc_signal gives a thread woken by that edge), so
+// "VALID && READY" below is exactly the handshake of that edge.
 #ifndef LE_SC_AXIL_H
 #define LE_SC_AXIL_H
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
-#include <systemc.h>
+#include "Vle_tb_top.h"
 
 namespace le_sc {
 
-struct AxilPins {
-    sc_signal<uint32_t> awaddr{"s_axil_awaddr"}, awprot{"s_axil_awprot"}, wdata{"s_axil_wdata"},
-        wstrb{"s_axil_wstrb"}, araddr{"s_axil_araddr"}, arprot{"s_axil_arprot"};
-    sc_signal<bool> awvalid{"s_axil_awvalid"}, wvalid{"s_axil_wvalid"}, bready{"s_axil_bready"},
-        arvalid{"s_axil_arvalid"}, rready{"s_axil_rready"};
-    sc_signal<bool> awready{"s_axil_awready"}, wready{"s_axil_wready"}, bvalid{"s_axil_bvalid"},
-        arready{"s_axil_arready"}, rvalid{"s_axil_rvalid"};
-    sc_signal<uint32_t> bresp{"s_axil_bresp"}, rdata{"s_axil_rdata"}, rresp{"s_axil_rresp"};
+// The AXI4-Lite outputs of le_tb_top as the DUT drove them just before the last rising edge.
+struct AxilOut {
+    bool awready = false, wready = false, bvalid = false, arready = false, rvalid = false;
+    uint32_t bresp = 0, rdata = 0, rresp = 0;
 };
 
+// One completed CSR access (a B or R handshake): what the transaction record "C" holds.
+struct CsrAccess {
+    bool write = false;
+    uint32_t addr = 0, data = 0, resp = 0;
+    uint64_t edge = 0;          // the rising edge (1, 2, ...) of the B / R handshake
+};
+
+template <class Sim>
 class AxilInitiator {
 public:
-    AxilInitiator(AxilPins& p, const sc_event& edge, uint64_t budget_cycles)
-        : p_(p), edge_(edge), budget_(budget_cycles) {}
+    AxilInitiator(Sim& sim, Vle_tb_top& top, const AxilOut& pre, uint64_t budget_cycles)
+        : sim_(sim), top_(top), pre_(pre), budget_(budget_cycles) {}
 
     // 0 = OKAY; else `error()` says what went wrong (bus response or no handshake within the budget).
     int write32(uint32_t offset, uint32_t value) {
-        p_.awaddr.write(offset);
-        p_.awprot.write(0);
-        p_.wdata.write(value);
-        p_.wstrb.write(0xF);
-        p_.awvalid.write(true);
-        p_.wvalid.write(true);
+        completed_ = false;
+        top_.s_axil_awaddr = offset & 0x7Fu;
+        top_.s_axil_awprot = 0;
+        top_.s_axil_wdata = value;
+        top_.s_axil_wstrb = 0xF;
+        top_.s_axil_awvalid = 1;
+        top_.s_axil_wvalid = 1;
         bool aw = true, w = true, b = false;   // AW / W still offered, BREADY driven
         for (uint64_t n = 0; n < budget_; ++n) {
-            wait(edge_);
-            if (b && p_.bvalid.read()) {        // B handshake at this edge
-                p_.bready.write(false);
-                const uint32_t resp = p_.bresp.read();
-                if (resp != 0) return fail("write", offset, "BRESP=" + std::to_string(resp));
+            sim_.edge();
+            if (b && pre_.bvalid) {             // B handshake at this edge
+                top_.s_axil_bready = 0;
+                done(true, offset, value, pre_.bresp);
+                if (pre_.bresp != 0) return fail("write", offset, "BRESP=" + std::to_string(pre_.bresp));
                 return 0;
             }
-            if (aw && p_.awready.read()) { aw = false; p_.awvalid.write(false); }
-            if (w && p_.wready.read()) { w = false; p_.wvalid.write(false); }
-            if (!aw && !w && !b) { b = true; p_.bready.write(true); }   // BREADY from the edge after AW and W
+            if (aw && pre_.awready) { aw = false; top_.s_axil_awvalid = 0; }
+            if (w && pre_.wready) { w = false; top_.s_axil_wvalid = 0; }
+            if (!aw && !w && !b) { b = true; top_.s_axil_bready = 1; }   // BREADY from the edge after AW and W
         }
-        p_.awvalid.write(false);
-        p_.wvalid.write(false);
-        p_.bready.write(false);
+        top_.s_axil_awvalid = 0;
+        top_.s_axil_wvalid = 0;
+        top_.s_axil_bready = 0;
         return fail("write", offset, "no write response within " + std::to_string(budget_) + " cycles");
     }
 
     int read32(uint32_t offset, uint32_t* value) {
-        p_.araddr.write(offset);
-        p_.arprot.write(0);
-        p_.arvalid.write(true);
+        completed_ = false;
+        top_.s_axil_araddr = offset & 0x7Fu;
+        top_.s_axil_arprot = 0;
+        top_.s_axil_arvalid = 1;
         bool ar = true;                         // AR still offered (RREADY from the edge after its handshake)
         for (uint64_t n = 0; n < budget_; ++n) {
-            wait(edge_);
-            if (!ar && p_.rvalid.read()) {      // R handshake at this edge
-                p_.rready.write(false);
-                *value = p_.rdata.read();
-                const uint32_t resp = p_.rresp.read();
-                if (resp != 0) return fail("read", offset, "RRESP=" + std::to_string(resp));
+            sim_.edge();
+            if (!ar && pre_.rvalid) {           // R handshake at this edge
+                top_.s_axil_rready = 0;
+                *value = pre_.rdata;
+                done(false, offset, pre_.rdata, pre_.rresp);
+                if (pre_.rresp != 0) return fail("read", offset, "RRESP=" + std::to_string(pre_.rresp));
                 return 0;
             }
-            if (ar && p_.arready.read()) { ar = false; p_.arvalid.write(false); p_.rready.write(true); }
+            if (ar && pre_.arready) { ar = false; top_.s_axil_arvalid = 0; top_.s_axil_rready = 1; }
         }
-        p_.arvalid.write(false);
-        p_.rready.write(false);
+        top_.s_axil_arvalid = 0;
+        top_.s_axil_rready = 0;
         return fail("read", offset, "no read data within " + std::to_string(budget_) + " cycles");
     }
 
     const std::string& error() const { return error_; }
+    // The last access's handshake, when it completed (OKAY or an error response; not on a timeout).
+    bool completed() const { return completed_; }
+    const CsrAccess& last() const { return last_; }
 
 private:
-    AxilPins& p_;
-    const sc_event& edge_;
+    Sim& sim_;
+    Vle_tb_top& top_;
+    const AxilOut& pre_;
     uint64_t budget_;
     std::string error_;
+    CsrAccess last_;
+    bool completed_ = false;
 
+    void done(bool write, uint32_t offset, uint32_t data, uint32_t resp) {
+        last_ = CsrAccess{write, offset, data, resp, sim_.cycle()};
+        completed_ = true;
+    }
     int fail(const char* what, uint32_t offset, const std::string& why) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "CSR %s at 0x%02x: ", what, offset);

@@ -106,6 +106,20 @@ public:
         LE_V(r_, u_mem__DOT__k_reorder) = (k.reorder || k.interleave) ? 1 : 0;
         LE_V(r_, u_mem__DOT__k_interleave) = k.interleave ? 1 : 0;
         LE_V(r_, u_mem__DOT__k_b_reorder) = k.b_reorder ? 1 : 0;
+        // Not exposed as options yet: their defaults (0 = SLOTS outstanding, W_EARLY early beats, no random
+        // errors, SLVERR, record the W data) and no error range. Written all the same, as the Python proxy
+        // does: the HDL has no initialisers, so under +verilator+rand+reset+2 they would start random.
+        LE_V(r_, u_mem__DOT__k_max_out) = 0;
+        LE_V(r_, u_mem__DOT__k_w_early_max) = 0;
+        LE_V(r_, u_mem__DOT__k_p_rd_err) = 0;
+        LE_V(r_, u_mem__DOT__k_p_wr_err) = 0;
+        LE_V(r_, u_mem__DOT__k_rand_err_resp) = 0;
+        LE_V(r_, u_mem__DOT__k_no_wdata_rec) = 0;
+        clear(LE_V(r_, u_mem__DOT__k_erng_lo));
+        clear(LE_V(r_, u_mem__DOT__k_erng_hi));
+        LE_V(r_, u_mem__DOT__k_erng_resp) = 0;
+        LE_V(r_, u_mem__DOT__k_erng_rd) = 0;
+        LE_V(r_, u_mem__DOT__k_erng_wr) = 0;
         LE_V(r_, u_x_src__DOT__p_idle) = prob16(k.p_x_idle);
         LE_V(r_, u_logits_sink__DOT__p_stall) = prob16(k.p_logits_stall);
     }
@@ -260,6 +274,8 @@ private:
     std::map<uint32_t, uint32_t> pages_;    // virtual page -> slot (axi_mem_bfm.py _Shared.pages)
     uint32_t rd_err0_ = 0, wr_err0_ = 0, sink_err0_ = 0, src_aborted0_ = 0, consumed_ = 0;
 
+    template <std::size_t N>
+    static void clear(VlWide<N>& v) { for (std::size_t w = 0; w < N; ++w) v.at(w) = 0; }
     static void check_range(uint64_t addr, std::size_t n) {
         if (addr + n > (uint64_t{1} << kAddrW)) throw std::runtime_error("address beyond the 32-bit AXI space");
     }

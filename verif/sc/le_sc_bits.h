@@ -3,6 +3,7 @@
 #ifndef LE_SC_BITS_H
 #define LE_SC_BITS_H
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -47,9 +48,11 @@ inline void put_bits(VlWide<N>& v, std::size_t lsb, std::size_t width, uint64_t 
 template <std::size_t N>
 inline uint64_t get_bits(const VlWide<N>& v, std::size_t lsb, std::size_t width) {
     uint64_t out = 0;
-    for (std::size_t i = 0; i < width; ++i) {
-        const std::size_t b = lsb + i;
-        out |= static_cast<uint64_t>((v.at(b / 32) >> (b % 32)) & 1u) << i;
+    for (std::size_t got = 0; got < width;) {               // word by word
+        const std::size_t b = lsb + got, take = std::min<std::size_t>(32 - b % 32, width - got);
+        const uint64_t word = static_cast<uint64_t>(v.at(b / 32)) >> (b % 32);
+        out |= (word & ((uint64_t{1} << take) - 1)) << got;
+        got += take;
     }
     return out;
 }

@@ -1,5 +1,5 @@
-// le_sc_cli.h - the SystemC testbench's command line (options, usage errors: one line, exit 2) and the per-token
-// output record (tokens.jsonl), kept out of sc_main.cpp (docs/systemc.md).
+// le_sc_cli.h - the testbench's command line (options, usage errors: one line, exit 2) and the per-token output
+// record (tokens.jsonl), shared by the SystemC harness and the bare C++ loop (docs/systemc.md).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,7 @@
 
 namespace le_sc_cli {
 
-constexpr const char* kProg = "le_sc_sim";
+inline const char* g_prog = "le_sc_sim";       // le_bare_sim in the bare loop
 constexpr int kClkNs = 10;                       // verif/env/host.py CLK_NS
 constexpr int kResetCycles = 10;                 // verif/tests/base.py RESET_CYCLES
 constexpr uint64_t kCyclesPerUs = 1000 / kClkNs;
@@ -26,11 +26,14 @@ struct Options {
     uint64_t token_budget = 5'000'000;           // cycles from the token's first access to its irq
     uint64_t csr_budget = 10'000;                // cycles for one CSR access
     bool kv_each_token = false;                  // --kv-each-token 1: OUT/kv_tokens.bin
+    bool txn = true;                             // --txn 0: no OUT/txn.jsonl
+    std::string coverage_file;                   // --coverage-file (coverage build; default OUT/coverage.dat)
+    std::string waves;                           // --waves PATH.fst (waves build)
     le_sc::Knobs knobs;
 };
 
 [[noreturn]] inline void usage_error(const std::string& msg) {
-    std::fprintf(stderr, "%s: %s\n", kProg, msg.c_str());
+    std::fprintf(stderr, "%s: %s\n", g_prog, msg.c_str());
     std::exit(2);
 }
 
@@ -50,6 +53,10 @@ inline Options parse(int argc, char** argv) {
             if (p < 0 || p >= 1) usage_error(a + " " + v + ": must be in [0, 1)");
             return p;
         };
+        auto flag = [&]() -> bool {
+            if (v != "0" && v != "1") usage_error(a + " " + v + ": must be 0 or 1");
+            return v == "1";
+        };
         auto& k = o.knobs;
         if (a == "--bundle") o.bundle = v;
         else if (a == "--out") o.out = v;
@@ -57,7 +64,10 @@ inline Options parse(int argc, char** argv) {
         else if (a == "--image-base") o.image_base = num();
         else if (a == "--token-budget") o.token_budget = num();
         else if (a == "--csr-budget") o.csr_budget = num();
-        else if (a == "--kv-each-token") o.kv_each_token = num() != 0;
+        else if (a == "--kv-each-token") o.kv_each_token = flag();
+        else if (a == "--txn") o.txn = flag();
+        else if (a == "--coverage-file") o.coverage_file = v;
+        else if (a == "--waves") o.waves = v;
         else if (a == "--lat-min") k.lat_min = static_cast<unsigned>(num());
         else if (a == "--lat-max") k.lat_max = static_cast<unsigned>(num());
         else if (a == "--b-lat-min") k.b_lat_min = static_cast<unsigned>(num());
@@ -67,14 +77,14 @@ inline Options parse(int argc, char** argv) {
         else if (a == "--p-aw-stall") k.p_aw_stall = prob();
         else if (a == "--p-w-stall") k.p_w_stall = prob();
         else if (a == "--p-b-gap") k.p_b_gap = prob();
-        else if (a == "--reorder") k.reorder = num() != 0;
-        else if (a == "--interleave") k.interleave = num() != 0;
-        else if (a == "--b-reorder") k.b_reorder = num() != 0;
+        else if (a == "--reorder") k.reorder = flag();
+        else if (a == "--interleave") k.interleave = flag();
+        else if (a == "--b-reorder") k.b_reorder = flag();
         else if (a == "--p-x-idle") k.p_x_idle = prob();
         else if (a == "--p-logits-stall") k.p_logits_stall = prob();
         else usage_error("unknown option " + a);
     }
-    if (o.bundle.empty() || o.out.empty()) usage_error("usage: le_sc_sim --bundle DIR --out DIR [options] [+verilator+seed+N]");
+    if (o.bundle.empty() || o.out.empty()) usage_error(std::string("usage: ") + g_prog + " --bundle DIR --out DIR [options] [+verilator+seed+N]");
     if (o.token_budget == 0 || o.csr_budget == 0) usage_error("budgets must be > 0");
     return o;
 }
