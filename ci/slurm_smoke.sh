@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test's Slurm stage: the smoke suite on a real one-node Slurm (`regress run smoke --cluster slurm`), and its
+# make test's Slurm stage: the smoke suite on a real one-node Slurm (`regress run smoke --cluster slurm --cov`: the
+# coverage builds, as the local stage, whose BFM timing differs from the plain builds'), and its
 # per-run transaction-log sha256 and failure buckets compared with the local run of the smoke regression stage.
 #   ci/slurm_smoke.sh PY LOCAL_OUT SLURM_OUT
 # As root: installs Debian's slurmctld slurmd slurm-client munge (when missing), starts munged, slurmctld and
@@ -16,7 +17,7 @@ fi
 "$here/slurm_up.sh" || { "$here/slurm_down.sh"; exit 1; }
 trap '"$here/slurm_down.sh"' EXIT
 rc=0
-"$here/run_regress.sh" "$py" smoke "$slurm_out" --cluster slurm || rc=1
+"$here/run_regress.sh" "$py" smoke "$slurm_out" --cluster slurm --cov || rc=1
 left=$(squeue -h -o '%i %j %T' 2>/dev/null)
 if [[ -n $left ]]; then
   echo "slurm stage: FAILED: jobs left in squeue after the regression: $left"

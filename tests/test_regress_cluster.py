@@ -248,3 +248,21 @@ def test_dask_local_worker_cannot_see_the_build(tmp_path: Path, capsys: pytest.C
         builder=lambda cfg: called.append(cfg.name) or gone, tools={})
     assert rc == 0 and called == []
     assert all("--build-dir" not in r["command"] for r in _runs(tmp_path / "bow").values())
+
+
+def test_compare_finds_a_different_transaction_log(tmp_path: Path) -> None:
+    from regress.launchers.compare import main as compare_main
+    cmd = setup(tmp_path)
+    assert run(tmp_path, cmd, "all", out=tmp_path / "a") == 1
+    assert run(tmp_path, cmd, "all", out=tmp_path / "b") == 1
+    for out in ("a", "b"):
+        for d in (tmp_path / out / "runs").iterdir():
+            (d / "txn_log.sha256").write_text(f"{'0' * 64}  txn_log.txt\n")
+    assert compare_main([str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    (tmp_path / "b" / "runs" / "good.w64.s1" / "txn_log.sha256").write_text(f"{'1' * 64}  txn_log.txt\n")
+    (tmp_path / "b" / "runs" / "bad.w64.s2" / "txn_log.sha256").unlink()
+    from regress.launchers.compare import differences
+    assert differences(tmp_path / "a", tmp_path / "b") == [
+        f"bad.w64.s2: no txn_log.sha256 in {tmp_path / 'b'}",
+        "good.w64.s1: transaction log sha256 0000000000000000 vs 1111111111111111"]
+    assert compare_main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
