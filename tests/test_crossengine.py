@@ -56,6 +56,40 @@ def test_both_engines_agree_on_the_same_bundle() -> None:
         assert (a["bytes_rd"], a["bytes_wr"]) == (c["bytes_rd"], c["bytes_wr"])
 
 
+PROBE = [0x70, 0x74, 0x78, 0x7C]        # ID, VERSION, HW_PARAMS, HW_MAX_DIMS (models/csr_map.py): le_probe()
+
+
+def _uvm_csr_sequence(txn_log: Path) -> list[tuple[str, int, int]]:
+    """The pyuvm run's AXI4-Lite accesses in order, from its transaction log ("C W 0x14 0x00000004 resp=0 t=..")."""
+    seq = []
+    for line in txn_log.read_text().splitlines():
+        if line.startswith("C "):
+            _, rw, addr, data = line.split()[:4]
+            seq.append((rw, int(addr, 16), int(data, 16)))
+    return seq
+
+
+@pytest.mark.sim
+def test_c_driver_and_python_driver_make_the_same_csr_accesses_on_the_rtl() -> None:
+    """The C driver (SystemC harness) and the Python driver (pyuvm env) on the same RTL and bundle: after the C
+    driver's le_probe (ID, VERSION, HW_PARAMS, HW_MAX_DIMS reads: the env's sequence does not probe), the same
+    AXI4-Lite accesses in the same order with the same data, read values included (both hosts take the same
+    cycles per access, so even the PERF_CYCLES values agree)."""
+    from regress.sctxn import csr_sequence
+    _same_case()
+    uvm = run_listed("smoke", "w128", SEED, run_dir=RUNS_DIR / "crossengine.pyuvm")
+    sc = run_listed("sc_smoke", "w128", SEED, run_dir=RUNS_DIR / "crossengine.systemc")
+    if not (sc.run_dir / "txn.jsonl").is_file():
+        pytest.fail("the SystemC harness wrote no txn.jsonl")
+    py, c = _uvm_csr_sequence(uvm.run_dir / "txn_log.txt"), csr_sequence(sc.run_dir / "txn.jsonl")
+    assert [(rw, addr) for rw, addr, _ in c[:len(PROBE)]] == [("R", a) for a in PROBE]
+    c = c[len(PROBE):]
+    assert py[0] == ("W", 0x10, 32), "the env's log does not start with the first configuration write"
+    assert len(py) == len(c) > 60
+    for n, (x, y) in enumerate(zip(py, c, strict=True)):
+        assert x == y, f"access {n}: Python driver {x}, C driver {y}"
+
+
 PLANT_FILE = "rtl/le_requant.sv"
 PLANT_FROM = "assign rnd_d  = prod_t'((ProdW'(1) << r_q1) >> 1);"
 PLANT_TO = "assign rnd_d  = prod_t'((ProdW'(1) << r_q1) >> 2);"      # round at a quarter, not a half

@@ -3,7 +3,8 @@
   AxilItem       one CSR access (addr, data, write?) and its response
   AxilConfig     is_active, the signal prefix
   AxilDriver     drives items with verif/bfm/axil_master.AxiLiteMaster (cycle level only during an access)
-  AxilMonitor    passive: waits for AWVALID/ARVALID to rise (edge events, not every cycle), follows the
+  AxilMonitor    passive: the write and the read channel followed independently, each only while rst_n is
+                 high: waits for AWVALID/ARVALID to rise (edge events, not every cycle), follows the
                  handshakes and publishes each completed access; checks AXI4-Lite ordering rules
   AxilRegAdapter reg2bus / bus2reg for uvm_reg_map.set_sequencer
   AxilAgent      builds them from the ConfigDB key "axil_cfg"
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import cocotb
 from cocotb.triggers import First, RisingEdge
 from pyuvm import (
     ConfigDB,
@@ -80,20 +82,29 @@ class AxilMonitor(uvm_monitor):
         return find_signal(self.cfg.dut, self.cfg.prefix + name)
 
     async def run_phase(self) -> None:
-        clk = find_signal(self.cfg.dut, "clk")
-        aw, ar = self._s("awvalid"), self._s("arvalid")
-        while True:
-            if not (bit(aw) or bit(ar)):
-                await First(RisingEdge(aw), RisingEdge(ar))
-            await self._follow(clk, write=bool(bit(aw)))
+        """The two channels apart: a read never hides a write. Nothing is followed while rst_n is low (an
+        X-initialised AWVALID / ARVALID before reset is not an access)."""
+        clk, rst = find_signal(self.cfg.dut, "clk"), find_signal(self.cfg.dut, "rst_n")
+        cocotb.start_soon(self._channel(clk, rst, write=True))
+        await self._channel(clk, rst, write=False)
 
-    async def _follow(self, clk: Any, write: bool) -> None:
-        """Follow one access from its address handshake to its response handshake."""
+    async def _channel(self, clk: Any, rst: Any, write: bool) -> None:
+        valid = self._s("awvalid" if write else "arvalid")
+        while True:
+            if not (bit(rst) and bit(valid)):
+                await First(RisingEdge(valid), RisingEdge(rst))
+                continue
+            await self._follow(clk, rst, write)
+
+    async def _follow(self, clk: Any, rst: Any, write: bool) -> None:
+        """Follow one access from its address handshake to its response handshake (dropped if rst_n falls)."""
         s = self._s
         item = AxilItem(write=write)
         got_addr, got_data = False, not write      # a read has no W beat; every access has an address handshake
         while True:
             await RisingEdge(clk)
+            if not bit(rst):
+                return
             if write:
                 if not got_addr and bit(s("awvalid")) and bit(s("awready")):
                     item.addr, got_addr = int(s("awaddr").value), True
