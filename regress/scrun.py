@@ -149,8 +149,8 @@ def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] =
         checker.kv_after_run(pred.kv_region, _read(out / "kv_region.bin") or b"")
     if checker.writes_skipped:
         say(f"regress.scrun: {WRITES_SKIPPED}: {checker.writes_skipped} token(s)")
-    writes = "every K/V write, " if txns is not None else ""
-    say(f"regress.scrun: {checker.tokens_checked} token(s) checked: logits, STATUS, perf bytes, {writes}KV region "
+    kv_writes = "every K/V write, " if txns is not None else ""
+    say(f"regress.scrun: {checker.tokens_checked} token(s) checked: logits, STATUS, perf bytes, {kv_writes}KV region "
         f"after every token")
     if case.logits_float is not None and len(logits) == 4 * vocab * len(x):
         say(fidelity(case, np.frombuffer(logits, "<i4").reshape(len(x), vocab)))
