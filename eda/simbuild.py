@@ -209,7 +209,7 @@ def read_file_list(path: Path, root: Path = REPO_ROOT) -> tuple[list[Path], list
     return sources, extra
 
 
-def _module_name(test_module: str | Path) -> str:
+def test_module_name(test_module: str | Path) -> str:
     """Dotted module name; a ``.py`` path also puts its folder on ``sys.path`` (the sim inherits it)."""
     path = Path(test_module)
     if path.suffix != ".py":
@@ -268,9 +268,9 @@ def run_cocotb(
     test_path.mkdir(parents=True, exist_ok=True)
     results_xml = test_path / "results.xml"
     if isinstance(test_module, (str, Path)):
-        module: str | list[str] = _module_name(test_module)
+        module: str | list[str] = test_module_name(test_module)
     else:
-        module = [_module_name(m) for m in test_module]
+        module = [test_module_name(m) for m in test_module]
     try:
         get_runner("verilator").test(
             test_module=module,

@@ -34,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--filelist", action="append", required=True, help=".f file relative to the repo")
     p.add_argument("--param", action="append", type=_param, default=[])
     p.add_argument("--x-random", action="store_true", help="build with verif/seeds.X_RANDOM_BUILD_ARGS")
-    p.add_argument("--module", required=True)
+    p.add_argument("--module", required=True, help="dotted test module, or a path to a .py file")
     p.add_argument("--test", required=True, help="uvm_test class name")
     p.add_argument("--seed", type=lambda s: int(s, 0), required=True, help="master seed")
     p.add_argument("--out", type=Path, required=True, help="run directory (results.xml)")
@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"regress.simrun: {args.module}.{args.test} build {build_dir} seeds {seeds.describe()}", flush=True)
     try:
         get_runner("verilator").test(
-            test_module=[args.module], hdl_toplevel=args.toplevel, hdl_toplevel_lang="verilog",
+            test_module=[simbuild.test_module_name(args.module)], hdl_toplevel=args.toplevel,
+            hdl_toplevel_lang="verilog",
             build_dir=build_dir, test_dir=out, results_xml=str(results), seed=seeds.cocotb,
             plusargs=[*seeds.test_plusargs(), *args.plusarg, *cov_args],
             waves=simbuild.waves_enabled(), parameters=params, test_filter=rf"(^|\.){args.test}$")
