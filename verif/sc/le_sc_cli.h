@@ -29,6 +29,7 @@ struct Options {
     bool txn = true;                             // --txn 0: no OUT/txn.jsonl
     std::string coverage_file;                   // --coverage-file (coverage build; default OUT/coverage.dat)
     std::string waves;                           // --waves PATH.fst (waves build)
+    uint64_t quantum = 0;                        // --quantum N: SystemC edges per activation in a wait (0: all)
     le_sc::Knobs knobs;
 };
 
@@ -68,6 +69,7 @@ inline Options parse(int argc, char** argv) {
         else if (a == "--txn") o.txn = flag();
         else if (a == "--coverage-file") o.coverage_file = v;
         else if (a == "--waves") o.waves = v;
+        else if (a == "--quantum") o.quantum = num();
         else if (a == "--lat-min") k.lat_min = static_cast<unsigned>(num());
         else if (a == "--lat-max") k.lat_max = static_cast<unsigned>(num());
         else if (a == "--b-lat-min") k.b_lat_min = static_cast<unsigned>(num());

@@ -136,6 +136,8 @@ int write_outputs(TB& tb, const le_sc_cli::Options& opt, const char* engine, con
           << " \"image_base\": " << opt.image_base << ",\n \"cycles\": " << cycles << ",\n"
           << " \"wall_s\": " << wall_s << ",\n \"token_loop_cycles\": " << tb.loop_cycles << ",\n"
           << " \"token_loop_wall_s\": " << tb.loop_wall_s << ",\n \"cycles_per_s\": " << cps << ",\n"
+          << " \"token_loop_cpu_s\": " << tb.loop_cpu_s << ",\n \"cycles_per_cpu_s\": "
+          << (tb.loop_cpu_s > 0 ? static_cast<double>(tb.loop_cycles) / tb.loop_cpu_s : 0.0) << ",\n"
           << " \"txn_records\": " << (tb.txn.on() ? std::to_string(tb.txn.count()) : std::string("null")) << ",\n"
           << " \"coverage_file\": " << (coverage.empty() ? "null" : "\"" + json_escape(coverage) + "\"") << ",\n"
           << " \"waves_file\": " << (opt.waves.empty() ? "null" : "\"" + json_escape(opt.waves) + "\"") << ",\n"

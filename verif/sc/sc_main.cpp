@@ -16,10 +16,13 @@
 // records were lost, 2 bad arguments / bundle / SystemC mismatch, 3 a hang (cycle budget).
 //
 // Clocking: the model is a plain Verilated C++ model (not Verilator's SystemC wrapper, whose method evaluates on
-// every input change, the falling clock edge included). One SC_METHOD `tick`, triggered every 10 ns, steps it
-// one rising edge (ModelClock::step, edge k at 10 k - 5 ns) and serves the thread's waits: it wakes the thread
-// after the edge it waits for (edge()), or when the predicate of wait_until() holds or its last edge has passed,
-// so the thread sleeps through the cycles of a token and no SystemC process runs per cycle but `tick`.
+// every input change, the falling clock edge included: a second process activation per cycle). One SC_METHOD
+// `tick` steps it (ModelClock::step, edge k at 10 k - 5 ns) and serves the thread's waits: after one edge when
+// the thread waits in edge() (a CSR access), and when it waits in wait_until() (an X frame taken, a logits frame,
+// the irq: most of a token) it runs the edges of the wait in one activation, up to --quantum edges (default 0:
+// the whole wait; 1: one activation per edge), and wakes the thread at the SystemC time of the edge that ended
+// the wait. That is temporal decoupling with the wait as the quantum: sound because the thread is the only
+// process that looks at the model; a SystemC process added later that must see every edge needs --quantum 1.
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -40,7 +43,8 @@ SC_MODULE(Harness) {
     le_sc::Testbench<Harness> tb;
 
     SC_HAS_PROCESS(Harness);
-    Harness(sc_module_name name, Vle_tb_top& t, const Options& o) : sc_module(name), top(t), clock(t), tb(*this, t, clock, o) {
+    Harness(sc_module_name name, Vle_tb_top& t, const Options& o)
+        : sc_module(name), top(t), clock(t), tb(*this, t, clock, o), quantum_(o.quantum) {
         SC_METHOD(tick);                  // runs once at initialisation (time zero), then every period
         SC_THREAD(thread);
         set_stack_size(1 << 20);
@@ -64,6 +68,7 @@ SC_MODULE(Harness) {
 
 private:
     const sc_time period_{10, SC_NS};
+    const uint64_t quantum_;              // --quantum: edges per activation in a wait_until (0: the whole wait)
     bool started_ = false, edge_wait_ = false, woke_ = false;
     le_sc::Pred pred_ = nullptr;
     void* pred_ctx_ = nullptr;
@@ -77,20 +82,35 @@ private:
             next_trigger(period_ / 2);
             return;
         }
-        clock.step();
-        tb.after_edge();
-        if (edge_wait_) {
-            edge_wait_ = false;
-            ev_wake_.notify();            // immediate: the thread runs after this method, in this evaluation phase
-        } else if (pred_) {
-            const bool hit = pred_(pred_ctx_);
-            if (hit || clock.cycle >= until_) {
-                pred_ = nullptr;
-                woke_ = hit;
-                ev_wake_.notify();
+        if (!pred_) {                     // one edge: the thread waits in edge() (or nothing waits)
+            clock.step();
+            tb.after_edge();
+            if (edge_wait_) {
+                edge_wait_ = false;
+                ev_wake_.notify();        // immediate: the thread runs after this method, in this evaluation phase
             }
+            next_trigger(period_);
+            return;
         }
-        next_trigger(period_);
+        // The thread waits in wait_until(): the edges of the wait, up to the quantum, in this activation. The
+        // model runs ahead of SystemC time meanwhile (nothing else can look at it); the thread wakes at the time of
+        // the edge that ended the wait and the next activation is at the time of the edge after the last one run.
+        uint64_t n = 0;
+        bool hit = false, timeout = false;
+        do {
+            clock.step();
+            tb.after_edge();
+            ++n;
+            hit = pred_(pred_ctx_);
+            timeout = !hit && clock.cycle >= until_;
+        } while (!hit && !timeout && n != quantum_);
+        if (hit || timeout) {
+            pred_ = nullptr;
+            woke_ = hit;
+            if (n == 1) ev_wake_.notify();
+            else ev_wake_.notify(period_ * static_cast<double>(n - 1));
+        }
+        next_trigger(period_ * static_cast<double>(n));
     }
 
     void thread() {
