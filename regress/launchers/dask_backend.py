@@ -45,7 +45,7 @@ def jobqueue_kwargs(spec: ClusterSpec, python: str) -> dict[str, Any]:
                               "--nthreads", str(cores)],
         "job_extra_directives": list(spec.get("job_extra_directives", [])),
         "job_script_prologue": list(spec.get("job_script_prologue", [])),
-        "scheduler_options": {"dashboard_address": None},
+        "scheduler_options": {"dashboard_address": ":0", "dashboard": False},     # no fixed port: no clash
     }
     if spec.name != "htcondor":
         kw["walltime"] = wall
@@ -74,17 +74,21 @@ class DaskBackend:
         self.job_ids: set[str] = set()
         self.no_worker_since: float | None = None
         self._cfg: Any = None
+        self.t_start: float | None = None
+        self.t_first: float | None = None
 
     # -- lifecycle
     def start(self) -> None:
         import dask
         dist: Any = importlib.import_module("distributed")
+        self.t_start = time.monotonic()
         self._cfg = dask.config.set(SCHEDULER_CONFIG)
         self._cfg.__enter__()
         logging.getLogger("distributed").setLevel(logging.ERROR)
         if self.spec.kind == "dask-local":
             self.cluster = dist.LocalCluster(n_workers=self.n, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                             dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                                             silence_logs=logging.ERROR)
         elif self.spec.kind == "batch":
             cls = getattr(_import_jobqueue(), JOBQUEUE[self.name])
             self.cluster = cls(**jobqueue_kwargs(self.spec, self.python))
@@ -100,7 +104,9 @@ class DaskBackend:
         self.pending.append((job, attempt, time.time()))
 
     def _dispatch(self) -> None:
-        free = self._threads() - len(self.futures)
+        threads = self._threads()
+        self._note_start(threads)
+        free = threads - len(self.futures)
         while self.pending and free > 0:
             job, attempt, queued = self.pending.pop(0)
             res = job.result
@@ -116,6 +122,18 @@ class DaskBackend:
             fut = self.client.submit(run_job, spec, key=f"regress_run-{uuid.uuid4().hex}", pure=False)
             self.futures[fut] = (job, now)
             free -= 1
+
+    def _note_start(self, threads: int) -> None:
+        """One line when the first worker and when all -j workers are up (the worker start latency)."""
+        if self.t_start is None or threads == 0:
+            return
+        t = time.monotonic() - self.t_start
+        if self.t_first is None:
+            self.t_first = t
+        if threads >= self.n:
+            print(f"cluster {self.name}: first worker up after {self.t_first:.1f} s, all {self.n} after {t:.1f} s",
+                  flush=True)
+            self.t_start = None
 
     def _threads(self) -> int:
         try:
