@@ -63,8 +63,8 @@ BUS_WIDTHS = (64, 128, 256)
 EXIT_TOOL = 2
 X_RANDOM_ARGS = ("--x-assign", "unique", "--x-initial", "unique")
 """verif/seeds.py X_RANDOM_BUILD_ARGS (eda may not import verif: tests/test_systemc_harness.py checks they agree)."""
-SC_MAKEFILE = """# Written by eda/scbuild.py: le_sc_sim, linked from the model and the Verilated runtime objects that the
-# Verilator build of le_bare_sim made, with sc_main.cpp and libsystemc.
+SC_MAKEFILE = """# Written by eda/scbuild.py: le_sc_sim, linked from the model and the Verilated runtime objects that
+# the Verilator build of le_bare_sim made, with sc_main.cpp and libsystemc.
 include Vle_tb_top.mk
 le_sc_sim: sc_main.o $(VK_GLOBAL_OBJS) $(VM_PREFIX)__ALL.a
 \t$(LINK) $(LDFLAGS) $^ $(LOADLIBES) $(LDLIBS) $(LIBS) -L$(SC_LIBDIR) -lsystemc -Wl,-rpath,$(SC_LIBDIR) -o $@
@@ -105,22 +105,25 @@ class ScBuild:
     variant: Variant = Variant()
 
 
-def sources(rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw") -> tuple[list[Path], list[str], list[Path]]:
+def sources(rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
+            sc_dir: Path = SC_DIR) -> tuple[list[Path], list[str], list[Path]]:
     """(HDL sources in order, extra Verilator arguments from rtl/layer_engine.f, C/C++ files hashed).
 
     ``rtl_root`` is the folder holding ``rtl/`` (a scratch copy for a planted-bug check), ``sw_dir`` the C
-    driver's folder (its ``le_csr_c99.h`` includes ``../rtl/csr/le_csr.h``)."""
+    driver's folder (its ``le_csr_c99.h`` includes ``../rtl/csr/le_csr.h``), ``sc_dir`` the testbench's C++
+    (verif/sc, or a scratch copy)."""
+    sc_dir = Path(sc_dir)
     rtl, extra = simbuild.read_file_list(Path(rtl_root) / "rtl" / "layer_engine.f", Path(rtl_root))
     tb, tb_extra = simbuild.read_file_list(TB_FILELIST, REPO_ROOT)
     hdl = [*rtl, *tb]
     extra = [*extra, *tb_extra]
     sw = Path(sw_dir)
-    cpp = [SC_DIR / "sc_main.cpp", *(SC_DIR / f for f in SC_SOURCES), *(sw / f for f in SW_SOURCES),
+    cpp = [sc_dir / "sc_main.cpp", *(sc_dir / f for f in SC_SOURCES), *(sw / f for f in SW_SOURCES),
            (sw / ".." / "rtl" / "csr" / "le_csr.h").resolve()]
     missing = [str(p) for p in cpp if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"SystemC testbench sources missing: {missing}")
-    return hdl, [*extra, str(SC_DIR / "le_sc_public.vlt")], cpp
+    return hdl, [*extra, str(sc_dir / "le_sc_public.vlt")], cpp
 
 
 def _parameters(bus_width: int, overrides: Mapping[str, int] | None) -> dict[str, int]:
@@ -131,12 +134,12 @@ def _parameters(bus_width: int, overrides: Mapping[str, int] | None) -> dict[str
 
 def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
                   parameters: Mapping[str, int] | None = None,
-                  sc_check: SystemCCheck | None = None, variant: Variant = Variant()) -> Path:
+                  sc_check: SystemCCheck | None = None, variant: Variant = Variant(), sc_dir: Path = SC_DIR) -> Path:
     """The cache folder the build would use."""
     toolchain.setup_env()
     check = sc_check or systemc_check(SC_BUILD_ROOT)
     params = _parameters(bus_width, parameters)
-    hdl, extra, cpp = sources(rtl_root, sw_dir)
+    hdl, extra, cpp = sources(rtl_root, sw_dir, sc_dir)
     sc_id = [check.header_version, check.library_version, str(check.sysc.include_dir), str(check.sysc.lib_dir)]
     meta = {"cxxflags": CXXFLAGS, "strict": STRICT, "cflags": CFLAGS, "make": MAKE_OPT, "recipe": RECIPE,
             "systemc": sc_id, "variant": variant.verilator_args(), "sc_makefile": SC_MAKEFILE}
@@ -146,20 +149,21 @@ def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path
 
 def build(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
           parameters: Mapping[str, int] | None = None, *, coverage: bool = False, waves: bool = False,
-          x_random: bool = False) -> ScBuild:
-    """Check SystemC, then build both binaries (one model) or reuse the cached ones."""
+          x_random: bool = False, sc_dir: Path = SC_DIR) -> ScBuild:
+    """Check SystemC, then build both binaries (one model) or reuse the cached ones. ``coverage`` / ``waves`` /
+    ``x_random`` select the variant; ``sc_dir`` a scratch copy of verif/sc (the planted-bug tests)."""
     variant = Variant(coverage, waves, x_random)
     check = systemc_check(SC_BUILD_ROOT)        # raises ToolMissing before any Verilator work
     if waves:
         toolchain.fst_support()
-    build_dir = build_dir_for(bus_width, rtl_root, sw_dir, parameters, check, variant)
+    build_dir = build_dir_for(bus_width, rtl_root, sw_dir, parameters, check, variant, sc_dir)
     binary, bare = build_dir / BINARY, build_dir / BARE_BINARY
     if (build_dir / simbuild.STAMP).is_file() and binary.is_file() and bare.is_file():
         return ScBuild(build_dir, binary, True, 0.0, check, bare, variant)
     with simbuild._build_lock():
         if (build_dir / simbuild.STAMP).is_file() and binary.is_file() and bare.is_file():
             return ScBuild(build_dir, binary, True, 0.0, check, bare, variant)
-        return _build_locked(build_dir, bus_width, rtl_root, sw_dir, parameters, check, variant)
+        return _build_locked(build_dir, bus_width, rtl_root, sw_dir, parameters, check, variant, Path(sc_dir).resolve())
 
 
 def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, log: Path) -> None:
@@ -171,14 +175,15 @@ def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, log: Path) -> No
 
 
 def _build_locked(build_dir: Path, bus_width: int, rtl_root: Path, sw_dir: Path,
-                  parameters: Mapping[str, int] | None, check: SystemCCheck, variant: Variant) -> ScBuild:
+                  parameters: Mapping[str, int] | None, check: SystemCCheck, variant: Variant,
+                  sc_dir: Path) -> ScBuild:
     if build_dir.exists():
         shutil.rmtree(build_dir)          # an unfinished earlier attempt
     build_dir.mkdir(parents=True)
     start = time.monotonic()
     env = {**toolchain.setup_env(), **check.sysc.env()}
     params = _parameters(bus_width, parameters)
-    hdl, extra, _ = sources(rtl_root, sw_dir)
+    hdl, extra, _ = sources(rtl_root, sw_dir, sc_dir)
     sw = Path(sw_dir).resolve()
     driver_o = build_dir / "le_driver.o"
     log = build_dir / "build.log"                 # every command and its output (warnings included)
@@ -191,18 +196,18 @@ def _build_locked(build_dir: Path, bus_width: int, rtl_root: Path, sw_dir: Path,
         str(toolchain.verilator()), "--cc", "--exe", "--build", "-j", str(simbuild.BUILD_JOBS), "-O3",
         "--top-module", TOPLEVEL, "--Mdir", str(build_dir), "-o", BARE_BINARY, "--timescale", "1ns/1ps",
         *variant.verilator_args(),
-        "-CFLAGS", " ".join([*CXXFLAGS, *defines, f"-I{sw}", f"-I{SC_DIR}"]),
+        "-CFLAGS", " ".join([*CXXFLAGS, *defines, f"-I{sw}", f"-I{sc_dir}"]),
         "-MAKEFLAGS", " ".join(MAKE_OPT),
         "-LDFLAGS", str(driver_o),
         *(f"-G{k}={v}" for k, v in params.items()),
-        *extra, *(str(p) for p in hdl), str(SC_DIR / "bare_main.cpp"),
+        *extra, *(str(p) for p in hdl), str(sc_dir / "bare_main.cpp"),
     ]  # fmt: skip
     _run(cmd, env, "verilator build (model and le_bare_sim)", log)
     sc_inc = str(check.sysc.include_dir)
     system_inc = sc_inc in ("/usr/include", "/usr/local/include")    # -I/-isystem /usr/include breaks #include_next
     (build_dir / "le_sc.mk").write_text(SC_MAKEFILE)
     _run(["make", "-C", str(build_dir), "-f", "le_sc.mk", "-j", str(simbuild.BUILD_JOBS), *MAKE_OPT,
-          f"SC_SRC={SC_DIR / 'sc_main.cpp'}", f"SC_LIBDIR={check.sysc.lib_dir}",
+          f"SC_SRC={sc_dir / 'sc_main.cpp'}", f"SC_LIBDIR={check.sysc.lib_dir}",
           f"SC_CFLAGS={'' if system_inc else '-isystem' + sc_inc}", BINARY], env, "le_sc_sim link", log)
     system = [f"{vroot}/include", f"{vroot}/include/vltstd", str(build_dir)]
     if not system_inc:
@@ -211,7 +216,7 @@ def _build_locked(build_dir: Path, bus_width: int, rtl_root: Path, sw_dir: Path,
           "-DVM_TRACE_SAIF=0"]
     for main in ("sc_main.cpp", "bare_main.cpp"):
         _run([env.get("CXX") or shutil.which("g++") or "c++", "-fsyntax-only", *CXXFLAGS, *STRICT, *vm, *defines,
-              *(f"-isystem{d}" for d in system), f"-I{sw}", f"-I{SC_DIR}", str(SC_DIR / main)],
+              *(f"-isystem{d}" for d in system), f"-I{sw}", f"-I{sc_dir}", str(sc_dir / main)],
              env, f"strict warning check of verif/sc/{main}", log)
     seconds = time.monotonic() - start
     (build_dir / simbuild.STAMP).write_text(f"built in {seconds:.1f}s by eda.scbuild\n")

@@ -23,9 +23,16 @@ import numpy as np
 import pytest
 
 from eda import scbuild, toolchain
+from models.bundle import build_bundle
 from models.config import EngineConfig
 from models.ddr_layout import DdrLayout
 from models.schedule import schedule_beats, token_schedule
+from verif.bfm.axi_mem_bfm_types import ReadBurst, WriteBeatRec, WriteBurst
+from verif.env.refmodel import GoldenPredictor
+from verif.env.txn import TokenStart
+from verif.env.txn_log import burst_line
+from verif.seeds import X_RANDOM_BUILD_ARGS
+from verif.tests.base import IMAGE_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
 BUS_BITS = 128
@@ -45,6 +52,11 @@ def export_bundle(out: Path, tokens: int) -> Path:
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return export_bundle(tmp_path_factory.mktemp("sc") / "tiny", 4)
+
+
+@pytest.fixture(scope="module")
+def bundle1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_bundle(tmp_path_factory.mktemp("sc1") / "tiny1", 1)
 
 
 @pytest.fixture(scope="module")
@@ -130,14 +142,16 @@ def test_tiny_bundle_with_bfm_timing_knobs(model: scbuild.ScBuild, bundle: Path,
 
 
 def test_speed_tiny_128(model: scbuild.ScBuild, tmp_path: Path) -> None:
-    """DUT cycles per wall second of the token loop on tiny at 128 bits, 48 tokens (reported, not gated)."""
+    """DUT cycles per wall (and CPU) second of the token loop on tiny at 128 bits, 48 tokens, SystemC harness and
+    bare loop (reported, not gated: benchmarks/sim_speed.py measures the targets)."""
     big = export_bundle(tmp_path / "tiny48", 48)
-    out = check_run(model.binary, big, tmp_path / "run")
-    assert not out.problems, "\n".join(out.problems)
-    r = out.run
-    print(f"SystemC harness speed, tiny x48 at {BUS_BITS} bits: {r['token_loop_cycles']} DUT cycles in "
-          f"{r['token_loop_wall_s']:.3f} s = {r['cycles_per_s']:,.0f} cycles/s "
-          f"({r['cycles_per_s'] / 55_000:.1f}x the pyuvm env's ~55 k)")
+    for name, binary in (("SystemC harness", model.binary), ("bare C++ loop", model.bare_binary)):
+        out = check_run(binary, big, tmp_path / name.split()[0])
+        assert not out.problems, "\n".join(out.problems)
+        r = out.run
+        print(f"{name} speed, tiny x48 at {BUS_BITS} bits: {r['token_loop_cycles']} DUT cycles in "
+              f"{r['token_loop_wall_s']:.3f} s = {r['cycles_per_s']:,.0f} cycles/s, {r['cycles_per_cpu_s']:,.0f} per "
+              f"CPU second ({r['cycles_per_s'] / 50_000:.1f}x the pyuvm env's ~50 k)")
 
 
 def test_hang_is_one_line_naming_token_and_position(model: scbuild.ScBuild, bundle: Path, tmp_path: Path) -> None:
@@ -170,6 +184,177 @@ def test_missing_library_is_one_line_exit_2(tmp_path: Path) -> None:
     assert "apt-get install libsystemc-dev" in done.stderr, done.stderr
 
 
+# --------------------------------------------------------------------------- transaction records (txn.jsonl)
+
+
+def read_txn(path: Path, bus_bytes: int) -> list[tuple[int, str, Any]]:
+    """txn.jsonl as (tok, kind, object): ReadBurst / WriteBurst rebuilt field for field
+    (verif/bfm/axi_mem_bfm_types.py), the C and I records as their dicts."""
+    out: list[tuple[int, str, Any]] = []
+    for line in path.read_text().splitlines():
+        r = json.loads(line)
+        if r["k"] == "R":
+            obj: Any = ReadBurst(r["id"], r["addr"], r["len"], r["resp"], r["t_ar"], r["t_first"], r["t_last"],
+                                 bool(r["ooo"]), bool(r["il"]))
+        elif r["k"] == "W":
+            beats = [WriteBeatRec(int.from_bytes(bytes.fromhex(d), "little"), int(strb, 16), resp)
+                     for d, strb, resp in r["beats"]]
+            assert all(len(d) == 2 * bus_bytes for d, _, _ in r["beats"]), line
+            obj = WriteBurst(r["id"], r["addr"], r["len"], r["resp"], r["t_aw"], r["t_b"], beats, bool(r["lost"]))
+        else:
+            obj = r
+        out.append((r["tok"], r["k"], obj))
+    return out
+
+
+def written_bytes(writes: list[WriteBurst], bus_bytes: int) -> dict[int, int]:
+    """Address -> byte of every strobed byte the write bursts carried (later beats win)."""
+    mem: dict[int, int] = {}
+    for w in writes:
+        for j, beat in enumerate(w.beats):
+            data = beat.data.to_bytes(bus_bytes, "little")
+            for k in range(bus_bytes):
+                if beat.strb >> k & 1:
+                    mem[w.addr + j * bus_bytes + k] = data[k]
+    return mem
+
+
+def kv_problems(out: Path, tokens: int) -> list[str]:
+    """The W records of each token of a tiny run, reassembled byte by byte, against the K/V rows the golden model
+    predicts for it (GoldenPredictor kv_writes): the same addresses, exactly, and the same bytes."""
+    b = build_bundle("tiny", 1, tokens, bus_width=BUS_BITS)
+    bus_bytes = BUS_BITS // 8
+    predictor = GoldenPredictor(b.qm, IMAGE_BASE)
+    recs = read_txn(out / "txn.jsonl", bus_bytes)
+    problems: list[str] = []
+    for t in range(tokens):
+        want: dict[int, int] = {}
+        for kv in predictor.predict(TokenStart(t, t, np.asarray(b.x[t]))).kv_writes:
+            want.update({kv.addr + i: v for i, v in enumerate(kv.data)})
+        writes = [o for tok, k, o in recs if tok == t and k == "W"]
+        bad = [w for w in writes if w.resp != 0 or w.beats_lost or len(w.beats) != w.awlen + 1]
+        if bad:
+            problems.append(f"token {t}: {len(bad)} write burst(s) with an error response, lost or missing beats")
+        got = written_bytes(writes, bus_bytes)
+        if set(got) != set(want):
+            problems.append(f"token {t}: {len(set(want) - set(got))} predicted K/V bytes not written, "
+                            f"{len(set(got) - set(want))} written outside the predicted rows")
+        diff = [a for a in want if a in got and got[a] != want[a]]
+        if diff:
+            problems.append(f"token {t}: {len(diff)} K/V bytes differ, first at {diff[0]:#x}")
+    return problems
+
+
+def test_txn_records_cover_the_predicted_kv_rows(model: scbuild.ScBuild, bundle: Path, tmp_path: Path) -> None:
+    """Every W record of the run, reassembled, is exactly the K/V rows the golden model predicts; the records
+    rebuild the env's ReadBurst / WriteBurst and format with its transaction-log formatter; CSR and irq records."""
+    out = check_run(model.binary, bundle, tmp_path / "run")
+    assert not out.problems, "\n".join(out.problems)
+    problems = kv_problems(tmp_path / "run", 4)
+    assert not problems, "\n".join(problems)
+    recs = read_txn(tmp_path / "run" / "txn.jsonl", BUS_BITS // 8)
+    assert out.run["txn_records"] == len(recs)
+    kinds = {k for _, k, _ in recs}
+    assert kinds == {"R", "W", "C", "I"}, kinds
+    assert {tok for tok, _, _ in recs} == {-1, 0, 1, 2, 3}
+    cyc = [o.t_last if k == "R" else o.t_b if k == "W" else o["cyc"] for _, k, o in recs]
+    assert cyc == sorted(cyc), "records not in completion order"
+    reads = [o for _, k, o in recs if k == "R"]
+    assert sum(r.beats for r in reads) * (BUS_BITS // 8) == sum(t["perf"]["bytes_rd"] for t in out.tokens)
+    print(burst_line(False, reads[0]), burst_line(True, next(o for _, k, o in recs if k == "W")), sep="\n")
+    irq = [(tok, o["level"]) for tok, k, o in recs if k == "I"]
+    assert irq == [(t, lv) for t in range(4) for lv in (1, 0)], irq
+
+
+def test_txn_off_and_the_bare_loop(model: scbuild.ScBuild, bundle: Path, tmp_path: Path) -> None:
+    """--txn 0 writes no txn.jsonl and changes nothing else; the bare C++ loop gives the same files."""
+    on = check_run(model.binary, bundle, tmp_path / "on")
+    off = check_run(model.binary, bundle, tmp_path / "off", ("--txn", "0"))
+    bare = check_run(model.bare_binary, bundle, tmp_path / "bare")
+    assert not on.problems and not off.problems and not bare.problems
+    assert not (tmp_path / "off" / "txn.jsonl").exists() and off.run["txn_records"] is None
+    for name in ("tokens.jsonl", "logits.bin", "kv_region.bin"):
+        assert (tmp_path / "off" / name).read_bytes() == (tmp_path / "on" / name).read_bytes(), name
+    for name in ("tokens.jsonl", "logits.bin", "kv_region.bin", "txn.jsonl"):
+        assert (tmp_path / "bare" / name).read_bytes() == (tmp_path / "on" / name).read_bytes(), name
+    assert bare.run["engine"] == "bare" and on.run["engine"] == "systemc"
+
+
+def test_bad_flag_is_one_line_exit_2(model: scbuild.ScBuild, bundle: Path, tmp_path: Path) -> None:
+    for args in (("--txn", "2"), ("--waves", str(tmp_path / "w.fst")), ("--coverage-file", str(tmp_path / "c.dat"))):
+        done = scbuild.run(model.binary, bundle, tmp_path / "run", args)
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
+
+
+def test_x_random_args_agree_with_verif_seeds() -> None:
+    assert scbuild.X_RANDOM_ARGS == X_RANDOM_BUILD_ARGS
+
+
+# --------------------------------------------------------------------------- build variants (each its own build: slow)
+
+
+@pytest.mark.slow
+def test_coverage_build_writes_a_coverage_dat(bundle1: Path, tmp_path: Path) -> None:
+    """The coverage variant (eda.simbuild.COVERAGE_ARGS) writes OUT/coverage.dat (and --coverage-file PATH), which
+    verilator_coverage merges and which shows the DUT's lines hit; the run stays bit exact."""
+    from regress import codecov
+
+    model = scbuild.build(BUS_BITS, coverage=True)
+    out = check_run(model.binary, bundle1, tmp_path / "run")
+    assert not out.problems, out.problems
+    dat = tmp_path / "run" / "coverage.dat"
+    assert out.run["coverage_file"] == str(dat) and dat.is_file()
+    merged = tmp_path / "merged.dat"
+    codecov.merge([dat], merged, toolchain.verilator_coverage())
+    points = codecov.parse_dat(merged)
+    design = [p for p in points if codecov.is_design(p.file, ROOT)]
+    fig = codecov.figures(design)
+    print(f"coverage of one tiny token through the SystemC harness: {fig}")
+    hit_files = {Path(p.file).name for p in design if p.count > 0}
+    assert {"layer_engine.sv", "le_gemv.sv", "le_softmax.sv", "le_layernorm.sv"} <= hit_files, sorted(hit_files)
+    assert fig["line"]["pct"] > 50 and fig["toggle"]["hit"] > 0 and fig["branch"]["hit"] > 0, fig
+    other = tmp_path / "elsewhere.dat"
+    again = scbuild.run(model.binary, bundle1, tmp_path / "run2", ("--coverage-file", str(other)))
+    assert again.returncode == 0 and other.is_file() and not (tmp_path / "run2" / "coverage.dat").exists()
+
+
+@pytest.mark.slow
+def test_waves_build_writes_an_fst(bundle1: Path, tmp_path: Path) -> None:
+    """The waves variant (eda.simbuild.WAVE_ARGS) writes --waves PATH.fst: an FST header block (type 0, length 329,
+    end time after start time, the endianness constant e) and the run's outputs unchanged."""
+    import struct
+
+    model = scbuild.build(BUS_BITS, waves=True)
+    fst = tmp_path / "dump.fst"
+    out = check_run(model.binary, bundle1, tmp_path / "run", ("--waves", str(fst)))
+    assert not out.problems, out.problems
+    check_run(scbuild.build(BUS_BITS).binary, bundle1, tmp_path / "plain")
+    assert (tmp_path / "run" / "tokens.jsonl").read_bytes() == (tmp_path / "plain" / "tokens.jsonl").read_bytes()
+    raw = fst.read_bytes()
+    assert len(raw) > 10_000, len(raw)
+    block, length, start, end = raw[0], *struct.unpack(">QQQ", raw[1:25])
+    (e,) = struct.unpack("<d", raw[25:33])
+    assert block == 0 and length == 329 and start == 0 and end > 10_000 * out.run["cycles"] // 2, (block, length, end)
+    assert abs(e - 2.718281828459045) < 1e-12, e
+    assert out.run["waves_file"] == str(fst)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [3, 11])
+def test_x_random_build_is_bit_exact(bundle: Path, tmp_path: Path, seed: int) -> None:
+    """The X-randomised variant (verif/seeds.py X_RANDOM_BUILD_ARGS) with +verilator+rand+reset+2: every unreset
+    variable starts random from the seed; the run must still be bit exact (every BFM knob, error range and window is
+    written at reset), and the same seed must give the same outputs."""
+    model = scbuild.build(BUS_BITS, x_random=True)
+    args = ("--kv-each-token", "1", "+verilator+rand+reset+2", f"+verilator+seed+{seed}")
+    a = check_run(model.binary, bundle, tmp_path / "a", args)
+    assert not a.problems, "\n".join(a.problems)
+    b = check_run(model.binary, bundle, tmp_path / "b", args)
+    assert not b.problems
+    for name in ("tokens.jsonl", "logits.bin", "kv_tokens.bin", "txn.jsonl"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 # --------------------------------------------------------------------------- planted bugs (rebuild: slow)
 
 
@@ -189,6 +374,21 @@ def test_fails_on_planted_rtl_bug(bundle: Path, tmp_path: Path) -> None:
     out = check_run(model.binary, bundle, tmp_path / "run")
     print("planted RTL bug:", *out.problems, sep="\n  ")
     assert any("logits differ" in p for p in out.problems), out.problems
+
+
+@pytest.mark.slow
+def test_txn_check_fails_on_planted_dropped_beat(bundle: Path, tmp_path: Path) -> None:
+    """A C++ drain that drops the last beat of every write burst (a scratch copy of verif/sc): the K/V check of
+    the transaction records must fail while the run itself (logits, KV region) still passes."""
+    shutil.copytree(ROOT / "verif" / "sc", tmp_path / "sc")
+    _plant(tmp_path / "sc" / "le_sc_txn.h", "for (uint32_t j = 0; j < nb && !lost; ++j) {",
+           "for (uint32_t j = 0; j + 1 < nb && !lost; ++j) {")
+    model = scbuild.build(BUS_BITS, sc_dir=tmp_path / "sc")
+    out = check_run(model.binary, bundle, tmp_path / "run")
+    assert not out.problems, out.problems
+    problems = kv_problems(tmp_path / "run", 4)
+    print("planted dropped beat:", *problems, sep="\n  ")
+    assert any("missing beats" in p for p in problems) and any("not written" in p for p in problems), problems
 
 
 @pytest.mark.slow
