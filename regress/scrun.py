@@ -1,7 +1,7 @@
 """One run of a `engine: systemc` test of the test list: the command regress runs for it (and every repro.sh).
 
     python -m regress.scrun --test sc_smoke --config w128 --seed 1 --out RUN_DIR [--param AXI_DATA_W=128 ...]
-        [--plusarg +le_tokens=8 ...]
+        [--plusarg +le_tokens=8 ...] [--cov] [--x-random]        (LE_WAVES=1: a waves build, RUN_DIR/dump.fst)
 
 With --param (what the runner passes, so cmd.sh and repro.sh stand alone) the configuration's parameters and
 the plusargs are the whole case; without, the test's knobs and the configuration come from the test list.
@@ -37,6 +37,7 @@ from regress.sctxn import ScTxns, TxnFormatError, read_txns
 
 CLK_NS = 10                      # the harness's sc_clock period (verif/sc/sc_main.cpp)
 PROBE_PLUSARG = "+le_probe_file="     # verif/env/env.py PROBE_PLUSARG: `regress debug`
+WAVES_FILE = "dump.fst"               # with LE_WAVES=1 (a waves build), as a pyuvm run's
 WRITES_SKIPPED = "writes: the harness wrote no txn.jsonl (--txn 0): the K/V append transactions are not compared; " \
                  "the whole KV region after every token is"
 
@@ -225,12 +226,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], help="NAME=VALUE of the configuration (AXI_DATA_W...)")
     p.add_argument("--plusarg", action="append", default=[])
     p.add_argument("--testlist", type=Path, help="the test list (default regress/testlist.yaml)")
+    p.add_argument("--cov", action="store_true", help="a coverage build; the run writes RUN_DIR/coverage.dat")
+    p.add_argument("--x-random", action="store_true",
+                   help="an X-randomised build, run with +verilator+rand+reset+2 (verif/seeds.py)")
     return p
 
 
 def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, list[str]]:
     """(test name, the case, harness binary, harness arguments)."""
-    from eda import scbuild, toolchain
+    from eda import scbuild, simbuild, toolchain
     from regress.testlist import TestListError, load
     from verif.seeds import Seeds
     from verif.tests.base import IMAGE_BASE
@@ -267,16 +271,18 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
     print(f"regress.scrun: {name} on {args.config} ({bus}-bit bus), {case.describe}, seeds {seeds.describe()}",
           flush=True)
     write_case(case, out / "bundle")
+    waves = simbuild.waves_enabled()
     try:
-        model = scbuild.build(bus, parameters=params)
+        model = scbuild.build(bus, parameters=params, coverage=args.cov, waves=waves, x_random=args.x_random)
     except (toolchain.ToolMissing, RuntimeError, FileNotFoundError, ValueError) as exc:
         raise RunError(f"SystemC build: {' '.join(str(exc).split())[:500]}") from None
     print(f"regress.scrun: SystemC build {model.build_dir} ({'cached' if model.cached else f'{model.seconds:.0f} s'})",
           flush=True)
-    # the BFMs' $urandom from the master (Seeds.plusargs()[0]); not +verilator+rand+reset: the SystemC build is not
-    # an X-randomised one (verif/seeds.py X_RANDOM_BUILD_ARGS), and with it the harness fails its first read
+    # the BFMs' $urandom from the master; with --x-random also every X-initialised variable (Seeds.plusargs())
     harness = ["--image-base", str(IMAGE_BASE), "--kv-each-token", "1", *case.harness_args(),
-               f"+verilator+seed+{seeds.verilator}", *harness_plusargs]
+               *(["--coverage-file", str(out / simbuild.COVERAGE_FILE)] if args.cov else []),
+               *(["--waves", str(out / WAVES_FILE)] if waves else []),
+               *(seeds.plusargs() if args.x_random else [f"+verilator+seed+{seeds.verilator}"]), *harness_plusargs]
     return name, case, model.binary, harness
 
 
@@ -296,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     results = out / "results.xml"
     results.unlink(missing_ok=True)
     for stale in ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin", "txn.jsonl",
-                  "txn_log.txt", "txn_log.sha256"):
+                  "txn_log.txt", "txn_log.sha256", "coverage.dat", WAVES_FILE):
         (out / stale).unlink(missing_ok=True)
     try:
         name, case, binary, harness = _prepare(args, out)
