@@ -16,7 +16,7 @@ from typing import Any
 
 from regress import covgate, debug, rerun, runner
 from regress.launchers import Backend, clusters
-from regress.launchers.pick import run_jobs
+from regress.launchers.pick import opened, run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
 from regress.testlist import TestListError, describe, load
 
@@ -118,37 +118,38 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     where = "" if cluster.kind == "local" else f", cluster {cluster.name}"
     print(f"regress {args.suite}: {len(runs)} runs, -j {args.jobs}{where}, out {out}", flush=True)
     configs = list({cfg.name: cfg for _, cfg, _ in runs}.values())
-    if on_worker:
-        builds: dict[str, Path | None] = {}
-        print("builds: on the workers (--build-on-worker: each worker builds through the content-hash cache)")
-    else:
-        builds = runner.build_all(configs, builder, lambda s: print(s, flush=True), log_dir=out)
-    jobs = runner.prepare(runs, out, make_command, builds, tools)
-    results: list[RunResult] = [j.result for j in jobs if j.result is not None]
-    progress = runner.Progress(len(jobs))
-
-    def done(res: RunResult) -> None:
-        runner.record(res, runner.REPO, git, tools, diff_file)
-        progress.done += 1
-        progress.failed += res.failed
-        if res.failed or res.infra or not progress.tty:
-            tag = "PASS" if res.status == "pass" else res.status.upper()
-            extra = f": {res.kind}: {res.message[:300 if res.infra else 160]}" if res.failed or res.infra else ""
-            progress.line(f"{tag:<11} {res.run_id} ({res.wall_s:.1f} s){extra}")
-        progress.refresh()
-
-    todo = []
-    for job in jobs:
-        assert job.result is not None
-        if builds.get(job.config.name) is None and not on_worker:
-            job.result.status, job.result.kind = "crash", "BuildError"
-            job.result.message = f"the build of configuration {job.config.name} failed (see the console)"
-            done(job.result)
+    with opened(cluster, args.jobs, on_worker, backend) as be:     # workers start (batch jobs queue) while
+        # the configurations build
+        if on_worker:
+            builds: dict[str, Path | None] = {}
+            print("builds: on the workers (--build-on-worker: each worker builds through the content-hash cache)")
         else:
-            todo.append(job)
-    t0 = time.monotonic()
-    interrupted = run_jobs(cluster, todo, args.jobs, make_command, builds, done, progress, backend=backend,
-                           build_on_worker=on_worker)
+            builds = runner.build_all(configs, builder, lambda s: print(s, flush=True), log_dir=out)
+        jobs = runner.prepare(runs, out, make_command, builds, tools)
+        results: list[RunResult] = [j.result for j in jobs if j.result is not None]
+        progress = runner.Progress(len(jobs))
+
+        def done(res: RunResult) -> None:
+            runner.record(res, runner.REPO, git, tools, diff_file)
+            progress.done += 1
+            progress.failed += res.failed
+            if res.failed or res.infra or not progress.tty:
+                tag = "PASS" if res.status == "pass" else res.status.upper()
+                extra = f": {res.kind}: {res.message[:300 if res.infra else 160]}" if res.failed or res.infra else ""
+                progress.line(f"{tag:<11} {res.run_id} ({res.wall_s:.1f} s){extra}")
+            progress.refresh()
+
+        todo = []
+        for job in jobs:
+            assert job.result is not None
+            if builds.get(job.config.name) is None and not on_worker:
+                job.result.status, job.result.kind = "crash", "BuildError"
+                job.result.message = f"the build of configuration {job.config.name} failed (see the console)"
+                done(job.result)
+            else:
+                todo.append(job)
+        t0 = time.monotonic()
+        interrupted = run_jobs(cluster, todo, args.jobs, make_command, builds, done, progress, backend=be)
     progress.close()
     meta["wall_s"] = round(time.monotonic() - t0, 3)
     meta["interrupted"] = interrupted

@@ -50,8 +50,9 @@ class Attempt:
 
 
 class Backend(Protocol):
-    """One way to execute runs. The driver calls start() once, submit() per attempt, poll() until every run has
-    an outcome, cancel() on Ctrl-C / SIGTERM, close() at the end (always)."""
+    """One way to execute runs. pick.opened calls start() before the builds (workers come up meanwhile) and close()
+    at the end, always; the driver calls submit() per attempt, poll() until every run has an outcome, cancel() on
+    Ctrl-C / SIGTERM."""
     name: str
 
     def start(self) -> None: ...

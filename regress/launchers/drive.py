@@ -36,8 +36,9 @@ def _lost(job: Job, a: Attempt, backend: str) -> RunResult:
 
 def drive(backend: Backend, jobs: Sequence[Job], on_done: Callable[[RunResult], None], progress: Progress,
           retries: int = 1, poll_s: float = POLL_S) -> bool:
-    """Run `jobs` on `backend`; returns True when interrupted (Ctrl-C / SIGTERM: the backend cancels its queued
-    runs, kills the running ones and its batch jobs; runs that had started are recorded `interrupted`)."""
+    """Run `jobs` on `backend` (started; its owner closes it: pick.opened); returns True when interrupted (Ctrl-C /
+    SIGTERM: the backend cancels its queued runs, kills the running ones and its batch jobs; runs that had started
+    are recorded `interrupted`)."""
     by_id = {id(j): j for j in jobs}
     open_ids = set(by_id)
     tries = dict.fromkeys(by_id, 1)
@@ -46,7 +47,6 @@ def drive(backend: Backend, jobs: Sequence[Job], on_done: Callable[[RunResult], 
         raise KeyboardInterrupt
     old = signal.signal(signal.SIGTERM, on_term) if threading.current_thread() is threading.main_thread() else None
     try:
-        backend.start()
         for job in jobs:
             backend.submit(job, 1)
         while open_ids:
@@ -88,7 +88,6 @@ def drive(backend: Backend, jobs: Sequence[Job], on_done: Callable[[RunResult], 
     finally:
         if old is not None:
             signal.signal(signal.SIGTERM, old)
-        backend.close()
 
 
 def wait_until(pred: Callable[[], bool], timeout_s: float, step_s: float = 0.2) -> bool:

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 GRACE_S = 5.0
@@ -39,18 +40,21 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, on_signal)
     proc = subprocess.Popen(argv[1:])                  # same process group as the guard
     procs.append(proc)
-    while True:
-        try:
-            rc = proc.wait(0.25)
-            if rc < 0:                                  # end as the command ended: the same signal
-                signal.signal(-rc, signal.SIG_DFL)
-                os.kill(os.getpid(), -rc)
-            return rc
-        except subprocess.TimeoutExpired:
+
+    def watch_parent() -> None:
+        while proc.poll() is None:
             if os.getppid() != parent:                 # the worker died: nothing will collect this run
                 print("guard: the worker process is gone: killing the run", flush=True)
-                kill_group(proc, 0.5)
-
+                os.killpg(0, signal.SIGTERM)           # (the guard's own handler starts kill_group too)
+                time.sleep(0.5)
+                os.killpg(0, signal.SIGKILL)
+            time.sleep(0.25)
+    threading.Thread(target=watch_parent, daemon=True).start()
+    rc = proc.wait()                                   # blocking: returns the moment the command ends
+    if rc < 0:                                         # end as the command ended: the same signal
+        signal.signal(-rc, signal.SIG_DFL)
+        os.kill(os.getpid(), -rc)
+    return rc
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

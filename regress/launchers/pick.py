@@ -2,7 +2,10 @@
 other goes through drive.py with its Backend."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from regress.launchers import Backend
@@ -20,16 +23,37 @@ def make_backend(spec: ClusterSpec, n_jobs: int, build_on_worker: bool = False) 
     return DaskBackend(spec, n_jobs, build_on_worker=build_on_worker)
 
 
+@contextlib.contextmanager
+def opened(spec: ClusterSpec, n_jobs: int, build_on_worker: bool = False,
+           backend: Backend | None = None) -> Iterator[Backend | None]:
+    """The backend of `spec` (or `backend`, tests), started, closed at the end whatever happens (a Ctrl-C during the
+    builds cancels the batch jobs too); None for `local`. SIGTERM is a KeyboardInterrupt meanwhile."""
+    be = backend if backend is not None or spec.kind == "local" else make_backend(spec, n_jobs, build_on_worker)
+    if be is None:
+        yield None
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, on_term) if main else None
+    try:
+        be.start()
+        yield be
+    finally:
+        be.close()
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
+
+
 def run_jobs(spec: ClusterSpec, jobs: Sequence[Job], n_jobs: int, make_command: CommandFactory,
              builds: dict[str, Path | None], on_done: Callable[[RunResult], None], progress: Progress,
-             backend: Backend | None = None, build_on_worker: bool = False, cwd: Path = REPO) -> bool:
-    """Run `jobs`; returns True when interrupted. `backend` overrides the one `spec` names (tests)."""
-    if backend is None and spec.kind == "local":
+             backend: Backend | None = None, cwd: Path = REPO) -> bool:
+    """Run `jobs` on the started `backend` (drive.py), or locally (regress.runner.execute) when it is None;
+    returns True when interrupted."""
+    if backend is None:
         return execute(jobs, n_jobs, make_command, builds, on_done, progress, cwd=cwd)
-    if not jobs:
-        return False
-    return drive(backend or make_backend(spec, n_jobs, build_on_worker), jobs, on_done, progress,
-                 retries=spec.retries)
+    return drive(backend, jobs, on_done, progress, retries=spec.retries)
 
 
-__all__ = ["make_backend", "run_jobs"]
+__all__ = ["make_backend", "opened", "run_jobs"]

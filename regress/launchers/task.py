@@ -86,16 +86,20 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         with _LOCK:
             _RUNNING[spec["run_id"]] = proc
-        try:
-            proc.wait(float(spec["timeout_s"]))
-            outcome = "done"
-        except subprocess.TimeoutExpired:
+        timed_out = threading.Event()
+
+        def on_timeout() -> None:
+            timed_out.set()
             _kill(proc, 5.0)
-            proc.wait()
-            outcome = "timeout"
+        timer = threading.Timer(float(spec["timeout_s"]), on_timeout)
+        timer.start()
+        try:
+            proc.wait()                                    # blocking: returns the moment the command ends
         finally:
+            timer.cancel()
             with _LOCK:
                 _RUNNING.pop(spec["run_id"], None)
+        outcome = "timeout" if timed_out.is_set() else "done"
     return {**info, "outcome": outcome, "rc": proc.returncode, "message": "", "run_s": time.time() - start}
 
 
