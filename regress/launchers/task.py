@@ -81,7 +81,7 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
     with open(run_dir / "run.log", "wb") as log:
         log.write(f"$ {spec['shell']}\n".encode())
         log.flush()
-        proc = subprocess.Popen([sys.executable, "-I", GUARD, "--", *spec["command"]], cwd=spec["cwd"],
+        proc = subprocess.Popen([sys.executable, "-I", "-S", GUARD, "--", *spec["command"]], cwd=spec["cwd"],
                                 env={**os.environ, **spec["env"]}, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         with _LOCK:
