@@ -117,15 +117,27 @@ def warm_up(suite: str) -> None:
 
 
 def clusters_table(args: argparse.Namespace) -> list[dict]:
+    """Each backend `--rounds` times, the order rotated every round (a slow patch of the machine, another user's
+    build, hits every backend alike); per backend the median sample by wall time is shown, with every wall."""
     warm_up(args.suite)
+    names = args.clusters.split(",")
+    samples: dict[str, list[dict]] = {c: [] for c in names}
+    for k in range(args.rounds):
+        for c in names[k % len(names):] + names[:k % len(names)]:
+            samples[c].append(measure_cluster(args.suite, args.reseed, int(args.jobs.split(",")[0]), c))
+            print(f"round {k + 1}: --cluster {c}: {samples[c][-1]['runs']} runs in {samples[c][-1]['wall_s']} s "
+                  f"(load {samples[c][-1]['load1']})", flush=True)
     rows = []
-    for c in args.clusters.split(","):
-        rows.append(measure_cluster(args.suite, args.reseed, int(args.jobs.split(",")[0]), c))
-        print(f"--cluster {c}: {rows[-1]['runs']} runs in {rows[-1]['wall_s']} s", flush=True)
+    for c in names:
+        ordered = sorted(samples[c], key=lambda r: r["wall_s"])
+        row = dict(ordered[(len(ordered) - 1) // 2])
+        row["walls"] = [r["wall_s"] for r in samples[c]]
+        rows.append(row)
     base = rows[0]["seeds_per_hour"]
-    print(f"\n{args.suite} suite, --reseed {args.reseed}, -j {rows[0]['jobs']}, {rows[0]['runs']} runs per backend")
+    print(f"\n{args.suite} suite, --reseed {args.reseed}, -j {rows[0]['jobs']}, {rows[0]['runs']} runs per sample, "
+          f"{args.rounds} round(s): the median sample")
     print(f"{'cluster':<12} {'wall s':>7} {'seeds/h':>8} {'vs first':>8} {'run s':>6} {'dispatch s':>10} "
-          f"{'queue s':>8} {'1st worker s':>12} {'all s':>6} {'load':>5}")
+          f"{'queue s':>8} {'1st worker s':>12} {'all s':>6} {'load':>5}  every wall s")
 
     def f(v: float | None, fmt: str = ".2f") -> str:
         return "-" if v is None else format(v, fmt)
@@ -133,7 +145,8 @@ def clusters_table(args: argparse.Namespace) -> list[dict]:
         r["ratio"] = round(r["seeds_per_hour"] / base, 3)
         print(f"{r['cluster']:<12} {r['wall_s']:>7} {r['seeds_per_hour']:>8} {r['ratio']:>8.1%} "
               f"{f(r['mean_run_s']):>6} {f(r['mean_dispatch_s'], '.3f'):>10} {f(r['mean_queue_wait_s']):>8} "
-              f"{f(r['first_worker_s'], '.1f'):>12} {f(r['all_workers_s'], '.1f'):>6} {r['load1']:>5}")
+              f"{f(r['first_worker_s'], '.1f'):>12} {f(r['all_workers_s'], '.1f'):>6} {r['load1']:>5}  "
+              f"{', '.join(map(str, r['walls']))}")
     return rows
 
 
@@ -143,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reseed", type=int, default=6, help="seeds per test and configuration (default 6)")
     ap.add_argument("--jobs", default="1,2,3,4", help="comma-separated -j values (default 1,2,3,4)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
+    ap.add_argument("--rounds", type=int, default=1, help="with --clusters: samples per backend (median shown)")
     ap.add_argument("--overhead", type=int, metavar="N",
                     help="with --clusters: N empty runs per backend instead of the suite (the launcher's own cost)")
     ap.add_argument("--clusters", help="comma-separated --cluster backends to compare at the first -j "

@@ -120,3 +120,19 @@ def test_same_transaction_logs_on_local_dask_local_slurm(slurm: None, tmp_path: 
     assert differences(outs["local"], outs["dask-local"]) == []
     assert differences(outs["local"], outs["slurm"]) == []
     assert {r["backend"] for r in _runs(outs["slurm"]).values()} == {"slurm"}
+
+
+def test_slurm_job_never_starts(slurm: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cmd = setup(tmp_path)
+    conf = tmp_path / "clusters.yaml"          # the jobs may not begin for an hour: no worker ever comes up
+    conf.write_text("clusters:\n  slurm: {queue: debug, walltime: '00:30:00', lifetime_margin: 300, start_timeout: 4,"
+                    " job_extra_directives: ['--begin=now+3600']}\n")
+    t0 = time.monotonic()
+    assert run(tmp_path, cmd, "calm", cluster="slurm", cluster_config=conf) == 1
+    assert time.monotonic() - t0 < 60
+    runs = _runs(tmp_path / "out")
+    for r in runs.values():
+        assert (r["status"], r["attempts"]) == ("infra", 2)            # retried once, then recorded apart
+        assert "no worker started within 4 s" in r["message"] and "squeue:" in r["message"]
+    assert _doc(tmp_path / "out")["failed"] == 0 and _squeue() == ""
+    assert "infrastructure errors (not test failures): 2 run(s) lost" in capsys.readouterr().out

@@ -11,6 +11,7 @@ import logging
 import shlex
 import signal
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -27,7 +28,15 @@ JOBQUEUE = {"slurm": "SLURMCluster", "lsf": "LSFCluster", "pbs": "PBSCluster", "
 SCHEDULER_CONFIG = {"distributed.scheduler.allowed-failures": 0,        # a lost worker is ours to retry
                     "distributed.scheduler.work-stealing": False,       # no moves between workers
                     "distributed.scheduler.worker-saturation": 1.0,     # a worker holds only the run it executes
-                    "distributed.worker.daemon": False}                 # workers' runs are plain subprocesses
+                    "distributed.worker.daemon": False,                 # workers' runs are plain subprocesses
+                    # a worker sits beside a simulator on the same core: no 10 ms statistical profiler, slower
+                    # memory and system monitors (their CPU is the simulator's)
+                    "distributed.worker.profile.enabled": False,
+                    "distributed.worker.memory.monitor-interval": "1s",
+                    "distributed.admin.system-monitor.interval": "2s"}
+WORKER_ENV = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",          # the same for batch-job workers
+              "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s",
+              "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "2s"}
 QUEUE_GONE_S = 30.0
 
 
@@ -44,7 +53,8 @@ def jobqueue_kwargs(spec: ClusterSpec, python: str) -> dict[str, Any]:
         "worker_extra_args": ["--lifetime", f"{lifetime}s", "--lifetime-stagger", f"{min(60, margin // 4)}s",
                               "--nthreads", str(cores)],
         "job_extra_directives": list(spec.get("job_extra_directives", [])),
-        "job_script_prologue": list(spec.get("job_script_prologue", [])),
+        "job_script_prologue": [*(f"export {k}={v}" for k, v in WORKER_ENV.items()),
+                                *spec.get("job_script_prologue", [])],
         "scheduler_options": {"dashboard_address": ":0", "dashboard": False},     # no fixed port: no clash
     }
     if spec.name != "htcondor":
@@ -76,6 +86,8 @@ class DaskBackend:
         self._cfg: Any = None
         self.t_start: float | None = None
         self.t_first: float | None = None
+        self._changed = threading.Event()
+        self._checked = 0.0
 
     # -- lifecycle
     def start(self) -> None:
@@ -104,6 +116,8 @@ class DaskBackend:
         self.pending.append((job, attempt, time.time()))
 
     def _dispatch(self) -> None:
+        if not self.pending:
+            return
         threads = self._threads()
         self._note_start(threads)
         free = threads - len(self.futures)
@@ -120,6 +134,7 @@ class DaskBackend:
                     "env": res.env, "cwd": str(self.cwd), "run_dir": str(job.run_dir), "timeout_s": job.spec.timeout,
                     "need": need, "submitted": queued, "dispatched": now, "shell": res.shell_command()}
             fut = self.client.submit(run_job, spec, key=f"regress_run-{uuid.uuid4().hex}", pure=False)
+            fut.add_done_callback(lambda f: self._changed.set())
             self.futures[fut] = (job, now)
             free -= 1
 
@@ -144,11 +159,9 @@ class DaskBackend:
     # -- progress
     def poll(self, timeout_s: float) -> list[Attempt]:
         self._dispatch()
-        end = time.monotonic() + timeout_s
-        while self.futures and not any(f.done() for f in self.futures) and time.monotonic() < end:
-            time.sleep(0.01)
-        if not self.futures and time.monotonic() < end:
-            time.sleep(max(0.0, min(0.05, end - time.monotonic())))
+        if not any(f.done() for f in self.futures):
+            self._changed.wait(timeout_s if self.futures else min(timeout_s, 0.05))   # a done callback wakes it
+        self._changed.clear()
         out: list[Attempt] = []
         lost_worker = False
         for fut in [f for f in self.futures if f.done()]:
@@ -178,7 +191,11 @@ class DaskBackend:
 
     def _never_started(self) -> list[Attempt]:
         """Every queued attempt is an infra error when no worker has been up for start_timeout seconds (a batch job
-        that never starts, a scheduler without workers)."""
+        that never starts, a scheduler without workers). Asks the scheduler at most once a second."""
+        now = time.monotonic()
+        if (not self.pending and not self.futures) or now - self._checked < 1.0:
+            return []
+        self._checked = now
         if self._threads():
             self.no_worker_since = None
             return []
@@ -203,8 +220,8 @@ class DaskBackend:
             return f"the {self.name} jobs stayed queued: check the queue, account and walltime in {self.spec.source}"
         r = subprocess.run(["squeue", "-h", "-o", "%i %T %r", "-n", "dask-worker"], capture_output=True, text=True,
                            check=False)
-        return "squeue: " + ("; ".join(r.stdout.split("\n")[:3]).strip() or "no job") + \
-            f": check the partition, account and walltime in {self.spec.source}"
+        jobs = "; ".join(ln.strip() for ln in r.stdout.splitlines()[:3] if ln.strip()) or "no job"
+        return f"squeue: {jobs}: check the partition, account and walltime in {self.spec.source}"
 
     def _replace_lost_workers(self) -> None:
         """dask-jobqueue keeps a dead job in its spec: scale down to the live workers, then up again."""
