@@ -86,8 +86,22 @@ def _in_range_select(expr: str, pos: int) -> bool:
     return ":" in expr[start: end if end >= 0 else len(expr)]
 
 
+def _in_cast_width(expr: str, pos: int) -> bool:
+    """pos lies in the width of a size cast `(W + 1)'(x)` (a type, like a range)."""
+    depth = 0
+    for i in range(pos, len(expr)):
+        if expr[i] == "(":
+            depth += 1
+        elif expr[i] == ")":
+            if depth == 0:
+                return expr[i + 1: i + 3] == "'("
+            depth -= 1
+    return False
+
+
 def _in_code(expr: str, pos: int) -> bool:
-    return any(a <= pos < b for a, b in _code_spans(expr)) and not _in_range_select(expr, pos)
+    return (any(a <= pos < b for a, b in _code_spans(expr)) and not _in_range_select(expr, pos)
+            and not _in_cast_width(expr, pos))
 
 
 def _operator_sites(expr: str, op: str) -> Iterator[int]:

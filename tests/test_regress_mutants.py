@@ -51,6 +51,12 @@ def test_operators_and_what_is_left_alone(tmp_path: Path) -> None:
     assert len({(m.line, m.mutated) for m in ms}) == len(ms)                        # no duplicates
 
 
+def test_no_mutant_in_a_cast_width() -> None:
+    muts = [m for _, m in expression_mutants("(W + 1)'(d >> 2) + 1", False, "v =")]
+    assert not any(m.startswith(("(W - 1)'", "(W + 2)'", "(W + 0)'")) for m in muts)
+    assert "(W + 1)'(d >> 3) + 1" in muts and "(W + 1)'(d >> 2) + 2" in muts
+
+
 def test_no_equivalent_or_unary_mutants() -> None:
     muts = [m for _, m in expression_mutants("-x + (y >>> 2) + &z", False, "v =")]
     assert "-x + (y >> 2) + &z" not in muts and "-x + (y >>> 2) + |z" not in muts   # no >>> <-> >>, no reduction
