@@ -266,3 +266,15 @@ def test_compare_finds_a_different_transaction_log(tmp_path: Path) -> None:
         f"bad.w64.s2: no txn_log.sha256 in {tmp_path / 'b'}",
         "good.w64.s1: transaction log sha256 0000000000000000 vs 1111111111111111"]
     assert compare_main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
+
+
+def test_backend_starts_before_the_builds_and_closes_on_ctrl_c(tmp_path: Path) -> None:
+    cmd = setup(tmp_path)
+    fake = FakeBackend()
+
+    def builder(cfg: object) -> Path:
+        fake.log.append("build")
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        cli.run(fixture_args(tmp_path, "calm"), make_command=cmd, builder=builder, tools={}, backend=fake)
+    assert fake.log == ["start", "build", "close"]          # workers come up while building; closed on Ctrl-C
