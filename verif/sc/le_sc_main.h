@@ -71,9 +71,12 @@ void open_outputs(TB& tb, const le_sc_cli::Options& opt) {
     if (opt.txn && !tb.txn.open(opt.out + "/txn.jsonl")) le_sc_cli::usage_error("--out " + opt.out + ": cannot write txn.jsonl");
 }
 
-// --waves needs a waves build, --coverage-file a coverage build: one line and exit 2 otherwise.
+// --waves needs a waves build, --coverage-file a coverage build: one line and exit 2 otherwise. Called before the
+// model is made (tracing must be allowed before its first evaluation).
 inline void check_variant(const le_sc_cli::Options& opt) {
-#if !VM_TRACE
+#if VM_TRACE
+    if (!opt.waves.empty()) Verilated::traceEverOn(true);
+#else
     if (!opt.waves.empty()) le_sc_cli::usage_error("--waves: this binary has no tracing (build it with waves=True)");
 #endif
 #if !VM_COVERAGE
