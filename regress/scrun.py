@@ -142,8 +142,9 @@ def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] =
         kv = kv_tokens[kv_size * i: kv_size * (i + 1)]
         perf = {k: int(v) for k, v in rec.get("perf", {}).items()}
         writes = [as_env_write(w, bus_bytes) for w in txns.writes.get(i, [])] if txns is not None else []
+        span = txns.start_to_irq.get(i) if txns is not None else None
         checker.check(pred, frame, writes, TokenReadback(i, int(rec.get("status", 0)), int(rec.get("err_code", 0)),
-                                                     perf, kv))
+                                                         perf, kv, span))
     if len(records) > len(x):
         problems.append(f"the harness ran {len(records)} tokens, {len(x)} expected")
     if pred is not None:

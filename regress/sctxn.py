@@ -10,7 +10,8 @@ One JSON object per line, in completion order, each with "tok" (the token it bel
 
 R and W become verif/bfm ReadBurst / WriteBurst (the records the pyuvm proxy drains from the same SystemVerilog
 BFM), so the scoreboard compares the SystemC run's K/V writes with verif/agents/axi4.py as_env_write and the
-transaction log uses verif/env/txn_log.py's own line format.
+transaction log uses verif/env/txn_log.py's own line format. The cycles from each token's START write to the
+irq's next rise are what PERF_CYCLES must equal (verif/env/start_irq.py does the same for the pyuvm env).
 """
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CLK_NS = 10                      # the harness's sc_clock period: a "cyc" as the pyuvm log's ns
+from models.csr_map import REGISTERS
+from models.driver import CTRL_START
+
+CLK_NS = 10                      # the harness's clock period: a "cyc" as the pyuvm log's ns
+CTRL = REGISTERS["CTRL"]
 
 
 class TxnFormatError(ValueError):
@@ -34,6 +39,7 @@ class ScTxns:
     lines: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: {"R": 0, "W": 0, "C": 0, "I": 0})
     lost: int = 0                                     # W records whose beats the harness could not keep
+    start_to_irq: dict[int, int] = field(default_factory=dict)   # token -> cycles from its START write to the irq
 
 
 def _burst(rec: dict[str, Any]) -> Any:
@@ -50,6 +56,7 @@ def _burst(rec: dict[str, Any]) -> Any:
 def read_txns(path: Path) -> ScTxns:
     from verif.env.txn_log import burst_line
     out = ScTxns()
+    start: tuple[int, int] | None = None              # (token, cycle) of the last START write
     for n, text in enumerate(path.read_text().splitlines(), 1):
         if not text.strip():
             continue
@@ -63,9 +70,14 @@ def read_txns(path: Path) -> ScTxns:
                     out.writes[int(rec["tok"])].append(b)
                     out.lost += int(b.beats_lost)
             elif kind == "C":
+                if rec["w"] and int(rec["addr"]) == CTRL and int(rec["data"]) & CTRL_START:
+                    start = (int(rec["tok"]), int(rec["cyc"]))
                 out.lines.append(f"C {'W' if rec['w'] else 'R'} {int(rec['addr']):#04x} {int(rec['data']):#010x} "
                                  f"resp={int(rec['resp'])} t={int(rec['cyc']) * CLK_NS}")
             elif kind == "I":
+                if int(rec["level"]) and start is not None:
+                    out.start_to_irq[start[0]] = int(rec["cyc"]) - start[1]
+                    start = None
                 out.lines.append(f"I {int(rec['level'])} t={int(rec['cyc']) * CLK_NS}")
             else:
                 raise KeyError(f"kind {kind!r}")

@@ -63,7 +63,10 @@ def fabricate(out: Path, case: ScCase, txn: bool = True) -> None:
     logits, kv, lines, txns = [], [], [], []
     for i, pos in enumerate(case.positions):
         p = gold.predict(TokenStart(i, pos, case.x[i]))
-        txns.append(json.dumps({"k": "C", "tok": i, "w": 1, "addr": 0x14, "data": pos, "resp": 0, "cyc": 100 * i}))
+        txns.append(json.dumps({"k": "C", "tok": i, "w": 1, "addr": 0x14, "data": pos, "resp": 0, "cyc": 2000 * i}))
+        txns.append(json.dumps({"k": "C", "tok": i, "w": 1, "addr": 0x00, "data": 1, "resp": 0,
+                                "cyc": 2000 * i + 3}))                       # START; PERF_CYCLES 1000 below
+        txns.append(json.dumps({"k": "I", "tok": i, "level": 1, "cyc": 2000 * i + 1003}))
         txns.append(json.dumps({"k": "R", "tok": i, "id": 0, "addr": IMAGE_BASE, "len": 3, "resp": 0, "t_ar": 1,
                                 "t_first": 3, "t_last": 6, "ooo": 0, "il": 0}))
         txns += w_records(i, p.kv_writes, gold.cfg.bus_bytes)
@@ -200,8 +203,9 @@ def test_k_v_writes_are_compared(case: ScCase, tmp_path: Path) -> None:
     recs = (tmp_path / "txn.jsonl").read_text().splitlines()
     scrun.write_fingerprint(tmp_path)
     log = (tmp_path / "txn_log.txt").read_text().splitlines()
-    assert log[0] == "C W 0x14 0x00000000 resp=0 t=0" and log[1].startswith("R id=0 addr=0x100fc0 len=4 resp=0")
-    assert log[2].startswith("W id=1 addr=") and "transactions (R 3, W" in (tmp_path / "txn_log.sha256").read_text()
+    assert log[:3] == ["C W 0x14 0x00000000 resp=0 t=0", "C W 0x00 0x00000001 resp=0 t=30", "I 1 t=10030"]
+    assert log[3].startswith("R id=0 addr=0x100fc0 len=4 resp=0")
+    assert log[4].startswith("W id=1 addr=") and "transactions (R 3, W" in (tmp_path / "txn_log.sha256").read_text()
     w_rows = [n for n, r in enumerate(recs) if '"k": "W"' in r and '"tok": 1' in r]
     (tmp_path / "txn.jsonl").write_text("\n".join(r for n, r in enumerate(recs) if n != w_rows[0]) + "\n")
     failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
@@ -233,3 +237,17 @@ def test_a_case_the_build_cannot_hold_is_one_line(case: ScCase) -> None:
     check_fits(case, {"MAX_VOCAB": 4096, "MEM_PAGES": pages}, IMAGE_BASE)
     with pytest.raises(CaseError, match=rf"needs {pages} pages of 4 KB, the build's memory has MEM_PAGES {pages - 1}"):
         check_fits(case, {"MAX_VOCAB": 4096, "MEM_PAGES": pages - 1}, IMAGE_BASE)
+
+
+def test_perf_cycles_against_the_start_to_irq_count(case: ScCase, tmp_path: Path) -> None:
+    """PERF_CYCLES must equal the cycles from the START write to the irq in txn.jsonl: one cycle off fails."""
+    fabricate(tmp_path, case)
+    recs = (tmp_path / "txn.jsonl").read_text().splitlines()
+    n = next(k for k, r in enumerate(recs) if '"k": "I"' in r and '"tok": 2' in r)
+    rec = json.loads(recs[n])
+    rec["cyc"] += 1
+    recs[n] = json.dumps(rec)
+    (tmp_path / "txn.jsonl").write_text("\n".join(recs) + "\n")
+    failures = scrun.judge(tmp_path, case, IMAGE_BASE, lambda s: None)
+    assert failures == ["perf: 1 mismatch(es)", "  token 2 (pos 2): PERF_CYCLES 1000, the testbench counted 1001 "
+                                                "cycles from the START write to the irq"], failures

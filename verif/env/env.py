@@ -36,6 +36,7 @@ from verif.ral.le_csr_ral import le_csr
 from .coverage_sub import CoverageSubscriber
 from .refmodel import GoldenPredictor, RefModel
 from .scoreboard import Scoreboard, TokenChecker
+from .start_irq import StartToIrq
 from .txn_log import TxnLog
 
 
@@ -97,6 +98,7 @@ class LayerEngineEnv(uvm_env):
         self.scoreboard = Scoreboard("scoreboard", self)
         self.coverage = CoverageSubscriber("coverage", self)
         self.txn_log = TxnLog("txn_log", self)
+        self.start_irq = StartToIrq("start_irq", self)
         self.token_ap = uvm_analysis_port("token_ap", self)
         self.result_ap = uvm_analysis_port("result_ap", self)
         self.frames = uvm_tlm_analysis_fifo("frames", self)      # the host's view of the logits frames
@@ -122,6 +124,8 @@ class LayerEngineEnv(uvm_env):
         self.logits.monitor.ap.connect(self.txn_log.frame_export)
         self.axil.monitor.ap.connect(self.txn_log.csr_export)
         self.irq.monitor.ap.connect(self.txn_log.irq_export)
+        self.axil.monitor.ap.connect(self.start_irq.csr_export)
+        self.irq.monitor.ap.connect(self.start_irq.irq_export)
 
     def load_memory(self) -> None:
         """Backdoor: the image at image_base, the KV region writable (and preloaded if a KV cache is given)."""

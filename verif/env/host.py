@@ -159,7 +159,8 @@ class TokenSeq(uvm_sequence):
                                f"{wr} writes; logits frames seen: {env.logits.monitor.frames}") from None
         env.mem.monitor.flush()
         self.log.kv_region = env.kv_region()
-        env.result_ap.write(TokenReadback(index, status, err, perf, self.log.kv_region))
+        env.result_ap.write(TokenReadback(index, status, err, perf, self.log.kv_region,
+                                          env.start_irq.take(CLK_NS)))
         self.log.lines.append(f"token {index} pos {plan.pos}: STATUS {status:#x} ERR {err} perf {perf}")
         self.log.tokens.append({"index": index, "pos": plan.pos, "status": status, "err_code": err, "perf": perf})
         if err:

@@ -1,5 +1,6 @@
 """Scoreboard: every logit, every K/V append (address, data, strobes), the whole KV region after every token and
-the perf counters, against the reference model's predictions.
+the perf counters (bytes moved against the schedule; PERF_CYCLES exactly against the testbench's own count from the
+START write to the irq, when the readback carries it), against the reference model's predictions.
 
 Inputs (analysis exports): `prediction` (TokenPrediction, from RefModel), `frame` (LogitsFrame, from the logits
 sink monitor), `write` (AxiWrite, from the AXI monitor), `result` (TokenReadback, from the host sequence after the
@@ -143,6 +144,9 @@ class TokenChecker:
                               f"moves {pred.bytes_rd}/{pred.bytes_wr}")
         if not 0 <= p.get("rd_stall_cycles", 0) <= p.get("cycles", 0) or p.get("cycles", 0) <= 0:
             self._bad("perf", f"{tok}: PERF_CYCLES {p.get('cycles')} / PERF_RD_STALL {p.get('rd_stall_cycles')}")
+        if result.start_to_irq is not None and p.get("cycles") != result.start_to_irq:
+            self._bad("perf", f"{tok}: PERF_CYCLES {p.get('cycles')}, the testbench counted {result.start_to_irq} "
+                              f"cycles from the START write to the irq")
 
     def errors(self) -> list[str]:
         out = []

@@ -50,3 +50,5 @@ class TokenReadback:
     err_code: int
     perf: dict[str, int]
     kv_region: bytes                # backdoor read of the KV region after the token
+    start_to_irq: int | None = None   # cycles from the START write's B handshake to the irq's rise, as the
+                                      # testbench saw them (None: not measured); PERF_CYCLES must equal it
