@@ -199,11 +199,12 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
     """Run the mutants (`ids`: exactly these, else a sample of n); (a verdict per drawn mutant, stale waivers)."""
     runs = _runs(tl, suite)
     waivers = load_waivers(waivers_path)
-    generated, skipped = generate(REPO, files)
+    everything, skipped = generate(REPO, rtl_files())     # ids are the same whatever --modules selects
+    generated = [m for m in everything if m.file in set(files)]
     if ids:
         unknown = sorted(set(ids) - {m.id for m in generated})
         if unknown:
-            raise MutateError(f"--ids: no mutant {unknown} among the {len(generated)} generated (1..{len(generated)})")
+            raise MutateError(f"--ids: no mutant {unknown} among the {len(generated)} of the selected files")
         drawn = [m for m in generated if m.id in set(ids)]
     else:
         drawn = sample(generated, n, seed)
@@ -212,10 +213,11 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
         w = _waived(v.mutant, waivers)
         if w is not None:
             v.status, v.message = "waived", str(w["reason"])
-    stale = [w for w in waivers if not any(_waived(m, [w]) for m in generated)]
+    stale = [w for w in waivers if not any(_waived(m, [w]) for m in everything)]
     todo = [v for v in verdicts if v.status != "waived"]
-    say(f"regress mutate: {len(generated)} mutants of {len(files)} file(s) ({sum(skipped.values())} multi-line "
-        f"statements not mutated), {len(drawn)} drawn (seed {seed}), {len(drawn) - len(todo)} waived; suite "
+    n_skipped = sum(skipped[f] for f in files)
+    say(f"regress mutate: {len(generated)} mutants of {len(files)} file(s) ({n_skipped} multi-line statements not "
+        f"mutated), {len(drawn)} drawn (seed {seed}), {len(drawn) - len(todo)} waived; suite "
         f"{suite}: {len(runs)} run(s) per mutant, stop at the first kill")
     tree = tree_for(files, [v.mutant for v in todo], runs[0][1].toplevel)
     t0 = time.monotonic()

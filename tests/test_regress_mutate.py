@@ -31,7 +31,7 @@ DROP_BIAS = ("prod_q + rnd_q", "prod_q")
 
 @pytest.mark.sim
 def test_mutate_machinery_on_le_requant(tmp_path: Path) -> None:
-    generated, _ = generate(REPO, ["rtl/le_requant.sv"])
+    generated, _ = generate(REPO, mutate.rtl_files())           # ids are global: the same with --modules
     by_text = {(m.original.strip(), m.mutated.strip()): m for m in generated}
     rounding, drop = by_text[ROUNDING], by_text[DROP_BIAS]
     waivers = tmp_path / "waivers.yaml"
