@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from regress import covgate, debug, rerun, runner
+from regress import covgate, debug, mutate, rerun, runner
 from regress.launchers import Backend, clusters
 from regress.launchers.pick import opened, run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     tp.add_argument("out", nargs="?", type=Path, help="a regression output folder")
     tp.add_argument("--testplan", type=Path, help="testplan (default verif/testplan.yaml)")
     debug.add_parser(sub)
+    mutate.add_parser(sub)
     return p
 
 
@@ -211,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
                                   *(["--testlist", str(args.testlist)] if args.testlist else [])])
         if args.cmd == "debug":
             return debug.main(args)
+        if args.cmd == "mutate":
+            return mutate.main(args)
         return run(args)
     except TestListError as exc:
         print(f"regress: {exc}", file=sys.stderr)
