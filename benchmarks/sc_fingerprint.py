@@ -69,7 +69,8 @@ def run_all(work: Path, bare: bool) -> tuple[dict[str, str], list[str]]:
             if engine == "systemc":
                 got[name] = fp
                 print(f"{name:18s} {fp}")
-            elif fp != got[name] or (out / "txn.jsonl").read_bytes() != (work / "runs/systemc" / name / "txn.jsonl").read_bytes():
+            elif fp != got[name] or (out / "txn.jsonl").read_bytes() != (out.parents[1] / "systemc" / name /
+                                                                         "txn.jsonl").read_bytes():
                 differ.append(f"{name}: the bare loop's outputs differ from the SystemC harness's")
     return got, differ
 
