@@ -189,6 +189,9 @@ def test_dask_local_same_statuses_as_local(tmp_path: Path) -> None:
     assert g["backend"] == "dask-local" and g["host"] and g["worker"] != "" and g["queue_wait_s"] >= 0
     assert g["run_s"] > 0 and (tmp_path / "dl" / "runs" / "good.w64.s1" / "run.log").read_text().startswith("$ ")
     assert loc["good.w64.s1"]["backend"] == "local" and loc["good.w64.s1"]["host"]
+    # the same environment as a local run: not the malloc / BLAS settings Dask's nanny gives its workers
+    log = (tmp_path / "dl" / "runs" / "good.w64.s1" / "run.log").read_text()
+    assert "env MALLOC_TRIM_THRESHOLD_=None OMP_NUM_THREADS=None" in log
 
 
 def _alive(pid: int) -> bool:

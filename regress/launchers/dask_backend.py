@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import shlex
 import signal
 import subprocess
@@ -88,12 +89,18 @@ class DaskBackend:
         self.t_first: float | None = None
         self._changed = threading.Event()
         self._checked = 0.0
+        self._unset: list[str] = []
 
     # -- lifecycle
     def start(self) -> None:
         import dask
         dist: Any = importlib.import_module("distributed")
         self.t_start = time.monotonic()
+        # the nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 and OMP/MKL/OPENBLAS_NUM_THREADS=1: a run must
+        # not inherit them (the same command in the same environment as a local run; the malloc setting slowed the
+        # simulations by 10-50 %), unless they are set here too
+        spawn = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+        self._unset = sorted(k for k in spawn if k not in os.environ)
         self._cfg = dask.config.set(SCHEDULER_CONFIG)
         self._cfg.__enter__()
         logging.getLogger("distributed").setLevel(logging.ERROR)
@@ -132,7 +139,8 @@ class DaskBackend:
             now = time.time()
             spec = {"run_id": res.run_id, "key": f"{res.run_id}#a{attempt}", "command": res.command,
                     "env": res.env, "cwd": str(self.cwd), "run_dir": str(job.run_dir), "timeout_s": job.spec.timeout,
-                    "need": need, "submitted": queued, "dispatched": now, "shell": res.shell_command()}
+                    "need": need, "submitted": queued, "dispatched": now, "shell": res.shell_command(),
+                    "unset": self._unset}
             fut = self.client.submit(run_job, spec, key=f"regress_run-{uuid.uuid4().hex}", pure=False)
             fut.add_done_callback(lambda f: self._changed.set())
             self.futures[fut] = (job, now)

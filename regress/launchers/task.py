@@ -53,6 +53,13 @@ def _kill(proc: subprocess.Popen[bytes], grace: float) -> None:
             time.sleep(0.05)
 
 
+def _environment(spec: dict[str, Any]) -> dict[str, str]:
+    """The worker's environment without what Dask's nanny added for its own workers (spec["unset"]: the malloc and
+    BLAS thread settings of distributed.nanny.pre-spawn-environ), plus the run's own variables."""
+    unset = set(spec.get("unset", ()))
+    return {**{k: v for k, v in os.environ.items() if k not in unset}, **spec["env"]}
+
+
 def run_job(spec: dict[str, Any]) -> dict[str, Any]:
     """spec: run_id, key (this attempt), command, env, cwd, run_dir, timeout_s, need (paths the worker must see),
     submitted (the client's time.time() when the run was queued), dispatched (... when it was given to Dask).
@@ -82,7 +89,7 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
         log.write(f"$ {spec['shell']}\n".encode())
         log.flush()
         proc = subprocess.Popen([sys.executable, "-I", "-S", GUARD, "--", *spec["command"]], cwd=spec["cwd"],
-                                env={**os.environ, **spec["env"]}, stdout=log, stderr=subprocess.STDOUT,
+                                env=_environment(spec), stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         with _LOCK:
             _RUNNING[spec["run_id"]] = proc
