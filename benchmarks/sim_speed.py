@@ -2,7 +2,7 @@
 (verif/hdl/le_tb_top.sv): the pyuvm env, the SystemC harness (le_sc_sim) and the bare C++ loop (le_bare_sim) over
 the same Verilated model (docs/systemc.md "Measured speed").
 
-    .venv/bin/python benchmarks/sim_speed.py [--widths 128,64] [--tokens 16] [--sc-tokens 48] [--repeat 3]
+    .venv/bin/python benchmarks/sim_speed.py [--widths 128,64] [--tokens 16] [--sc-tokens 48] [--repeat 5]
                                              [--no-pyuvm] [--profile] [--minilm] [--json PATH]
 
 pyuvm: the test list's `smoke` test (SmokeTest through regress.launch.run_listed: RAL + AXI4-Lite agent,
