@@ -163,11 +163,12 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
           + ("  (interrupted: partial results)" if interrupted else ""), flush=True)
     bad = interrupted or any(r.failed or r.infra for r in results)
     if args.cov:
-        measured = [j.run_dir for j in jobs if j.spec.engine == "pyuvm"]
-        if len(measured) < len(jobs):
-            print(f"coverage: {len(jobs) - len(measured)} systemc run(s) not measured (the systemc engine has no "
-                  f"coverage build yet)", flush=True)
-        bad |= covgate.finish(out, measured, tl.cov_gate, getattr(args, "cov_gate", False))
+        sampled = [j.run_dir for j in jobs if j.spec.engine == "pyuvm"]     # covergroups: the pyuvm env's
+        if len(sampled) < len(jobs):
+            print(f"coverage: code coverage of every run; functional coverage of the {len(sampled)} pyuvm run(s) "
+                  f"(the systemc engine samples no covergroups)", flush=True)
+        bad |= covgate.finish(out, [j.run_dir for j in jobs], tl.cov_gate, getattr(args, "cov_gate", False),
+                              functional_dirs=sampled)
     if getattr(args, "rerun_failed", False) and not interrupted and any(r.failed for r in results):
         try:
             rerun.rerun_failed(results, out)

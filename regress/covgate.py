@@ -100,13 +100,14 @@ def _lines(code: Mapping[str, Any] | None, functional: Mapping[str, Any] | None,
 
 
 def finish(out: Path, run_dirs: Sequence[Path], thresholds: Mapping[str, float], enforce: bool,
-           repo: Path | None = None, say: Say = print) -> bool:
-    """Merge and report the coverage of `run_dirs` under `out`/coverage, print it, apply the gate.
+           repo: Path | None = None, say: Say = print, functional_dirs: Sequence[Path] | None = None) -> bool:
+    """Merge and report the coverage of `run_dirs` under `out`/coverage, print it, apply the gate. Functional
+    coverage comes from `functional_dirs` (default `run_dirs`): the runs whose testbench samples covergroups.
 
     Returns True when `enforce` is set and the gate missed (the caller exits non-zero). `repo`: where rtl/ is
     (default this repository)."""
     code = _code(out, run_dirs, repo or REPO, say)
-    functional = _functional(out, run_dirs, say)
+    functional = _functional(out, run_dirs if functional_dirs is None else functional_dirs, say)
     for line in _lines(code, functional, out):
         say(line)
     figs = figures(code, functional)

@@ -91,7 +91,9 @@ def sim_command(job: Job, build_dir: Path | None) -> tuple[list[str], dict[str, 
             cmd += ["--param", f"{k}={v}"]         # need no test list
         for p in job.spec.all_plusargs():
             cmd += ["--plusarg", p]
-        return cmd, {}
+        if cfg.coverage:                          # a coverage build of the harness: coverage.dat merged with the
+            cmd.append("--cov")                   # pyuvm runs' (not X-randomised: cfg.x_random is the pyuvm builds')
+        return cmd, {"LE_WAVES": "1"} if os.environ.get("LE_WAVES") == "1" else {}
     cmd = [sys.executable, "-m", "regress.simrun", "--toplevel", cfg.toplevel]
     for f in cfg.filelists:
         cmd += ["--filelist", f]
