@@ -51,12 +51,7 @@ int main(int argc, char** argv) {
     Vle_tb_top top{"top"};
     Bare sim(top, opt);
     auto& tb = sim.tb;
-    tb.image = std::move(in.image);
-    tb.x = std::move(in.x);
-    tb.cfg = in.cfg;
-    tb.start_pos = in.start_pos;
-    tb.n_tokens = in.n_tokens;
-    le_sc::open_outputs(tb, opt);
+    le_sc::load_bundle(tb, std::move(in), opt);
     le_sc::Waves waves;
     waves.open(top, sim.clock, opt);
     sim.clock.init();

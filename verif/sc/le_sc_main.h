@@ -71,6 +71,17 @@ void open_outputs(TB& tb, const le_sc_cli::Options& opt) {
     if (opt.txn && !tb.txn.open(opt.out + "/txn.jsonl")) le_sc_cli::usage_error("--out " + opt.out + ": cannot write txn.jsonl");
 }
 
+// The bundle into the testbench core (both programs), then its outputs opened.
+template <class TB>
+void load_bundle(TB& tb, BundleIn&& in, const le_sc_cli::Options& opt) {
+    tb.image = std::move(in.image);
+    tb.x = std::move(in.x);
+    tb.cfg = in.cfg;
+    tb.start_pos = in.start_pos;
+    tb.n_tokens = in.n_tokens;
+    open_outputs(tb, opt);
+}
+
 // --waves needs a waves build, --coverage-file a coverage build: one line and exit 2 otherwise. Called before the
 // model is made (tracing must be allowed before its first evaluation).
 inline void check_variant(const le_sc_cli::Options& opt) {

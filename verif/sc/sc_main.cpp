@@ -138,12 +138,7 @@ int sc_main(int argc, char** argv) {
     Vle_tb_top top{"top"};
     Harness h("tb", top, opt);
     auto& tb = h.tb;
-    tb.image = std::move(in.image);
-    tb.x = std::move(in.x);
-    tb.cfg = in.cfg;
-    tb.start_pos = in.start_pos;
-    tb.n_tokens = in.n_tokens;
-    le_sc::open_outputs(tb, opt);
+    le_sc::load_bundle(tb, std::move(in), opt);
     le_sc::Waves waves;
     waves.open(top, h.clock, opt);
     sc_start();
