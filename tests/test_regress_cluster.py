@@ -217,14 +217,20 @@ def test_dask_local_worker_killed_mid_run(tmp_path: Path) -> None:
 
 def test_dask_local_interrupt(tmp_path: Path) -> None:
     cmd = setup(tmp_path)
-    timer = threading.Timer(4.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
-    timer.start()
+    def watch() -> None:                  # SIGTERM once two runs execute (however long the workers take to start)
+        end = time.monotonic() + 60
+        while time.monotonic() < end and len(list(tmp_path.glob("out/runs/*/run.log"))) < 2:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+    t = threading.Thread(target=watch)
+    t.start()
     t0 = time.monotonic()
     try:
         rc = run(tmp_path, cmd, "slow", reseed=4, cluster="dask-local")
     finally:
-        timer.cancel()
-    assert rc == 1 and time.monotonic() - t0 < 40
+        t.join()
+    assert rc == 1 and time.monotonic() - t0 < 70
     doc = _doc(tmp_path / "out")
     assert doc["interrupted"] is True
     assert sorted(r["status"] for r in doc["runs"]) == ["interrupted", "interrupted", "not_run", "not_run"]
