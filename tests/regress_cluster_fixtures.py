@@ -16,7 +16,8 @@ FAKE_SIM = textwrap.dedent('''
     from pathlib import Path
     mode, cls, out, seed = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
     print(f"fake {mode} {cls} seed {seed} pid {os.getpid()}", flush=True)
-    print("env " + " ".join(f"{k}={os.environ.get(k)}" for k in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")))
+    names = ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "PYTHONHASHSEED")
+    print("env " + " ".join(f"{k}={os.environ.get(k)}" for k in names))
     def xml(body):
         (out / "results.xml").write_text(
             '<testsuites><testsuite><testcase classname="m" name="%s" time="0.1">%s<properties>'

@@ -191,7 +191,7 @@ def test_dask_local_same_statuses_as_local(tmp_path: Path) -> None:
     assert loc["good.w64.s1"]["backend"] == "local" and loc["good.w64.s1"]["host"]
     # the same environment as a local run: not the malloc / BLAS settings Dask's nanny gives its workers
     log = (tmp_path / "dl" / "runs" / "good.w64.s1" / "run.log").read_text()
-    assert "env MALLOC_TRIM_THRESHOLD_=None OMP_NUM_THREADS=None" in log
+    assert "env MALLOC_TRIM_THRESHOLD_=None OMP_NUM_THREADS=None PYTHONHASHSEED=None" in log
 
 
 def _alive(pid: int) -> bool:

@@ -96,11 +96,12 @@ class DaskBackend:
         import dask
         dist: Any = importlib.import_module("distributed")
         self.t_start = time.monotonic()
-        # the nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 and OMP/MKL/OPENBLAS_NUM_THREADS=1: a run must
+        # the nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, OMP/MKL/OPENBLAS_NUM_THREADS=1 (and a fixed
+        # PYTHONHASHSEED, __DASK_PARENT_PID): a run must
         # not inherit them (the same command in the same environment as a local run; the malloc setting slowed the
         # simulations by 10-50 %), unless they are set here too
         spawn = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
-        self._unset = sorted(k for k in spawn if k not in os.environ)
+        self._unset = sorted(k for k in [*spawn, "PYTHONHASHSEED", "__DASK_PARENT_PID"] if k not in os.environ)
         self._cfg = dask.config.set(SCHEDULER_CONFIG)
         self._cfg.__enter__()
         logging.getLogger("distributed").setLevel(logging.ERROR)
