@@ -120,12 +120,10 @@ def preset_case(bundle: str, tokens: int, bus: int) -> ScCase:
 def random_case(vsc_seed: int, bus: int, tokens: int | None) -> ScCase:
     """RandTest's case for the bus width; with `tokens`, the same case space drawn with that many tokens
     (verif/cfg_item.py LongRunCfgItem: positions t0..t0+tokens-1 below max_seq)."""
-    from models.ddr_layout import DdrLayout, pack, pack_kv
-    from models.golden import GoldenEngine
-    from models.random_model import random_inputs
+    from models.ddr_layout import DdrLayout, pack_kv
     from verif.cfg_item import LONG_RUN_TOKENS
     from verif.cfg_item import random_case as draw
-    from verif.tests.case_model import build_model
+    from verif.tests.case_model import case_model
 
     if tokens is None:
         case = draw(vsc_seed, lambda it: [it.axi_data_w == bus])
@@ -134,23 +132,18 @@ def random_case(vsc_seed: int, bus: int, tokens: int | None) -> ScCase:
     else:
         case = draw(vsc_seed, lambda it: [it.axi_data_w == bus, it.n_tokens == tokens], item=_long_item())
     cfg, n = case.cfg, case.n_tokens
-    qm = build_model(cfg, case.data_seed, case.weight_dist)
-    xs = qm.quantize_x(random_inputs(cfg, case.data_seed, case.t0 + n))
-    image, kv = bytearray(pack(qm)), None
-    if case.t0:
-        eng = GoldenEngine(qm)
-        for p in range(case.t0):
-            eng.step(xs[p], p)
-        kv = eng.kv.copy()
+    m = case_model(case)                  # RandTest's model, X and golden KV cache of positions 0..t0-1
+    image = bytearray(m.image)
+    if m.kv is not None:                  # the env pokes it into memory; the harness loads it with the image
         lay = DdrLayout(cfg)
-        image[lay.kv_base: lay.kv_base + lay.kv_size] = pack_kv(lay, kv)
+        image[lay.kv_base: lay.kv_base + lay.kv_size] = pack_kv(lay, m.kv)
     timing = {k: v for k, v in {**case.axi_mem, **case.bus_knobs}.items() if k not in NOT_TIMING}
     unknown = sorted(set(timing) - set(HARNESS_OPTIONS))
     if unknown:
         raise CaseError(f"the random case sets knob(s) {unknown} the SystemC harness has no option for")
     desc = (f"random case (pyvsc seed {vsc_seed}): {cfg}, positions {case.t0}..{case.t0 + n - 1}, weights "
             f"{case.weight_dist}, latency {case.latency}, backpressure {case.backpressure}")
-    return ScCase(qm, bytes(image), xs[case.t0:], list(range(case.t0, case.t0 + n)), kv, timing, desc)
+    return ScCase(m.qm, bytes(image), m.x, m.positions, m.kv, timing, desc)
 
 
 _LONG_ITEM: Any = None
