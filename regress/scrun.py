@@ -33,10 +33,9 @@ from typing import Any
 import numpy as np
 
 from regress.sccase import CaseError, ScCase, build_parameters, check_fits, make_case, write_case
-from regress.sctxn import ScTxns, TxnFormatError, read_txns
+from regress.sctxn import CLK_NS, ScTxns, TxnFormatError, read_txns
 
-CLK_NS = 10                      # the harness's sc_clock period (verif/sc/sc_main.cpp)
-PROBE_PLUSARG = "+le_probe_file="     # verif/env/env.py PROBE_PLUSARG: `regress debug`
+PROBE_PLUSARG = "+le_probe_file="     # +<verif/env/env.py PROBE_PLUSARG>=: `regress debug`
 WAVES_FILE = "dump.fst"               # with LE_WAVES=1 (a waves build), as a pyuvm run's
 WRITES_SKIPPED = "writes: the harness wrote no txn.jsonl (--txn 0): the K/V append transactions are not compared; " \
                  "the whole KV region after every token is"
@@ -84,18 +83,17 @@ def _checker_class() -> type[Any]:
     return ScTokenChecker
 
 
-def _txns(out: Path, problems: list[str]) -> ScTxns | None:
-    """The run's transaction records (None when the harness wrote none); a lost record is a failure."""
+def run_txns(out: Path) -> tuple[ScTxns | None, list[str]]:
+    """The run's transaction records (None when the harness wrote none or they are unreadable) and the problems
+    they show (unreadable, a lost record)."""
     if not (out / "txn.jsonl").is_file():
-        return None
+        return None, []
     try:
         txns = read_txns(out / "txn.jsonl")
     except TxnFormatError as exc:
-        problems.append(f"harness: {exc}")
-        return None
-    if txns.lost:
-        problems.append(f"harness: the data of {txns.lost} write burst(s) was lost (record ring overrun)")
-    return txns
+        return None, [f"harness: {exc}"]
+    lost = [f"harness: the data of {txns.lost} write burst(s) was lost (record ring overrun)"] if txns.lost else []
+    return txns, lost
 
 
 def _read(path: Path) -> bytes | None:
@@ -103,9 +101,10 @@ def _read(path: Path) -> bytes | None:
 
 
 def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] = print,
-          trace_dir: Path | None = None) -> list[str]:
+          trace_dir: Path | None = None, txn_records: tuple[ScTxns | None, list[str]] | None = None) -> list[str]:
     """Check the harness outputs in `out` for the tokens of `case`; the failures as lines (empty: pass). Expected
-    values come from GoldenPredictor only, never from the harness's files."""
+    values come from GoldenPredictor only, never from the harness's files. `txn_records`: run_txns(out), when the
+    caller has read them already."""
     from verif.agents.axi4 import as_env_write
     from verif.agents.axis import LogitsFrame
     from verif.env.refmodel import GoldenPredictor
@@ -114,8 +113,8 @@ def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] =
     predictor = GoldenPredictor(case.qm, image_base, case.kv, trace_dir=trace_dir)
     checker = _checker_class()(predictor.layout, image_base)
     vocab, kv_size, bus_bytes = predictor.cfg.vocab, predictor.layout.kv_size, predictor.cfg.bus_bytes
-    problems: list[str] = []
-    txns = _txns(out, problems)
+    txns, txn_problems = txn_records if txn_records is not None else run_txns(out)
+    problems = list(txn_problems)
     checker.records_writes = txns is not None
     run: dict[str, Any] = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
     if not run:
@@ -196,17 +195,13 @@ def write_results(path: Path, name: str, failures: list[str], wall_s: float, sim
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 
 
-def write_fingerprint(out: Path) -> None:
+def write_fingerprint(out: Path, txns: ScTxns | None) -> None:
     """txn_log.txt and txn_log.sha256 as a pyuvm run writes them: the transaction log in verif/env/txn_log.py's
-    line format (the BFM's R/W records, the C driver's CSR accesses, irq edges, from txn.jsonl) and the sha256
-    of that log and of what the harness produced (tokens.jsonl with its cycle counts, logits.bin,
+    line format (`txns`: the BFM's R/W records, the C driver's CSR accesses, irq edges, from txn.jsonl) and the
+    sha256 of that log and of what the harness produced (tokens.jsonl with its cycle counts, logits.bin,
     kv_tokens.bin), so repro.sh can say "bit for bit"."""
     h = hashlib.sha256()
     what = "harness outputs (tokens.jsonl, logits.bin, kv_tokens.bin)"
-    try:
-        txns = read_txns(out / "txn.jsonl") if (out / "txn.jsonl").is_file() else None
-    except TxnFormatError:
-        txns = None                                   # judge() reports it
     if txns is not None:
         text = "".join(line + "\n" for line in txns.lines)
         (out / "txn_log.txt").write_text(text)
@@ -288,9 +283,10 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
 
 
 def probe_trace_dir(harness: list[str]) -> Path | None:
-    """DIR/golden for +le_probe_file=DIR/probe.log (verif/env/env.py probe_trace_dir's rule); None without."""
+    """Where the golden intermediates go for +le_probe_file=... (verif/env/env.py, the pyuvm runs' rule)."""
+    from verif.env.env import golden_trace_dir
     probes = [a[len(PROBE_PLUSARG):] for a in harness if a.startswith(PROBE_PLUSARG)]
-    return Path(probes[-1]).parent / "golden" if probes else None
+    return golden_trace_dir(probes[-1]) if probes else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,11 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(done.stderr)
     sys.stdout.flush()
     wall = time.monotonic() - t0
-    failures = judge(out, case, IMAGE_BASE, trace_dir=probe_trace_dir(harness))
+    records = run_txns(out)                       # read once: the judge and the fingerprint both use them
+    failures = judge(out, case, IMAGE_BASE, trace_dir=probe_trace_dir(harness), txn_records=records)
     run = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
     sim_ns = float(run["cycles"]) * CLK_NS if "cycles" in run else None
     write_results(results, name, failures, wall, sim_ns)
-    write_fingerprint(out)
+    write_fingerprint(out, records[0])
     if failures:
         for line in failures:
             print(f"regress.scrun: {line}", flush=True)

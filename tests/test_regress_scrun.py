@@ -160,6 +160,10 @@ def test_results_xml_reads_as_cocotb(tmp_path: Path) -> None:
 def test_knobs_and_plusargs() -> None:
     knobs, rest = scrun.split_plusargs(["+le_tokens=8", "+le_bundle=small", "+verilator+seed+5", "+le_tokens=2"])
     assert knobs == {"bundle": "small", "tokens": "2"} and rest == ["+verilator+seed+5"]
+    knobs, rest = scrun.split_plusargs(["+le_probe_file=/d/probe.log"])      # the probe file goes to the harness
+    assert knobs == {} and scrun.probe_trace_dir(rest) == Path("/d/golden")
+    from verif.env.env import PROBE_PLUSARG
+    assert f"+{PROBE_PLUSARG}=" == scrun.PROBE_PLUSARG
     with pytest.raises(scrun.RunError, match=r"plusarg '\+le_perf_case=x'"):
         scrun.split_plusargs(["+le_perf_case=x"])
 
@@ -201,7 +205,7 @@ def test_k_v_writes_are_compared(case: ScCase, tmp_path: Path) -> None:
     beat ring each fail, named by token; the transaction log uses the pyuvm env's line format."""
     fabricate(tmp_path, case)
     recs = (tmp_path / "txn.jsonl").read_text().splitlines()
-    scrun.write_fingerprint(tmp_path)
+    scrun.write_fingerprint(tmp_path, scrun.run_txns(tmp_path)[0])
     log = (tmp_path / "txn_log.txt").read_text().splitlines()
     assert log[:3] == ["C W 0x14 0x00000000 resp=0 t=0", "C W 0x00 0x00000001 resp=0 t=30", "I 1 t=10030"]
     assert log[3].startswith("R id=0 addr=0x100fc0 len=4 resp=0")

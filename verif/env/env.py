@@ -64,12 +64,17 @@ class EnvConfig:
 PROBE_PLUSARG = "le_probe_file"
 
 
+def golden_trace_dir(probe_file: str) -> Path:
+    """Where the golden intermediates of a probed run go: <dir>/golden next to <dir>/probe.log (both engines)."""
+    return Path(probe_file).parent / "golden"
+
+
 def probe_trace_dir() -> Path | None:
     """With +le_probe_file=<dir>/probe.log (`regress debug`, verif/hdl/le_probe.sv), the golden intermediates
     of every token go to <dir>/golden/t<n>.npz; None otherwise."""
     import cocotb
     path = cocotb.plusargs.get(PROBE_PLUSARG)
-    return Path(str(path)).parent / "golden" if path else None
+    return golden_trace_dir(str(path)) if path else None
 
 
 class LayerEngineEnv(uvm_env):
