@@ -24,7 +24,6 @@ import argparse
 import hashlib
 import json
 import random
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from regress.mutants import Mutant, generate, instrument
+from regress.rerun import run_command
 from regress.results import parse_cocotb_results
 from regress.runner import REPO, Job, output_to, plan, sim_command
 from regress.testlist import BuildConfig, TestList, TestListError, TestSpec, load
@@ -48,7 +48,6 @@ module le_mut_sel;
 endmodule
 bind {top} le_mut_sel u_le_mut_sel ();
 """
-Runner = Callable[[list[str], dict[str, str], Path, float], int | None]
 
 
 class MutateError(ValueError):
@@ -155,31 +154,16 @@ def mutant_build(cfg: BuildConfig, tree: Path) -> Path:
     return simbuild.build(sources, cfg.toplevel, cfg.parameters, extra_args=extra).build_dir
 
 
-def run_subprocess(cmd: list[str], env: dict[str, str], run_dir: Path, timeout: float) -> int | None:
-    import os
-    run_dir.mkdir(parents=True, exist_ok=True)
-    with open(run_dir / "run.log", "wb") as log:
-        try:
-            return subprocess.run(cmd, cwd=REPO, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-                                  timeout=timeout, check=False).returncode
-        except subprocess.TimeoutExpired:
-            return None
-
-
-def run_job(spec: TestSpec, cfg: BuildConfig, seed: int, build: Path, mutant: int, run_dir: Path,
-            runner: Runner) -> tuple[str, str]:
-    """(status, message) of one run of the suite with +le_mutant=N: pass | fail | crash | timeout."""
+def run_job(spec: TestSpec, cfg: BuildConfig, seed: int, build: Path, mutant: int, run_dir: Path) -> tuple[str, str]:
+    """(status, message) of one run of the suite with +le_mutant=N: pass | fail | crash | timeout (the rerun path's
+    regress/rerun.py run_command: cmd.sh, run.log, the process group killed on a timeout)."""
     cmd, env = sim_command(Job(spec, cfg, seed, run_dir), build)
     cmd += ["--plusarg", f"+le_mutant={mutant}"]
-    (run_dir / "results.xml").unlink(missing_ok=True)
-    rc = runner(cmd, env, run_dir, spec.timeout)
-    if rc is None:
-        return "timeout", f"no result within {spec.timeout:g} s"
+    status, _ = run_command(cmd, env, run_dir, spec.cls, spec.timeout)
+    if status in ("pass", "timeout"):
+        return status, "" if status == "pass" else f"no result within {spec.timeout:g} s"
     parsed = parse_cocotb_results(run_dir / "results.xml", spec.cls)
-    if parsed is None:
-        return "crash", f"exit {rc} without a result"
-    status, _, message, _, _ = parsed
-    return ("pass", "") if status == "pass" and rc == 0 else ("fail", message or f"exit {rc}")
+    return status, (parsed[2] if parsed and parsed[2] else f"the simulation ended without a verdict ({status})")
 
 
 def _runs(tl: TestList, suite: str) -> list[tuple[TestSpec, BuildConfig, int]]:
@@ -194,7 +178,7 @@ def _runs(tl: TestList, suite: str) -> list[tuple[TestSpec, BuildConfig, int]]:
 
 
 def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int, jobs: int, out: Path,
-            say: Callable[[str], None] = print, runner: Runner = run_subprocess, ids: Sequence[int] = (),
+            say: Callable[[str], None] = print, ids: Sequence[int] = (),
             waivers_path: Path = WAIVERS) -> tuple[list[Verdict], list[Any]]:
     """Run the mutants (`ids`: exactly these, else a sample of n); (a verdict per drawn mutant, stale waivers)."""
     runs = _runs(tl, suite)
@@ -226,7 +210,7 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
         builds = {cfg.name: mutant_build(cfg, tree) for cfg in {c.name: c for _, c, _ in runs}.values()}
     say(f"regress mutate: {len(builds)} build(s) in {time.monotonic() - t0:.0f} s ({tree}; log {out / 'build.log'})")
     spec, cfg, sd = runs[0]
-    status, msg = run_job(spec, cfg, sd, builds[cfg.name], 0, out / "selfcheck", runner)
+    status, msg = run_job(spec, cfg, sd, builds[cfg.name], 0, out / "selfcheck")
     if status != "pass":
         raise MutateError(f"self-check: {spec.name} {cfg.name} seed {sd} with +le_mutant=0 (the design as written) "
                           f"did not pass ({status}: {msg}); see {out / 'selfcheck' / 'run.log'}")
@@ -236,8 +220,7 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
         v.status = "survived"
         for spec, cfg, sd in runs:
             name = f"{spec.name}.{cfg.name}.s{sd}"
-            status, msg = run_job(spec, cfg, sd, builds[cfg.name], v.mutant.id, out / "runs" / f"m{v.mutant.id}",
-                                  runner)
+            status, msg = run_job(spec, cfg, sd, builds[cfg.name], v.mutant.id, out / "runs" / f"m{v.mutant.id}")
             if status != "pass":
                 v.status, v.by, v.how, v.message = "killed", name, status, msg
                 break

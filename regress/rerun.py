@@ -72,7 +72,10 @@ def run_command(cmd: list[str], env_add: dict[str, str], out_dir: Path, cls: str
             kill_group(proc, grace=2.0)
             raise
     parsed = parse_cocotb_results(out_dir / "results.xml", cls)
-    return (parsed[0] if parsed else "crash"), time.monotonic() - t0
+    status = parsed[0] if parsed else "crash"
+    if status == "pass" and proc.returncode != 0:      # as the runner judges a run (runner._finish)
+        status = "crash"
+    return status, time.monotonic() - t0
 
 
 def waves_file(directory: Path) -> Path | None:
