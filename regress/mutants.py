@@ -145,6 +145,7 @@ def _literal_sites(expr: str) -> Iterator[tuple[int, int, str]]:
 def _top_level_plus(expr: str) -> int | None:
     """Position of the last `+` at parenthesis depth 0 (a dropped term), or None."""
     depth, last = 0, None
+    binary_plus = set(_operator_sites(expr, "+"))
     for i, ch in enumerate(expr):
         if ch in "([{":
             depth += 1
@@ -152,7 +153,7 @@ def _top_level_plus(expr: str) -> int | None:
             depth -= 1
         elif ch in "?:" and depth == 0:
             return None                      # a ternary: dropping a term would cut it
-        elif ch == "+" and depth == 0 and i in set(_operator_sites(expr, "+")):
+        elif ch == "+" and depth == 0 and i in binary_plus:
             last = i
     return last
 
