@@ -19,7 +19,7 @@ import pytest
 
 from models.bundle import build_bundle
 from models.ddr_layout import pack_kv
-from regress.launch import RUNS_DIR, run_listed
+from regress.launch import RUNS_DIR, ListedRun, run_listed
 from regress.testlist import load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,11 +35,18 @@ def _same_case() -> tuple[str, int]:
     return str(sc["bundle"]), int(sc["tokens"])
 
 
+@pytest.fixture(scope="module")
+def both_runs() -> tuple[ListedRun, ListedRun]:
+    """smoke (pyuvm) and sc_smoke (SystemC) on the same bundle, run once for the tests of this module."""
+    _same_case()
+    return (run_listed("smoke", "w128", SEED, run_dir=RUNS_DIR / "crossengine.pyuvm"),
+            run_listed("sc_smoke", "w128", SEED, run_dir=RUNS_DIR / "crossengine.systemc"))
+
+
 @pytest.mark.sim
-def test_both_engines_agree_on_the_same_bundle() -> None:
+def test_both_engines_agree_on_the_same_bundle(both_runs: tuple[ListedRun, ListedRun]) -> None:
     bundle, tokens = _same_case()
-    uvm = run_listed("smoke", "w128", SEED, run_dir=RUNS_DIR / "crossengine.pyuvm")
-    sc = run_listed("sc_smoke", "w128", SEED, run_dir=RUNS_DIR / "crossengine.systemc")
+    uvm, sc = both_runs
     b = build_bundle(bundle, 1, tokens, bus_width=128)
     golden_logits = np.asarray(b.logits).astype("<i4").tobytes()
     golden_kv = pack_kv(b.layout, b.kv)
@@ -70,15 +77,14 @@ def _uvm_csr_sequence(txn_log: Path) -> list[tuple[str, int, int]]:
 
 
 @pytest.mark.sim
-def test_c_driver_and_python_driver_make_the_same_csr_accesses_on_the_rtl() -> None:
+def test_c_driver_and_python_driver_make_the_same_csr_accesses_on_the_rtl(
+        both_runs: tuple[ListedRun, ListedRun]) -> None:
     """The C driver (SystemC harness) and the Python driver (pyuvm env) on the same RTL and bundle: after the C
     driver's le_probe (ID, VERSION, HW_PARAMS, HW_MAX_DIMS reads: the env's sequence does not probe), the same
     AXI4-Lite accesses in the same order with the same data, read values included (both hosts take the same
     cycles per access, so even the PERF_CYCLES values agree)."""
     from regress.sctxn import csr_sequence
-    _same_case()
-    uvm = run_listed("smoke", "w128", SEED, run_dir=RUNS_DIR / "crossengine.pyuvm")
-    sc = run_listed("sc_smoke", "w128", SEED, run_dir=RUNS_DIR / "crossengine.systemc")
+    uvm, sc = both_runs
     if not (sc.run_dir / "txn.jsonl").is_file():
         pytest.fail("the SystemC harness wrote no txn.jsonl")
     py, c = _uvm_csr_sequence(uvm.run_dir / "txn_log.txt"), csr_sequence(sc.run_dir / "txn.jsonl")
