@@ -51,9 +51,10 @@ inline BundleIn read_bundle(const le_sc_cli::Options& opt) {
     if (b.cfg.vocab > LE_SC_MAX_VOCAB)
         usage_error("bundle: vocab " + std::to_string(b.cfg.vocab) + " exceeds the binary's MAX_VOCAB " +
                     std::to_string(LE_SC_MAX_VOCAB) + " (build with parameters MAX_VOCAB=...)");
-    const uint64_t need = (opt.image_base % kPage + b.image.size() + kPage - 1) / kPage + 1;
+    // the pages Bfms::load maps: [image_base, image_base + size) (regress/sccase.py check_fits: the same count)
+    const uint64_t need = (opt.image_base % kPage + b.image.size() + kPage - 1) / kPage;
     if (need > kMaxPages)
-        usage_error("bundle: the image needs about " + std::to_string(need) + " 4 KB pages, the binary's MEM_PAGES is " +
+        usage_error("bundle: the image needs " + std::to_string(need) + " 4 KB pages, the binary's MEM_PAGES is " +
                     std::to_string(kMaxPages) + " (build with parameters MEM_PAGES=...)");
     b.start_pos = manifest_int(manifest, "start_pos", 0);
     const long in_bundle = manifest_int(manifest, "tokens", static_cast<long>(b.x.rows));
