@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from regress import covgate, debug, mutate, rerun, runner
+from regress import covgate, covwaive, debug, mutate, rerun, runner
 from regress.launchers import Backend, clusters
 from regress.launchers.pick import opened, run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cov", action="store_true", help="code + functional coverage, merged in <out>/coverage")
     r.add_argument("--cov-gate", action="store_true",
                    help="with --cov: fail when a total is below testlist coverage.gate")
+    r.add_argument("--cov-waivers", type=Path, metavar="FILE",
+                   help="reviewed coverage waivers (default verif/coverage_waivers.yaml)")
     r.add_argument("--rerun-failed", action="store_true",
                    help="rerun one run per failure bucket with FST waves and verbose logs (OUT/rerun/)")
     r.add_argument("--cluster", default="local", metavar="NAME",
@@ -94,6 +96,10 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
         raise TestListError("-j and --reseed must be >= 1")
     if getattr(args, "cov_gate", False) and not args.cov:
         raise TestListError("--cov-gate needs --cov (the gate checks the coverage of this run)")
+    if getattr(args, "cov_waivers", None) and not args.cov:
+        raise TestListError("--cov-waivers needs --cov (the waivers apply to the coverage of this run)")
+    waivers_path = getattr(args, "cov_waivers", None) or covwaive.WAIVERS
+    waivers = covwaive.load(waivers_path) if args.cov else None     # a bad file stops here, before any build
     cluster = _cluster(args)
     on_worker = bool(getattr(args, "build_on_worker", False))
     runs = runner.plan(tl, suite, reseed=args.reseed, seed=args.seed, test=args.test)
@@ -168,7 +174,7 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
             print(f"coverage: code coverage of every run; functional coverage of the {len(sampled)} pyuvm run(s) "
                   f"(the systemc engine samples no covergroups)", flush=True)
         bad |= covgate.finish(out, [j.run_dir for j in jobs], tl.cov_gate, getattr(args, "cov_gate", False),
-                              functional_dirs=sampled)
+                              functional_dirs=sampled, waivers=waivers, waivers_path=waivers_path)
     if getattr(args, "rerun_failed", False) and not interrupted and any(r.failed for r in results):
         try:
             rerun.rerun_failed(results, out)

@@ -21,7 +21,9 @@ The metrics, all computed here from the merged file:
 The lcov info is written by this module, not by ``verilator_coverage -write-info``: the Debian 5.006 tool reads
 5.48's files fine but its info has no branch records and folds toggle points into the line counts.  The
 design totals (and the lcov info) hold only modules whose source is under rtl/; the testbench's (verif/hdl) are
-listed apart in summary.json.
+listed apart in summary.json.  The reviewed waivers (regress.covwaive, verif/coverage_waivers.yaml) take their
+lines, branch arms and toggle points out of every figure and of the lcov info, and summary.json lists them under
+`waived`.
 """
 from __future__ import annotations
 
@@ -29,11 +31,12 @@ import dataclasses
 import json
 import re
 import subprocess
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from eda import toolchain
+from regress import covwaive
 
 METRICS = ("line", "toggle", "branch")
 DAT_NAME = "coverage.dat"
@@ -154,9 +157,10 @@ def line_hits(points: Iterable[Point]) -> dict[tuple[str, int], int]:
     return out
 
 
-def figures(points: Sequence[Point]) -> dict[str, dict[str, object]]:
-    """{"line": {hit, total, pct}, "toggle": ..., "branch": ...} of a set of points."""
-    lines = line_hits(points)
+def figures(points: Sequence[Point], skip_lines: Collection[tuple[str, int]] = ()) -> dict[str, dict[str, object]]:
+    """{"line": {hit, total, pct}, "toggle": ..., "branch": ...} of a set of points; `skip_lines`: (file, line)
+    keys left out of the line figure (waived)."""
+    lines = {k: c for k, c in line_hits(points).items() if k not in skip_lines}
     out = {"line": _figure(sum(c > 0 for c in lines.values()), len(lines))}
     for kind in ("toggle", "branch"):
         sel = [p for p in points if p.kind == kind]
@@ -177,23 +181,35 @@ def by_module(points: Sequence[Point]) -> dict[str, list[Point]]:
     return dict(sorted(groups.items()))
 
 
-def summarize(points: Sequence[Point], repo: Path, runs: int, tool: str) -> dict[str, object]:
-    """The summary.json document: design totals, per design module, per testbench module (points are folded)."""
+def summarize(points: Sequence[Point], repo: Path, runs: int, tool: str,
+              waivers: Sequence[covwaive.Waiver] | None = None, waivers_path: Path | None = None) -> dict[str, object]:
+    """The summary.json document: design totals, per design module, per testbench module (points are folded).
+
+    With `waivers` (regress.covwaive), the waived points are out of every figure and listed under `waived`
+    (counts per module, each waiver with its state, the stale and hit ones, the unwaived design totals)."""
     points = fold(points)
+    applied = covwaive.apply_code(points, waivers or ())
     design: dict[str, dict[str, dict[str, object]]] = {}
     tb: dict[str, dict[str, dict[str, object]]] = {}
     for module, pts in by_module(points).items():
-        (design if all(is_design(p.file, repo) for p in pts) else tb)[module] = figures(pts)
+        (design if all(is_design(p.file, repo) for p in pts) else tb)[module] = figures(applied.kept(pts),
+                                                                                        applied.lines)
     design_points = [p for p in points if p.module in design]
-    return {"tool": tool, "runs": runs, "totals": figures(design_points), "modules": design, "tb_modules": tb,
-            "html": "html/index.html"}
+    out: dict[str, object] = {"tool": tool, "runs": runs, "totals": figures(applied.kept(design_points), applied.lines),
+                              "modules": design, "tb_modules": tb, "html": "html/index.html"}
+    if waivers is not None:
+        out["waived"] = covwaive.section(applied.rows, applied.by_module, figures(design_points), waivers_path)
+    return out
 
 
 # ---- lcov info ---------------------------------------------------------------------------------------------
-def lcov_info(points: Sequence[Point]) -> str:
-    """lcov tracefile text: DA per line (line_hits), BRDA per if/else arm, with LF/LH/BRF/BRH per file."""
+def lcov_info(points: Sequence[Point], waivers: Sequence[covwaive.Waiver] = ()) -> str:
+    """lcov tracefile text: DA per line (line_hits), BRDA per if/else arm, with LF/LH/BRF/BRH per file; waived
+    lines and branch arms are left out (so genhtml's totals are the summary's)."""
     points = fold(points)
-    lines = line_hits(points)
+    applied = covwaive.apply_code(points, waivers)
+    points = applied.kept(points)
+    lines = {k: c for k, c in line_hits(points).items() if k not in applied.lines}
     files = sorted({f for f, _ in lines} | {p.file for p in points if p.kind == "branch"})
     out = ["TN:regress"]
     for f in files:
@@ -261,16 +277,18 @@ def run_files(run_dirs: Iterable[Path], warn: Callable[[str], None] = print) -> 
     return per_run_files(run_dirs, DAT_NAME, warn)
 
 
-def report(paths: Sequence[Path], out_dir: Path, repo: Path, tool: Path | None = None) -> dict[str, object]:
-    """Merge `paths` into out_dir/merged.dat, write coverage.info (design files only, so genhtml's totals are the
-    summary's line and branch totals), html/ and summary.json; return the summary."""
+def report(paths: Sequence[Path], out_dir: Path, repo: Path, tool: Path | None = None,
+           waivers: Sequence[covwaive.Waiver] | None = None, waivers_path: Path | None = None) -> dict[str, object]:
+    """Merge `paths` into out_dir/merged.dat, write coverage.info (design files only, waived points left out, so
+    genhtml's totals are the summary's line and branch totals), html/ and summary.json; return the summary."""
     tool = tool or toolchain.verilator_coverage()
     merged = out_dir / "merged.dat"
     merge(paths, merged, tool)
     points = fold(parse_dat(merged))
-    summary = summarize(points, repo, len(paths), tool_version(tool))
+    summary = summarize(points, repo, len(paths), tool_version(tool), waivers, waivers_path)
     info = out_dir / "coverage.info"
-    info.write_text(lcov_info([p for p in points if p.module in summary["modules"]]))  # type: ignore[operator]
+    info.write_text(lcov_info([p for p in points if p.module in summary["modules"]],  # type: ignore[operator]
+                              waivers or ()))
     genhtml(info, out_dir / "html")
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary

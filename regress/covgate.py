@@ -6,7 +6,9 @@
 
 `finish` writes `<out>/coverage/code/` (regress.codecov: merged.dat, coverage.info, html/, summary.json),
 `<out>/coverage/functional/` (regress.funccov: merged.ucis.xml, summary.json) and `<out>/coverage/gate.json`,
-prints the figures, and returns True when the gate is enforced and a total is below its threshold (testlist.yaml
+prints the figures (after the reviewed waivers of verif/coverage_waivers.yaml, regress.covwaive: waived points are out
+of the figures the gate checks, and a stale or hit waiver prints a warning line), and returns True when the gate is
+enforced and a total is below its threshold (testlist.yaml
 `coverage.gate`, in percent) or could not be measured.
 """
 from __future__ import annotations
@@ -18,11 +20,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from eda import toolchain
-from regress import codecov, funccov
+from regress import codecov, covwaive, funccov
 from regress.testlist import GATE_KEYS, BuildConfig
 
 REPO = Path(__file__).resolve().parents[1]
 Say = Callable[[str], None]
+Waivers = tuple[list[covwaive.Waiver], Path]
 T = TypeVar("T")
 S = TypeVar("S")
 
@@ -46,7 +49,7 @@ def misses(figures: Mapping[str, float | None], thresholds: Mapping[str, float])
     return out
 
 
-def _code(out: Path, run_dirs: Sequence[Path], repo: Path, say: Say) -> dict[str, Any] | None:
+def _code(out: Path, run_dirs: Sequence[Path], repo: Path, say: Say, waivers: Waivers) -> dict[str, Any] | None:
     paths = []
     for path in codecov.run_files(run_dirs, say):
         try:                            # a run killed while writing leaves a truncated file: skip it alone
@@ -58,19 +61,19 @@ def _code(out: Path, run_dirs: Sequence[Path], repo: Path, say: Say) -> dict[str
         say("coverage: no readable coverage.dat in any run: no code coverage")
         return None
     try:
-        return codecov.report(paths, out / "coverage" / "code", repo)
+        return codecov.report(paths, out / "coverage" / "code", repo, waivers=waivers[0], waivers_path=waivers[1])
     except (codecov.CovError, toolchain.ToolMissing) as exc:
         say(f"coverage: code coverage failed: {exc}")
         return None
 
 
-def _functional(out: Path, run_dirs: Sequence[Path], say: Say) -> dict[str, Any] | None:
+def _functional(out: Path, run_dirs: Sequence[Path], say: Say, waivers: Waivers) -> dict[str, Any] | None:
     paths = funccov.run_files(run_dirs, say)
     if not paths:
         say("coverage: no coverage.ucis.xml in any run: no functional coverage")
         return None
     try:
-        return funccov.report(paths, out / "coverage" / "functional")
+        return funccov.report(paths, out / "coverage" / "functional", waivers[0], waivers[1])
     except Exception as exc:        # pyucis raises anything on a bad file; report it in one line
         say(f"coverage: functional coverage failed: {' '.join(str(exc).split())[:300]}")
         return None
@@ -96,24 +99,53 @@ def _lines(code: Mapping[str, Any] | None, functional: Mapping[str, Any] | None,
     if functional:
         groups = "  ".join(f"{n} {g['pct']:.1f}%" for n, g in functional["covergroups"].items())
         lines.append(f"coverage: functional ({functional['runs']} runs): {functional['total_pct']:.1f}%  [{groups}]")
-    return lines
+    return lines + _waiver_lines(code, functional)
+
+
+def _waiver_lines(code: Mapping[str, Any] | None, functional: Mapping[str, Any] | None) -> list[str]:
+    """What the waivers took out (the unwaived figures beside), then a line per stale or hit waiver."""
+    lines = []
+    cw = code.get("waived") if code else None
+    if isinstance(cw, Mapping) and cw.get("waivers"):
+        n = {m: sum(c.get(m, 0) for c in cw["counts"].values()) for m in ("line", "toggle", "branch")}
+        raw = "  ".join(f"{m} {cw['unwaived'][m]['pct']:.1f}%" for m in ("line", "toggle", "branch"))
+        lines.append(f"coverage: waived ({cw['file']}): {n['line']} line(s), {n['branch']} branch(es), "
+                     f"{n['toggle']} toggle point(s) of {len(cw['counts'])} module(s); unwaived: {raw}")
+    fw = functional.get("waived") if functional else None
+    if isinstance(fw, Mapping) and fw.get("waivers"):
+        bins = ", ".join(r["target"] for r in fw["waivers"])
+        lines.append(f"coverage: waived ({fw['file']}): {len(fw['waivers'])} functional bin(s) ({bins}); "
+                     f"unwaived: {fw['unwaived']:.1f}%")
+    return lines + covwaive.warnings(code, "code") + covwaive.warnings(functional, "functional")
+
+
+def _gate_waivers(code: Mapping[str, Any] | None, functional: Mapping[str, Any] | None, path: Path
+                  ) -> dict[str, Any]:
+    """gate.json's note: the figures are after these waivers (their file, how many applied, stale, hit)."""
+    docs = [d["waived"] for d in (code, functional) if d and isinstance(d.get("waived"), Mapping)]
+    return {"file": covwaive.display_path(path), "applied": sum(len(d["waivers"]) for d in docs),
+            "stale": sum(len(d["stale"]) for d in docs), "hit": sum(len(d["hit"]) for d in docs)}
 
 
 def finish(out: Path, run_dirs: Sequence[Path], thresholds: Mapping[str, float], enforce: bool,
-           repo: Path | None = None, say: Say = print, functional_dirs: Sequence[Path] | None = None) -> bool:
+           repo: Path | None = None, say: Say = print, functional_dirs: Sequence[Path] | None = None,
+           waivers: Sequence[covwaive.Waiver] | None = None, waivers_path: Path | None = None) -> bool:
     """Merge and report the coverage of `run_dirs` under `out`/coverage, print it, apply the gate. Functional
     coverage comes from `functional_dirs` (default `run_dirs`): the runs whose testbench samples covergroups.
 
     Returns True when `enforce` is set and the gate missed (the caller exits non-zero). `repo`: where rtl/ is
-    (default this repository)."""
-    code = _code(out, run_dirs, repo or REPO, say)
-    functional = _functional(out, run_dirs if functional_dirs is None else functional_dirs, say)
+    (default this repository). `waivers`: the loaded waiver file (regress.covwaive.load, checked before the
+    builds; default: loaded here, from `waivers_path` or verif/coverage_waivers.yaml)."""
+    path = waivers_path or covwaive.WAIVERS
+    wv: Waivers = (list(waivers) if waivers is not None else covwaive.load(path), path)
+    code = _code(out, run_dirs, repo or REPO, say, wv)
+    functional = _functional(out, run_dirs if functional_dirs is None else functional_dirs, say, wv)
     for line in _lines(code, functional, out):
         say(line)
     figs = figures(code, functional)
     missed = misses(figs, thresholds)
     doc = {"enabled": enforce, "thresholds": dict(thresholds), "figures": figs, "misses": missed,
-           "passed": not missed}
+           "passed": not missed, "waivers": _gate_waivers(code, functional, path)}
     (out / "coverage").mkdir(parents=True, exist_ok=True)
     (out / "coverage" / "gate.json").write_text(json.dumps(doc, indent=2) + "\n")
     limits = ", ".join(f"{k} >= {v:g}%" for k, v in thresholds.items()) or "no thresholds"

@@ -16,6 +16,7 @@ from regress import testplan as tp
 from regress.history import Entry
 from regress.report_data import Regression, Run, link, pct, sibling_link
 from regress.report_plots import Bar, bar_chart, line_chart, meter
+from regress.report_waivers import waived_html
 from regress.results import json_dict, json_list
 
 METRICS = ("line", "toggle", "branch")
@@ -94,8 +95,8 @@ def code_coverage(reg: Regression) -> str:
     tb_html = (f"<details><summary>testbench modules ({len(tb)})</summary>{_module_table(tb)}</details>"
                if isinstance(tb, dict) and tb else "")
     return (f'<div class="kpis">{tot}</div><p>{report} · tool {e(c.get("tool", "?"))} · {e(c.get("runs", "?"))} '
-            f'run(s) merged · modules worst line coverage first</p>{_gate(reg)}{_module_table(c.get("modules"))}'
-            f"{tb_html}")
+            f'run(s) merged · modules worst line coverage first</p>{_gate(reg)}{waived_html(c, "code")}'
+            f'{_module_table(c.get("modules"))}{tb_html}')
 
 
 def _pct(totals: dict[str, Any], metric: str) -> str:
@@ -124,7 +125,7 @@ def functional_coverage(reg: Regression) -> str:
     return (f'<p>total {meter(pct(f, "total_pct"), 200)} over {e(f.get("runs", "?"))} run(s); covergroups worst '
             'first</p><table><thead><tr><th data-sort="txt">covergroup</th><th data-sort="num">coverage</th>'
             f'<th class="num" data-sort="num">holes</th><th>holes (coverpoint.bin)</th></tr></thead><tbody>'
-            f'{"".join(rows)}</tbody></table>')
+            f'{"".join(rows)}</tbody></table>{waived_html(f, "functional")}')
 
 
 TESTPLAN_ORDER = {tp.FAIL: 0, tp.PARTIAL: 1, tp.NOT_RUN: 2, tp.PASS: 3}

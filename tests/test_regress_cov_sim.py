@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import codecov
+from regress import codecov, covwaive
 from regress.runner import plan
 from regress.testlist import load
 
@@ -39,12 +39,14 @@ def test_regress_smoke_cov(tmp_path: Path) -> None:
         assert (run_dir / "coverage.ucis.xml").is_file() == ("regress.scrun" not in r["command"])
     code = out / "coverage" / "code"
     s = json.loads((code / "summary.json").read_text())
-    assert list(s) == ["tool", "runs", "totals", "modules", "tb_modules", "html"] and s["runs"] == len(runs)
+    assert list(s) == ["tool", "runs", "totals", "modules", "tb_modules", "html", "waived"] and s["runs"] == len(runs)
     assert {"layer_engine", "le_gemv", "le_softmax"} <= set(s["modules"]) and "le_tb_top" in s["tb_modules"]
     assert not any("__" in m for m in s["modules"])          # parameter specializations folded into RTL modules
     # verilator_coverage's merge == summing the per-run files here
-    mine = codecov.summarize([pt for d in dats for pt in codecov.parse_dat(d)], REPO, len(runs), s["tool"])
-    assert mine["totals"] == s["totals"] and mine["modules"] == s["modules"]
+    mine = codecov.summarize([pt for d in dats for pt in codecov.parse_dat(d)], REPO, len(runs), s["tool"],
+                             covwaive.load())
+    assert mine["totals"] == s["totals"] and mine["modules"] == s["modules"] and mine["waived"] == s["waived"]
+    assert s["waived"]["stale"] == [] and s["waived"]["waivers"]      # the reviewed waivers all match this design
     lcov = subprocess.run(["lcov", "--summary", str(code / "coverage.info"), "--rc", "lcov_branch_coverage=1"],
                           capture_output=True, text=True, check=True)
     t = s["totals"]
