@@ -47,7 +47,7 @@ BARE_BINARY = "le_bare_sim"
 RECIPE = 3  # bump when the recipe below changes in a way the hash cannot see
 TB_FILELIST = REPO_ROOT / "verif" / "hdl" / "le_tb.f"    # the pyuvm env's top and BFMs: one top for both engines
 SC_SOURCES = ("le_sc_bits.h", "le_sc_bfm.h", "le_sc_axil.h", "le_sc_bundle.h", "le_sc_cli.h", "le_sc_tb.h",
-              "le_sc_txn.h", "le_sc_main.h", "bare_main.cpp")
+              "le_sc_txn.h", "le_sc_main.h", "le_sc_plan.h", "le_sc_steps.h", "bare_main.cpp")
 SW_SOURCES = ("le_driver.c", "le_driver.h", "le_hal.h", "le_csr_c99.h")
 DEFAULT_PARAMS: dict[str, int] = {"MAX_VOCAB": 4096, "MEM_PAGES": 4096}   # as regress/testlist.yaml's le_tb_top
 CXXFLAGS = ("-std=c++17",)

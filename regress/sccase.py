@@ -20,6 +20,7 @@ preloaded), x.npy (int8 [T, d_model]) and manifest.json (tokens, start_pos, and 
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ HARNESS_OPTIONS: dict[str, str] = {
     "p_x_idle": "--p-x-idle", "p_logits_stall": "--p-logits-stall",
 }
 NOT_TIMING = {"seed"}          # sub-seeds of the pyuvm BFM proxies; the harness's BFMs draw from +verilator+seed
-CASE_KINDS = ("preset", "random")
+CASE_KINDS = ("preset", "random", "errors")
 BUILD_KNOBS = {"max_vocab": "MAX_VOCAB", "mem_pages": "MEM_PAGES"}
 
 
@@ -56,6 +57,7 @@ class ScCase:
     timing: dict[str, float | int | bool] = field(default_factory=dict)   # HARNESS_OPTIONS keys
     describe: str = ""
     logits_float: np.ndarray | None = None   # the float reference of a preset bundle (fidelity line)
+    plan: list[Any] | None = None            # case=errors: regress/scplan.py Steps (x rows by Step.row)
 
     @property
     def start_pos(self) -> int:
@@ -91,6 +93,7 @@ def build_parameters(knobs: Mapping[str, str], params: Mapping[str, int]) -> dic
 
 
 PAGE = 4096
+PLAN_FILE = "plan.txt"          # in the bundle folder: the harness's --plan (verif/sc/le_sc_plan.h)
 
 
 def check_fits(case: ScCase, params: Mapping[str, int], image_base: int) -> None:
@@ -158,13 +161,43 @@ def _long_item() -> Any:
     return _LONG_ITEM
 
 
-def make_case(knobs: Mapping[str, str], bus: int, vsc_seed: int) -> ScCase:
+def errors_case(bundle: str, bus: int, py_seed: int, image_base: int, groups: str | None) -> ScCase:
+    """A preset bundle with every position's X, and the error plan drawn from the Python seed (regress/scplan.py)."""
+    import random
+
+    from models.config import PRESETS
+    from models.ddr_layout import DdrLayout
+    from regress.scplan import GROUPS, plan_steps
+
+    chosen = tuple(g for g in (groups or ",".join(GROUPS)).split(",") if g)
+    unknown = sorted(set(chosen) - set(GROUPS))
+    if unknown:
+        raise CaseError(f"+le_errors={groups}: unknown group(s) {unknown}: choose from {', '.join(GROUPS)}")
+    if bundle not in PRESETS:
+        raise CaseError(f"+le_bundle={bundle}: one of {', '.join(PRESETS)}")
+    base = preset_case(bundle, PRESETS[bundle].max_seq, bus)
+    lay = DdrLayout(base.qm.cfg)
+    try:
+        steps = plan_steps(random.Random(py_seed), base.qm, base.image, image_base, lay.kv_base // (bus // 8), chosen)
+    except ValueError as exc:
+        raise CaseError(f"bundle {bundle}: {exc}") from None
+    desc = f"error plan on bundle {bundle}: {len(steps)} steps ({', '.join(chosen)})"
+    return dataclasses.replace(base, describe=desc, plan=steps, logits_float=None)
+
+
+def make_case(knobs: Mapping[str, str], bus: int, vsc_seed: int, py_seed: int = 0, image_base: int = 0) -> ScCase:
     kind = knobs.get("case", "preset")
     if kind not in CASE_KINDS:
         raise CaseError(f"+le_case={kind}: expected one of {', '.join(CASE_KINDS)}")
+    if "errors" in knobs and kind != "errors":
+        raise CaseError(f"+le_errors={knobs['errors']}: only with +le_case=errors")
     tokens = _int_knob(knobs, "tokens")
     if kind == "random":
         return random_case(vsc_seed, bus, tokens)
+    if kind == "errors":
+        if tokens is not None:
+            raise CaseError("+le_tokens: an error plan sets its own tokens (choose groups with +le_errors=...)")
+        return errors_case(knobs.get("bundle", "tiny"), bus, py_seed, image_base, knobs.get("errors"))
     return preset_case(knobs.get("bundle", "tiny"), tokens or 4, bus)
 
 
@@ -176,3 +209,6 @@ def write_case(case: ScCase, out: Path) -> None:
     manifest: dict[str, Any] = {"config": case.qm.cfg.to_dict(), "tokens": int(case.x.shape[0]),
                                 "start_pos": case.start_pos, "case": case.describe}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    if case.plan is not None:
+        from regress.scplan import write_plan
+        write_plan(case.plan, out / PLAN_FILE)

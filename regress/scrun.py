@@ -32,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from regress.sccase import CaseError, ScCase, build_parameters, check_fits, make_case, write_case
-from regress.sctxn import CLK_NS, ScTxns, TxnFormatError, read_txns
+from regress.sccase import PLAN_FILE, CaseError, ScCase, build_parameters, check_fits, make_case, write_case
+from regress.scoutputs import read_outputs, run_txns
+from regress.sctxn import CLK_NS, ScTxns
 
 PROBE_PLUSARG = "+le_probe_file="     # +<verif/env/env.py PROBE_PLUSARG>=: `regress debug`
 WAVES_FILE = "dump.fst"               # with LE_WAVES=1 (a waves build), as a pyuvm run's
@@ -77,23 +78,7 @@ def _checker_class() -> type[Any]:
             else:
                 self.writes_skipped += 1
 
-        def kv_after_run(self, want: bytes, got: bytes) -> None:
-            self._kv_region("after the last token (kv_region.bin)", want, got)
-
     return ScTokenChecker
-
-
-def run_txns(out: Path) -> tuple[ScTxns | None, list[str]]:
-    """The run's transaction records (None when the harness wrote none or they are unreadable) and the problems
-    they show (unreadable, a lost record)."""
-    if not (out / "txn.jsonl").is_file():
-        return None, []
-    try:
-        txns = read_txns(out / "txn.jsonl")
-    except TxnFormatError as exc:
-        return None, [f"harness: {exc}"]
-    lost = [f"harness: the data of {txns.lost} write burst(s) was lost (record ring overrun)"] if txns.lost else []
-    return txns, lost
 
 
 def _read(path: Path) -> bytes | None:
@@ -114,18 +99,10 @@ def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] =
     checker = _checker_class()(predictor.layout, image_base)
     vocab, kv_size, bus_bytes = predictor.cfg.vocab, predictor.layout.kv_size, predictor.cfg.bus_bytes
     txns, txn_problems = txn_records if txn_records is not None else run_txns(out)
-    problems = list(txn_problems)
+    ho = read_outputs(out)
+    problems = list(txn_problems) + ho.problems
     checker.records_writes = txns is not None
-    run: dict[str, Any] = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
-    if not run:
-        problems.append("harness: no run.json")
-    elif run.get("exit") != 0:
-        problems.append(f"harness: exit {run.get('exit')}: {run.get('message')}")
-    problems += [f"harness: BFM protocol error: {e}" for e in run.get("protocol_errors", [])]
-    lines = (out / "tokens.jsonl").read_text().splitlines() if (out / "tokens.jsonl").is_file() else []
-    records = [json.loads(line) for line in lines if line.strip()]
-    logits = _read(out / "logits.bin") or b""
-    kv_tokens = _read(out / "kv_tokens.bin") or b""
+    records, logits, kv_tokens = ho.records, ho.logits, ho.kv_tokens
     pred = None
     x = case.x
     for i, pos in enumerate(case.positions):
@@ -147,7 +124,7 @@ def judge(out: Path, case: ScCase, image_base: int, say: Callable[[str], None] =
     if len(records) > len(x):
         problems.append(f"the harness ran {len(records)} tokens, {len(x)} expected")
     if pred is not None:
-        checker.kv_after_run(pred.kv_region, _read(out / "kv_region.bin") or b"")
+        checker.check_kv("after the last token (kv_region.bin)", pred.kv_region, ho.kv_region)
     if checker.writes_skipped:
         say(f"regress.scrun: {WRITES_SKIPPED}: {checker.writes_skipped} token(s)")
     kv_writes = "every K/V write, " if txns is not None else ""
@@ -260,7 +237,7 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
     seeds = Seeds(args.seed)
     try:
         params = build_parameters(knobs, {**scbuild.DEFAULT_PARAMS, **params})
-        case = make_case(knobs, bus, seeds.vsc)
+        case = make_case(knobs, bus, seeds.vsc, seeds.python, IMAGE_BASE)
         check_fits(case, params, IMAGE_BASE)
     except CaseError as exc:
         raise RunError(str(exc)) from None
@@ -275,7 +252,8 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
     print(f"regress.scrun: SystemC build {model.build_dir} ({'cached' if model.cached else f'{model.seconds:.0f} s'})",
           flush=True)
     # the BFMs' $urandom from the master; with --x-random also every X-initialised variable (Seeds.plusargs())
-    harness = ["--image-base", str(IMAGE_BASE), "--kv-each-token", "1", *case.harness_args(),
+    plan = ["--plan", str(out / "bundle" / PLAN_FILE)] if case.plan is not None else []
+    harness = ["--image-base", str(IMAGE_BASE), "--kv-each-token", "1", *plan, *case.harness_args(),
                *(["--coverage-file", str(out / simbuild.COVERAGE_FILE)] if args.cov else []),
                *(["--waves", str(out / WAVES_FILE)] if waves else []),
                *(seeds.plusargs() if args.x_random else [f"+verilator+seed+{seeds.verilator}"]), *harness_plusargs]
@@ -314,7 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     wall = time.monotonic() - t0
     records = run_txns(out)                       # read once: the judge and the fingerprint both use them
-    failures = judge(out, case, IMAGE_BASE, trace_dir=probe_trace_dir(harness), txn_records=records)
+    if case.plan is not None:
+        from regress.scplan_judge import judge_plan
+        failures = judge_plan(out, case, case.plan, IMAGE_BASE, trace_dir=probe_trace_dir(harness), txn_records=records)
+    else:
+        failures = judge(out, case, IMAGE_BASE, trace_dir=probe_trace_dir(harness), txn_records=records)
     run = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
     sim_ns = float(run["cycles"]) * CLK_NS if "cycles" in run else None
     write_results(results, name, failures, wall, sim_ns)

@@ -40,6 +40,18 @@ class ScTxns:
     counts: dict[str, int] = field(default_factory=lambda: {"R": 0, "W": 0, "C": 0, "I": 0})
     lost: int = 0                                     # W records whose beats the harness could not keep
     start_to_irq: dict[int, int] = field(default_factory=dict)   # token -> cycles from its START write to the irq
+    bursts: dict[int, list[Span]] = field(default_factory=lambda: defaultdict(list))   # token -> its bursts
+    irq_rises: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # token -> irq rise cycles
+
+
+@dataclass(frozen=True)
+class Span:
+    """A burst's life on the bus: issued (AR / AW taken) and finished (last R beat / B) cycles, its response."""
+    write: bool
+    addr: int
+    issued: int
+    done: int
+    resp: int
 
 
 def _burst(rec: dict[str, Any]) -> Any:
@@ -66,6 +78,9 @@ def read_txns(path: Path) -> ScTxns:
             if kind in ("R", "W"):
                 b = _burst(rec)
                 out.lines.append(burst_line(kind == "W", b))
+                w = kind == "W"
+                out.bursts[int(rec["tok"])].append(Span(w, int(rec["addr"]), int(rec["t_aw" if w else "t_ar"]),
+                                                        int(rec["t_b" if w else "t_last"]), int(rec["resp"])))
                 if kind == "W":
                     out.writes[int(rec["tok"])].append(b)
                     out.lost += int(b.beats_lost)
@@ -75,6 +90,8 @@ def read_txns(path: Path) -> ScTxns:
                 out.lines.append(f"C {'W' if rec['w'] else 'R'} {int(rec['addr']):#04x} {int(rec['data']):#010x} "
                                  f"resp={int(rec['resp'])} t={int(rec['cyc']) * CLK_NS}")
             elif kind == "I":
+                if int(rec["level"]):
+                    out.irq_rises[int(rec["tok"])].append(int(rec["cyc"]))
                 if int(rec["level"]) and start is not None:
                     out.start_to_irq[start[0]] = int(rec["cyc"]) - start[1]
                     start = None

@@ -19,7 +19,8 @@ DEFAULT_PATH = Path(__file__).resolve().with_name("testlist.yaml")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 TEST_KEYS = {"class", "module", "configs", "reseeds", "plusargs", "knobs", "timeout", "slow", "engine"}
 ENGINES = ("pyuvm", "systemc")
-SC_KNOBS = {"bundle", "tokens", "case", "max_vocab", "mem_pages"}   # what regress.scrun understands (regress/sccase.py)
+# what regress.scrun understands (regress/sccase.py)
+SC_KNOBS = {"bundle", "tokens", "case", "errors", "max_vocab", "mem_pages"}
 SC_MODULE = "regress.scrun"
 SUITE_KEYS = {"tests", "reseed_multiplier", "seeds"}
 ENTRY_KEYS = {"test", "configs", "reseeds"}

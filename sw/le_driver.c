@@ -353,6 +353,15 @@ le_status_t le_run_token(le_dev_t *dev, const int8_t *x, size_t x_len, uint32_t 
     return wr(dev, REG(IRQ_STATUS), IRQ_DONE);
 }
 
+/* ---- perf counters ------------------------------------------------------------------------------------- */
+le_status_t le_read_perf(const le_dev_t *dev, le_perf_t *perf)
+{
+    if (!dev_ready(dev) || perf == NULL) {
+        return LE_ERR_BAD_ARG;
+    }
+    return read_perf(dev, perf);
+}
+
 /* ---- soft reset ------------------------------------------------------------------------------------------- */
 le_status_t le_soft_reset(le_dev_t *dev)
 {

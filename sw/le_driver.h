@@ -128,6 +128,11 @@ le_status_t le_configure(le_dev_t *dev);
 le_status_t le_run_token(le_dev_t *dev, const int8_t *x, size_t x_len, uint32_t pos,
                          uint8_t *frame, size_t frame_len, le_token_result_t *res);
 
+/* The four perf counters of the latest token (LO then HI of each, models/driver.py PERF_COUNTERS order), as
+ * step 7 reads them; for a host that ran a token's steps itself (e.g. a token that saw a second START while
+ * busy, which le_run_token does not provoke). LE_ERR_BAD_ARG when dev is not initialised or perf is NULL. */
+le_status_t le_read_perf(const le_dev_t *dev, le_perf_t *perf);
+
 /* Steps S1-S2: CTRL = SOFT_RESET, then read STATUS until it reads 0, at most dev->reset_polls times
  * (LE_ERR_RESET_TIMEOUT; dev->last_status holds the last value read). */
 le_status_t le_soft_reset(le_dev_t *dev);

@@ -238,6 +238,42 @@ static void test_hal_failures(void)
     CHECK_LOG(&f, upto_perf, "a perf read fails");
 }
 
+/* le_read_perf: the eight reads in order, LO then HI; a failing read stops it; bad arguments touch nothing. */
+static void test_read_perf(void)
+{
+    static const fake_acc_t want[] = {
+        RD(PERF_CYCLES_LO), RD(PERF_CYCLES_HI), RD(PERF_RD_STALL_CYCLES_LO), RD(PERF_RD_STALL_CYCLES_HI),
+        RD(PERF_BYTES_RD_LO), RD(PERF_BYTES_RD_HI), RD(PERF_BYTES_WR_LO), RD(PERF_BYTES_WR_HI)};
+    static const fake_acc_t upto_stall[] = {RD(PERF_CYCLES_LO), RD(PERF_CYCLES_HI), RD(PERF_RD_STALL_CYCLES_LO)};
+    le_dev_t dev, blank;
+    fake_t f;
+    le_perf_t perf;
+    tiny_dev(&dev, &f);
+    f.regs[OFF(PERF_CYCLES_LO) / 4] = 11u;
+    f.regs[OFF(PERF_CYCLES_HI) / 4] = 1u;
+    f.regs[OFF(PERF_RD_STALL_CYCLES_LO) / 4] = 3u;
+    f.regs[OFF(PERF_BYTES_RD_LO) / 4] = 0x40u;
+    f.regs[OFF(PERF_BYTES_WR_HI) / 4] = 2u;
+    CHECK_ST(le_read_perf(&dev, &perf), LE_OK);
+    CHECK_LOG(&f, want, "le_read_perf");
+    CHECK_EQ(perf.cycles, 0x10000000bull);
+    CHECK_EQ(perf.rd_stall_cycles, 3);
+    CHECK_EQ(perf.bytes_rd, 0x40);
+    CHECK_EQ(perf.bytes_wr, 0x200000000ull);
+
+    tiny_dev(&dev, &f);
+    f.fail_at = 2;
+    CHECK_ST(le_read_perf(&dev, &perf), LE_ERR_HAL);
+    CHECK_LOG(&f, upto_stall, "le_read_perf: a read fails");
+
+    tiny_dev(&dev, &f);
+    memset(&blank, 0, sizeof(blank));
+    CHECK_ST(le_read_perf(NULL, &perf), LE_ERR_BAD_ARG);
+    CHECK_ST(le_read_perf(&dev, NULL), LE_ERR_BAD_ARG);
+    CHECK_ST(le_read_perf(&blank, &perf), LE_ERR_BAD_ARG);
+    CHECK_NO_ACCESS(&f);
+}
+
 void test_token(void)
 {
     fill_x();
@@ -247,4 +283,5 @@ void test_token(void)
     test_protocol_error();
     test_bad_args();
     test_hal_failures();
+    test_read_perf();
 }

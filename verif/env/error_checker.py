@@ -24,9 +24,17 @@ from models.driver import STATUS_BUSY, STATUS_DONE, STATUS_ERROR, ErrorCode
 from models.schedule import kv_writes
 
 from .scoreboard import TokenChecker
-from .txn import TokenPrediction, TokenReadback, TokenStart
-
-REJECTED, ABORTED, IN_FLIGHT = "rejected", "aborted", "in_flight"
+from .txn import (
+    ABORT_CODE,
+    ABORTED,
+    AUTO,
+    IN_FLIGHT,
+    QUIET_CYCLES,
+    REJECTED,
+    TokenPrediction,
+    TokenReadback,
+    TokenStart,
+)
 
 
 @dataclass(frozen=True)
@@ -101,3 +109,16 @@ class ErrorTokenChecker(TokenChecker):
         for a, b in spans:
             got[a - kv0:b - kv0] = want[a - kv0:b - kv0]
         self._kv_region(tok, bytes(want), bytes(got))
+
+
+__all__ = [
+    "ABORTED",
+    "ABORT_CODE",
+    "AUTO",
+    "IN_FLIGHT",
+    "QUIET_CYCLES",
+    "REJECTED",
+    "ErrTokenStart",
+    "ErrorTokenChecker",
+    "row_spans",
+]

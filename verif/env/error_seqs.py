@@ -28,13 +28,9 @@ from models.driver import CTRL_START, STATUS_BUSY, STATUS_ERROR, EngineError, Er
 from verif.agents.axi4 import AxiCtrlItem
 from verif.bfm.axi_mem_bfm import OKAY
 
-from .error_checker import ABORTED, ErrTokenStart
+from .error_checker import ABORT_CODE, ABORTED, AUTO, QUIET_CYCLES, ErrTokenStart
 from .host import TokenSeq
 from .txn import TokenReadback
-
-AUTO = -1                       # ErrPlan.expect_error: decided from the memory's error responses
-ABORT_CODE = 0xFF               # expect_error of an aborted token (any non-zero: the reference model does not step)
-QUIET_CYCLES = 200              # after ERROR: no AXI request may be issued in this many cycles
 
 
 # --------------------------------------------------------------------------------------------- watch

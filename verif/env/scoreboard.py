@@ -128,6 +128,10 @@ class TokenChecker:
                 self._bad("write_data", f"{tok}: {self.where(addr)}: golden {_s8(kw.data[i])}, "
                                         f"DUT {_s8(seen[addr])}")
 
+    def check_kv(self, what: str, want: bytes, got: bytes) -> None:
+        """The KV region read back (`got`) against the prediction (`want`), e.g. after the last token."""
+        self._kv_region(what, want, got)
+
     def _kv_region(self, tok: str, want: bytes, got: bytes) -> None:
         if len(got) != len(want):
             self._bad("kv_region", f"{tok}: read {len(got)} KV bytes, {len(want)} expected")

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Kinds of an error test's token (verif/env/error_checker.py ErrTokenStart.kind; "" = one that exchanges its
+# streams: good, or failing with expect_error) and the expectation markers of the error sequences.
+REJECTED, ABORTED, IN_FLIGHT = "rejected", "aborted", "in_flight"
+AUTO = -1                       # an expected error decided from the memory's error responses (error_seqs.py ErrPlan)
+ABORT_CODE = 0xFF               # expect_error of an aborted token (any non-zero: the reference model does not step)
+QUIET_CYCLES = 200              # after ERROR: no AXI request may be issued in this many cycles
+
 
 @dataclass(frozen=True)
 class TokenStart:

@@ -106,22 +106,49 @@ public:
         LE_V(r_, u_mem__DOT__k_reorder) = (k.reorder || k.interleave) ? 1 : 0;
         LE_V(r_, u_mem__DOT__k_interleave) = k.interleave ? 1 : 0;
         LE_V(r_, u_mem__DOT__k_b_reorder) = k.b_reorder ? 1 : 0;
-        // Not exposed as options yet: their defaults (0 = SLOTS outstanding, W_EARLY early beats, no random
-        // errors, SLVERR, record the W data) and no error range. Written all the same, as the Python proxy
-        // does: the HDL has no initialisers, so under +verilator+rand+reset+2 they would start random.
+        // Not exposed as options: their defaults (0 = SLOTS outstanding, W_EARLY early beats, record the W
+        // data); no random errors and no error range (an error plan sets them per token: le_sc_plan.h). Written
+        // all the same, as the Python proxy does: the HDL has no initialisers, so under
+        // +verilator+rand+reset+2 they would start random.
         LE_V(r_, u_mem__DOT__k_max_out) = 0;
         LE_V(r_, u_mem__DOT__k_w_early_max) = 0;
         LE_V(r_, u_mem__DOT__k_p_rd_err) = 0;
         LE_V(r_, u_mem__DOT__k_p_wr_err) = 0;
         LE_V(r_, u_mem__DOT__k_rand_err_resp) = 0;
         LE_V(r_, u_mem__DOT__k_no_wdata_rec) = 0;
+        clear_error_range();
+        LE_V(r_, u_x_src__DOT__p_idle) = prob16(k.p_x_idle);
+        LE_V(r_, u_logits_sink__DOT__p_stall) = prob16(k.p_logits_stall);
+    }
+
+    // ---- error injection (axi_mem_bfm.py add_error_range / clear_errors, BfmKnobs p_rd_err ...) ---------------
+    // One error range: the beats overlapping [lo, hi) answer `resp` (2 SLVERR, 3 DECERR) on reads and/or writes;
+    // replaces any range set before (the harness sets one at a time).
+    void set_error_range(uint64_t lo, uint64_t hi, unsigned resp, bool reads, bool writes) {
+        clear_error_range();
+        put_bits(LE_V(r_, u_mem__DOT__k_erng_lo), 0, kAddrW + 1, lo);
+        put_bits(LE_V(r_, u_mem__DOT__k_erng_hi), 0, kAddrW + 1, hi);
+        LE_V(r_, u_mem__DOT__k_erng_resp) = static_cast<SData>(resp & 3u);
+        LE_V(r_, u_mem__DOT__k_erng_rd) = reads ? 1 : 0;
+        LE_V(r_, u_mem__DOT__k_erng_wr) = writes ? 1 : 0;
+    }
+    void clear_error_range() {
         clear(LE_V(r_, u_mem__DOT__k_erng_lo));
         clear(LE_V(r_, u_mem__DOT__k_erng_hi));
         LE_V(r_, u_mem__DOT__k_erng_resp) = 0;
         LE_V(r_, u_mem__DOT__k_erng_rd) = 0;
         LE_V(r_, u_mem__DOT__k_erng_wr) = 0;
-        LE_V(r_, u_x_src__DOT__p_idle) = prob16(k.p_x_idle);
-        LE_V(r_, u_logits_sink__DOT__p_stall) = prob16(k.p_logits_stall);
+    }
+    // Random per-burst errors: P(read burst fails), P(write burst fails), the response they get (2 or 3).
+    void set_random_errors(double p_rd, double p_wr, unsigned resp) {
+        LE_V(r_, u_mem__DOT__k_p_rd_err) = prob17(p_rd);
+        LE_V(r_, u_mem__DOT__k_p_wr_err) = prob17(p_wr);
+        LE_V(r_, u_mem__DOT__k_rand_err_resp) = static_cast<CData>(resp & 3u);
+    }
+    // Bursts accepted and not finished: (reads: AR taken, last R beat not; writes: AW taken, B not).
+    std::pair<unsigned, unsigned> outstanding() const {
+        return {static_cast<unsigned>(LE_V(r_, u_mem__DOT__u_rd__DOT__cnt)),
+                static_cast<unsigned>(LE_V(r_, u_mem__DOT__u_wr__DOT__outstanding))};
     }
 
     // Map the pages of [lo, hi); new pages are zero-filled (axi_mem_bfm.py map()).
@@ -241,6 +268,11 @@ public:
     // ---- AXI4-Stream sink (verif/bfm/axis_bfm.py AxisSinkBfm.recv) ---------------------------------------------
     void sink_flush() { consumed_ = LE_V(r_, u_logits_sink__DOT__frame_seq); LE_V(r_, u_logits_sink__DOT__ack_seq) = consumed_; }
     bool sink_pending() const { return LE_V(r_, u_logits_sink__DOT__frame_seq) != consumed_; }
+    // Beats of an unfinished frame in the sink (a frame being received, or abandoned by a soft reset).
+    unsigned sink_partial_beats() const { return static_cast<unsigned>(LE_V(r_, u_logits_sink__DOT__wr_idx_q)); }
+    bool sink_tvalid() const { return LE_V(r_, u_logits_sink__DOT__s_axis_tvalid) != 0; }
+    // Drop the unfinished frame at the next edge (axis_bfm.py AxisSinkBfm.drop_partial; only while TVALID is low).
+    void sink_drop_partial() { LE_V(r_, u_logits_sink__DOT__drop_seq) = LE_V(r_, u_logits_sink__DOT__drop_seq) + 1; }
     // Copy the next captured frame (whole beats) into `buf`; "" or the problem with its shape. Frees the bank.
     std::string sink_take(uint8_t* buf, std::size_t n) {
         const unsigned bank = consumed_ & 1u;

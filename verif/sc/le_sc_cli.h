@@ -30,6 +30,7 @@ struct Options {
     std::string coverage_file;                   // --coverage-file (coverage build; default OUT/coverage.dat)
     std::string waves;                           // --waves PATH.fst (waves build)
     uint64_t quantum = 0;                        // --quantum N: SystemC edges per activation in a wait (0: all)
+    std::string plan;                            // --plan FILE: an error plan (le_sc_plan.h) instead of the tokens
     le_sc::Knobs knobs;
 };
 
@@ -70,6 +71,7 @@ inline Options parse(int argc, char** argv) {
         else if (a == "--coverage-file") o.coverage_file = v;
         else if (a == "--waves") o.waves = v;
         else if (a == "--quantum") o.quantum = num();
+        else if (a == "--plan") o.plan = v;
         else if (a == "--lat-min") k.lat_min = static_cast<unsigned>(num());
         else if (a == "--lat-max") k.lat_max = static_cast<unsigned>(num());
         else if (a == "--b-lat-min") k.b_lat_min = static_cast<unsigned>(num());
@@ -106,6 +108,11 @@ struct TokenRecord {
     le_status_t rc = LE_OK;
     le_token_result_t res{};
     uint64_t cycles = 0;
+    // an error plan's step only (le_sc_plan.h): what it did and what the host saw
+    bool plan = false, frame = false;            // frame: a whole logits frame was received (logits.bin row)
+    std::string kind;                            // "" (le_run_token), "aborted", "in_flight"
+    long out_rd = -1, out_wr = -1;               // memory bursts outstanding after the soft reset (-1: none done)
+    std::string note;
 };
 
 inline std::string token_json(const TokenRecord& r) {
@@ -115,7 +122,12 @@ inline std::string token_json(const TokenRecord& r) {
       << "\", \"status\": " << r.res.status << ", \"err_code\": " << r.res.err_code
       << ", \"rejected\": " << (r.res.rejected ? "true" : "false") << ", \"perf\": {\"cycles\": " << p.cycles
       << ", \"rd_stall_cycles\": " << p.rd_stall_cycles << ", \"bytes_rd\": " << p.bytes_rd
-      << ", \"bytes_wr\": " << p.bytes_wr << "}, \"sim_cycles\": " << r.cycles << "}";
+      << ", \"bytes_wr\": " << p.bytes_wr << "}, \"sim_cycles\": " << r.cycles;
+    if (r.plan)
+        s << ", \"kind\": \"" << r.kind << "\", \"frame\": " << (r.frame ? "true" : "false")
+          << ", \"outstanding_after_reset\": [" << r.out_rd << ", " << r.out_wr << "], \"note\": \""
+          << json_escape(r.note) << "\"";
+    s << "}";
     return s.str();
 }
 

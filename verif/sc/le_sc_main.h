@@ -80,6 +80,10 @@ void load_bundle(TB& tb, BundleIn&& in, const le_sc_cli::Options& opt) {
     tb.cfg = in.cfg;
     tb.start_pos = in.start_pos;
     tb.n_tokens = in.n_tokens;
+    if (!opt.plan.empty()) {                        // an error plan: its steps are the run's tokens
+        tb.plan = read_plan(opt.plan, static_cast<long>(tb.x.rows));
+        tb.n_tokens = static_cast<long>(tb.plan.size());
+    }
     open_outputs(tb, opt);
 }
 

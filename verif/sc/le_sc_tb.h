@@ -29,6 +29,7 @@
 #include "le_sc_bfm.h"
 #include "le_sc_bundle.h"
 #include "le_sc_cli.h"
+#include "le_sc_plan.h"
 #include "le_sc_txn.h"
 #if VM_TRACE
 #include "verilated_fst_c.h"
@@ -86,6 +87,7 @@ public:
     Int8Matrix x;
     long start_pos = 0, n_tokens = 0;
     le_config_t cfg{};
+    std::vector<PlanStep> plan;                     // --plan: the steps run instead of the tokens (le_sc_steps.h)
     // results
     std::vector<le_sc_cli::TokenRecord> records;
     std::vector<int32_t> logits;                    // [tokens run, vocab]
@@ -144,6 +146,24 @@ public:
         const auto wall0 = std::chrono::steady_clock::now();
         const double cpu0 = cpu_s();
         const uint64_t cyc0 = sim_.cycle();
+        if (plan.empty()) run_tokens(dev, frame, row);
+        else run_plan(dev, frame, row);
+        loop_cycles = sim_.cycle() - cyc0;
+        loop_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count() - peek_wall_s;
+        loop_cpu_s = cpu_s() - cpu0 - peek_wall_s;
+        kv_region = bfm_.peek(kv_lo_, static_cast<size_t>(kv_size_));
+        protocol_errors = bfm_.protocol_errors();
+        if (exit_code == 0 && !protocol_errors.empty()) {
+            exit_code = 1;
+            message = "BFM protocol error(s): " + protocol_errors.front() +
+                      (protocol_errors.size() > 1 ? " (+" + std::to_string(protocol_errors.size() - 1) + " more)" : "");
+        }
+        for (int i = 0; i < 10; ++i) sim_.edge();
+        drain();
+    }
+
+    // The bundle's tokens, one le_run_token each; stops at the first that does not end LE_OK.
+    void run_tokens(le_dev_t& dev, std::vector<uint8_t>& frame, std::vector<int32_t>& row) {
         for (long t = 0; t < n_tokens; ++t) {
             le_sc_cli::TokenRecord rec;
             rec.token = t;
@@ -159,26 +179,20 @@ public:
             if (rec.rc != LE_OK) { finish_failure(rec.rc, "le_run_token", t); break; }
             le_decode_logits(frame.data(), frame.size(), row.data(), row.size());
             logits.insert(logits.end(), row.begin(), row.end());
-            if (opt.kv_each_token) {                // a zero-time backdoor peek; its wall time is not the loop's
-                const auto p0 = std::chrono::steady_clock::now();
-                const auto kv = bfm_.peek(kv_lo_, static_cast<size_t>(kv_size_));
-                kv_tokens.insert(kv_tokens.end(), kv.begin(), kv.end());
-                peek_wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
-            }
+            peek_kv_token();
         }
-        loop_cycles = sim_.cycle() - cyc0;
-        loop_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count() - peek_wall_s;
-        loop_cpu_s = cpu_s() - cpu0 - peek_wall_s;
-        kv_region = bfm_.peek(kv_lo_, static_cast<size_t>(kv_size_));
-        protocol_errors = bfm_.protocol_errors();
-        if (exit_code == 0 && !protocol_errors.empty()) {
-            exit_code = 1;
-            message = "BFM protocol error(s): " + protocol_errors.front() +
-                      (protocol_errors.size() > 1 ? " (+" + std::to_string(protocol_errors.size() - 1) + " more)" : "");
-        }
-        for (int i = 0; i < 10; ++i) sim_.edge();
-        drain();
     }
+    // --kv-each-token: the KV region now, appended to kv_tokens (a zero-time backdoor peek; its wall time is not
+    // the token loop's).
+    void peek_kv_token() {
+        if (!opt.kv_each_token) return;
+        const auto p0 = std::chrono::steady_clock::now();
+        const auto kv = bfm_.peek(kv_lo_, static_cast<size_t>(kv_size_));
+        kv_tokens.insert(kv_tokens.end(), kv.begin(), kv.end());
+        peek_wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count();
+    }
+    // An error plan (le_sc_steps.h).
+    void run_plan(le_dev_t& dev, std::vector<uint8_t>& frame, std::vector<int32_t>& row);
 
     // After the simulation: the transaction file's verdict (lost records fail the run).
     void close_txn() {
@@ -199,6 +213,8 @@ private:
     uint64_t deadline_ = 0;                         // cycle by which the current token must be done
     std::string hang_, hal_error_;
     uint32_t src_seq_ = 0;
+    const uint8_t* x_override_ = nullptr;           // an error plan's malformed X frame (hal_send_x sends it)
+    size_t x_override_len_ = 0;
     bool txn_armed_ = false;
     uint8_t irq_q_ = 0;
     uint64_t next_drain_ = 0;
@@ -248,6 +264,7 @@ private:
     }
     static int hal_send_x(void* ctx, const uint8_t* data, size_t n) {   // blocking: returns once TLAST is taken
         Testbench* h = self(ctx);
+        if (h->x_override_) { data = h->x_override_; n = h->x_override_len_; }
         h->src_seq_ = h->bfm_.src_start(data, n);
         if (!h->wait_for(src_done, "send_x (X frame not accepted)")) return -1;
         if (h->bfm_.src_aborted()) { h->hal_error_ = "send_x: frame abandoned by a reset"; return -1; }
@@ -270,9 +287,28 @@ private:
         return LE_HAL_TIMEOUT;
     }
 
+    // ---- an error plan's steps (le_sc_steps.h) ----------------------------------------------------------------
+    bool plan_step(le_dev_t& dev, const PlanStep& st, le_sc_cli::TokenRecord& rec, std::vector<uint8_t>& frame);
+    bool raw_start(uint32_t pos, le_sc_cli::TokenRecord& rec);
+    bool reach(const PlanStep& st, const uint8_t* xr, le_sc_cli::TokenRecord& rec);
+    bool abort_step(le_dev_t& dev, const PlanStep& st, const uint8_t* xr, le_sc_cli::TokenRecord& rec);
+    bool busy_step(le_dev_t& dev, const PlanStep& st, const uint8_t* xr, le_sc_cli::TokenRecord& rec,
+                   std::vector<uint8_t>& frame);
+    bool soft_reset(le_dev_t& dev, le_sc_cli::TokenRecord& rec);
+    bool csr_rd(uint32_t off, uint32_t& v) { return hal_read32(this, off, &v) == 0; }
+    bool csr_wr(uint32_t off, uint32_t v) { return hal_write32(this, off, v) == 0; }
+    void edges(uint64_t n) { for (uint64_t i = 0; i < n; ++i) sim_.edge(); }
+    bool plan_fail(le_sc_cli::TokenRecord& rec, const std::string& what) {   // the run stops: exit 1
+        exit_code = exit_code ? exit_code : 1;
+        message = "step " + std::to_string(rec.token) + " (pos " + std::to_string(rec.pos) + "): " + what;
+        return false;
+    }
+
     void finish_failure(le_status_t rc, const char* where, long t) {
         std::ostringstream m;
-        const std::string who = t < 0 ? std::string("setup") : "token " + std::to_string(t) + " (pos " + std::to_string(start_pos + t) + ")";
+        const std::string who = t < 0 ? std::string("setup")
+                                       : (plan.empty() ? "token " : "step ") + std::to_string(t) + " (pos " +
+                                             std::to_string(records.empty() ? start_pos + t : records.back().pos) + ")";
         if (!hang_.empty()) {
             exit_code = 3;
             m << "HANG at " << who << ", cycle " << sim_.cycle() << ": " << hang_ << " [" << le_status_name(rc) << "]";
@@ -287,5 +323,7 @@ private:
 };
 
 }  // namespace le_sc
+
+#include "le_sc_steps.h"
 
 #endif  // LE_SC_TB_H
