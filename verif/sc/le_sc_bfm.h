@@ -61,6 +61,7 @@ struct Knobs {
     unsigned lat_min = 0, lat_max = 0, b_lat_min = 0, b_lat_max = 0;
     double p_ar_stall = 0, p_r_gap = 0, p_aw_stall = 0, p_w_stall = 0, p_b_gap = 0;
     bool reorder = false, interleave = false, b_reorder = false;
+    unsigned max_out = 0, w_early_max = 0;           // 0: the BFM's SLOTS / W_EARLY (BfmKnobs 64 caps to them)
     double p_x_idle = 0, p_logits_stall = 0;
 };
 
@@ -106,12 +107,11 @@ public:
         LE_V(r_, u_mem__DOT__k_reorder) = (k.reorder || k.interleave) ? 1 : 0;
         LE_V(r_, u_mem__DOT__k_interleave) = k.interleave ? 1 : 0;
         LE_V(r_, u_mem__DOT__k_b_reorder) = k.b_reorder ? 1 : 0;
-        // Not exposed as options: their defaults (0 = SLOTS outstanding, W_EARLY early beats, record the W
-        // data); no random errors and no error range (an error plan sets them per token: le_sc_plan.h). Written
-        // all the same, as the Python proxy does: the HDL has no initialisers, so under
+        LE_V(r_, u_mem__DOT__k_max_out) = static_cast<SData>(k.max_out);
+        LE_V(r_, u_mem__DOT__k_w_early_max) = static_cast<SData>(k.w_early_max);
+        // Not options: W data recorded; no random errors and no error range (an error plan sets them per token:
+        // le_sc_plan.h). Written all the same, as the Python proxy does: the HDL has no initialisers, so under
         // +verilator+rand+reset+2 they would start random.
-        LE_V(r_, u_mem__DOT__k_max_out) = 0;
-        LE_V(r_, u_mem__DOT__k_w_early_max) = 0;
         LE_V(r_, u_mem__DOT__k_p_rd_err) = 0;
         LE_V(r_, u_mem__DOT__k_p_wr_err) = 0;
         LE_V(r_, u_mem__DOT__k_rand_err_resp) = 0;

@@ -2,6 +2,7 @@
 // record (tokens.jsonl), shared by the SystemC harness and the bare C++ loop (docs/systemc.md).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -84,6 +85,8 @@ inline Options parse(int argc, char** argv) {
         else if (a == "--reorder") k.reorder = flag();
         else if (a == "--interleave") k.interleave = flag();
         else if (a == "--b-reorder") k.b_reorder = flag();
+        else if (a == "--max-out") k.max_out = static_cast<unsigned>(std::min<uint64_t>(num(), 0xFFFF));
+        else if (a == "--w-early-max") k.w_early_max = static_cast<unsigned>(std::min<uint64_t>(num(), 0xFFFF));
         else if (a == "--p-x-idle") k.p_x_idle = prob();
         else if (a == "--p-logits-stall") k.p_logits_stall = prob();
         else usage_error("unknown option " + a);
