@@ -37,7 +37,7 @@ HARNESS_OPTIONS: dict[str, str] = {
     "p_ar_stall": "--p-ar-stall", "p_r_gap": "--p-r-gap", "p_aw_stall": "--p-aw-stall", "p_w_stall": "--p-w-stall",
     "p_b_gap": "--p-b-gap", "reorder": "--reorder", "interleave": "--interleave", "b_reorder": "--b-reorder",
     "p_x_idle": "--p-x-idle", "p_logits_stall": "--p-logits-stall", "max_outstanding": "--max-out",
-    "w_early_max": "--w-early-max",
+    "w_early_max": "--w-early-max", "x_delay_max": "--x-delay-max",
 }
 NOT_TIMING = {"seed"}          # sub-seeds of the pyuvm BFM proxies; the harness's BFMs draw from +verilator+seed
 CASE_KINDS = ("preset", "random", "errors")

@@ -116,8 +116,10 @@ def test_knobs_fit_the_memory_model(cases: list[EngineCase]) -> None:
         assert set(c.axi_mem) - {"seed"} <= fields, f"not BfmKnobs fields: {set(c.axi_mem) - {'seed'} - fields}"
         m = BfmKnobs(**c.axi_mem)
         assert m.lat_min <= m.lat_max and m.b_lat_min <= m.b_lat_max
-    assert set(cases[0].bus_knobs) == {"p_x_idle", "p_logits_stall", "seed"}
+    assert set(cases[0].bus_knobs) == {"p_x_idle", "p_logits_stall", "x_delay_max", "seed"}
     calm = next(c for c in cases if c.latency == "none" and c.backpressure == "none")
     assert calm.axi_mem["lat_max"] == 0 and calm.axi_mem["p_ar_stall"] == 0.0 and calm.bus_knobs["p_x_idle"] == 0.0
+    assert calm.bus_knobs["x_delay_max"] == 0
     heavy = next(c for c in cases if c.latency == "heavy" and c.backpressure == "heavy")
     assert heavy.axi_mem["lat_min"] >= 40 and heavy.axi_mem["p_w_stall"] == 0.5
+    assert heavy.bus_knobs["x_delay_max"] >= 1000          # X thousands of cycles late after START

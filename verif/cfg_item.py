@@ -65,6 +65,7 @@ from models.config import EngineConfig
 __all__ = [
     "BACKPRESSURE_KNOBS",
     "LATENCY_KNOBS",
+    "X_DELAY_KNOBS",
     "Backpressure",
     "CtxShape",
     "EngineCase",
@@ -131,6 +132,10 @@ LATENCY_KNOBS: dict[Latency, dict[str, int]] = {
 # Per-cycle stall probabilities on every slave-driven channel and on the streams.
 BACKPRESSURE_KNOBS: dict[Backpressure, float] = {
     Backpressure.NONE: 0.0, Backpressure.LIGHT: 0.05, Backpressure.MEDIUM: 0.2, Backpressure.HEAVY: 0.5}
+# X late relative to START: each frame waits a uniform 0..max cycles in the source BFM (le_axis_src_bfm
+# start_delay_max), so the engine's wait for X before layer 0 is exercised (issue 14: a survivor showed it never was).
+X_DELAY_KNOBS: dict[Backpressure, int] = {
+    Backpressure.NONE: 0, Backpressure.LIGHT: 300, Backpressure.MEDIUM: 1500, Backpressure.HEAVY: 4000}
 
 # RTL maxima (docs/architecture.md, layer_engine parameters) and the default sim budget.
 RTL_MAX = dict(d_model=1024, d_ff=4096, n_heads=16, d_head=128, max_seq=512, vocab=32768, n_layers=16)
@@ -301,7 +306,7 @@ class EngineCfgItem:
         axi_mem: dict[str, Any] = dict(LATENCY_KNOBS[lat], p_ar_stall=p, p_r_gap=p, p_aw_stall=p, p_w_stall=p,
                                        p_b_gap=p, reorder=bool(self.rd_reorder), interleave=bool(self.rd_interleave),
                                        b_reorder=bool(self.b_reorder), seed=sub_seed(seed, "axi_mem"))
-        bus = dict(p_x_idle=p, p_logits_stall=p, seed=sub_seed(seed, "bus"))
+        bus = dict(p_x_idle=p, p_logits_stall=p, x_delay_max=X_DELAY_KNOBS[bp], seed=sub_seed(seed, "bus"))
         return EngineCase(seed=seed, cfg=self.engine_config(), t0=int(self.t0), n_tokens=int(self.n_tokens),
                           weight_dist=WeightDist(int(self.weight_dist)).name.lower(), latency=lat.name.lower(),
                           backpressure=bp.name.lower(), axi_mem=axi_mem, bus_knobs=bus,
@@ -323,7 +328,8 @@ class EngineCase:
     latency: str                    # Latency name, lower case
     backpressure: str               # Backpressure name, lower case
     axi_mem: dict[str, Any]         # kwargs of verif.bfm.axi_mem_bfm.BfmKnobs
-    bus_knobs: dict[str, Any]       # p_x_idle, p_logits_stall (AXIS source gaps, logits sink stalls), seed
+    bus_knobs: dict[str, Any]       # p_x_idle, p_logits_stall (AXIS source gaps, logits sink stalls),
+                                    # x_delay_max (X late after START), seed
     data_seed: int                  # seed for NumPy bulk data (models.random_model)
     intent: dict[str, Any] = field(default_factory=dict)  # the tiling/ctx shape the item aimed for
 

@@ -65,6 +65,7 @@ class AxisSrcConfig:
     bfm: AxisSourceBfm
     is_active: bool = True
     p_idle: float = 0.0
+    start_delay_max: int = 0              # each frame waits 0..this many cycles before its first beat
 
 
 @dataclass
@@ -84,7 +85,7 @@ class AxisSrcDriver(uvm_driver):
         self.sent_ap = uvm_analysis_port("sent_ap", self)
 
     def start_of_simulation_phase(self) -> None:
-        self.cfg.bfm.configure(self.cfg.p_idle)
+        self.cfg.bfm.configure(self.cfg.p_idle, self.cfg.start_delay_max)
 
     async def run_phase(self) -> None:
         while True:

@@ -145,9 +145,13 @@ class AxisSourceBfm:
         self._mem = _Words(handle.mem, self._data_w + self.bus_bytes + 1)
         self.frames = 0
 
-    def configure(self, p_idle: float) -> None:
-        """p_idle: probability of a gap cycle (TVALID low) before each beat, repeated (geometric gaps)."""
+    def configure(self, p_idle: float, start_delay_max: int = 0) -> None:
+        """p_idle: probability of a gap cycle (TVALID low) before each beat, repeated (geometric gaps);
+        start_delay_max: each frame first waits a uniform 0..start_delay_max cycles (X late after START)."""
+        if not 0 <= start_delay_max <= 0xFFFF:
+            raise ValueError(f"start_delay_max = {start_delay_max}: must be in [0, 65535]")
         self.h.p_idle.value = _fraction(p_idle, "p_idle")
+        self.h.start_delay_max.value = start_delay_max
 
     async def send(self, data: bytes, keep_last_override: Sequence[tuple[int, bool]] | None = None) -> None:
         """Send `data` as one frame and return once its final beat has been accepted.

@@ -51,6 +51,7 @@ class EnvConfig:
     p_logits_stall: float = 0.0
     kv: Any = None                            # optional preloaded KV cache (golden layout), for late positions
     irq_timeout_cycles: int = 5_000_000
+    x_delay_max: int = 0                      # each X frame starts 0..this many cycles late (le_axis_src_bfm)
 
     @property
     def cfg(self) -> EngineConfig:
@@ -89,7 +90,8 @@ class LayerEngineEnv(uvm_env):
         ConfigDB().set(self, "axil*", "axil_cfg", AxilConfig(dut))
         ConfigDB().set(self, "irq*", "irq_cfg", IrqConfig(dut))
         ConfigDB().set(self, "x_src*", "x_src_cfg", AxisSrcConfig(AxisSourceBfm(dut.u_x_src, dut.clk),
-                                                                   p_idle=ec.p_x_idle))
+                                                                   p_idle=ec.p_x_idle,
+                                                                   start_delay_max=ec.x_delay_max))
         ConfigDB().set(self, "logits*", "logits_sink_cfg",
                        AxisSinkConfig(AxisSinkBfm(dut.u_logits_sink, dut.clk), p_stall=ec.p_logits_stall,
                                       frame_beats=frame_beats, final_keep=(1 << last_bytes) - 1))

@@ -15,9 +15,12 @@
 //               while a frame is in flight (the proxy serialises sends).
 // Knobs:        p_idle (16-bit fraction of 65536): before every beat, while the draw
 //               $urandom[15:0] < p_idle, the BFM spends a gap cycle with TVALID low (geometric
-//               gaps, mean p/(1-p) per beat). $urandom follows the simulator seed
-//               (+verilator+seed+N under Verilator).
-// Latency:      go_seq seen at a rising edge -> first beat's TVALID right after that edge (no gap).
+//               gaps, mean p/(1-p) per beat). start_delay_max: when a frame's go is seen, the BFM first
+//               waits a uniform draw of 0..start_delay_max cycles with TVALID low (X late relative to
+//               the host's START; one extra $urandom per frame, none when 0). $urandom follows the
+//               simulator seed (+verilator+seed+N under Verilator).
+// Latency:      go_seq seen at a rising edge -> first beat's TVALID right after that edge (no gap and
+//               start_delay_max = 0), or after the drawn delay.
 // Throughput:   1 beat per cycle with p_idle = 0 and TREADY high; consecutive frames are separated
 //               by the proxy's turnaround (>= 1 cycle with TVALID low).
 // Coverage:     beats_sent, gap_cycles (frame in flight, TVALID low), stall_cycles (TVALID & !TREADY),
@@ -55,6 +58,7 @@ module le_axis_src_bfm #(
   logic [IdxW-1:0]  n_beats  /*verilator public_flat_rw*/ = '0;     // beats of the loaded frame
   logic [31:0]      go_seq   /*verilator public_flat_rw*/ = '0;     // +1 per frame to send
   logic [15:0]      p_idle   /*verilator public_flat_rw*/ = '0;     // P(gap cycle) * 65536
+  logic [15:0]      start_delay_max /*verilator public_flat_rw*/ = '0;   // cycles, drawn per frame
 
   // ---- status, read by the proxy ---------------------------------------------------------------------
   logic [31:0] done_seq       = '0;   // go_seq of the latest completed (or abandoned) frame
@@ -71,6 +75,8 @@ module le_axis_src_bfm #(
   logic [IdxW-1:0]  idx_q     = '0;   // beat on the bus (valid_q) or to present next (!valid_q)
   logic [IdxW-1:0]  last_q    = '0;   // n_beats - 1 of the frame in flight
   logic [WordW-1:0] word_q    = '0;
+  logic             wait_q    = 1'b0; // a go seen, its start delay running
+  logic [15:0]      delay_q   = '0;   // cycles of the start delay still to wait
 
   logic             accept, accept_last, present;
   logic [IdxW-1:0]  idx_next;
@@ -87,8 +93,12 @@ module le_axis_src_bfm #(
       if (active_q) begin
         frames_aborted <= frames_aborted + 1;
       end
+      if (wait_q) begin
+        frames_aborted <= frames_aborted + 1;
+      end
       active_q  <= 1'b0;
       valid_q   <= 1'b0;
+      wait_q    <= 1'b0;
       go_seen_q <= go_seq;            // a go bumped during reset is dropped with the frame
       done_seq  <= go_seq;
     end else begin
@@ -104,11 +114,25 @@ module le_axis_src_bfm #(
         idx_q   <= idx_next;
         valid_q <= !gap;
         word_q  <= mem[MemAW'(idx_next)];   // idx_next <= last_q < MAX_BEATS
+      end else if (wait_q) begin
+        if (delay_q == '0) begin
+          wait_q   <= 1'b0;
+          active_q <= 1'b1;
+          idx_q    <= '0;
+          last_q   <= n_beats - 1'b1;
+          valid_q  <= !gap;
+          word_q   <= mem[0];
+        end else begin
+          delay_q <= delay_q - 1'b1;
+        end
       end else if (!active_q && go_seq != go_seen_q) begin
         go_seen_q <= go_seq;
         if (n_beats == '0) begin
           done_seq    <= go_seq;
           frames_sent <= frames_sent + 1;
+        end else if (start_delay_max != '0) begin
+          wait_q  <= 1'b1;
+          delay_q <= 16'($urandom() % (32'(start_delay_max) + 32'd1));
         end else begin
           active_q <= 1'b1;
           idx_q    <= '0;

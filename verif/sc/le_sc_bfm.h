@@ -63,6 +63,7 @@ struct Knobs {
     bool reorder = false, interleave = false, b_reorder = false;
     unsigned max_out = 0, w_early_max = 0;           // 0: the BFM's SLOTS / W_EARLY (BfmKnobs 64 caps to them)
     double p_x_idle = 0, p_logits_stall = 0;
+    unsigned x_delay_max = 0;                        // each X frame waits 0..this many cycles first
 };
 
 inline uint32_t prob17(double p) {                 // le_axi_slave_bfm: 17 bits, 65536 = always
@@ -118,6 +119,7 @@ public:
         LE_V(r_, u_mem__DOT__k_no_wdata_rec) = 0;
         clear_error_range();
         LE_V(r_, u_x_src__DOT__p_idle) = prob16(k.p_x_idle);
+        LE_V(r_, u_x_src__DOT__start_delay_max) = static_cast<SData>(k.x_delay_max);
         LE_V(r_, u_logits_sink__DOT__p_stall) = prob16(k.p_logits_stall);
     }
 

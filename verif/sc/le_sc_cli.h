@@ -88,6 +88,7 @@ inline Options parse(int argc, char** argv) {
         else if (a == "--max-out") k.max_out = static_cast<unsigned>(std::min<uint64_t>(num(), 0xFFFF));
         else if (a == "--w-early-max") k.w_early_max = static_cast<unsigned>(std::min<uint64_t>(num(), 0xFFFF));
         else if (a == "--p-x-idle") k.p_x_idle = prob();
+        else if (a == "--x-delay-max") k.x_delay_max = static_cast<unsigned>(std::min<uint64_t>(num(), 0xFFFF));
         else if (a == "--p-logits-stall") k.p_logits_stall = prob();
         else usage_error("unknown option " + a);
     }

@@ -69,6 +69,7 @@ class BaseTest(uvm_test):
     tokens = 4
     p_x_idle = 0.0
     p_logits_stall = 0.0
+    x_delay_max = 0                 # cycles: each X frame waits 0..x_delay_max after the host hands it over
 
     def knobs(self) -> BfmKnobs:
         return BfmKnobs()
@@ -81,7 +82,7 @@ class BaseTest(uvm_test):
         self.qm, image, self.x, self.positions, kv = self.model()
         ConfigDB().set(None, "*", "env_cfg",
                        EnvConfig(self.dut, self.qm, image, IMAGE_BASE, self.knobs(), self.p_x_idle,
-                                 self.p_logits_stall, kv=kv))
+                                 self.p_logits_stall, kv=kv, x_delay_max=self.x_delay_max))
         self.env = LayerEngineEnv("env", self)
 
     def choose(self) -> None:

@@ -40,6 +40,7 @@ class CaseTest(BaseTest):
         self.the_case = self.case()
         self.p_x_idle = self.the_case.bus_knobs.get("p_x_idle", 0.0)
         self.p_logits_stall = self.the_case.bus_knobs.get("p_logits_stall", 0.0)
+        self.x_delay_max = self.the_case.bus_knobs.get("x_delay_max", 0)
 
     def knobs(self) -> BfmKnobs:
         names = set(BfmKnobs.__dataclass_fields__)
