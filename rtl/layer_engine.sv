@@ -265,6 +265,7 @@ module layer_engine
   le_axis_logits_out #(.AXI_DATA_W(AXI_DATA_W)) u_axis_logits_out (
     .clk_i(clk), .rst_ni(rst_n && !(dp_clear && soft_rst)),
     .start_i(logits_start), .vocab_i(tok_cfg.vocab), .flush_i(logits_flush),
+    .stop_i(abort && soft_rst),   // soft-reset drain: the offered beat held until taken, then stop
     .fill_idle_o(logits_fill_idle), .idle_o(logits_idle), .done_o(logits_done),
     .logit_valid_i(logit_valid), .logit_ready_o(logit_ready), .logit_data_i(logit_data),
     .m_axis_tdata_o(m_axis_logits_tdata), .m_axis_tkeep_o(m_axis_logits_tkeep),

@@ -29,8 +29,21 @@
 //                 logit source) and the zero slots are generated one per cycle.
 //                 Beats already packed keep their logits. The frame length, TKEEP and TLAST are
 //                 those of a normal frame.
+//   stop_i        soft reset (level; the top holds it from the SOFT_RESET's drain start until the
+//                 drain ends, which waits for idle_o): the frame is abandoned without TLAST, by the
+//                 rule AXI4-Stream allows outside ARESETn: a beat already offered (m_axis_tvalid_o
+//                 high) stays on m_axis with its payload until m_axis_tready_i takes it, and at that
+//                 handshake every other buffered beat is discarded; no slot is filled, no beat is
+//                 pushed, start_i is ignored, logit_ready_o is 0 (the top resets the logit source)
+//                 from the first cycle of stop_i. So after the soft reset the frame ends with at most
+//                 the one beat that was offered, TVALID never falls without a handshake, and idle_o
+//                 is high right after that handshake's edge (after stop_i's first edge when no beat
+//                 was offered). done_o
+//                 pulses only if that held beat carries TLAST (the frame was complete but for it).
+//                 After stop_i falls the next start_i begins a fresh frame (the top's synchronous
+//                 reset at the drain's end is not needed for that, and changes nothing visible).
 //   logit stream  logit_valid_i / logit_ready_o / logit_data_i: int32 logits in order j = 0..vocab-1
-//                 (le_logits). logit_ready_o depends on state flops only.
+//                 (le_logits). logit_ready_o depends on state flops and stop_i only (a flop in the top).
 //   m_axis        m_axis_tdata_o / m_axis_tkeep_o / m_axis_tlast_o / m_axis_tvalid_o /
 //                 m_axis_tready_i (the top renames them m_axis_logits_*), driven from a 2-entry
 //                 le_stream_fifo: payload stable while stalled, no combinational path from
@@ -41,7 +54,8 @@
 //   status        done_o: 1-cycle pulse right after the edge that transfers a frame's TLAST beat;
 //                 fill_idle_o: no frame is being filled (start_i is accepted); idle_o: additionally
 //                 no beat is waiting on m_axis.
-// Reset:               synchronous, active low: no frame, output empty. The packing register is not
+// Reset:               synchronous, active low: no frame, output empty (rst_ni is ARESETn's domain: it
+//                      may drop TVALID; the soft reset uses stop_i). The packing register is not
 //                      reset (it is cleared at start_i).
 
 module le_axis_logits_out #(
@@ -57,6 +71,7 @@ module le_axis_logits_out #(
   input  logic                  start_i,
   input  logic [VOCAB_W-1:0]    vocab_i,
   input  logic                  flush_i,
+  input  logic                  stop_i,
   output logic                  fill_idle_o,
   output logic                  idle_o,
   output logic                  done_o,
@@ -93,13 +108,15 @@ module le_axis_logits_out #(
   logic [KeepW-1:0]      beat_keep;
   logic                  push, push_ready;
   logic [FifoW-1:0]      fifo_out;
+  logic                  fifo_rst_n;
 
   // flush_i seen during the fill acts from the next cycle on (zero_q is a flop).
   assign zero_now   = zero_q;
   assign frame_end  = (rem_q == VOCAB_W'(1));
   assign beat_end   = frame_end | (slot_q == SlotLast);
   // A slot that completes a beat needs room in the output FIFO (push_ready is a flop: "not full").
-  assign take_ok    = busy_q & (!beat_end | push_ready);
+  // Nothing is filled (so nothing is pushed) while stop_i is high.
+  assign take_ok    = busy_q & !stop_i & (!beat_end | push_ready);
   assign fill       = take_ok & (zero_now | logit_valid_i);
   assign logit_ready_o = take_ok & !zero_q;
   assign slot_data  = zero_now ? 32'd0 : logit_data_i;
@@ -128,7 +145,9 @@ module le_axis_logits_out #(
     rem_d  = rem_q;
     slot_d = slot_q;
     pack_d = pack_q;
-    if (!busy_q) begin
+    if (stop_i) begin
+      busy_d = 1'b0;                            // the fill is abandoned; start_i ignored
+    end else if (!busy_q) begin
       if (start_i) begin
         busy_d = 1'b1;
         zero_d = flush_i;
@@ -178,12 +197,16 @@ module le_axis_logits_out #(
     pack_q <= pack_d;
   end
 
+  // stop_i: the offered beat leaves by its handshake; the FIFO is emptied at that edge (the beat behind
+  // it was never offered, so dropping it withdraws nothing). With TVALID low the FIFO is already empty.
+  assign fifo_rst_n = rst_ni & !(stop_i & m_axis_tvalid_o & m_axis_tready_i);
+
   le_stream_fifo #(
     .WIDTH(FifoW),
     .DEPTH(2)
   ) u_out_fifo (
     .clk_i,
-    .rst_ni,
+    .rst_ni     (fifo_rst_n),
     .in_valid_i (push),
     .in_ready_o (push_ready),
     .in_data_i  ({frame_end, beat_keep, beat_data}),

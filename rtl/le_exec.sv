@@ -363,11 +363,12 @@ module le_exec
   assign done_o         = state_q == XEnd && !abort_i && main_done_i && logits_idle_i &&
                           wr_idle_i && x_idle_i;
 
-  // Drained: no read outstanding or buffered, no write outstanding, the feeder stopped, and (unless
-  // this is a soft reset) X consumed through TLAST and the zero logits frame sent.
+  // Drained: no read outstanding or buffered, no write outstanding, the feeder stopped, the logits
+  // stream idle (a soft reset's: the beat offered on m_axis taken, le_axis_logits_out stop_i), and
+  // (unless this is a soft reset) X consumed through TLAST and the zero logits frame sent.
   logic drain_done;
   assign drain_done = rd_idle_i && !rd_valid_i && wr_idle_i && !f_busy && !kick_q && !op_valid_i &&
-                      (soft_i || (x_idle_i && logits_started_q && logits_idle_i));
+                      logits_idle_i && (soft_i || (x_idle_i && logits_started_q));
   assign drained_o  = state_q == XDrain && drain_done;
 
   // Errors found here: a bad RRESP on a consumed beat, a header / layout mismatch, an append outside

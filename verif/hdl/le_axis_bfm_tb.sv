@@ -176,6 +176,7 @@ module le_axis_bfm_tb #(
     .start_i        (l_start),
     .vocab_i        (vocab),
     .flush_i        (l_start & flush_q),
+    .stop_i         (1'b0),
     .fill_idle_o    (l_fill_idle),
     .idle_o         (l_idle),
     .done_o         (l_done),
