@@ -6,13 +6,16 @@
 1. Generate the mutants of the hand-written RTL files of rtl/layer_engine.f (the generated CSR block excluded;
    --modules narrows them), draw --sample of them (seeded, spread over the files), set aside the reviewed
    waivers (verif/mutation_waivers.yaml: a waiver that matches no generated mutant is reported stale).
-2. Instrument every drawn mutant into one copy of the tree (build/mutate/tree-<hash>) behind the run-time select
-   `le_mut_pkg::sel` (+le_mutant=N; 0 is the design as written) and build it once per configuration of the suite
-   (eda/simbuild.py, cached by content; bound into the top by rtl/le_mut_bind.sv, see MUT_BIND).
-3. Self-check: the suite's first run passes with +le_mutant=0 (else nothing is measured).
-4. Every mutant runs the suite's (pyuvm) runs in suite order and stops at the first that fails: killed, by that
-   run, with its message. A mutant whose build-time or run-time error is not a test verdict (crash / timeout)
-   counts as killed by that run too (it changed behaviour) and is marked so.
+2. Instrument every drawn mutant into one copy of rtl/ (build/mutate/tree-<hash>: every file of
+   rtl/layer_engine.f, the mutated ones behind the run-time select `le_mut_pkg::sel`, +le_mutant=N, 0 the design
+   as written; its own rtl/layer_engine.f lists le_mut_pkg.sv first and the bind file rtl/le_mut_bind.sv last,
+   see MUT_BIND) and build it once per configuration of the suite's pyuvm runs (eda/simbuild.py) and of its
+   systemc runs (eda/scbuild.py through `regress.scrun --rtl-root TREE`), cached by content.
+3. Self-check: the first run of each engine passes with +le_mutant=0 (else nothing is measured).
+4. Every mutant runs the suite's runs, the systemc ones first (a second each: the C driver on the RTL, the error
+   plan included) then the pyuvm ones, each group in suite order, and stops at the first that fails: killed, by
+   that run, with its message. A mutant whose build-time or run-time error is not a test verdict (crash /
+   timeout) counts as killed by that run too (it changed behaviour) and is marked so.
 
 Writes OUT/mutate.json (every mutant: id, file:line, operator, original -> mutated text, verdict, killing run and
 message) and OUT/mutate.txt (the kill matrix and the score per file); score = killed / (generated in the sample
@@ -24,6 +27,7 @@ import argparse
 import hashlib
 import json
 import random
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -125,16 +129,37 @@ def sample(mutants: list[Mutant], n: int | None, seed: int) -> list[Mutant]:
     return sorted(out, key=lambda m: m.id)
 
 
+FILELIST = "rtl/layer_engine.f"
+
+
+def filelist_entries() -> list[str]:
+    """Every file rtl/layer_engine.f names (sources and .vlt), repository-relative, in order."""
+    out = []
+    for raw in (REPO / FILELIST).read_text().splitlines():
+        line = raw.split("//", 1)[0].split("#", 1)[0].strip()
+        if line and not line.startswith(("+", "-")):
+            out.append(line)
+    return out
+
+
 def tree_for(files: list[str], mutants: list[Mutant], top: str) -> Path:
-    """The instrumented copy of the RTL (cached by its content) with le_mut_pkg.sv and the bind file."""
+    """The instrumented copy of rtl/ (cached by its content): every file of rtl/layer_engine.f, the mutated ones
+    instrumented, le_mut_pkg.sv, the bind file, and a layer_engine.f naming them (eda/scbuild.py builds from it)."""
+    listed = filelist_entries()
     h = hashlib.sha256()
-    for f in files:
+    for f in [FILELIST, *listed]:
         h.update(f.encode() + (REPO / f).read_bytes())
     h.update(json.dumps([asdict(m) for m in mutants]).encode() + top.encode() + MUT_BIND.encode())
     tree = REPO / "build" / "mutate" / f"tree-{h.hexdigest()[:16]}"
     if not (tree / ".done").is_file():
         instrument(REPO, tree, files, mutants)
+        for f in listed:
+            if not (tree / f).is_file():
+                (tree / f).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(REPO / f, tree / f)
         (tree / "rtl" / "le_mut_bind.sv").write_text(MUT_BIND.replace("{top}", top))
+        (tree / FILELIST).write_text("// regress/mutate.py: rtl/layer_engine.f with the mutant select\n-Wno-fatal\n"
+                                     "rtl/le_mut_pkg.sv\n" + (REPO / FILELIST).read_text() + "rtl/le_mut_bind.sv\n")
         (tree / ".done").write_text("")
     return tree
 
@@ -159,6 +184,8 @@ def run_job(spec: TestSpec, cfg: BuildConfig, seed: int, build: Path, mutant: in
     regress/rerun.py run_command: cmd.sh, run.log, the process group killed on a timeout)."""
     cmd, env = sim_command(Job(spec, cfg, seed, run_dir), build)
     cmd += ["--plusarg", f"+le_mutant={mutant}"]
+    if spec.engine == "systemc":                  # its SystemC build from the instrumented tree (`build` is it)
+        cmd += ["--rtl-root", str(build)]
     status, _ = run_command(cmd, env, run_dir, spec.cls, spec.timeout)
     if status in ("pass", "timeout"):
         return status, "" if status == "pass" else f"no result within {spec.timeout:g} s"
@@ -171,9 +198,10 @@ def _runs(tl: TestList, suite: str) -> list[tuple[TestSpec, BuildConfig, int]]:
         s = tl.suite(suite)
     except TestListError as exc:
         raise MutateError(str(exc)) from None
-    runs = [r for r in plan(tl, s, reseed=1) if r[0].engine == "pyuvm"]
+    runs = plan(tl, s, reseed=1)
+    runs = [r for r in runs if r[0].engine == "systemc"] + [r for r in runs if r[0].engine != "systemc"]
     if not runs:
-        raise MutateError(f"suite {suite!r} has no pyuvm run to judge mutants with")
+        raise MutateError(f"suite {suite!r} has no run to judge mutants with")
     return runs
 
 
@@ -206,21 +234,29 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
     tree = tree_for(files, [v.mutant for v in todo], runs[0][1].toplevel)
     t0 = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
+    pyuvm_cfgs = {c.name: c for spec, c, _ in runs if spec.engine != "systemc"}
     with output_to(out / "build.log"):
-        builds = {cfg.name: mutant_build(cfg, tree) for cfg in {c.name: c for _, c, _ in runs}.values()}
-    say(f"regress mutate: {len(builds)} build(s) in {time.monotonic() - t0:.0f} s ({tree}; log {out / 'build.log'})")
-    spec, cfg, sd = runs[0]
-    status, msg = run_job(spec, cfg, sd, builds[cfg.name], 0, out / "selfcheck")
-    if status != "pass":
-        raise MutateError(f"self-check: {spec.name} {cfg.name} seed {sd} with +le_mutant=0 (the design as written) "
-                          f"did not pass ({status}: {msg}); see {out / 'selfcheck' / 'run.log'}")
+        builds = {name: mutant_build(cfg, tree) for name, cfg in pyuvm_cfgs.items()}
+    say(f"regress mutate: {len(builds)} pyuvm build(s) in {time.monotonic() - t0:.0f} s ({tree}; log "
+        f"{out / 'build.log'}); the systemc runs build theirs in the self-check")
+
+    def build_of(spec: TestSpec, cfg: BuildConfig) -> Path:     # a systemc run builds from the tree itself
+        return tree if spec.engine == "systemc" else builds[cfg.name]
+
+    firsts = {spec.engine: (spec, cfg, sd) for spec, cfg, sd in reversed(runs)}
+    for spec, cfg, sd in firsts.values():           # the first run of each engine, the design as written
+        check_dir = out / "selfcheck" / spec.engine
+        status, msg = run_job(spec, cfg, sd, build_of(spec, cfg), 0, check_dir)
+        if status != "pass":
+            raise MutateError(f"self-check: {spec.name} {cfg.name} seed {sd} with +le_mutant=0 (the design as "
+                              f"written) did not pass ({status}: {msg}); see {check_dir / 'run.log'}")
 
     def one(v: Verdict) -> None:
         t = time.monotonic()
         v.status = "survived"
         for spec, cfg, sd in runs:
             name = f"{spec.name}.{cfg.name}.s{sd}"
-            status, msg = run_job(spec, cfg, sd, builds[cfg.name], v.mutant.id, out / "runs" / f"m{v.mutant.id}")
+            status, msg = run_job(spec, cfg, sd, build_of(spec, cfg), v.mutant.id, out / "runs" / f"m{v.mutant.id}")
             if status != "pass":
                 v.status, v.by, v.how, v.message = "killed", name, status, msg
                 break

@@ -10,7 +10,8 @@ Groups (each starts at a fresh position; every failing step is followed by a goo
             MAX_SEQ, KV_BASE not 64-byte aligned) and accepted-then-failed (KV_BASE != IMAGE_BASE + kv_base, MAX_SEQ
             disagreeing with the header, the header magic corrupted, the header's bus width the other one); the
             header restored and the engine reconfigured after each
-  framing   X frames TLAST early with full TKEEP, bytes short (partial TKEEP), extra beats, extra bytes
+  framing   X frames TLAST early with full TKEEP, bytes short (partial TKEEP), one extra beat, 2-3 extra beats,
+            extra bytes
   reset     CTRL.SOFT_RESET before X, while the weights stream, while the logits stream
   busy      a second START while the weights stream and while the logits stream (the token in flight completes)
 The judge is regress/scjudge.py.
@@ -169,10 +170,11 @@ class _Planner:
         early, late = int(ErrorCode.X_TLAST_EARLY), int(ErrorCode.X_TLAST_LATE)
         beats = d // bb
         short_beats = rng.randrange(1, beats) if beats > 1 else 0
-        short_bytes, extra_beats, extra_bytes = rng.randrange(1, bb), rng.randrange(1, 4), rng.randrange(1, bb)
+        short_bytes, extra_beats, extra_bytes = rng.randrange(1, bb), rng.randrange(2, 4), rng.randrange(1, bb)
         cases = [(f"TLAST {short_beats} beat(s) early, full TKEEP", -short_beats * bb, early),
                  (f"{short_bytes} byte(s) short: partial TKEEP on the TLAST beat", -short_bytes, early),
-                 (f"{extra_beats} extra beat(s)", extra_beats * bb, late),
+                 ("1 extra beat", bb, late),
+                 (f"{extra_beats} extra beats (the engine discards all of them)", extra_beats * bb, late),
                  (f"{extra_bytes} extra byte(s): a partial extra beat", extra_bytes, late)]
         for label, change, code in cases:
             if change == 0:                       # d_model is one beat: no whole beat can be left out

@@ -37,6 +37,8 @@ from regress.scoutputs import read_outputs, run_txns
 from regress.sctxn import CLK_NS, ScTxns
 
 PROBE_PLUSARG = "+le_probe_file="     # +<verif/env/env.py PROBE_PLUSARG>=: `regress debug`
+MUTANT_PLUSARG = "+le_mutant="        # `regress mutate`: the mutant select, read by the instrumented RTL
+HARNESS_PLUSARGS = (PROBE_PLUSARG, MUTANT_PLUSARG)   # +le_... plusargs that go to the harness, not knobs
 WAVES_FILE = "dump.fst"               # with LE_WAVES=1 (a waves build), as a pyuvm run's
 WRITES_SKIPPED = "writes: the harness wrote no txn.jsonl (--txn 0): the K/V append transactions are not compared; " \
                  "the whole KV region after every token is"
@@ -53,7 +55,7 @@ def split_plusargs(plusargs: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     knobs: dict[str, str] = {}
     rest: list[str] = []
     for p in plusargs:
-        if p.startswith("+le_") and not p.startswith(PROBE_PLUSARG):     # the probe file: le_probe.sv reads it
+        if p.startswith("+le_") and not p.startswith(HARNESS_PLUSARGS):  # le_probe.sv / le_mut_sel read these
             key, sep, value = p[4:].partition("=")
             if not sep or key not in SC_KNOBS:
                 raise RunError(f"plusarg {p!r}: the systemc engine understands only "
@@ -202,6 +204,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cov", action="store_true", help="a coverage build; the run writes RUN_DIR/coverage.dat")
     p.add_argument("--x-random", action="store_true",
                    help="an X-randomised build, run with +verilator+rand+reset+2 (verif/seeds.py)")
+    p.add_argument("--rtl-root", type=Path,
+                   help="build from the rtl/ under this folder instead of the repository's (regress mutate's "
+                        "instrumented tree, a scratch copy with a planted bug)")
     return p
 
 
@@ -234,6 +239,9 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
     except (ValueError, KeyError) as exc:
         raise RunError(f"configuration {args.config}: parameters {raw}: need integer values and AXI_DATA_W "
                        f"({exc})") from None
+    rtl_root = args.rtl_root.resolve() if args.rtl_root else scbuild.REPO_ROOT
+    if not (rtl_root / "rtl" / "layer_engine.f").is_file():
+        raise RunError(f"--rtl-root {args.rtl_root}: no rtl/layer_engine.f under it")
     seeds = Seeds(args.seed)
     try:
         params = build_parameters(knobs, {**scbuild.DEFAULT_PARAMS, **params})
@@ -246,7 +254,8 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
     write_case(case, out / "bundle")
     waves = simbuild.waves_enabled()
     try:
-        model = scbuild.build(bus, parameters=params, coverage=args.cov, waves=waves, x_random=args.x_random)
+        model = scbuild.build(bus, rtl_root, parameters=params, coverage=args.cov, waves=waves,
+                              x_random=args.x_random)
     except (toolchain.ToolMissing, RuntimeError, FileNotFoundError, ValueError) as exc:
         raise RunError(f"SystemC build: {' '.join(str(exc).split())[:500]}") from None
     print(f"regress.scrun: SystemC build {model.build_dir} ({'cached' if model.cached else f'{model.seconds:.0f} s'})",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from regress import mutate
-from regress.mutants import generate
+from regress.mutants import SEL, generate
 from regress.testlist import parse
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +47,7 @@ def test_mutate_machinery_on_le_requant(tmp_path: Path) -> None:
     assert v[rounding.id].how == "fail" and v[rounding.id].message, v[rounding.id]
     assert v[drop.id].status == "waived" and not (tmp_path / "out" / "runs" / f"m{drop.id}").exists()
     assert [w["original"] for w in stale] == ["a_gone + b"]
-    assert "PASS" in (tmp_path / "out" / "selfcheck" / "run.log").read_text()
+    assert "PASS" in (tmp_path / "out" / "selfcheck" / "pyuvm" / "run.log").read_text()
     lines = mutate.report(verdicts, stale, "q", tmp_path / "out")
     assert lines[0] == "mutation score of q: 1/1 = 100.0 % (1 waived)"
     doc = json.loads((tmp_path / "out" / "mutate.json").read_text())
@@ -65,3 +65,27 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
         mutate.load_waivers(tmp_path / "w.yaml")
     with pytest.raises(mutate.MutateError, match=r"unknown suite .nosuch. \(known: q\)"):
         mutate.measure(tl, "nosuch", ["rtl/le_requant.sv"], None, 1, 1, tmp_path, waivers_path=tmp_path / "n.yaml")
+
+
+def test_tree_is_the_whole_rtl_with_the_select() -> None:
+    """The instrumented tree holds every file of rtl/layer_engine.f and its own filelist (the select package first,
+    the bind last), so eda/scbuild.py builds the SystemC harness from it (regress.scrun --rtl-root); no build."""
+    from eda.simbuild import read_file_list
+    generated, _ = generate(REPO, mutate.rtl_files())
+    rounding = next(m for m in generated if (m.original.strip(), m.mutated.strip()) == ROUNDING)
+    tree = mutate.tree_for(["rtl/le_requant.sv"], [rounding], "le_tb_top")
+    sources, extra = read_file_list(tree / "rtl" / "layer_engine.f", tree)
+    assert sources[0] == tree / "rtl" / "le_mut_pkg.sv" and sources[-1] == tree / "rtl" / "le_mut_bind.sv"
+    assert "-Wno-fatal" in extra and all(str(p).startswith(str(tree)) for p in sources)
+    assert f"({SEL} == {rounding.id})" in (tree / "rtl" / "le_requant.sv").read_text()
+    assert "bind le_tb_top le_mut_sel" in (tree / "rtl" / "le_mut_bind.sv").read_text()
+
+
+def test_systemc_runs_first_and_the_mutant_plusarg_reaches_the_harness() -> None:
+    from regress import scrun
+    from regress.testlist import load
+    runs = mutate._runs(load(), "smoke")
+    engines = [spec.engine for spec, _, _ in runs]
+    assert engines == sorted(engines, key=lambda e: e != "systemc") and "systemc" in engines and "pyuvm" in engines
+    knobs, rest = scrun.split_plusargs(["+le_mutant=7", "+le_tokens=2"])
+    assert knobs == {"tokens": "2"} and rest == ["+le_mutant=7"]
