@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from regress import covgate, covwaive, debug, mutate, rerun, runner
+from regress import covgate, covwaive, debug, mutate, rerun, runner, verify
 from regress.launchers import Backend, clusters
 from regress.launchers.pick import opened, run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     tp.add_argument("--testplan", type=Path, help="testplan (default verif/testplan.yaml)")
     debug.add_parser(sub)
     mutate.add_parser(sub)
+    verify.add_parser(sub)
     return p
 
 
@@ -221,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
             return debug.main(args)
         if args.cmd == "mutate":
             return mutate.main(args)
+        if args.cmd == "verify":
+            return verify.main(args)
         return run(args)
     except TestListError as exc:
         print(f"regress: {exc}", file=sys.stderr)
