@@ -178,6 +178,11 @@ bool Testbench<Sim>::abort_step(le_dev_t& dev, const PlanStep& st, const uint8_t
     if (bfm_.sink_pending()) return plan_fail(rec, rec.note + ": the frame completed before the reset");
     if (!soft_reset(dev, rec)) return false;
     if (bfm_.sink_tvalid()) return plan_fail(rec, rec.note + ": m_axis_logits TVALID high after the soft reset");
+    if (bfm_.sink_pending()) {              // the beat held through the drain was the TLAST one (host_protocol.md 6)
+        std::vector<uint8_t> scrap(le_logits_frame_bytes(&cfg));
+        bfm_.sink_take(scrap.data(), scrap.size());
+        rec.note += "; a whole frame completed during the drain (the held beat was its last): discarded";
+    }
     const unsigned dropped = bfm_.sink_partial_beats();
     if (dropped) {
         bfm_.sink_drop_partial();
