@@ -12,19 +12,35 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from regress import covgate, covwaive, debug, mutate, rerun, runner, verify
 from regress.launchers import Backend, clusters
 from regress.launchers.pick import opened, run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
-from regress.testlist import TestListError, describe, load
+from regress.testlist import TestListError, check_importable, describe, load
+from verif.seeds import parse_master
 
 EXIT_FAIL, EXIT_USAGE = 1, 2
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A bad argument is one line and exit 2 (``-h`` shows the usage); subcommand parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
+def seed_arg(text: str) -> int:
+    """argparse type of a master seed (verif.seeds.parse_master)."""
+    try:
+        return parse_master(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="regress", description="Regressions of the layer_engine pyuvm environment.")
+    p = OneLineParser(prog="regress", description="Regressions of the layer_engine pyuvm environment.")
     p.add_argument("--testlist", type=Path, default=None, help="test list (default regress/testlist.yaml)")
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("list", help="print the suites, tests and build configurations")
@@ -33,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-j", "--jobs", type=int, default=2, help="parallel runs (default 2)")
     seeds = r.add_mutually_exclusive_group()
     seeds.add_argument("--reseed", type=int, metavar="K", help="K seeds per test and configuration")
-    seeds.add_argument("--seed", type=lambda s: int(s, 0), metavar="S", help="only master seed S")
+    seeds.add_argument("--seed", type=seed_arg, metavar="S", help="only master seed S")
     r.add_argument("--test", metavar="NAME", help="only this test (list name or uvm class)")
     r.add_argument("--out", type=Path, help="output directory (default build/regress/<suite>-<time>)")
     r.add_argument("--waves", action="store_true", help="record waves (LE_WAVES=1 for the builds and runs)")
@@ -104,6 +120,8 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     cluster = _cluster(args)
     on_worker = bool(getattr(args, "build_on_worker", False))
     runs = runner.plan(tl, suite, reseed=args.reseed, seed=args.seed, test=args.test)
+    if make_command is runner.sim_command:          # the real simulator imports them (a fake command does not)
+        check_importable({t.name: t for t, _, _ in runs}.values())     # a wrong class: / module: stops here
     runs = covgate.with_coverage(runs) if args.cov else runs
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = (args.out or runner.REPO / "build" / "regress" / f"{args.suite}-{stamp}").resolve()

@@ -8,7 +8,10 @@ TestListError whose str() is ONE line naming the file and the place; the CLI pri
 """
 from __future__ import annotations
 
+import ast
+import importlib.util
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -281,3 +284,35 @@ def describe(tl: TestList) -> list[str]:
         params = ", ".join(f"{k}={v}" for k, v in c.parameters.items())
         lines.append(f"  {c.name}: {c.toplevel} {params}{' x-random' if c.x_random else ''}")
     return lines
+
+
+def _defines(tree: ast.Module, name: str) -> bool:
+    """True when a module's top level defines or imports `name` (a class, an assignment or an import alias)."""
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name) == name for a in node.names):
+            return True
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return True
+    return False
+
+
+def check_importable(tests: Iterable[TestSpec]) -> None:
+    """Every pyuvm test's `module:` is found and defines its `class:`, checked by reading the source (nothing is
+    imported, nothing runs): a wrong name stops `regress run` before any build with one line."""
+    for t in tests:
+        if t.engine != "pyuvm":
+            continue
+        where = f"tests.{t.name}"
+        try:
+            spec = importlib.util.find_spec(t.module)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+            raise TestListError(f"{where}.module: no Python module {t.module!r} on the path")
+        try:
+            tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+        except (OSError, SyntaxError) as exc:
+            raise TestListError(f"{where}.module: {spec.origin} cannot be read ({exc})") from None
+        _need(_defines(tree, t.cls), f"{where}.class", f"{t.module} ({spec.origin}) defines no {t.cls!r}")

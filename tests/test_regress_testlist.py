@@ -163,3 +163,46 @@ def test_cli_errors_one_line(tmp_path: Path) -> None:
     p = _cli("list")
     assert p.returncode == 0 and "smoke:" in p.stdout and "SmokeTest" in p.stdout
     assert "sc_smoke: [systemc] " in p.stdout
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--seed", "-5"], "seed '-5': must be in [0, 2^63)"),
+    (["--seed", "abc"], "seed 'abc': not an integer"),
+    (["--seed", str(2**63)], "must be in [0, 2^63)"),
+    (["-j", "0"], "-j and --reseed must be >= 1"),
+    (["--reseed", "0"], "-j and --reseed must be >= 1"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_cli_values_checked_first(tmp_path: Path, args: list[str], needle: str) -> None:
+    """Bad values: one line naming the rule, exit 2, before any build, no output folder."""
+    out = tmp_path / "out"
+    p = _cli("run", "smoke", *args, "--out", str(out))
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and needle in p.stderr, p.stderr
+    assert not out.exists() and not p.stdout
+
+
+def test_seed_formats() -> None:
+    from regress.cli import seed_arg
+    assert seed_arg("0x10") == 16 and seed_arg("17") == 17 and seed_arg(str(2**63 - 1)) == 2**63 - 1
+
+
+def test_shipped_classes_exist() -> None:
+    from regress.testlist import check_importable
+    check_importable(load().tests.values())
+
+
+@pytest.mark.parametrize("field, value, needle", [
+    ("class", "NoSuchTest", "tests.smoke.class: verif.tests.smoke ("),
+    ("module", "verif.tests.nosuch", "tests.smoke.module: no Python module 'verif.tests.nosuch'"),
+    ("module", "nosuchpkg.tests", "tests.smoke.module: no Python module 'nosuchpkg.tests'"),
+])
+def test_wrong_class_or_module_stops_before_build(tmp_path: Path, field: str, value: str, needle: str) -> None:
+    text = (REPO / "regress" / "testlist.yaml").read_text()
+    good = {"class": "class: SmokeTest", "module": "module: verif.tests.smoke"}[field]
+    assert good in text
+    bad = tmp_path / "testlist.yaml"
+    bad.write_text(text.replace(good, f"{field}: {value}", 1))
+    out = tmp_path / "out"
+    p = _cli("--testlist", str(bad), "run", "smoke", "--out", str(out))
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and needle in p.stderr, p.stderr
+    assert not out.exists() and "build" not in p.stdout

@@ -22,6 +22,19 @@ from verif.settings import setting
 X_RANDOM_BUILD_ARGS = ("--x-assign", "unique", "--x-initial", "unique")
 SEED_ENV = "LE_SEED"
 DEFAULT_MASTER = 1
+MAX_MASTER = 2**63 - 1          # the range of `python -m models export --seed`
+
+
+def parse_master(text: str) -> int:
+    """A master seed as a user writes it (command line, plusarg, $LE_SEED): decimal or 0x hex, 0 <= S < 2^63.
+    ValueError names the rule."""
+    try:
+        value = int(str(text).strip(), 0)
+    except ValueError:
+        raise ValueError(f"seed {text!r}: not an integer (decimal, or hex as 0x...)") from None
+    if not 0 <= value <= MAX_MASTER:
+        raise ValueError(f"seed {text!r}: must be in [0, 2^63)")
+    return value
 
 
 def derive(master: int, name: str) -> int:
@@ -44,9 +57,9 @@ class Seeds:
         `default`. The one place every launcher and test reads it."""
         raw = setting("seed", str(default))
         try:
-            return cls(int(str(raw), 0))
-        except ValueError:
-            raise ValueError(f"{SEED_ENV}={raw!r}: must be an integer") from None
+            return cls(parse_master(str(raw)))
+        except ValueError as exc:
+            raise ValueError(f"{SEED_ENV} / +le_seed: {exc}") from None
 
     def derive(self, name: str) -> int:
         return derive(self.master, name)
