@@ -8,8 +8,10 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, NoReturn
@@ -178,15 +180,16 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
         interrupted = run_jobs(cluster, todo, args.jobs, make_command, builds, done, progress, backend=be)
     progress.close()
     meta["wall_s"] = round(time.monotonic() - t0, 3)
-    meta["interrupted"] = interrupted
+    meta["interrupted"] = interrupted is not None
+    meta["stopped_by"] = interrupted
     write_json(results, out / "results.json", meta)
     write_junit(results, out / "junit.xml", args.suite)
     table = summary(results)
     (out / "summary.txt").write_text("\n".join(table) + "\n")
     print("\n".join(table))
     print(f"results: {out / 'results.json'}  junit: {out / 'junit.xml'}"
-          + ("  (interrupted: partial results)" if interrupted else ""), flush=True)
-    bad = interrupted or any(r.failed or r.infra for r in results)
+          + (f"  (interrupted by {interrupted}: partial results)" if interrupted else ""), flush=True)
+    bad = interrupted is not None or any(r.failed or r.infra for r in results)
     if args.cov:
         sampled = [j.run_dir for j in jobs if j.spec.engine == "pyuvm"]     # covergroups: the pyuvm env's
         if len(sampled) < len(jobs):
@@ -223,6 +226,8 @@ def _dashboard(out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    old = signal.signal(signal.SIGTERM, runner.raise_stopped) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         if args.cmd == "list":
             print("\n".join(describe(load(args.testlist))))
@@ -246,9 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     except TestListError as exc:
         print(f"regress: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("regress: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"regress: stopped by {runner.stop_reason(exc)}", file=sys.stderr)
         return EXIT_FAIL
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
 
 
 if __name__ == "__main__":

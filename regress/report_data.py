@@ -71,8 +71,8 @@ class Regression:
 
     @property
     def counts(self) -> tuple[int, int, int]:
-        """(runs that ran, passed, failed)."""
-        ran = [r for r in self.runs if r.result.status != "not_run"]
+        """(runs that ran to an end, passed, failed): interrupted and not-run runs are in neither."""
+        ran = [r for r in self.runs if r.result.status != "not_run" and not r.result.interrupted]
         return len(ran), sum(r.result.status == "pass" for r in ran), sum(r.result.failed for r in ran)
 
     @property

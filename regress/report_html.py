@@ -103,7 +103,8 @@ def overview(reg: Regression, plan: PlanView | None = None) -> str:
                  f'<div class="l">{e(label)}</div></div>' for label, v in kpis)
     warn = "".join(f'<div class="warn">{e(w)}</div>' for w in reg.warnings)
     if reg.meta.get("interrupted"):
-        warn += '<div class="warn">the regression was interrupted (Ctrl-C): the results are partial</div>'
+        by = e(str(reg.meta.get("stopped_by") or "Ctrl-C"))
+        warn += f'<div class="warn">the regression was interrupted ({by}): the results are partial</div>'
     return (f'<div class="kpis">{kp}</div>{warn}<table><tr><th style="width:90px">command</th><td>{cmd}</td></tr>'
             f'<tr><th>tools</th><td class="mono">{e(tool_txt)}</td></tr></table>')
 

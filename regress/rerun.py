@@ -94,8 +94,6 @@ def rerun_failed(results: Sequence[RunResult], out: Path, timeout: Callable[[Run
     entries: list[dict[str, Any]] = []
     for b in bucket([r for r in results if r.failed]):
         res: RunResult = b.runs[0]
-        if res.status == "interrupted":
-            continue
         rdir = (out / "rerun" / res.run_id).resolve()
         env_add = {**res.env, "LE_WAVES": "1", **VERBOSE_ENV}
         say(f"rerun with waves: {res.run_id} ({len(b.runs)} run(s) in bucket {b.signature})")

@@ -1,7 +1,8 @@
 """Run results and the regression's reports: per-run results.json, repro.sh, JUnit XML, results JSON, summary.
 
 A RunResult is what one run ended as: pass, fail (the cocotb test failed), crash (the simulator ended without
-a result), timeout, interrupted (Ctrl-C), not_run (the regression stopped before it started) or infra (the
+a result), timeout, interrupted (the regression was stopped by SIGINT / Ctrl-C or SIGTERM while it ran: not a
+failure, no bucket, no repro.sh, not in the pass rate), not_run (the regression stopped before it started) or infra (the
 distributed engine lost it: a worker lost mid-run, a scheduler disconnect, a batch job that never started,
 on every attempt: not a test failure, no bucket; regress/launchers/).
 """
@@ -21,7 +22,8 @@ from xml.etree import ElementTree as ET
 
 from regress.buckets import Signature, bucket, format_buckets, signature
 
-FAILED = ("fail", "crash", "timeout", "interrupted")
+FAILED = ("fail", "crash", "timeout")
+INTERRUPTED = "interrupted"      # cut by a signal to the regression: neither passed nor failed
 INFRA = "infra"                  # an infrastructure error (regress/launchers): apart from the test failures
 LOG_TAIL = 40
 TXN_HASH = "txn_log.sha256"      # verif/env/txn_log.py HASH_FILE: the determinism fingerprint of a run
@@ -92,6 +94,10 @@ class RunResult:
     @property
     def failed(self) -> bool:
         return self.status in FAILED
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status == INTERRUPTED
 
     @property
     def infra(self) -> bool:
@@ -190,7 +196,7 @@ def summary_rows(results: Sequence[RunResult]) -> list[tuple[str, str, int, int,
     rows: dict[tuple[str, str], list[int]] = {}
     for r in results:
         row = rows.setdefault((r.test, r.config), [0, 0, 0])
-        if r.status == "not_run":
+        if r.status == "not_run" or r.interrupted:
             continue
         row[0] += 1
         row[1] += r.status == "pass"
@@ -210,8 +216,10 @@ def summary(results: Sequence[RunResult]) -> list[str]:
     p = sum(r[3] for r in rows)
     f = sum(r[4] for r in rows)
     skipped = sum(r.status == "not_run" for r in results)
+    cut = sum(r.interrupted for r in results)
+    apart = ", ".join([*([f"{cut} interrupted"] if cut else []), *([f"{skipped} not run"] if skipped else [])])
     lines.append(f"{'total':<{w}}  {'':<6}  {n:>4}  {p:>4}  {f:>4}  "
-                 f"{(f'{100 * p / n:5.1f}%' if n else '    -'):>6}" + (f"  ({skipped} not run)" if skipped else ""))
+                 f"{(f'{100 * p / n:5.1f}%' if n else '    -'):>6}" + (f"  ({apart})" if apart else ""))
     infra = [r for r in results if r.infra]
     retried = [r for r in results if r.attempts > 1 and not r.infra]
     if infra or retried:
@@ -238,8 +246,8 @@ def write_junit(results: Sequence[RunResult], path: Path, suite: str) -> None:
     for test, runs in by_test.items():
         ts = ET.SubElement(root, "testsuite", name=f"{suite}.{test}", tests=str(len(runs)),
                            failures=str(sum(r.status == "fail" for r in runs)),
-                           errors=str(sum(r.status in ("crash", "timeout", "interrupted", INFRA) for r in runs)),
-                           skipped=str(sum(r.status == "not_run" for r in runs)),
+                           errors=str(sum(r.status in ("crash", "timeout", INFRA) for r in runs)),
+                           skipped=str(sum(r.status == "not_run" or r.interrupted for r in runs)),
                            time=f"{sum(r.wall_s for r in runs):.3f}")
         for r in runs:
             tc = ET.SubElement(ts, "testcase", classname=f"regress.{suite}.{test}",
@@ -259,6 +267,8 @@ def write_junit(results: Sequence[RunResult], path: Path, suite: str) -> None:
                 ET.SubElement(tc, "failure", message=r.message, type=r.kind).text = r.traceback or r.message
             elif r.failed or r.infra:
                 ET.SubElement(tc, "error", message=r.message, type=r.kind).text = r.traceback or r.message
+            elif r.interrupted:
+                ET.SubElement(tc, "skipped", message=f"interrupted: {r.message}")
             elif r.status == "not_run":
                 ET.SubElement(tc, "skipped", message="not run (the regression was interrupted)")
             ET.SubElement(tc, "system-out").text = (
@@ -276,6 +286,7 @@ def write_json(results: Sequence[RunResult], path: Path, meta: dict[str, Any]) -
         "passed": sum(r.status == "pass" for r in results),
         "failed": len(failed),
         "not_run": sum(r.status == "not_run" for r in results),
+        "interrupted_runs": sum(r.interrupted for r in results),
         "infra": sum(r.infra for r in results),
         "retried": sum(r.attempts > 1 for r in results),
         "buckets": [{"signature": str(b.signature), "count": len(b.runs), "runs": [r.run_id for r in b.runs]}

@@ -2,9 +2,10 @@
 
 Every run is a subprocess (`python -m regress.simrun ...`, regress/simrun.py) in its own session with its own
 directory: run.log (the process's stdout and stderr), cmd.sh (the exact command), seeds.txt, tools.json,
-results.json, repro.sh when it failed. A run that crashes, outlives its timeout (its process group gets
-SIGTERM, then SIGKILL) or is cut by Ctrl-C / SIGTERM is recorded as a failure with its log and the regression
-carries on (or, after Ctrl-C, writes what it has).
+results.json, repro.sh when it failed. A run that crashes or outlives its timeout (its process group gets
+SIGTERM, then SIGKILL) is recorded as a failure with its log and the regression carries on. When the regression
+itself is stopped (SIGINT / Ctrl-C or SIGTERM), the runs it cuts are `interrupted` (named by the signal; not
+failures: no bucket, no repro.sh), the ones not started `not_run`, and it writes what it has.
 """
 from __future__ import annotations
 
@@ -28,6 +29,25 @@ from regress.testlist import BuildConfig, Suite, TestList, TestListError, TestSp
 
 REPO = Path(__file__).resolve().parents[1]
 KILL_GRACE_S = 5.0
+CTRL_C = "SIGINT (Ctrl-C)"
+
+
+class Stopped(KeyboardInterrupt):
+    """The regression was stopped by a signal other than SIGINT (which Python raises as KeyboardInterrupt)."""
+
+    def __init__(self, signame: str) -> None:
+        super().__init__(signame)
+        self.signame = signame
+
+
+def raise_stopped(signum: int, frame: object) -> None:
+    """A signal handler (SIGTERM): stop the regression the way Ctrl-C does, naming the signal."""
+    raise Stopped(signal.Signals(signum).name)
+
+
+def stop_reason(exc: BaseException) -> str:
+    """What stopped the regression: 'SIGTERM', ... or 'SIGINT (Ctrl-C)'."""
+    return exc.signame if isinstance(exc, Stopped) else CTRL_C
 HOST = socket.gethostname()
 
 
@@ -188,16 +208,16 @@ def kill_group(proc: subprocess.Popen[bytes], grace: float = KILL_GRACE_S) -> No
             continue
 
 
-def _finish(run: _Running, rc: int | None, how: str) -> RunResult:
+def _finish(run: _Running, rc: int | None, how: str, reason: str = CTRL_C) -> RunResult:
     run.log.close()
-    res = finish_result(run.job, rc, how, time.monotonic() - run.start)
+    res = finish_result(run.job, rc, how, time.monotonic() - run.start, reason)
     res.host = HOST
     return res
 
 
-def finish_result(job: Job, rc: int | None, how: str, wall_s: float) -> RunResult:
-    """The job's RunResult after its command ended (`how`: done, timeout or interrupted), from its exit code and
-    its run directory (results.xml, run.log): shared by every launcher (regress/launchers)."""
+def finish_result(job: Job, rc: int | None, how: str, wall_s: float, reason: str = CTRL_C) -> RunResult:
+    """The job's RunResult after its command ended (`how`: done, timeout or interrupted, then `reason` names the
+    signal), from its exit code and its run directory (results.xml, run.log): shared by every launcher."""
     res = job.result
     assert res is not None
     res.wall_s = wall_s
@@ -210,7 +230,8 @@ def finish_result(job: Job, rc: int | None, how: str, wall_s: float) -> RunResul
         res.message = f"killed after the {job.spec.timeout:g} s timeout"
         res.traceback = log_tail(log)
     elif how == "interrupted":
-        res.status, res.kind, res.message = "interrupted", "Interrupted", "stopped by Ctrl-C"
+        res.status, res.kind = "interrupted", "Interrupted"
+        res.message = f"the regression was stopped by {reason} while this run ran"
         res.traceback = log_tail(log)
     elif parsed is None:
         what = f"signal {signal.Signals(-rc).name}" if rc is not None and rc < 0 else f"exit code {rc}"
@@ -230,14 +251,12 @@ def finish_result(job: Job, rc: int | None, how: str, wall_s: float) -> RunResul
 
 def execute(jobs: Sequence[Job], n_jobs: int, make_command: CommandFactory, builds: dict[str, Path | None],
             on_done: Callable[[RunResult], None], progress: Progress, cwd: Path = REPO,
-            poll_s: float = 0.05) -> bool:
-    """Run `jobs` with at most `n_jobs` at a time. Returns True when interrupted (Ctrl-C / SIGTERM)."""
+            poll_s: float = 0.05) -> str | None:
+    """Run `jobs` with at most `n_jobs` at a time. Returns None, or what stopped it ('SIGINT (Ctrl-C)',
+    'SIGTERM')."""
     pending = list(jobs)
     running: list[_Running] = []
-
-    def on_term(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-    old = signal.signal(signal.SIGTERM, on_term) if _main_thread() else None
+    old = signal.signal(signal.SIGTERM, raise_stopped) if _main_thread() else None
     try:
         while pending or running:
             while pending and len(running) < max(1, n_jobs):
@@ -264,12 +283,13 @@ def execute(jobs: Sequence[Job], n_jobs: int, make_command: CommandFactory, buil
                 running.remove(run)
                 progress.running = len(running)
                 on_done(_finish(run, run.proc.returncode, "timeout" if timed_out else "done"))
-        return False
-    except KeyboardInterrupt:
+        return None
+    except KeyboardInterrupt as exc:
+        reason = stop_reason(exc)
         for run in running:
             kill_group(run.proc, grace=2.0)
-            on_done(_finish(run, run.proc.returncode, "interrupted"))
-        return True
+            on_done(_finish(run, run.proc.returncode, "interrupted", reason))
+        return reason
     finally:
         if old is not None:
             signal.signal(signal.SIGTERM, old)

@@ -156,9 +156,12 @@ def test_failed_build_is_recorded(fake: tuple[Path, runner.CommandFactory], capf
     assert "syntax error" not in out.replace("FAILED: verilator: syntax error", "") and "build.w64.log" in out
 
 
-def test_interrupt_keeps_results(fake: tuple[Path, runner.CommandFactory]) -> None:
+@pytest.mark.parametrize("sig, name", [(signal.SIGINT, "SIGINT (Ctrl-C)"), (signal.SIGTERM, "SIGTERM")])
+def test_interrupt_keeps_results(fake: tuple[Path, runner.CommandFactory], sig: signal.Signals, name: str) -> None:
+    """A stopped regression writes what it has; the run it cut is `interrupted`, named by the signal, and is not a
+    failure: no bucket, no repro.sh, not in the pass rate (exit 1 all the same: the regression is incomplete)."""
     tmp, command = fake
-    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), sig))
     timer.start()
     try:
         rc = _run(tmp, command, "slow", reseed=3, jobs=1, out=tmp / "o3")
@@ -166,9 +169,17 @@ def test_interrupt_keeps_results(fake: tuple[Path, runner.CommandFactory]) -> No
         timer.cancel()
     assert rc == 1
     doc = json.loads((tmp / "o3" / "results.json").read_text())
-    assert doc["interrupted"] is True
+    assert doc["interrupted"] is True and doc["stopped_by"] == name
+    assert doc["failed"] == 0 and doc["buckets"] == [] and doc["interrupted_runs"] == 1
+    cut = [r for r in doc["runs"] if r["status"] == "interrupted"]
     assert sorted(r["status"] for r in doc["runs"]) == ["interrupted", "not_run", "not_run"]
-    assert list(ET.parse(tmp / "o3" / "junit.xml").getroot().iter("skipped"))
+    assert cut[0]["message"] == f"the regression was stopped by {name} while this run ran"
+    assert not (Path(cut[0]["run_dir"]) / "repro.sh").exists() and (Path(cut[0]["run_dir"]) / "cmd.sh").exists()
+    skipped = list(ET.parse(tmp / "o3" / "junit.xml").getroot().iter("skipped"))
+    assert len(skipped) == 3 and not list(ET.parse(tmp / "o3" / "junit.xml").getroot().iter("error"))
+    text = (tmp / "o3" / "summary.txt").read_text()
+    assert "(1 interrupted, 2 not run)" in text and "failures:" not in text
+    assert f"interrupted ({name})" in (tmp / "o3" / "dashboard.html").read_text()
 
 
 def test_repro_script(tmp_path: Path) -> None:

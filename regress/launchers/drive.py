@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from regress.launchers import Attempt, Backend
 from regress.results import INFRA, RunResult, log_tail
-from regress.runner import Job, Progress, finish_result
+from regress.runner import Job, Progress, finish_result, raise_stopped, stop_reason
 
 POLL_S = 0.2
 
@@ -35,17 +35,15 @@ def _lost(job: Job, a: Attempt, backend: str) -> RunResult:
 
 
 def drive(backend: Backend, jobs: Sequence[Job], on_done: Callable[[RunResult], None], progress: Progress,
-          retries: int = 1, poll_s: float = POLL_S) -> bool:
-    """Run `jobs` on `backend` (started; its owner closes it: pick.opened); returns True when interrupted (Ctrl-C /
-    SIGTERM: the backend cancels its queued runs, kills the running ones and its batch jobs; runs that had started
-    are recorded `interrupted`)."""
+          retries: int = 1, poll_s: float = POLL_S) -> str | None:
+    """Run `jobs` on `backend` (started; its owner closes it: pick.opened); returns None, or what stopped it
+    (SIGINT / Ctrl-C, SIGTERM: the backend cancels its queued runs, kills the running ones and its batch jobs; runs
+    that had started are recorded `interrupted`)."""
     by_id = {id(j): j for j in jobs}
     open_ids = set(by_id)
     tries = dict.fromkeys(by_id, 1)
-
-    def on_term(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-    old = signal.signal(signal.SIGTERM, on_term) if threading.current_thread() is threading.main_thread() else None
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, raise_stopped) if main else None
     try:
         for job in jobs:
             backend.submit(job, 1)
@@ -75,16 +73,17 @@ def drive(backend: Backend, jobs: Sequence[Job], on_done: Callable[[RunResult], 
                 on_done(res)
             progress.running = backend.running()
             progress.refresh()
-        return False
-    except KeyboardInterrupt:
+        return None
+    except KeyboardInterrupt as exc:
+        reason = stop_reason(exc)
         backend.cancel()
         for key in sorted(open_ids, key=lambda k: jobs.index(by_id[k])):
             job = by_id[key]
             if (job.run_dir / "run.log").is_file():          # it had started: interrupted, as a local run
-                res = finish_result(job, None, "interrupted", 0.0)
+                res = finish_result(job, None, "interrupted", 0.0, reason)
                 res.backend = backend.name
                 on_done(res)
-        return True
+        return reason
     finally:
         if old is not None:
             signal.signal(signal.SIGTERM, old)

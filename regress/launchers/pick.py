@@ -48,9 +48,9 @@ def opened(spec: ClusterSpec, n_jobs: int, build_on_worker: bool = False,
 
 def run_jobs(spec: ClusterSpec, jobs: Sequence[Job], n_jobs: int, make_command: CommandFactory,
              builds: dict[str, Path | None], on_done: Callable[[RunResult], None], progress: Progress,
-             backend: Backend | None = None, cwd: Path = REPO) -> bool:
+             backend: Backend | None = None, cwd: Path = REPO) -> str | None:
     """Run `jobs` on the started `backend` (drive.py), or locally (regress.runner.execute) when it is None;
-    returns True when interrupted."""
+    returns None, or the signal that stopped it."""
     if backend is None:
         return execute(jobs, n_jobs, make_command, builds, on_done, progress, cwd=cwd)
     return drive(backend, jobs, on_done, progress, retries=spec.retries)
