@@ -119,10 +119,26 @@ def _identity(run_dir: Path, debug_dir: Path) -> list[str]:
     return notes
 
 
+def keep_previous(debug_dir: Path) -> Path | None:
+    """An earlier `regress debug` of the run (debug/ with its report) moves to debug.1, debug.2, ... (the next free
+    number) so that a second debug never overwrites the first; returns where it went. debug/ stays the newest."""
+    if not (debug_dir / DIVERGENCE_FILE).is_file():
+        return None                                # nothing finished there: reused as before
+    n = 1
+    while debug_dir.with_name(f"{debug_dir.name}.{n}").exists():
+        n += 1
+    kept = debug_dir.with_name(f"{debug_dir.name}.{n}")
+    debug_dir.rename(kept)
+    return kept
+
+
 def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say: Any = print) -> DivergenceReport:
     run_dir = run_dir.resolve()
     run = load_run(run_dir)
     debug_dir = run_dir / DEBUG_DIR
+    kept = keep_previous(debug_dir)
+    if kept is not None:
+        say(f"regress debug: the previous report is kept in {kept}")
     if timeout is None:                            # the probes slow the run a little; a hang still ends
         recorded = run.get("timeout_s")
         timeout = 3 * float(recorded) if isinstance(recorded, (int, float)) and recorded > 0 else DEFAULT_TIMEOUT_S

@@ -233,3 +233,19 @@ def test_debug_refuses_what_is_not_a_run_directory(tmp_path: Path) -> None:
     (tmp_path / "results.json").write_text('{"run_id": "x", "command": ["sh", "y"]}')
     with pytest.raises(debug.DebugError, match=r"not a regress\.simrun or regress\.scrun command"):
         debug.rerun(debug.load_run(tmp_path), tmp_path / "debug", False, 1.0)
+
+
+def test_a_second_debug_keeps_the_first_report(tmp_path: Path) -> None:
+    from regress.debug import keep_previous
+    from regress.results import DIVERGENCE_FILE
+    d = tmp_path / "debug"
+    assert keep_previous(d) is None                           # no earlier debug
+    d.mkdir()
+    (d / "run.log").write_text("half\n")
+    assert keep_previous(d) is None and d.is_dir()            # an unfinished one (no report) is reused
+    for n in (1, 2):
+        (d / DIVERGENCE_FILE).write_text(f'{{"n": {n}}}\n')
+        assert keep_previous(d) == tmp_path / f"debug.{n}" and not d.exists()
+        d.mkdir()
+    assert (tmp_path / "debug.1" / DIVERGENCE_FILE).read_text() == '{"n": 1}\n'
+    assert (tmp_path / "debug.2" / DIVERGENCE_FILE).read_text() == '{"n": 2}\n'
