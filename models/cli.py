@@ -42,10 +42,13 @@ def _verify(a: argparse.Namespace) -> int:
     if not (d / "manifest.json").is_file():
         raise FileNotFoundError(f"{d}/manifest.json not found: pass a folder written by `python -m models export`")
     m = load_manifest(d)
-    stale = [f for f, h in sorted(m.get("files", {}).items())
-             if not (d / f).is_file() or hashlib.sha256((d / f).read_bytes()).hexdigest() != h]
-    if stale:
-        print(f"{d}: files differ from the manifest's sha256: {', '.join(stale)}")
+    files = sorted(m.get("files", {}).items())
+    missing = [f for f, _ in files if not (d / f).is_file()]
+    stale = [f for f, h in files if f not in missing and hashlib.sha256((d / f).read_bytes()).hexdigest() != h]
+    if missing or stale:
+        print(f"{d}: " + "; ".join([*([f"missing: {', '.join(missing)}"] if missing else []),
+                                    *([f"files differ from the manifest's sha256: {', '.join(stale)}"] if stale
+                                      else [])]))
         return 1
     check_bundle_bus_width(d, a.bus_width if a.bus_width is not None else int(m["config"]["axi_data_w"]))
     cfg = EngineConfig.from_dict(m["config"])

@@ -88,6 +88,12 @@ def test_verify_independently_recomputes(bundles, tmp_path):
     (bad / "weights_float.npz").write_bytes(b"corrupt")
     r = cli("verify", str(bad))
     assert r.returncode == 1 and "files differ from the manifest's sha256: weights_float.npz" in r.stdout
+    assert "missing" not in r.stdout
+    (bad / "x.npy").unlink()                  # a deleted file is named as missing, not as differing
+    r = cli("verify", str(bad))
+    assert r.returncode == 1 and f"{bad}: missing: x.npy; files differ from the manifest's sha256: weights_float.npz" \
+        in r.stdout, r.stdout
+    (bad / "x.npy").write_bytes((bundles / "a" / "x.npy").read_bytes())
     (bad / "weights_float.npz").write_bytes((bundles / "a" / "weights_float.npz").read_bytes())
     # A self-consistent bundle (hash updated) whose expected logits are wrong: the golden re-run catches it.
     logits = np.load(bad / "logits.npy")
