@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cocotb.triggers import Edge, Event, SimTimeoutError, with_timeout
+from cocotb.triggers import Event, SimTimeoutError, with_timeout
 from cocotb.utils import get_sim_time
 from pyuvm import ConfigDB, uvm_agent, uvm_analysis_port, uvm_monitor, uvm_sequence_item
 
@@ -51,7 +51,7 @@ class IrqMonitor(uvm_monitor):
     async def run_phase(self) -> None:
         self.pin = find_signal(self.cfg.dut, self.cfg.name)
         while True:
-            await Edge(self.pin)
+            await self.pin.value_change
             try:
                 level = int(self.pin.value)
             except ValueError:
