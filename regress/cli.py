@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from regress import covgate, covwaive, debug, mutate, rerun, runner, verify
+from regress import covgate, covwaive, debug, mutate, rerun, runner, shrink, verify
 from regress.launchers import Backend, clusters
 from regress.launchers.pick import opened, run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     debug.add_parser(sub)
     mutate.add_parser(sub)
     verify.add_parser(sub)
+    shrink.add_parser(sub)
     return p
 
 
@@ -247,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             return mutate.main(args)
         if args.cmd == "verify":
             return verify.main(args)
+        if args.cmd == "shrink":
+            return shrink.main(args)
         return run(args)
     except TestListError as exc:
         print(f"regress: {exc}", file=sys.stderr)

@@ -119,10 +119,11 @@ def _identity(run_dir: Path, debug_dir: Path) -> list[str]:
     return notes
 
 
-def keep_previous(debug_dir: Path) -> Path | None:
-    """An earlier `regress debug` of the run (debug/ with its report) moves to debug.1, debug.2, ... (the next free
-    number) so that a second debug never overwrites the first; returns where it went. debug/ stays the newest."""
-    if not (debug_dir / DIVERGENCE_FILE).is_file():
+def keep_previous(debug_dir: Path, marker: str = DIVERGENCE_FILE) -> Path | None:
+    """An earlier `regress debug` of the run (debug/ with its report, `marker`) moves to debug.1, debug.2, ... (the
+    next free number) so that a second one never overwrites the first; returns where it went. debug/ stays the
+    newest. `regress shrink` keeps its folders the same way."""
+    if not (debug_dir / marker).is_file():
         return None                                # nothing finished there: reused as before
     n = 1
     while debug_dir.with_name(f"{debug_dir.name}.{n}").exists():

@@ -59,6 +59,7 @@ class ScCase:
     describe: str = ""
     logits_float: np.ndarray | None = None   # the float reference of a preset bundle (fidelity line)
     plan: list[Any] | None = None            # case=errors: regress/scplan.py Steps (x rows by Step.row)
+    engine_case: Any = None                  # case=random: the verif.cfg_item.EngineCase (RUN_DIR/case.json)
 
     @property
     def start_pos(self) -> int:
@@ -121,15 +122,24 @@ def preset_case(bundle: str, tokens: int, bus: int) -> ScCase:
                   b.logits_float)
 
 
-def random_case(vsc_seed: int, bus: int, tokens: int | None) -> ScCase:
+def random_case(vsc_seed: int, bus: int, tokens: int | None, case_file: str | None = None) -> ScCase:
     """RandTest's case for the bus width; with `tokens`, the same case space drawn with that many tokens
-    (verif/cfg_item.py LongRunCfgItem: positions t0..t0+tokens-1 below max_seq)."""
+    (verif/cfg_item.py LongRunCfgItem: positions t0..t0+tokens-1 below max_seq); with `case_file`, the case in
+    that file (verif/case_file.py: +le_case_file=PATH, what `regress shrink` runs)."""
     from models.ddr_layout import DdrLayout, pack_kv
+    from verif.case_file import CaseFileError, read_case_file
     from verif.cfg_item import LONG_RUN_TOKENS
     from verif.cfg_item import random_case as draw
     from verif.tests.case_model import case_model
 
-    if tokens is None:
+    if case_file is not None:
+        if tokens is not None:
+            raise CaseError("+le_tokens: a case file sets its own tokens")
+        try:
+            case = read_case_file(Path(case_file), bus)
+        except CaseFileError as exc:
+            raise CaseError(str(exc)) from None
+    elif tokens is None:
         case = draw(vsc_seed, lambda it: [it.axi_data_w == bus])
     elif tokens > LONG_RUN_TOKENS:
         raise CaseError(f"+le_tokens={tokens}: a random case has at most {LONG_RUN_TOKENS} tokens")
@@ -145,9 +155,10 @@ def random_case(vsc_seed: int, bus: int, tokens: int | None) -> ScCase:
     unknown = sorted(set(timing) - set(HARNESS_OPTIONS))
     if unknown:
         raise CaseError(f"the random case sets knob(s) {unknown} the SystemC harness has no option for")
-    desc = (f"random case (pyvsc seed {vsc_seed}): {cfg}, positions {case.t0}..{case.t0 + n - 1}, weights "
+    origin = f"case file {case_file}" if case_file is not None else f"pyvsc seed {vsc_seed}"
+    desc = (f"random case ({origin}): {cfg}, positions {case.t0}..{case.t0 + n - 1}, weights "
             f"{case.weight_dist}, latency {case.latency}, backpressure {case.backpressure}")
-    return ScCase(m.qm, bytes(image), m.x, m.positions, m.kv, timing, desc)
+    return ScCase(m.qm, bytes(image), m.x, m.positions, m.kv, timing, desc, engine_case=case)
 
 
 _LONG_ITEM: Any = None
@@ -192,9 +203,12 @@ def make_case(knobs: Mapping[str, str], bus: int, vsc_seed: int, py_seed: int = 
         raise CaseError(f"+le_case={kind}: expected one of {', '.join(CASE_KINDS)}")
     if "errors" in knobs and kind != "errors":
         raise CaseError(f"+le_errors={knobs['errors']}: only with +le_case=errors")
+    if "case_file" in knobs and kind != "random":
+        raise CaseError(f"+le_case_file={knobs['case_file']}: only with +le_case=random")
     tokens = _int_knob(knobs, "tokens")
     if kind == "random":
-        return random_case(vsc_seed, bus, tokens)
+        case_file = knobs.get("case_file")          # a replayed case sets its own tokens: +le_tokens is ignored
+        return random_case(vsc_seed, bus, None if case_file else tokens, case_file)
     if kind == "errors":
         if tokens is not None:
             raise CaseError("+le_tokens: an error plan sets its own tokens (choose groups with +le_errors=...)")

@@ -252,6 +252,9 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
     print(f"regress.scrun: {name} on {args.config} ({bus}-bit bus), {case.describe}, seeds {seeds.describe()}",
           flush=True)
     write_case(case, out / "bundle")
+    if case.engine_case is not None:                  # a random case: recorded for `regress shrink` / replay
+        from verif.case_file import CASE_FILE, write_case_file
+        write_case_file(case.engine_case, out / CASE_FILE)
     waves = simbuild.waves_enabled()
     try:
         model = scbuild.build(bus, rtl_root, parameters=params, coverage=args.cov, waves=waves,

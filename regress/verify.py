@@ -138,15 +138,21 @@ def verify_one(run: dict[str, Any], regression: Path, out_dir: Path, recorded_bu
     if status == "pass":
         verdict = PASSES
     else:
-        parsed = parse_cocotb_results(out_dir / "results.xml", str(run["cls"]))
-        kind, message, tb = (parsed[1], parsed[2], parsed[3]) if parsed else (status, f"no verdict ({status})", "")
-        new = str(signature(kind, message, tb))
+        new = outcome_signature(out_dir, str(run["cls"]), status)
         verdict = SAME if new == run.get("signature") else DIFFERENT
         if verdict == DIFFERENT:
             say(f"{rid}: was: {run.get('signature')}")
             verdict = f"{DIFFERENT} (new signature: {new})"
     say(f"{rid}: {verdict}")
     return verdict
+
+
+def outcome_signature(out_dir: Path, cls: str, status: str) -> str:
+    """The bucket signature of a failed re-run in `out_dir` (its results.xml; a crash or timeout without one: the
+    status), comparable with a recorded run's `signature`."""
+    parsed = parse_cocotb_results(out_dir / "results.xml", cls)
+    kind, message, tb = (parsed[1], parsed[2], parsed[3]) if parsed else (status, f"no verdict ({status})", "")
+    return str(signature(kind, message, tb))
 
 
 def add_parser(sub: Any) -> None:

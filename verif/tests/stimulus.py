@@ -19,12 +19,15 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pyuvm
 
 from models.config import EngineConfig
 from models.ddr_layout import pack
+from verif import settings
 from verif.bfm.axi_mem_bfm import BfmKnobs
+from verif.case_file import CASE_FILE, CASE_FILE_SETTING, read_case_file, write_case_file
 from verif.cfg_item import EngineCase, random_case
 from verif.tests.base import BaseTest
 from verif.tests.case_model import CaseModel, build_model, case_model
@@ -37,7 +40,11 @@ class CaseTest(BaseTest):
         raise NotImplementedError
 
     def choose(self) -> None:
-        self.the_case = self.case()
+        """The case: +le_case_file=PATH replays a recorded (or shrunk) one, else case() draws it; either way it is
+        written to the run directory (case.json, verif/case_file.py)."""
+        path = settings.setting(CASE_FILE_SETTING)
+        self.the_case = read_case_file(Path(path), self.bus_bits) if path else self.case()
+        write_case_file(self.the_case, Path.cwd() / CASE_FILE)
         self.p_x_idle = self.the_case.bus_knobs.get("p_x_idle", 0.0)
         self.p_logits_stall = self.the_case.bus_knobs.get("p_logits_stall", 0.0)
         self.x_delay_max = self.the_case.bus_knobs.get("x_delay_max", 0)
