@@ -220,7 +220,12 @@ def _dashboard(out: Path) -> None:
     from regress.report import write_dashboard
     from regress.report_data import ReportError
     try:
-        print(f"dashboard: {write_dashboard(out)}", flush=True)
+        path = write_dashboard(out)
+        from regress.compare import read_line
+        line = read_line(out)
+        if line:
+            print(line, flush=True)
+        print(f"dashboard: {path}", flush=True)
     except ReportError as exc:
         print(f"regress: no dashboard: {exc}", flush=True)
 

@@ -20,7 +20,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from regress import history
+from regress import compare, history
 from regress import testplan as tp
 from regress.report_data import Regression, ReportError, load, newest
 from regress.report_html import page
@@ -32,19 +32,25 @@ DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "build" / "regress"
 EXIT_USAGE = 2
 
 
-def _record(reg: Regression, db: Path) -> tuple[list[history.Entry], dict[tuple[str, str], list[tuple[str, str]]], str]:
-    """Record `reg` in the database; its suite's trend, per-test run histories and a note for the page."""
-    suite = str(reg.meta.get("suite") or "?")
+Histories = dict[tuple[str, str], list[tuple[str, str]]]
+
+
+def _record(reg: Regression, db: Path) -> tuple[list[history.Entry], Histories, str, compare.Changes | None]:
+    """Record `reg` in the database; its variant's trend, per-test run histories, a note for the page and the
+    changes against the previous regression of the variant (also written to OUT/changes.json)."""
+    variant = history.variant_of(reg.meta)
     until = str(reg.meta.get("started") or history.ALL)
     try:
         history.record(db, reg)
-        entries = history.trend(db, suite, until=until)
+        entries = history.trend(db, variant, until=until)
         keys = dict.fromkeys((r.result.test, r.result.config) for r in reg.runs)
-        hist = {(t, c): history.run_history(db, suite, t, c, until=until) for t, c in keys}
-        return entries, hist, f"last {len(entries)} regression(s) of suite {suite}; database {db}"
+        hist = {(t, c): history.run_history(db, variant, t, c, until=until) for t, c in keys}
+        changes = compare.compare(reg, db)
+        compare.write(reg.out, changes)
+        return entries, hist, f"last {len(entries)} regression(s) of {variant}; database {db}", changes
     except (sqlite3.Error, OSError) as exc:
         print(f"regress report: warning: trend database {db}: {exc}", file=sys.stderr)
-        return [], {}, f"trend database {db} not usable: {exc}"
+        return [], {}, f"trend database {db} not usable: {exc}", None
 
 
 def plan_view(reg: Regression, testplan: Path | None = None, testlist: Path | None = None) -> PlanView:
@@ -70,11 +76,11 @@ def write_dashboard(out: Path, history_db: Path | None = None, testplan: Path | 
     out = Path(out).resolve()
     reg = load(out)
     db = Path(history_db) if history_db is not None else history.default_path(out)
-    entries, hist, note = _record(reg, db)
+    entries, hist, note, changes = _record(reg, db)
     plan = plan_view(reg, testplan, testlist)
     path = out / DASHBOARD
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(page(reg, entries, hist, note, plan), encoding="utf-8")
+    tmp.write_text(page(reg, entries, hist, note, plan, changes), encoding="utf-8")
     tmp.replace(path)
     return path
 

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from regress.compare import Changes
 from regress.history import Entry
 from regress.report_assets import CSS, JS
+from regress.report_changes import changes_html
 from regress.report_data import Regression, Run, link, pct
 from regress.report_plots import meter
 from regress.report_sections import (
@@ -27,7 +29,7 @@ from regress.results import DEBUG_DIR, RunResult, json_dict, summary_rows
 FAILED_FIRST = {"fail": 0, "crash": 1, "timeout": 2, "interrupted": 3, "not_run": 4, "pass": 5}
 NAV = (("summary", "Summary"), ("runs", "Runs"), ("buckets", "Failure buckets"), ("testplan", "Testplan"),
        ("code-cov", "Code coverage"),
-       ("func-cov", "Functional coverage"), ("speed", "Sim speed"), ("trend", "Trend"))
+       ("func-cov", "Functional coverage"), ("speed", "Sim speed"), ("changes", "Changes"), ("trend", "Trend"))
 
 
 def status(s: str) -> str:
@@ -240,7 +242,7 @@ def bucket_list(reg: Regression) -> str:
 
 
 def page(reg: Regression, entries: Sequence[Entry], history: dict[tuple[str, str], list[tuple[str, str]]],
-         db_note: str, plan: PlanView | None = None) -> str:
+         db_note: str, plan: PlanView | None = None, changes: Changes | None = None) -> str:
     """The whole dashboard as one self-contained HTML document (`plan`: the testplan's status, if loaded)."""
     n, p, _ = reg.counts
     title = f"regress {reg.meta.get('suite', '?')}: {verdict(reg)} {p}/{n}"
@@ -253,6 +255,8 @@ def page(reg: Regression, entries: Sequence[Entry], history: dict[tuple[str, str
             section("code-cov", "Code coverage", code_coverage(reg)),
             section("func-cov", "Functional coverage", functional_coverage(reg)),
             section("speed", "Simulation speed", speed(reg)),
+            section("changes", "Changes", changes_html(changes), "against the previous regression of this variant; "
+                    "flaky seeds of this commit"),
             section("trend", "Trend", trend(reg, entries), e(db_note))]
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>'
