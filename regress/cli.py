@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from regress import covgate, covwaive, debug, mutate, rerun, runner, shrink, verify
+from regress import covgate, covgrade, covwaive, debug, mutate, rerun, runner, shrink, verify
 from regress.launchers import Backend, clusters
 from regress.launchers.pick import opened, run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cov", action="store_true", help="code + functional coverage, merged in <out>/coverage")
     r.add_argument("--cov-gate", action="store_true",
                    help="with --cov: fail when a total is below testlist coverage.gate")
+    r.add_argument("--keep-run-coverage", action="store_true",
+                   help="with --cov: keep each run's coverage.dat after the merge (deleted by default)")
     r.add_argument("--cov-waivers", type=Path, metavar="FILE",
                    help="reviewed coverage waivers (default verif/coverage_waivers.yaml)")
     r.add_argument("--rerun-failed", action="store_true",
@@ -82,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     mutate.add_parser(sub)
     verify.add_parser(sub)
     shrink.add_parser(sub)
+    covgrade.add_parser(sub)
     return p
 
 
@@ -118,6 +121,8 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
         raise TestListError("--cov-gate needs --cov (the gate checks the coverage of this run)")
     if getattr(args, "cov_waivers", None) and not args.cov:
         raise TestListError("--cov-waivers needs --cov (the waivers apply to the coverage of this run)")
+    if getattr(args, "keep_run_coverage", False) and not args.cov:
+        raise TestListError("--keep-run-coverage needs --cov (without it no run writes coverage.dat)")
     waivers_path = getattr(args, "cov_waivers", None) or covwaive.WAIVERS
     waivers = covwaive.load(waivers_path) if args.cov else None     # a bad file stops here, before any build
     cluster = _cluster(args)
@@ -197,7 +202,8 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
             print(f"coverage: code coverage of every run; functional coverage of the {len(sampled)} pyuvm run(s) "
                   f"(the systemc engine samples no covergroups)", flush=True)
         bad |= covgate.finish(out, [j.run_dir for j in jobs], tl.cov_gate, getattr(args, "cov_gate", False),
-                              functional_dirs=sampled, waivers=waivers, waivers_path=waivers_path)
+                              functional_dirs=sampled, waivers=waivers, waivers_path=waivers_path,
+                              keep_run_coverage=bool(getattr(args, "keep_run_coverage", False)))
     if getattr(args, "rerun_failed", False) and not interrupted and any(r.failed for r in results):
         try:
             rerun.rerun_failed(results, out)
@@ -255,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             return verify.main(args)
         if args.cmd == "shrink":
             return shrink.main(args)
+        if args.cmd == "grade":
+            return covgrade.main(args)
         return run(args)
     except TestListError as exc:
         print(f"regress: {exc}", file=sys.stderr)

@@ -5,7 +5,9 @@
     failed = covgate.finish(out, run_dirs, tl.cov_gate, enforce=args.cov_gate)
 
 `finish` writes `<out>/coverage/code/` (regress.codecov: merged.dat, coverage.info, html/, summary.json),
-`<out>/coverage/functional/` (regress.funccov: merged.ucis.xml, summary.json) and `<out>/coverage/gate.json`,
+`<out>/coverage/functional/` (regress.funccov: merged.ucis.xml, summary.json), `<out>/coverage/hits.json.gz` (each
+run's points, regress.covgrade: `regress grade`) and `<out>/coverage/gate.json`; after a successful code merge it
+deletes the runs' coverage.dat unless `keep_run_coverage`,
 prints the figures (after the reviewed waivers of verif/coverage_waivers.yaml, regress.covwaive: waived points are out
 of the figures the gate checks, and a stale or hit waiver prints a warning line), and returns True when the gate is
 enforced and a total is below its threshold (testlist.yaml
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from eda import toolchain
-from regress import codecov, covwaive, funccov
+from regress import codecov, covgrade, covwaive, funccov
 from regress.testlist import GATE_KEYS, BuildConfig
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,7 +131,8 @@ def _gate_waivers(code: Mapping[str, Any] | None, functional: Mapping[str, Any] 
 
 def finish(out: Path, run_dirs: Sequence[Path], thresholds: Mapping[str, float], enforce: bool,
            repo: Path | None = None, say: Say = print, functional_dirs: Sequence[Path] | None = None,
-           waivers: Sequence[covwaive.Waiver] | None = None, waivers_path: Path | None = None) -> bool:
+           waivers: Sequence[covwaive.Waiver] | None = None, waivers_path: Path | None = None,
+           keep_run_coverage: bool = True) -> bool:
     """Merge and report the coverage of `run_dirs` under `out`/coverage, print it, apply the gate. Functional
     coverage comes from `functional_dirs` (default `run_dirs`): the runs whose testbench samples covergroups.
 
@@ -142,6 +145,14 @@ def finish(out: Path, run_dirs: Sequence[Path], thresholds: Mapping[str, float],
     functional = _functional(out, run_dirs if functional_dirs is None else functional_dirs, say, wv)
     for line in _lines(code, functional, out):
         say(line)
+    graded = covgrade.collect(run_dirs, repo or REPO, say)
+    if graded["runs"]:
+        hits = covgrade.write(graded, out / "coverage")
+        steps, total = covgrade.grade(graded)
+        say(f"coverage: {len(steps)} of {len(graded['runs'])} run(s) reach the same coverage ({total} points): "
+            f"regress grade {out} (per-run hits in {hits})")
+    if code is not None and not keep_run_coverage:
+        covgrade.slim(run_dirs, say)
     figs = figures(code, functional)
     missed = misses(figs, thresholds)
     doc = {"enabled": enforce, "thresholds": dict(thresholds), "figures": figs, "misses": missed,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from regress import codecov, covwaive
+from regress import codecov, covgrade, covwaive
 from regress.runner import plan
 from regress.testlist import load
 
@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 def test_regress_smoke_cov(tmp_path: Path) -> None:
     out = tmp_path / "smoke"
     p = subprocess.run([sys.executable, "-m", "regress", "run", "smoke", "-j", "2", "--cov", "--cov-gate",
-                        "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=3600)
+                        "--keep-run-coverage", "--out", str(out)], cwd=REPO, capture_output=True, text=True,
+                       timeout=3600)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     runs = json.loads((out / "results.json").read_text())["runs"]
     tl = load()
@@ -56,6 +57,9 @@ def test_regress_smoke_cov(tmp_path: Path) -> None:
     assert (code / s["html"]).is_file()
     func = json.loads((out / "coverage" / "functional" / "summary.json").read_text())
     assert func["runs"] == n and set(func["covergroups"]) >= {"cfg", "stim", "axi_burst", "datapath"}
+    graded = covgrade.read(out / "coverage")                  # every run graded; the set covers everything
+    steps, total = covgrade.grade(graded)
+    assert sorted(graded["runs"]) == sorted(r["run_id"] for r in runs) and steps[-1].covered == total
     gate = json.loads((out / "coverage" / "gate.json").read_text())
     assert gate["enabled"] and gate["misses"] == [] and gate["thresholds"] == load().cov_gate
     for metric, limit in gate["thresholds"].items():
