@@ -46,8 +46,9 @@ def waived_pct(hits: Mapping[str, int], holes: Collection[str], cg: str, waived:
 
 def summarize(rep: CoverageReport, runs: int, waivers: Sequence[covwaive.Waiver] | None = None,
               waivers_path: Path | None = None) -> dict[str, object]:
-    """summary.json: {"runs", "total_pct", "covergroups": {cg: {"pct", "holes": ["cp.bin", ...]}}}, and with
-    `waivers` the `waived` section (regress.covwaive.section)."""
+    """summary.json: {"runs", "total_pct", "covergroups": {cg: {"pct", "holes": ["cp.bin", ...], "bins": {"cp.bin":
+    hits, ...}}}} (every bin with its merged hit count, waived ones included), and with `waivers` the `waived`
+    section (regress.covwaive.section)."""
     waived, rows = covwaive.apply_bins(rep.hits, rep.holes, waivers or ())
     groups: dict[str, dict[str, object]] = {}
     counts: dict[str, int] = {}
@@ -58,7 +59,8 @@ def summarize(rep: CoverageReport, runs: int, waivers: Sequence[covwaive.Waiver]
         if mine:
             counts[cg] = len(mine)
         holes = [h.split(".", 1)[1] for h in rep.holes if h.split(".", 1)[0] == cg and h not in waived]
-        groups[cg] = {"pct": round(pcts[cg], 2), "holes": holes}
+        bins = {name.split(".", 1)[1]: int(n) for name, n in rep.hits.items() if name.split(".", 1)[0] == cg}
+        groups[cg] = {"pct": round(pcts[cg], 2), "holes": holes, "bins": bins}
     total = sum(pcts.values()) / len(pcts) if pcts and waived else float(rep.total)
     out: dict[str, object] = {"runs": runs, "total_pct": round(float(total), 2), "covergroups": groups}
     if waivers is not None:

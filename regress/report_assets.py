@@ -66,6 +66,7 @@ a { color:#0969da; } td a { margin-right:6px; }
 .kpi .v { font-size:18px; font-weight:600; font-family:var(--mono); } .kpi .l { color:var(--muted); font-size:11px; }
 .holes code { display:inline-block; background:#fff5f5; border:1px solid #ffcecb; border-radius:3px; padding:0 4px;
               margin:1px 2px; }
+.holes code.hit { background:#dafbe1; border-color:#aceebb; }
 .hist { display:inline-flex; gap:1px; } .hist i { width:6px; height:12px; display:inline-block; }
 .hist i.pass { background:var(--pass); } .hist i.bad { background:var(--fail); } .hist i.other { background:#8c959f; }
 .filter { margin:0 0 6px; display:flex; gap:12px; align-items:center; }

@@ -45,15 +45,28 @@ def _metric_cell(d: Any, metric: str) -> str:
     return f'<td data-v="{v if v is not None else -1}"{tip}>{meter(v)}</td>'
 
 
-def _module_table(mods: Any) -> str:
+def module_pages(html_index: Path | None) -> dict[str, Path]:
+    """module -> its source file's genhtml page (<module>.sv.gcov.html anywhere under the report: one module per
+    file, named after it)."""
+    if html_index is None or not html_index.is_file():
+        return {}
+    return {p.name.removesuffix(".sv.gcov.html"): p for p in html_index.parent.rglob("*.sv.gcov.html")}
+
+
+def _module_table(mods: Any, out: Path | None = None, pages: dict[str, Path] | None = None) -> str:
     if not isinstance(mods, dict) or not mods:
         return '<p class="muted">no modules</p>'
+    pages = pages or {}
+
+    def name_cell(name: str) -> str:
+        page = pages.get(name)
+        return a(link(out, page), name, "its lines in the genhtml report") if page and out else e(name)
     def line_key(d: Any) -> float:
         n = d.get("line", {}).get("total") if isinstance(d, dict) and isinstance(d.get("line"), dict) else None
         return 101.0 if n == 0 else pct(d, "line", "pct") or 0.0
     order = sorted(mods.items(), key=lambda kv: (line_key(kv[1]), kv[0]))
-    rows = "".join(f'<tr><td class="mono">{e(name)}</td>' + "".join(_metric_cell(d, m) for m in METRICS) + "</tr>"
-                   for name, d in order)
+    rows = "".join(f'<tr><td class="mono">{name_cell(name)}</td>' + "".join(_metric_cell(d, m) for m in METRICS)
+                   + "</tr>" for name, d in order)
     return ('<table><thead><tr><th data-sort="txt">module</th>' + "".join(
         f'<th data-sort="num">{m}</th>' for m in METRICS) + f"</tr></thead><tbody>{rows}</tbody></table>")
 
@@ -96,7 +109,7 @@ def code_coverage(reg: Regression) -> str:
                if isinstance(tb, dict) and tb else "")
     return (f'<div class="kpis">{tot}</div><p>{report} · tool {e(c.get("tool", "?"))} · {e(c.get("runs", "?"))} '
             f'run(s) merged · modules worst line coverage first</p>{_gate(reg)}{waived_html(c, "code")}'
-            f'{_module_table(c.get("modules"))}{tb_html}')
+            f'{_module_table(c.get("modules"), reg.out, module_pages(html_path))}{tb_html}')
 
 
 def _pct(totals: dict[str, Any], metric: str) -> str:
@@ -120,6 +133,12 @@ def functional_coverage(reg: Regression) -> str:
     for name, d in order:
         holes = json_list(d, "holes")
         chips = "".join(f"<code>{e(h)}</code>" for h in holes) or '<span class="muted">none</span>'
+        bins = json_dict(d, "bins")
+        if bins:
+            counts = "".join(f'<code{" class=hit" if n else ""}>{e(b)} &times;{e(n)}</code>'
+                             for b, n in bins.items())
+            chips += f'<details><summary>all {len(bins)} bins, hit counts</summary><div class="holes">{counts}</div>' \
+                     '</details>'
         rows.append(f'<tr><td class="mono">{e(name)}</td><td data-v="{pct(d, "pct") or 0}">{meter(pct(d, "pct"))}'
                     f'</td><td class="num">{len(holes)}</td><td class="holes">{chips}</td></tr>')
     return (f'<p>total {meter(pct(f, "total_pct"), 200)} over {e(f.get("runs", "?"))} run(s); covergroups worst '

@@ -73,6 +73,8 @@ def test_content(dashboard: tuple[Path, Path, Page]) -> None:
         assert hole in text
     for module in ("le_softmax", "le_gemv", "le_tb_top"):
         assert module in text
+    assert "burst_len.len_16 ×3" in text and "split.none ×7" in text and "split.cross_4k ×0" in text  # hit counts
+    assert "coverage/code/html/rtl/le_gemv.sv.gcov.html" in page.hrefs        # a module row links to its page
     assert "functional 62.5% < 90%" in text and "bucket 1: 2 run(s)" in text
     assert "AssertionError at verif/env/scoreboard.py:42 in check_logits" in text
     assert "Crash" in text and "60,000" in text
