@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from regress import covgate, covgrade, covwaive, debug, mutate, rerun, runner, shrink, verify
+from regress import accumulate, covgate, covgrade, covwaive, debug, mutate, rerun, runner, shrink, verify
 from regress.launchers import Backend, clusters
 from regress.launchers.pick import opened, run_jobs
 from regress.results import RunResult, summary, write_json, write_junit
@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cov", action="store_true", help="code + functional coverage, merged in <out>/coverage")
     r.add_argument("--cov-gate", action="store_true",
                    help="with --cov: fail when a total is below testlist coverage.gate")
+    r.add_argument("--accumulate", type=Path, metavar="ACC",
+                   help="after the run, merge it into the accumulated folder ACC (regress merge ACC OUT --out ACC)")
     r.add_argument("--keep-run-coverage", action="store_true",
                    help="with --cov: keep each run's coverage.dat after the merge (deleted by default)")
     r.add_argument("--cov-waivers", type=Path, metavar="FILE",
@@ -85,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_parser(sub)
     shrink.add_parser(sub)
     covgrade.add_parser(sub)
+    accumulate.add_parser(sub)
     return p
 
 
@@ -93,6 +96,7 @@ def _meta(args: argparse.Namespace, git: dict[str, Any], tools: dict[str, str], 
             "tools": tools, "python": platform.python_version(), "jobs": args.jobs, "reseed": args.reseed,
             "seed": args.seed, "test": args.test, "waves": args.waves, "cov": args.cov, "out": str(out),
             "argv": sys.argv, "cluster": getattr(args, "cluster", "local"),
+            "accumulate": str(Path(args.accumulate).resolve()) if getattr(args, "accumulate", None) else None,
             "build_on_worker": getattr(args, "build_on_worker", False)}
 
 
@@ -123,6 +127,10 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
         raise TestListError("--cov-waivers needs --cov (the waivers apply to the coverage of this run)")
     if getattr(args, "keep_run_coverage", False) and not args.cov:
         raise TestListError("--keep-run-coverage needs --cov (without it no run writes coverage.dat)")
+    acc = getattr(args, "accumulate", None)
+    if acc is not None and Path(acc).exists() and not _is_accumulation(Path(acc)):
+        raise TestListError(f"--accumulate {acc}: exists and is not an accumulated folder (made by regress merge "
+                            f"or --accumulate): name a new folder or an accumulation")
     waivers_path = getattr(args, "cov_waivers", None) or covwaive.WAIVERS
     waivers = covwaive.load(waivers_path) if args.cov else None     # a bad file stops here, before any build
     cluster = _cluster(args)
@@ -210,7 +218,19 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
         except KeyboardInterrupt:
             print("regress: reruns interrupted", flush=True)
     _dashboard(out)
+    if getattr(args, "accumulate", None):
+        acc = Path(args.accumulate).resolve()
+        accumulate.accumulate(out, acc)
+        _dashboard(acc)
+        _dashboard(out)                         # now with the accumulated figures next to this run's
     return EXIT_FAIL if bad else 0
+
+
+def _is_accumulation(path: Path) -> bool:
+    try:
+        return bool(json.loads((path / "results.json").read_text()).get("suite") == accumulate.SUITE)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _forget_previous(out: Path) -> None:
@@ -263,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             return shrink.main(args)
         if args.cmd == "grade":
             return covgrade.main(args)
+        if args.cmd == "merge":
+            return accumulate.main(args)
         return run(args)
     except TestListError as exc:
         print(f"regress: {exc}", file=sys.stderr)

@@ -107,9 +107,24 @@ def code_coverage(reg: Regression) -> str:
     tb = c.get("tb_modules")
     tb_html = (f"<details><summary>testbench modules ({len(tb)})</summary>{_module_table(tb)}</details>"
                if isinstance(tb, dict) and tb else "")
-    return (f'<div class="kpis">{tot}</div><p>{report} · tool {e(c.get("tool", "?"))} · {e(c.get("runs", "?"))} '
-            f'run(s) merged · modules worst line coverage first</p>{_gate(reg)}{waived_html(c, "code")}'
+    return (f'<div class="kpis">{tot}</div>{_accumulated(reg)}<p>{report} · tool {e(c.get("tool", "?"))} · '
+            f'{e(c.get("runs", "?"))} run(s) merged · modules worst line coverage first</p>{_gate(reg)}'
+            f'{waived_html(c, "code")}'
             f'{_module_table(c.get("modules"), reg.out, module_pages(html_path))}{tb_html}')
+
+
+def _accumulated(reg: Regression) -> str:
+    """The accumulated coverage next to this run's (`regress run --accumulate ACC`)."""
+    acc = reg.meta.get("accumulate")
+    if not acc:
+        return ""
+    from regress.accumulate import totals
+    figs = totals(Path(str(acc)))
+    if not figs:
+        return f'<p class="muted">accumulated into {e(acc)}: no coverage there yet</p>'
+    text = "  ".join(f"{m} {v:.1f}%" for m, v in figs.items())
+    return (f'<p>accumulated over every regression in {a(link(reg.out, Path(str(acc)) / "dashboard.html"), str(acc))}:'
+            f' <b class="mono">{e(text)}</b></p>')
 
 
 def _pct(totals: dict[str, Any], metric: str) -> str:
