@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from html import escape
 
 FONT = 'font-family="ui-monospace,Menlo,Consolas,monospace" font-size="11"'
+CHAR_W = 7                       # px per character of FONT (11 px monospace: about 6.6)
 SERIES_COLOURS = ("#1a7f37", "#0969da", "#8250df", "#bf8700", "#cf222e", "#57606a")
 
 
@@ -44,6 +45,9 @@ def bar_chart(bars: Sequence[Bar], unit: str, width: int = 600, label_w: int = 1
         return '<p class="muted">no data</p>'
     top = max(max(b.value, b.hi or 0.0) for b in bars)
     vmax = _nice_max(top)
+    need = CHAR_W * max(len(b.label) for b in bars) + 12     # the longest label fits: nothing is clipped
+    if need > label_w:
+        width, label_w = width + need - label_w, need
     plot_w = width - label_w - 50
     h = row_h * len(bars) + 28
 
@@ -79,7 +83,8 @@ def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float | None
     """Percent series over successive points (x: `labels`, oldest first); None values leave a gap."""
     if not labels or not any(v is not None for vs in series.values() for v in vs):
         return '<p class="muted">no trend yet: the plot appears from the first recorded regression on</p>'
-    left, right, top, bottom = 40, 130, 10, 40
+    left, top, bottom = 40, 10, 40
+    right = max(130, CHAR_W * max(len(k) for k in series) + 44)        # the legend's longest name fits
     pw, ph = width - left - right, height - top - bottom
     n = len(labels)
 

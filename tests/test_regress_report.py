@@ -274,3 +274,18 @@ def test_reused_out_dir_is_a_new_regression(tmp_path: Path) -> None:
     assert [e.started for e in history.trend(tmp_path / "history.sqlite", "nightly")] == [
         "2026-01-01T00:00:00", "2026-01-02T00:00:00"]
     assert page.hrefs.count("dashboard.html") == 1
+
+
+def test_plot_labels_are_not_clipped() -> None:
+    """A long run id or series name widens its plot instead of running off its left or right edge."""
+    import re as _re
+
+    from regress.report_plots import CHAR_W, Bar, bar_chart, line_chart
+    long = "reset_mid_token.w128.s4000000001"
+    svg = bar_chart([Bar(long, 3.0), Bar("x", 1.0)], "s")
+    label_x = float(_re.search(r'<text x="([0-9.]+)"[^>]*text-anchor="end">' + long, svg).group(1))
+    assert label_x >= CHAR_W * len(long)                     # the right-aligned label starts at x >= 0
+    svg = line_chart(["a", "b"], {"functional (accumulated)": [1.0, 2.0]})
+    width = float(_re.search(r'width="([0-9.]+)"', svg).group(1))
+    legend_x = float(_re.search(r'<text x="([0-9.]+)"[^>]*>functional \(accumulated\)', svg).group(1))
+    assert legend_x + CHAR_W * len("functional (accumulated)") <= width
