@@ -13,6 +13,10 @@
 //                        START while ERROR is set -> rejected, error IRQ again.
 //                        DONE describes the latest START: every START rejected while idle clears it.
 //                        START during a soft-reset drain -> ignored (no STATUS change, no IRQ).
+//                        START in the cycle dp_clear_o pulses (the last cycle of a drain or of an idle
+//                        soft reset, before STATUS can have been read as 0) -> held one cycle, then
+//                        handled as any START from idle: never accepted while the datapath is in
+//                        reset (its start pulse would be lost and the token hang BUSY).
 //                        A token error (le_exec, X framing, write response) -> abort_o until the
 //                        engine has drained (le_exec drained_o), then ERROR + ERR_CODE (the first
 //                        error since the last soft reset) + error IRQ, BUSY cleared.
@@ -89,8 +93,13 @@ module le_token_ctrl
     else                               tok_err = 1'b0;
   end
 
+  // A START that arrives while dp_clear_o pulses waits one cycle in start_hold_q: the datapath is in reset then.
+  logic start_hold_q, start_hold_d, start_req;
+  assign start_req    = (start_req_i && !clear_q) || start_hold_q;
+  assign start_hold_d = start_req_i && clear_q && !soft_req_i;
+
   logic accept;
-  assign accept = state_q == TIdle && start_req_i && !soft_req_i && !error_q && cfg_ok_i;
+  assign accept = state_q == TIdle && start_req && !soft_req_i && !error_q && cfg_ok_i;
 
   always_comb begin
     state_d       = state_q;
@@ -120,8 +129,9 @@ module le_token_ctrl
           clear_d = 1'b1;
         end else if (accept) begin
           state_d = TBusy; done_d = 1'b0; pend_d = '0; wr_err_seen_d = 1'b0;
-          cyc_d = '0; stall_d = '0; brd_d = '0; bwr_d = '0;
-        end else if (start_req_i) begin
+          cyc_d = 64'(start_hold_q);   // a held START: PERF_CYCLES still counts from its CSR write
+          stall_d = '0; brd_d = '0; bwr_d = '0;
+        end else if (start_req) begin
           // A rejected START clears DONE: DONE describes the latest START (docs/host_protocol.md 5).
           done_d = 1'b0;
           if (!error_q) begin
@@ -136,7 +146,7 @@ module le_token_ctrl
           state_d = TDrain; soft_d = 1'b0; pend_d = tok_code;
         end else if (done_i) begin
           state_d = TIdle; done_d = 1'b1;
-        end else if (start_req_i && !error_q) begin
+        end else if (start_req && !error_q) begin
           error_d = 1'b1; code_d = 8'(ErrStartBusy);
         end
       end
@@ -151,7 +161,7 @@ module le_token_ctrl
           end else if (!error_q) begin
             error_d = 1'b1; code_d = pend_q;
           end
-        end else if (start_req_i && !error_q && !soft_q) begin
+        end else if (start_req && !error_q && !soft_q) begin
           error_d = 1'b1; code_d = 8'(ErrStartBusy);
         end
       end
@@ -166,6 +176,7 @@ module le_token_ctrl
       soft_q        <= 1'b0;
       wr_err_seen_q <= 1'b0;
       clear_q       <= 1'b0;
+      start_hold_q  <= 1'b0;
       code_q        <= '0;
       pend_q        <= '0;
       cyc_q         <= '0;
@@ -179,6 +190,7 @@ module le_token_ctrl
       soft_q        <= soft_d;
       wr_err_seen_q <= wr_err_seen_d;
       clear_q       <= clear_d;
+      start_hold_q  <= start_hold_d;
       code_q        <= code_d;
       pend_q        <= pend_d;
       cyc_q         <= cyc_d;
@@ -199,7 +211,7 @@ module le_token_ctrl
   assign irq_done_o   = state_q == TBusy && !soft_req_i && !tok_err && done_i;
   // Every START that is rejected raises the error interrupt, as does a drained error. A START during a
   // soft-reset drain is ignored entirely (no STATUS change, no event): the drain's end clears everything.
-  assign irq_error_o  = (start_req_i && !soft_req_i && !accept && !(state_q == TDrain && soft_q)) ||
+  assign irq_error_o  = (start_req && !soft_req_i && !accept && !(state_q == TDrain && soft_q)) ||
                         (state_q == TDrain && drained_i && !soft_q && !soft_req_i);
   assign perf_cycles_o   = cyc_q;
   assign perf_rd_stall_o = stall_q;
