@@ -85,7 +85,7 @@ def rtl_files(modules: Sequence[str] = ()) -> list[str]:
     return [known[m] for m in modules]
 
 
-def load_waivers(path: Path = WAIVERS) -> list[dict[str, str]]:
+def load_waivers(path: Path = WAIVERS) -> list[dict[str, Any]]:
     import yaml
     if not path.is_file():
         return []
@@ -100,13 +100,19 @@ def load_waivers(path: Path = WAIVERS) -> list[dict[str, str]]:
         missing = {"file", "original", "mutated", "reason"} - set(w if isinstance(w, dict) else {})
         if missing or not str(w.get("reason", "")).strip():
             raise MutateError(f"{path}: waiver {i}: needs file, original, mutated and a reason")
+        line = w.get("line")
+        if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
+            raise MutateError(f"{path}: waiver {i}: line {line!r}: a line number >= 1 (or no line: every site)")
     return waivers
 
 
-def _waived(m: Mutant, waivers: list[dict[str, str]]) -> dict[str, str] | None:
+def _waived(m: Mutant, waivers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The waiver matching `m`: the same file, original and mutated text, and the same line when it names one (a
+    text such as 1'b0 -> 1'b1 occurs on many lines of a file, not all of them equivalent)."""
     for w in waivers:
         if (w["file"], w["original"].strip(), w["mutated"].strip()) == (m.file, m.original.strip(),
-                                                                         m.mutated.strip()):
+                                                                         m.mutated.strip()) \
+                and w.get("line") in (None, m.line):
             return w
     return None
 

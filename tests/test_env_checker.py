@@ -96,6 +96,15 @@ def test_perf_and_status_mismatches(bundle) -> None:
     assert "perf: 1" in text and "status: 1" in text
 
 
+def test_rd_stall_bounds(bundle) -> None:
+    """1 <= PERF_RD_STALL <= PERF_CYCLES on a completed token (a counter stuck at 0 is caught: mutant #1028)."""
+    for stall, bad in ((0, True), (1, False), (1000, False), (1001, True)):
+        def m(pred, frame, writes, result, stall=stall):
+            return frame, writes, dataclasses.replace(result, perf=dict(result.perf, rd_stall_cycles=stall))
+        text = "\n".join(plant(bundle, m))
+        assert ("1 <= PERF_RD_STALL <= PERF_CYCLES" in text) == bad, (stall, text)
+
+
 def test_failed_token_frame_zero_or_correct_prefix(bundle) -> None:
     """A failed token's frame is zero from the failure on: zeros or a golden prefix pass (the prefix is
     recorded), a wrong prefix is named."""

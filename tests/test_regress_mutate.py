@@ -89,3 +89,24 @@ def test_systemc_runs_first_and_the_mutant_plusarg_reaches_the_harness() -> None
     assert engines == sorted(engines, key=lambda e: e != "systemc") and "systemc" in engines and "pyuvm" in engines
     knobs, rest = scrun.split_plusargs(["+le_mutant=7", "+le_tokens=2"])
     assert knobs == {"tokens": "2"} and rest == ["+le_mutant=7"]
+
+
+def test_a_waiver_with_a_line_matches_only_that_line(tmp_path: Path) -> None:
+    """`line:` pins a waiver to one site: the same text on another line of the file is not waived."""
+    from regress.mutants import Mutant
+    a = Mutant(1, "rtl/x.sv", 10, "const", "1'b0", "1'b1")
+    b = Mutant(2, "rtl/x.sv", 20, "const", "1'b0", "1'b1")
+    anywhere = {"file": "rtl/x.sv", "original": "1'b0", "mutated": "1'b1", "reason": "r"}
+    pinned = {**anywhere, "line": 20}
+    assert mutate._waived(a, [anywhere]) and mutate._waived(b, [anywhere])
+    assert mutate._waived(a, [pinned]) is None and mutate._waived(b, [pinned]) == pinned
+    (tmp_path / "w.yaml").write_text("waivers:\n  - {file: x.sv, original: a, mutated: b, reason: r, line: -3}\n")
+    with pytest.raises(mutate.MutateError, match="waiver 0: line -3: a line number >= 1"):
+        mutate.load_waivers(tmp_path / "w.yaml")
+
+
+def test_shipped_waivers_all_match() -> None:
+    """Every reviewed waiver in verif/mutation_waivers.yaml matches a generated mutant (none stale)."""
+    everything, _ = generate(mutate.REPO, mutate.rtl_files())
+    stale = [w for w in mutate.load_waivers() if not any(mutate._waived(m, [w]) for m in everything)]
+    assert stale == []

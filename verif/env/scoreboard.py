@@ -146,8 +146,10 @@ class TokenChecker:
         if (p.get("bytes_rd"), p.get("bytes_wr")) != (pred.bytes_rd, pred.bytes_wr):
             self._bad("perf", f"{tok}: PERF_BYTES_RD/WR {p.get('bytes_rd')}/{p.get('bytes_wr')}, the schedule "
                               f"moves {pred.bytes_rd}/{pred.bytes_wr}")
-        if not 0 <= p.get("rd_stall_cycles", 0) <= p.get("cycles", 0) or p.get("cycles", 0) <= 0:
-            self._bad("perf", f"{tok}: PERF_CYCLES {p.get('cycles')} / PERF_RD_STALL {p.get('rd_stall_cycles')}")
+        # 1 <= PERF_RD_STALL <= PERF_CYCLES: the token's first read (the image header) is always waited for
+        if not 1 <= p.get("rd_stall_cycles", 0) <= p.get("cycles", 0):
+            self._bad("perf", f"{tok}: PERF_CYCLES {p.get('cycles')} / PERF_RD_STALL {p.get('rd_stall_cycles')}: "
+                              f"1 <= PERF_RD_STALL <= PERF_CYCLES")
         if result.start_to_irq is not None and p.get("cycles") != result.start_to_irq:
             self._bad("perf", f"{tok}: PERF_CYCLES {p.get('cycles')}, the testbench counted {result.start_to_irq} "
                               f"cycles from the START write to the irq")
