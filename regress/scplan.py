@@ -8,8 +8,9 @@ Groups (each starts at a fresh position; every failing step is followed by a goo
             expected code decided from the memory's own record of the bursts it failed)
   config    START rejected (a dim 0, d_model not a multiple of the lanes, n_heads * d_head != d_model, TOKEN_POS >=
             MAX_SEQ, KV_BASE not 64-byte aligned) and accepted-then-failed (KV_BASE != IMAGE_BASE + kv_base, MAX_SEQ
-            disagreeing with the header, the header magic corrupted, the header's bus width the other one); the
-            header restored and the engine reconfigured after each
+            disagreeing with the header, the header magic corrupted, the header's bus width the other one,
+            W_TILE_ROWS / N_LAYERS at their RTL maximum: legal, so accepted, then the header disagrees); the header
+            restored and the engine reconfigured after each
   framing   X frames TLAST early with full TKEEP, bytes short (partial TKEEP), one extra beat, 2-3 extra beats,
             extra bytes
   reset     CTRL.SOFT_RESET before X, while the weights stream, while the logits stream
@@ -30,6 +31,7 @@ from verif.env.txn import ABORT_CODE, ABORTED, AUTO, IN_FLIGHT, QUIET_CYCLES, RE
 
 GROUPS = ("axi", "config", "framing", "reset", "busy")
 SLVERR, DECERR = 2, 3     # verif/bfm/axi_mem_bfm.py (not imported: it needs cocotb)
+RTL_MAX_TILE, RTL_MAX_LAYERS = 65535, 16     # le_cfg_check MAX_TILE, MAX_LAYERS (not build parameters of le_tb_top)
 
 
 @dataclass
@@ -161,6 +163,11 @@ class _Planner:
             (f"header bus width {other_bus} != engine {c.axi_data_w}",
              {"poke": [(self.base + 4 * HDR_AXI_DATA_W, other_bus.to_bytes(4, "little"))]}, True),
         ]
+        # a field at its RTL maximum is legal: START accepted, then the header (which disagrees) fails the token
+        for name, top in (("w_tile_rows", RTL_MAX_TILE), ("n_layers", RTL_MAX_LAYERS)):
+            if getattr(c, name) != top:
+                cases.append((f"{name.upper()} CSR at the RTL maximum {top}: accepted, the header disagrees",
+                              {"csr": [(REGISTERS[name.upper()], top)]}, True))
         for label, setup, accepted in cases:
             self.fail(Step(self.pos, self.pos, int(ErrorCode.ILLEGAL_CONFIG), kind="" if accepted else REJECTED,
                            label=label, restore=[(self.base, header)], reconfigure=True, **setup))
