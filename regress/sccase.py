@@ -37,7 +37,8 @@ HARNESS_OPTIONS: dict[str, str] = {
     "p_ar_stall": "--p-ar-stall", "p_r_gap": "--p-r-gap", "p_aw_stall": "--p-aw-stall", "p_w_stall": "--p-w-stall",
     "p_b_gap": "--p-b-gap", "reorder": "--reorder", "interleave": "--interleave", "b_reorder": "--b-reorder",
     "p_x_idle": "--p-x-idle", "p_logits_stall": "--p-logits-stall", "max_outstanding": "--max-out",
-    "w_early_max": "--w-early-max", "x_delay_max": "--x-delay-max",
+    "w_early_max": "--w-early-max", "x_delay_max": "--x-delay-max", "logits_pause": "--logits-pause",
+    "logits_pause_at": "--logits-pause-at",
 }
 NOT_TIMING = {"seed"}          # sub-seeds of the pyuvm BFM proxies; the harness's BFMs draw from +verilator+seed
 CASE_KINDS = ("preset", "random", "errors")
@@ -198,6 +199,20 @@ def errors_case(bundle: str, bus: int, py_seed: int, image_base: int, groups: st
 
 
 def make_case(knobs: Mapping[str, str], bus: int, vsc_seed: int, py_seed: int = 0, image_base: int = 0) -> ScCase:
+    """The case the knobs name; `logits_pause` (any kind) adds one m_axis_logits TREADY-low pause of that many
+    cycles per frame, a third of the way into it (le_axis_sink_bfm pause_len / pause_at)."""
+    case = _case(knobs, bus, vsc_seed, py_seed, image_base)
+    pause = _int_knob(knobs, "logits_pause")
+    if not pause:
+        return case
+    if pause > 0xFFFF:
+        raise CaseError(f"+le_logits_pause={pause}: at most 65535 cycles")
+    frame_beats = -(-4 * case.qm.cfg.vocab // (bus // 8))
+    timing = {**case.timing, "logits_pause": pause, "logits_pause_at": frame_beats // 3}
+    return dataclasses.replace(case, timing=timing, describe=f"{case.describe}; a {pause}-cycle logits pause per frame")
+
+
+def _case(knobs: Mapping[str, str], bus: int, vsc_seed: int, py_seed: int, image_base: int) -> ScCase:
     kind = knobs.get("case", "preset")
     if kind not in CASE_KINDS:
         raise CaseError(f"+le_case={kind}: expected one of {', '.join(CASE_KINDS)}")

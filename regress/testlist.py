@@ -23,7 +23,7 @@ NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 TEST_KEYS = {"class", "module", "configs", "reseeds", "plusargs", "knobs", "timeout", "slow", "engine"}
 ENGINES = ("pyuvm", "systemc")
 # what regress.scrun understands (regress/sccase.py)
-SC_KNOBS = {"bundle", "tokens", "case", "errors", "max_vocab", "mem_pages", "case_file"}
+SC_KNOBS = {"bundle", "tokens", "case", "errors", "max_vocab", "mem_pages", "case_file", "logits_pause"}
 SC_MODULE = "regress.scrun"
 SUITE_KEYS = {"tests", "reseed_multiplier", "seeds"}
 ENTRY_KEYS = {"test", "configs", "reseeds"}

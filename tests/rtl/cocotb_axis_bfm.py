@@ -12,6 +12,8 @@ COCOTB_RANDOM_SEED.
     good token after each failure is byte-exact.
   - test_loopback: source BFM -> sink BFM with random TKEEP per beat, byte-exact; three frames sent with
     nothing read fill both banks and the sink holds TREADY low (full_cycles) without losing a frame.
+  - test_sink_pause: the sink's once-per-frame TREADY-low pause (pause_len / pause_at): exactly pause_len
+    cycles per frame, frames intact, off at 0.
   - test_sink_overflow: > MAX_BEATS beats without TLAST through the loop-back: OVERFLOW, frame truncated.
   - test_sink_direct: the sink driven per cycle from Python: TVALID dropped while stalled (VALID_DROP) and
     payload changed while stalled (PAYLOAD_CHANGE) are recorded; clear_errors() clears them.
@@ -162,6 +164,34 @@ async def test_loopback(dut: Any) -> None:
     await sender
     assert [g.data for g in got] == frames
     assert sink.stats()["full_cycles"] > full0
+    assert sink.protocol_errors() == [], sink.protocol_errors()
+
+
+@cocotb.test()
+async def test_sink_pause(dut: Any) -> None:
+    """pause_len / pause_at: one TREADY-low stretch of exactly pause_len cycles per frame, after pause_at (+1 when
+    the next beat is taken in the same cycle) beats; frames intact; pause_len 0 turns it off."""
+    src, sink, rng, bb = await setup(dut, sink_sel=2)
+    for pause, at, n in ((37, 3, 10), (5, 0, 4), (0, 2, 6)):
+        sink.configure(0.0, pause_len=pause, pause_at=at)
+        lows: list[int] = []
+
+        async def watch(lows: list[int] = lows) -> None:
+            run = 0
+            while True:
+                await RisingEdge(dut.clk)
+                if int(dut.u_sink.s_axis_tvalid.value) and not int(dut.u_sink.s_axis_tready.value):
+                    run += 1
+                elif run:
+                    lows.append(run)
+                    run = 0
+        watcher = cocotb.start_soon(watch())
+        frames = [rng.randbytes(n * bb) for _ in range(3)]
+        for f in frames:
+            got, _ = await with_timeout(gather(sink.recv(), src.send(f)), TOKEN_TIMEOUT_NS, "ns")
+            assert got.data == f
+        watcher.cancel()
+        assert lows == [pause] * 3 if pause else lows == [], (pause, at, lows)
     assert sink.protocol_errors() == [], sink.protocol_errors()
 
 

@@ -201,9 +201,14 @@ class AxisSinkBfm:
         self._mem = _Words(handle.mem, self._data_w + self.bus_bytes + 1)
         self.flush()
 
-    def configure(self, p_stall: float) -> None:
-        """p_stall: probability that TREADY is low in a cycle (independent per cycle)."""
+    def configure(self, p_stall: float, pause_len: int = 0, pause_at: int = 0) -> None:
+        """p_stall: probability that TREADY is low in a cycle (independent per cycle); pause_len: one TREADY-low
+        pause of that many cycles per frame once pause_at beats of it are taken (0: none)."""
         self.h.p_stall.value = _fraction(p_stall, "p_stall")
+        if not (0 <= pause_len <= 0xFFFF and 0 <= pause_at <= 0xFFFF):
+            raise ValueError(f"pause_len {pause_len} / pause_at {pause_at}: 0..65535")
+        self.h.pause_len.value = pause_len
+        self.h.pause_at.value = pause_at
 
     def flush(self) -> None:
         """Drop every captured frame not read yet."""

@@ -15,6 +15,9 @@
 // Knobs:        p_stall (16-bit fraction of 65536): TREADY low in a cycle when $urandom[15:0] <
 //               p_stall (independent per cycle). $urandom follows the simulator seed
 //               (+verilator+seed+N under Verilator).
+//               pause_len / pause_at: once per frame, when pause_at beats of it have been taken and the
+//               next one is offered, TREADY is held low for pause_len cycles (0: never): one long stall
+//               that fills the producer's buffers, which independent per-cycle stalls almost never do.
 // Checks:       recorded, never fatal: err_count (all), err_mask (bit c-1 for code c),
 //               err_last_code / err_last_cycle (cycle = rising edges since time zero):
 //                 1 VALID_DROP      TVALID fell while a beat was stalled (TVALID & !TREADY before)
@@ -69,6 +72,8 @@ module le_axis_sink_bfm #(
   logic [15:0] p_stall     /*verilator public_flat_rw*/ = '0;   // P(TREADY low) * 65536
   logic [31:0] err_clr_seq /*verilator public_flat_rw*/ = '0;   // +1 clears the error record
   logic [31:0] drop_seq    /*verilator public_flat_rw*/ = '0;   // +1 drops an unfinished frame
+  logic [15:0] pause_len   /*verilator public_flat_rw*/ = '0;   // TREADY-low pause per frame
+  logic [15:0] pause_at    /*verilator public_flat_rw*/ = '0;   // ... after this many beats
 
   // ---- capture store and status, read by the proxy -----------------------------------------------
   logic [WordW-1:0] mem [2 * MAX_BEATS];        // bank b, beat k at b * MAX_BEATS + k
@@ -93,9 +98,11 @@ module le_axis_sink_bfm #(
   logic             pend_q    = 1'b0;      // a beat was stalled at the previous edge
   logic [WordW-1:0] held_q    = '0;        // ... and its payload
   logic [31:0]      clr_seen_q = '0;
+  logic [15:0]      pause_q   = '0;        // pause cycles left after this one
+  logic             paused_q  = 1'b0;      // this frame has had its pause
 
   logic [WordW-1:0] word;
-  logic             accept, bank, room, room_next, fits;
+  logic             accept, bank, room, room_next, fits, pause_start, pausing_next;
   logic [7:0]       code_now;
   logic [3:0]       mask_now;
   logic [31:0]      unread;
@@ -108,6 +115,9 @@ module le_axis_sink_bfm #(
   // after this edge: one more unread frame if a TLAST beat is accepted now (ack_seq only grows)
   assign room_next = (unread + {31'd0, accept & s_axis_tlast}) < 32'd2;
   assign fits      = (wr_idx_q < IdxW'(MAX_BEATS));
+  assign pause_start  = pause_len != 16'd0 && !paused_q && s_axis_tvalid &&
+                        {{(32 - IdxW){1'b0}}, wr_idx_q} == {16'd0, pause_at};
+  assign pausing_next = pause_start || pause_q != 16'd0;
 
   // Protocol checks of this cycle (first code wins for err_last_code; all go into err_mask).
   always_comb begin
@@ -132,9 +142,14 @@ module le_axis_sink_bfm #(
       wr_idx_q <= '0;
       ovf_q    <= 1'b0;
       pend_q   <= 1'b0;
+      pause_q  <= '0;
+      paused_q <= 1'b0;
       drop_seen_q <= drop_seq;
     end else begin
-      ready_q <= room_next & !stall_draw;
+      ready_q <= room_next & !stall_draw & !pausing_next;
+      if (pause_start)            pause_q <= pause_len - 16'd1;
+      else if (pause_q != 16'd0)  pause_q <= pause_q - 16'd1;
+      if (pause_start)            paused_q <= 1'b1;
       pend_q  <= s_axis_tvalid & !ready_q;
       held_q  <= word;
       if (s_axis_tvalid && !ready_q) stall_cycles <= stall_cycles + 1;
@@ -151,6 +166,7 @@ module le_axis_sink_bfm #(
           frames_recv     <= frames_recv + 1;
           wr_idx_q        <= '0;
           ovf_q           <= 1'b0;
+          paused_q        <= 1'b0;
         end else begin
           if (fits) wr_idx_q <= wr_idx_q + 1'b1;
           else      ovf_q    <= 1'b1;
@@ -160,6 +176,7 @@ module le_axis_sink_bfm #(
         drop_seen_q <= drop_seq;
         wr_idx_q    <= '0;
         ovf_q       <= 1'b0;
+        paused_q    <= 1'b0;
       end
     end
     // error record (outside reset only; the clear wins over a new error in the same cycle)

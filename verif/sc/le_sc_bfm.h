@@ -64,6 +64,7 @@ struct Knobs {
     unsigned max_out = 0, w_early_max = 0;           // 0: the BFM's SLOTS / W_EARLY (BfmKnobs 64 caps to them)
     double p_x_idle = 0, p_logits_stall = 0;
     unsigned x_delay_max = 0;                        // each X frame waits 0..this many cycles first
+    unsigned logits_pause = 0, logits_pause_at = 0;  // one TREADY-low pause per logits frame, after this many beats
 };
 
 inline uint32_t prob17(double p) {                 // le_axi_slave_bfm: 17 bits, 65536 = always
@@ -121,6 +122,8 @@ public:
         LE_V(r_, u_x_src__DOT__p_idle) = prob16(k.p_x_idle);
         LE_V(r_, u_x_src__DOT__start_delay_max) = static_cast<SData>(k.x_delay_max);
         LE_V(r_, u_logits_sink__DOT__p_stall) = prob16(k.p_logits_stall);
+        LE_V(r_, u_logits_sink__DOT__pause_len) = static_cast<SData>(k.logits_pause);
+        LE_V(r_, u_logits_sink__DOT__pause_at) = static_cast<SData>(k.logits_pause_at);
     }
 
     // ---- error injection (axi_mem_bfm.py add_error_range / clear_errors, BfmKnobs p_rd_err ...) ---------------

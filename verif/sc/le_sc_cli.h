@@ -90,6 +90,8 @@ inline Options parse(int argc, char** argv) {
         else if (a == "--p-x-idle") k.p_x_idle = prob();
         else if (a == "--x-delay-max") k.x_delay_max = static_cast<unsigned>(std::min<uint64_t>(num(), 0xFFFF));
         else if (a == "--p-logits-stall") k.p_logits_stall = prob();
+        else if (a == "--logits-pause") k.logits_pause = static_cast<unsigned>(std::min<uint64_t>(num(), 0xFFFF));
+        else if (a == "--logits-pause-at") k.logits_pause_at = static_cast<unsigned>(std::min<uint64_t>(num(), 0xFFFF));
         else usage_error("unknown option " + a);
     }
     if (o.bundle.empty() || o.out.empty()) usage_error(std::string("usage: ") + g_prog + " --bundle DIR --out DIR [options] [+verilator+seed+N]");
