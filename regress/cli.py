@@ -273,19 +273,9 @@ def main(argv: list[str] | None = None) -> int:
             return testplan_main([*([str(args.out)] if args.out else []),
                                   *(["--testplan", str(args.testplan)] if args.testplan else []),
                                   *(["--testlist", str(args.testlist)] if args.testlist else [])])
-        if args.cmd == "debug":
-            return debug.main(args)
-        if args.cmd == "mutate":
-            return mutate.main(args)
-        if args.cmd == "verify":
-            return verify.main(args)
-        if args.cmd == "shrink":
-            return shrink.main(args)
-        if args.cmd == "grade":
-            return covgrade.main(args)
-        if args.cmd == "merge":
-            return accumulate.main(args)
-        return run(args)
+        tool = {"debug": debug.main, "mutate": mutate.main, "verify": verify.main, "shrink": shrink.main,
+                "grade": covgrade.main, "merge": accumulate.main}.get(args.cmd)
+        return tool(args) if tool is not None else run(args)
     except TestListError as exc:
         print(f"regress: {exc}", file=sys.stderr)
         return EXIT_USAGE
