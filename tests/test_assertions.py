@@ -1,0 +1,180 @@
+"""The assertions (docs/verification.md#assertions): every assertion and assumption fires on the violation it is
+about, and names itself in a way regress buckets.
+
+* ``le_assert_tb`` (verif/hdl/le_assert_tb.sv, one small Verilator --binary build, ~10 s): the three protocol
+  checkers driven directly, le_stream_fifo and le_axis_x_in with their state forced; one run per case.
+* ``le_assert_engine_tb`` (slow: a layer_engine build): the RTL assertions that need the engine around them, and
+  each checker through the binds of verif/hdl/le_bind.sv on the engine's ports.
+* Every ``LE_ASSERT`` / ``LE_ASSUME`` label in rtl/ and in the checkers has a case (``LE_ASSERT_KNOWN`` excepted:
+  Verilator is 2-state, ``$isunknown`` is constant 0 there; those are for 4-state simulators).
+* A failure's log gives regress a bucket named after the assertion (regress/buckets.py assert_site), and the
+  macros compile to nothing without LE_ASSERT_ON.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from eda import simbuild, toolchain
+from regress.buckets import signature
+
+REPO = Path(__file__).resolve().parents[1]
+RTL = REPO / "rtl"
+HDL = REPO / "verif" / "hdl"
+HEADER = RTL / "le_assert.svh"
+CHECKERS = [HDL / "le_axi4_checker.sv", HDL / "le_axil_checker.sv", HDL / "le_axis_checker.sv"]
+BUILD_ARGS = ("--binary", "--assert", "+define+LE_ASSERT_ON", "-CFLAGS", "-fcoroutines", "-j", str(simbuild.BUILD_JOBS))
+
+# case -> the instance (last hierarchy name before the label) whose assertion must fire; the label is the case
+# name up to '@'.
+TB_CASES: dict[str, str] = {
+    **{c: "u_axi4" for c in (
+        "ArValidHeld_A", "ArStable_A", "ArBurstIncr_A", "ArSizeBus_A", "Ar4k_A", "AwValidHeld_A", "AwStable_A",
+        "AwBurstIncr_A", "AwSizeBus_A", "Aw4k_A", "WValidHeld_A", "WStable_A", "WLast_A", "WLastEarly_A",
+        "WNoAw_A", "RValidHeld_A", "RStable_A", "RNoAr_A", "RLast_A", "BValidHeld_A", "BStable_A", "BNoAw_A",
+        "ArTrack_A", "AwTrack_A")},
+    **{c: "u_axil" for c in (
+        "BValidHeld_A@axil", "BStable_A@axil", "RValidHeld_A@axil", "RStable_A@axil", "BNoReq_A", "RNoReq_A",
+        "AwValidHeld_M", "AwStable_M", "WValidHeld_M", "WStable_M", "ArValidHeld_M", "ArStable_M")},
+    **{c: "u_o_chk.gen_assert" for c in (
+        "TValidHeld_A", "TPayloadStable_A", "TKeepNonZero_A", "TKeepFull_A", "TKeepContig_A")},
+    **{c: "u_x_chk.gen_assume" for c in (
+        "TValidHeld_M", "TPayloadStable_M", "TKeepNonZero_M", "TKeepFull_M", "TKeepContig_M")},
+    "CntRange_A": "u_fifo", "OutValidHeld_A": "u_fifo", "OutDataStable_A": "u_fifo",
+    "StateLegal_A": "u_x_in",
+}
+ENGINE_CASES: dict[str, str] = {
+    "OutFifoCredit_A@u_axi_rd": "u_dut.u_axi_rd",
+    "OutFifoCredit_A@u_gemv": "u_dut.u_logits.u_gemv",
+    "StateLegal_A@u_sched": "u_dut.u_sched",
+    "StateLegal_A@u_rowstat": "u_dut.u_main_out.u_layernorm.u_rowstat",
+    "CntRange_A@u_op_fifo": "u_dut.u_op_fifo",
+    "ArValidHeld_A@u_axi4_chk": "u_dut.u_axi4_chk",
+    "Aw4k_A@u_axi4_chk": "u_dut.u_axi4_chk",
+    "RNoReq_A@u_axil_chk": "u_dut.u_axil_chk",
+    "TKeepContig_A@u_logits_chk": "u_dut.u_logits_chk.gen_assert",
+    "TValidHeld_M@u_x_chk": "u_dut.u_x_chk.gen_assume",
+}
+# file -> the cases of each of its labels
+_LABEL = re.compile(r"`LE_(ASSERT|ASSERT_NEVER|ASSUME)\((\w+)\s*,")
+
+
+def _label(case: str) -> str:
+    return case.split("@", 1)[0]
+
+
+def build_bench(top: str, sources: list[Path], extra: list[str] | None = None) -> Path:
+    """A Verilator --binary of `top` with assertions on, cached in build/sim/<top>-<hash> (the simbuild lock)."""
+    env = toolchain.setup_env()
+    args = [*BUILD_ARGS, *(extra or [])]
+    digest = simbuild.build_hash(sources, {}, {}, args, None, False)
+    out = simbuild.SIM_BUILD_ROOT / f"{top}-{digest}"
+    binary = out / top
+    if (out / simbuild.STAMP).is_file() and binary.is_file():
+        return binary
+    with simbuild._build_lock():
+        if not ((out / simbuild.STAMP).is_file() and binary.is_file()):
+            cmd = [str(toolchain.verilator()), *args, "--top-module", top, "--Mdir", str(out), "-o", top,
+                   *map(str, sources)]
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise AssertionError(f"{top}: Verilator build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+            (out / simbuild.STAMP).write_text("built by tests/test_assertions.py\n")
+    return binary
+
+
+def run_case(binary: Path, case: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(binary), f"+case={case}"], capture_output=True, text=True, check=False, timeout=30)
+
+
+def check_fires(done: subprocess.CompletedProcess[str], case: str, where: str) -> None:
+    label = _label(case)
+    log = done.stdout + done.stderr
+    assert done.returncode != 0, f"{case}: the run passed:\n{log[-2000:]}"
+    assert "ended without an assertion failure" not in log, log[-2000:]
+    fired = re.findall(r"LE_ASSERT (\w+) failed: .*? in (\S+)", log)
+    assert fired, f"{case}: no LE_ASSERT failure in the log:\n{log[-2000:]}"
+    name, scope = fired[0]
+    assert name == label and scope.endswith(f"{where}.{label}"), f"{case}: the first failure is {name} in {scope}"
+    # regress: a crash's bucket signature takes its site from the log (the $error's File/line/in locator)
+    sig = signature("Crash", "the simulation ended (exit code 1) without a result for X", log)
+    assert sig.site.endswith(f"{where}.{label}") and re.match(r"(rtl|verif)/\S+\.sv:\d+ in ", sig.site), sig.site
+
+
+@pytest.fixture(scope="module")
+def tb_binary() -> Path:
+    sources = [HEADER, RTL / "le_stream_fifo.sv", RTL / "le_axis_x_in.sv", *CHECKERS, HDL / "le_assert_tb.sv"]
+    return build_bench("le_assert_tb", sources)
+
+
+def test_clean_traffic_passes(tb_binary: Path) -> None:
+    done = run_case(tb_binary, "clean")
+    assert done.returncode == 0 and "LE_ASSERT" not in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_every_case_fires_its_assertion(tb_binary: Path) -> None:
+    wrong = []
+    for case, where in TB_CASES.items():
+        try:
+            check_fires(run_case(tb_binary, case), case, where)
+        except AssertionError as exc:
+            wrong.append(str(exc).splitlines()[0])
+    assert not wrong, "\n".join(wrong)
+
+
+def _labels(path: Path) -> set[str]:
+    return {m.group(2) for m in _LABEL.finditer(path.read_text())}
+
+
+def test_every_assertion_has_a_case() -> None:
+    """Each LE_ASSERT / LE_ASSUME label of rtl/*.sv and of the checkers is provoked by a case of one bench."""
+    covered_tb = {_label(c) for c in TB_CASES}
+    engine = {(_label(c), w.rsplit(".", 1)[-1]) for c, w in ENGINE_CASES.items()}
+    missing = []
+    for f in CHECKERS:
+        missing += [f"{f.name}: {lb}" for lb in sorted(_labels(f) - covered_tb)]
+    tb_modules = {"le_stream_fifo.sv": covered_tb, "le_axis_x_in.sv": covered_tb}
+    for f in sorted(RTL.glob("*.sv")):
+        labels = _labels(f)
+        if not labels:
+            continue
+        have = tb_modules.get(f.name, set())
+        inst = {lb for lb, _ in engine}
+        missing += [f"{f.name}: {lb}" for lb in sorted(labels - have - inst)]
+    assert not missing, "assertions no test provokes:\n" + "\n".join(missing)
+
+
+def test_macros_compile_to_nothing_without_the_define(tmp_path: Path) -> None:
+    """Without LE_ASSERT_ON the header expands every macro to nothing (the synthesizable RTL unchanged)."""
+    env = toolchain.setup_env()
+    src = tmp_path / "m.sv"
+    src.write_text(f'`include "{HEADER}"\nmodule m (input logic clk_i, input logic rst_ni, output logic q_o);\n'
+                   "  assign q_o = 1'b0;\n  `LE_ASSERT(Never_A, q_o)\n  `LE_ASSUME(Never_M, 1'b0)\n"
+                   "endmodule\n")
+    for defines, has_assert in (([], False), (["+define+LE_ASSERT_ON"], True)):
+        done = subprocess.run([str(toolchain.verilator()), "-E", *defines, str(src)], env=env, capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert ("assert property" in done.stdout) == has_assert and ("assume property" in done.stdout) == has_assert
+    done = subprocess.run([str(toolchain.verilator()), "-E", "+define+LE_ASSERT_ON", "+define+SYNTHESIS", str(src)],
+                          env=env, capture_output=True, text=True, check=False)
+    assert "assert property" not in done.stdout
+
+
+@pytest.mark.slow
+def test_engine_assertions_and_binds() -> None:
+    rtl, extra = simbuild.read_file_list(RTL / "layer_engine.f")
+    sources = [*rtl, *CHECKERS, HDL / "le_bind.sv", HDL / "le_assert_engine_tb.sv"]
+    binary = build_bench("le_assert_engine_tb", sources, extra)
+    done = run_case(binary, "clean")
+    assert done.returncode == 0 and "LE_ASSERT" not in done.stdout, done.stdout[-3000:]
+    wrong = []
+    for case, where in ENGINE_CASES.items():
+        try:
+            check_fires(run_case(binary, case), case, where)
+        except AssertionError as exc:
+            wrong.append(str(exc).splitlines()[0])
+    assert not wrong, "\n".join(wrong)
