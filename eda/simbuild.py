@@ -51,7 +51,8 @@ COVERAGE_FILE = "coverage.dat"
 ASSERT_HEADER = "le_assert.svh"
 ASSERT_DEFINE = "LE_ASSERT_ON"
 ASSERT_ARGS: tuple[str, ...] = ("--assert",)
-"""Verilator's assertion switch for a build with assertions (``LE_ASSERT``, on by default), next to +define+LE_ASSERT_ON."""
+"""Verilator's assertion switch for a build with assertions (``LE_ASSERT``, on by default), next to
++define+LE_ASSERT_ON."""
 
 
 def coverage_plusarg(run_dir: Path) -> str:
