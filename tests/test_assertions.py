@@ -31,18 +31,17 @@ BUILD_ARGS = ("--binary", "--assert", "+define+LE_ASSERT_ON", "-CFLAGS", "-fcoro
 # case -> the instance (last hierarchy name before the label) whose assertion must fire; the label is the case
 # name up to '@'.
 TB_CASES: dict[str, str] = {
-    **{c: "u_axi4" for c in (
+    **dict.fromkeys((
         "ArValidHeld_A", "ArStable_A", "ArBurstIncr_A", "ArSizeBus_A", "Ar4k_A", "AwValidHeld_A", "AwStable_A",
         "AwBurstIncr_A", "AwSizeBus_A", "Aw4k_A", "WValidHeld_A", "WStable_A", "WLast_A", "WLastEarly_A",
         "WNoAw_A", "RValidHeld_A", "RStable_A", "RNoAr_A", "RLast_A", "BValidHeld_A", "BStable_A", "BNoAw_A",
-        "ArTrack_A", "AwTrack_A")},
-    **{c: "u_axil" for c in (
+        "ArTrack_A", "AwTrack_A"), "u_axi4"),
+    **dict.fromkeys((
         "BValidHeld_A@axil", "BStable_A@axil", "RValidHeld_A@axil", "RStable_A@axil", "BNoReq_A", "RNoReq_A",
-        "AwValidHeld_M", "AwStable_M", "WValidHeld_M", "WStable_M", "ArValidHeld_M", "ArStable_M")},
-    **{c: "u_o_chk.gen_assert" for c in (
-        "TValidHeld_A", "TPayloadStable_A", "TKeepNonZero_A", "TKeepFull_A", "TKeepContig_A")},
-    **{c: "u_x_chk.gen_assume" for c in (
-        "TValidHeld_M", "TPayloadStable_M", "TKeepNonZero_M", "TKeepFull_M", "TKeepContig_M")},
+        "AwValidHeld_M", "AwStable_M", "WValidHeld_M", "WStable_M", "ArValidHeld_M", "ArStable_M"), "u_axil"),
+    **dict.fromkeys((
+        "TValidHeld_A", "TPayloadStable_A", "TKeepNonZero_A", "TKeepFull_A", "TKeepContig_A"), "u_o_chk.gen_assert"),
+    **dict.fromkeys(("TValidHeld_M", "TPayloadStable_M"), "u_x_chk.gen_assume"),
     "CntRange_A": "u_fifo", "OutValidHeld_A": "u_fifo", "OutDataStable_A": "u_fifo",
     "StateLegal_A": "u_x_in",
 }

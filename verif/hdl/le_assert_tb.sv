@@ -192,13 +192,18 @@ module le_assert_tb;
     o_tvalid = 1'b0; o_tlast = 1'b0;
   endtask
 
-  // An X frame of 4 beats (d_model 32 on 8 lanes) into le_axis_x_in: armed by start_i, it takes a
-  // beat every cycle (TREADY high from the cycle after start_i until the TLAST beat).
-  task automatic x_frame();
+  // An X frame of n beats (d_model 32 on 8 lanes: 4 expected) into le_axis_x_in, TKEEP last_keep on
+  // its TLAST beat and mid_keep on the others: armed by start_i, it takes a beat every cycle (TREADY
+  // high from the cycle after start_i until the TLAST beat). A malformed frame (n != 4, a partial
+  // TKEEP) is the engine's X_TLAST_EARLY / X_TLAST_LATE, not a contract violation: no assumption
+  // of u_x_chk may fire on it.
+  task automatic x_frame(int unsigned n = 4, logic [StrbW-1:0] last_keep = '1,
+                         logic [StrbW-1:0] mid_keep = '1);
     x_start = 1'b1;
     step(); x_start = 1'b0;
-    for (int unsigned k = 0; k < 4; k++) begin
-      x_tdata = 64'(k + 7); x_tkeep = '1; x_tlast = (k == 3); x_tvalid = 1'b1;
+    for (int unsigned k = 0; k < n; k++) begin
+      x_tdata = 64'(k + 7); x_tlast = (k == n - 1); x_tkeep = x_tlast ? last_keep : mid_keep;
+      x_tvalid = 1'b1;
       step();
     end
     x_tvalid = 1'b0; x_tlast = 1'b0;
@@ -214,6 +219,10 @@ module le_assert_tb;
     axil_read(7'h10);
     out_frame(3, 8'h0F);
     x_frame();
+    x_frame(2);                     // TLAST early (full TKEEP)
+    x_frame(4, 8'h3F);              // right length, 2 bytes short: partial TKEEP on TLAST
+    x_frame(6, '1, 8'h0F);          // TLAST late, partial TKEEP on beats that are not the last
+    x_frame(1, '0);                 // TLAST on the first beat with TKEEP 0
     f_in_valid = 1'b1; f_in_data = 8'h11; f_out_ready = 1'b0;
     step(); f_in_data = 8'h22;
     step(); f_in_valid = 1'b0;
@@ -301,9 +310,6 @@ module le_assert_tb;
       // while idle, so TREADY stays low
       "TValidHeld_M":     begin x_tvalid = 1'b1; step(); x_tvalid = 1'b0; end
       "TPayloadStable_M": begin x_tvalid = 1'b1; x_tkeep = '1; step(); x_tdata = 64'h3; end
-      "TKeepNonZero_M":   begin x_tvalid = 1'b1; x_tlast = 1'b1; x_tkeep = '0; end
-      "TKeepFull_M":      begin x_tvalid = 1'b1; x_tkeep = 8'h7F; end
-      "TKeepContig_M":    begin x_tvalid = 1'b1; x_tlast = 1'b1; x_tkeep = 8'h0E; end
       // le_stream_fifo and le_axis_x_in, their state forced
       "CntRange_A":       begin force u_fifo.cnt_q = 2'd3; end
       "OutValidHeld_A":   begin f_in_valid = 1'b1; f_out_ready = 1'b0; step(); f_in_valid = 1'b0;
