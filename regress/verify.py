@@ -28,7 +28,7 @@ from typing import Any
 
 from regress.buckets import signature
 from regress.rerun import run_command
-from regress.results import TXN_HASH, parse_cocotb_results
+from regress.results import TXN_HASH, parse_cocotb_results, with_sva
 
 REPO = Path(__file__).resolve().parents[1]
 PASSES, SAME, DIFFERENT = "passes now", "still fails (same signature)", "fails differently"
@@ -140,6 +140,7 @@ def verify_one(run: dict[str, Any], regression: Path, out_dir: Path, recorded_bu
     else:
         parsed = parse_cocotb_results(out_dir / "results.xml", str(run["cls"]))
         kind, message, tb = (parsed[1], parsed[2], parsed[3]) if parsed else (status, f"no verdict ({status})", "")
+        kind, message, tb = with_sva(status, kind, message, tb, out_dir / "run.log")
         new = str(signature(kind, message, tb))
         verdict = SAME if new == run.get("signature") else DIFFERENT
         if verdict == DIFFERENT:

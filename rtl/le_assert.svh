@@ -17,9 +17,10 @@
 // RTL's behaviour and lint are unchanged by the macros.
 //
 // A failure is one $error line that names the assertion twice: "LE_ASSERT <Name> failed" for people and grep,
-// and a locator in the form of a Python traceback frame, File "<file>", line <n>, in <scope>.<Name> (%m: the label is the last name), because
-// regress/buckets.py takes a failing run's assert site from the last such frame of its log: a run stopped by an
-// assertion falls in a bucket named after the assertion (Verilator stops at the first $error).
+// and a locator in the form of a Python traceback frame, File "<file>", line <n>, in <scope>.<Name> (%m: the
+// label is the last name; the full path, where Verilator's own prefix has the file's base name only).
+// regress/buckets.py sva_failure reads it from a failed run's log: the run's bucket is named after the
+// assertion (Verilator stops at the first $error).
 
 `ifndef LE_ASSERT_SVH
 `define LE_ASSERT_SVH

@@ -12,6 +12,7 @@ about, and names itself in a way regress buckets.
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -19,7 +20,10 @@ from pathlib import Path
 import pytest
 
 from eda import simbuild, toolchain
-from regress.buckets import signature
+from regress import runner
+from regress.buckets import SVA_KIND, Signature, sva_failure
+from regress.results import RunResult
+from regress.testlist import BuildConfig, TestSpec
 
 REPO = Path(__file__).resolve().parents[1]
 RTL = REPO / "rtl"
@@ -98,9 +102,72 @@ def check_fires(done: subprocess.CompletedProcess[str], case: str, where: str) -
     assert fired, f"{case}: no LE_ASSERT failure in the log:\n{log[-2000:]}"
     name, scope = fired[0]
     assert name == label and scope.endswith(f"{where}.{label}"), f"{case}: the first failure is {name} in {scope}"
-    # regress: a crash's bucket signature takes its site from the log (the $error's File/line/in locator)
-    sig = signature("Crash", "the simulation ended (exit code 1) without a result for X", log)
+    sig = regress_signature(log, done.returncode)
+    assert sig is not None and sig.kind == SVA_KIND, f"{case}: regress files it as {sig}"
     assert sig.site.endswith(f"{where}.{label}") and re.match(r"(rtl|verif)/\S+\.sv:\d+ in ", sig.site), sig.site
+    assert sig.message.startswith(f"LE_ASSERT {label} failed in "), sig.message
+
+
+def regress_signature(log: str, rc: int, results_xml: str | None = None) -> Signature | None:
+    """The bucket signature regress gives a run whose log is `log` (regress.runner.finish_result, the path of every
+    launcher): a fake job whose run directory holds that run.log (and results.xml when given)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp)
+        (run_dir / "run.log").write_text(log)
+        if results_xml is not None:
+            (run_dir / "results.xml").write_text(results_xml)
+        spec = TestSpec("t", "T", "verif.tests.t", ("w64",), 1)
+        job = runner.Job(spec, BuildConfig("w64", "le_tb_top", (), {}, False), 1, run_dir)
+        job.result = RunResult("t.w64.s1", "t", "T", "w64", 1, "", str(run_dir), [])
+        return runner.finish_result(job, rc, "done", 1.0).signature
+
+
+# What a failed assertion leaves in run.log under each engine (from real runs of the planted test below).
+PYUVM_LOG = """\
+   110.00ns INFO     ..-assert/verif/tests/base.py(120) [uvm_test_top]: SmokeTest: master 1: python 1179242037
+[1030000] %Error: le_stream_fifo.sv:108: Assertion failed in le_tb_top.u_dut.u_op_fifo.PlantedNoItem_A: \
+LE_ASSERT PlantedNoItem_A failed: File "/x/tree/rtl/le_stream_fifo.sv", line 108, in le_tb_top.u_dut.u_op_fifo.\
+PlantedNoItem_A
+%Error: /x/tree/rtl/le_stream_fifo.sv:108: Verilog $stop
+Aborting...
+  1030.00ns WARNING  cocotb.regression                  verif.tests.smoke.SmokeTest failed
+"""
+PYUVM_RESULTS = """<?xml version='1.0' encoding='utf-8'?>
+<testsuites name="results"><testsuite name="all" package="all"><testcase name="T" classname="T" \
+file="f.py" lineno="1" time="0.25" sim_time_ns="1030.0" ratio_time="4045.1">
+<failure type="SimFailure" message="cocotb expected it would shut down the simulation, but the simulation ended \
+prematurely.">Traceback (most recent call last):
+  File "/venv/lib/python3.11/site-packages/cocotb/_regression.py", line 10, in _sim_failure
+cocotb.regression.SimFailure: cocotb expected it would shut down the simulation</failure></testcase>
+</testsuite></testsuites>
+"""
+SYSTEMC_LOG = """\
+regress.scrun: SystemC build /x/build/sc/le_sc_sim-9a44340c570309ae (36 s)
+[0] %Error: le_stream_fifo.sv:108: Assertion failed in top.le_tb_top.u_dut.u_op_fifo.PlantedNoItem_A: LE_ASSERT \
+PlantedNoItem_A failed: File "/x/tree/rtl/le_stream_fifo.sv", line 108, in top.le_tb_top.u_dut.u_op_fifo.\
+PlantedNoItem_A
+%Error: /x/tree/rtl/le_stream_fifo.sv:108: Verilog $stop
+Aborting...
+regress.scrun: FAIL: harness: no run.json; token 0 (pos 0): no result from the harness
+"""
+
+
+def test_an_assertion_names_the_bucket_under_both_engines() -> None:
+    """regress files a run stopped by an assertion under the assertion, whatever else the run reported: cocotb's
+    SimFailure (results.xml written) under pyuvm, a crash without results.xml (SystemC's abort), and the same
+    signature for the same assertion in both engines (the simulators' top wrappers dropped from the scope)."""
+    want = ("AssertionFailed at rtl/le_stream_fifo.sv:108 in u_dut.u_op_fifo.PlantedNoItem_A: "
+            "LE_ASSERT PlantedNoItem_A failed in u_dut.u_op_fifo.PlantedNoItem_A")
+    assert str(regress_signature(PYUVM_LOG, 0, PYUVM_RESULTS)) == want
+    assert str(regress_signature(SYSTEMC_LOG, 1)) == want
+    # without an assertion in the log, the usual signature (here cocotb's SimFailure from results.xml)
+    plain = regress_signature(PYUVM_LOG.splitlines()[0], 0, PYUVM_RESULTS)
+    assert plain is not None and plain.kind == "SimFailure" and plain.message.startswith("cocotb expected"), plain
+    # a plain `assert property` (no project macro): Verilator's own line names it
+    native = "[5] %Error: t.sv:12: Assertion failed in TOP.le_tb_top.u_dut.Mine: 'assert' failed.\n"
+    sva = sva_failure(native)
+    assert sva is not None and (sva.name, sva.scope) == ("Mine", "u_dut.Mine")
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +244,65 @@ def test_engine_assertions_and_binds() -> None:
         except AssertionError as exc:
             wrong.append(str(exc).splitlines()[0])
     assert not wrong, "\n".join(wrong)
+
+
+PLANTED = "  `LE_ASSERT(PlantedNoItem_A, !out_valid_o)\n"
+
+
+def _planted_tree(tmp: Path) -> Path:
+    """A scratch copy of rtl/ whose le_stream_fifo asserts that it never offers an item: the first item any FIFO
+    of the engine offers trips PlantedNoItem_A (an assertion failure in a real run of each engine)."""
+    import shutil
+    shutil.copytree(RTL, tmp / "rtl")
+    fifo = tmp / "rtl" / "le_stream_fifo.sv"
+    text = fifo.read_text()
+    fifo.write_text(text[: text.rindex("endmodule")] + PLANTED + "\nendmodule\n")
+    return tmp
+
+
+def _run_through_regress(spec: TestSpec, cfg: BuildConfig, run_dir: Path, build: Path | None,
+                         extra: list[str]) -> RunResult:
+    """The run as `regress run` executes and judges it (runner.sim_command, run.log, runner.finish_result)."""
+    run_dir.mkdir(parents=True)
+    job = runner.Job(spec, cfg, 1, run_dir)
+    cmd, env = runner.sim_command(job, build)
+    cmd += extra
+    job.result = RunResult(f"{spec.name}.{cfg.name}.s1", spec.name, spec.cls, cfg.name, 1, "", str(run_dir), cmd, env,
+                           engine=spec.engine)
+    with open(run_dir / "run.log", "wb") as log:
+        rc = subprocess.run(cmd, cwd=REPO, env={**os.environ, **env}, stdout=log,
+                            stderr=subprocess.STDOUT, check=False, timeout=900).returncode
+    return runner.finish_result(job, rc, "done", 1.0)
+
+
+@pytest.mark.slow
+@pytest.mark.sim
+def test_engine_run_stopped_by_an_assertion_is_bucketed_by_it(tmp_path: Path) -> None:
+    """A planted assertion failure in a real run of each engine (the smoke test, pyuvm and SystemC): the run
+    fails, and its bucket signature is the assertion's (kind AssertionFailed, site <file>:<line> in <scope>.<Name>,
+    message 'LE_ASSERT <Name> failed in <scope>')."""
+    from regress.testlist import load
+    tree = _planted_tree(tmp_path / "tree")
+    tl = load()
+    sigs = {}
+    # SystemC: regress.scrun builds from the scratch rtl/ (--rtl-root)
+    sc = tl.test("sc_smoke")
+    res = _run_through_regress(sc, tl.configs["w128"], tmp_path / "sc", None, ["--rtl-root", str(tree)])
+    sigs["systemc"] = res.signature
+    # pyuvm: the w64 configuration built from the scratch rtl/ (its file list's sources swapped for the copies)
+    cfg = tl.configs["w64"]
+    from verif.seeds import X_RANDOM_BUILD_ARGS
+    sources: list[Path] = []
+    extra: list[str] = []
+    for f in cfg.filelists:
+        s, e = simbuild.read_file_list(REPO / f, REPO)
+        sources += [tree / p.relative_to(REPO) if (tree / p.relative_to(REPO)).is_file() else p for p in s]
+        extra += e
+    build = simbuild.build(sources, cfg.toplevel, cfg.parameters,
+                           extra_args=[*extra, *(X_RANDOM_BUILD_ARGS if cfg.x_random else ())]).build_dir
+    res = _run_through_regress(tl.test("smoke"), cfg, tmp_path / "uvm", build, [])
+    sigs["pyuvm"] = res.signature
+    for engine, sig in sigs.items():
+        assert sig is not None and sig.kind == SVA_KIND, f"{engine}: {sig}"
+        assert re.fullmatch(r"rtl/le_stream_fifo\.sv:\d+ in u_dut\.\S+\.PlantedNoItem_A", sig.site), f"{engine}: {sig}"
+        assert sig.message.startswith("LE_ASSERT PlantedNoItem_A failed in u_dut."), f"{engine}: {sig}"
