@@ -10,6 +10,8 @@ Trees (each: verible over its ``*.sv``, not recursive; Verilator over each of it
           of verif/hdl that no file of the tree instantiates (le_axi_dma_bfm_tb, le_axis_bfm_tb, ...).
   tests   tests/hdl/*.sv; every module that no file of the tree instantiates (the small tb tops).
 
+Verilator lints each top twice: without and with the assertions (``--assert +define+LE_ASSERT_ON``).
+
 A top without a file list gets the packages and .vlt files of rtl/layer_engine.f (and the tree's own
 packages) ahead of its file, and finds its modules with ``-y`` (file name = module name).
 
@@ -38,6 +40,9 @@ RTL_VLT = ROOT / "rtl" / "lint" / "verilator.vlt"
 RTL_F = ROOT / "rtl" / "layer_engine.f"
 TB_F = ROOT / "verif" / "hdl" / "le_tb.f"
 TIMEOUT_S = 300
+ASSERT_ARGS = ("--assert", f"+define+{simbuild.ASSERT_DEFINE}")
+"""Each top is linted twice by Verilator: as synthesised (the macros of rtl/le_assert.svh empty) and as the
+regression builds it, with the assertions and the bound protocol checkers (docs/verification.md#assertions)."""
 
 
 @dataclass(frozen=True)
@@ -228,8 +233,9 @@ def lint_tree(tree: Tree) -> list[Finding]:
         done = _run([*cmd, *(_rel(str(f)) for f in files)])
         found += parse_verible(done.stdout + done.stderr, done.returncode, tree.hdl_dir)
     for top, top_file in tops(tree).items():
-        done = _run([verilator, *verilator_cmd(tree, top, top_file)])
-        found += parse_verilator(done.stdout + done.stderr, done.returncode, top_file or tree.hdl_dir)
+        for assert_args in ((), ASSERT_ARGS):
+            done = _run([verilator, *verilator_cmd(tree, top, top_file), *assert_args])
+            found += parse_verilator(done.stdout + done.stderr, done.returncode, top_file or tree.hdl_dir)
     return list(dict.fromkeys(found))
 
 

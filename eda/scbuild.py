@@ -14,7 +14,10 @@ naming ``apt-get install libsystemc-dev`` and exit status 2.
 Variants (each its own cached build; the default has none, for speed): ``coverage`` (Verilator line and toggle
 coverage, eda.simbuild.COVERAGE_ARGS: the harness writes coverage.dat), ``waves`` (FST, eda.simbuild.WAVE_ARGS:
 ``--waves PATH.fst``) and ``x_random`` (verif/seeds.py X_RANDOM_BUILD_ARGS: ``+verilator+rand+reset+2`` randomises
-every unreset variable from ``+verilator+seed+N``).
+every unreset variable from ``+verilator+seed+N``). Assertions (``assertions``, on unless ``LE_ASSERT=0`` as in
+eda.simbuild: Verilator's ``--assert`` and ``+define+LE_ASSERT_ON``, the RTL's assertions and the protocol checkers
+that verif/hdl/le_bind.sv binds to the engine's ports; a failing one stops the harness with its name) are part of
+every variant.
 
 A build lives in ``build/sc/le_sc_sim-<hash>``; the hash (eda.simbuild.build_hash) covers the contents of every
 HDL, C++ and C source and header, the parameters, the variant, the Verilator and compiler arguments, the
@@ -80,10 +83,12 @@ class Variant:
     coverage: bool = False
     waves: bool = False
     x_random: bool = False
+    assertions: bool = True
 
     def verilator_args(self) -> list[str]:
         return [*(simbuild.COVERAGE_ARGS if self.coverage else ()), *(simbuild.WAVE_ARGS if self.waves else ()),
-                *(X_RANDOM_ARGS if self.x_random else ())]
+                *(X_RANDOM_ARGS if self.x_random else ()),
+                *((*simbuild.ASSERT_ARGS, f"+define+{simbuild.ASSERT_DEFINE}") if self.assertions else ())]
 
     def vm_defines(self) -> list[str]:
         """The VM_* macros Verilator's makefile defines for this variant (for the strict syntax-only pass)."""
@@ -149,10 +154,11 @@ def build_dir_for(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path
 
 def build(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_ROOT / "sw",
           parameters: Mapping[str, int] | None = None, *, coverage: bool = False, waves: bool = False,
-          x_random: bool = False, sc_dir: Path = SC_DIR) -> ScBuild:
+          x_random: bool = False, sc_dir: Path = SC_DIR, assertions: bool | None = None) -> ScBuild:
     """Check SystemC, then build both binaries (one model) or reuse the cached ones. ``coverage`` / ``waves`` /
-    ``x_random`` select the variant; ``sc_dir`` a scratch copy of verif/sc (the planted-bug tests)."""
-    variant = Variant(coverage, waves, x_random)
+    ``x_random`` / ``assertions`` (None: eda.simbuild.assertions_enabled, on unless LE_ASSERT=0) select the variant;
+    ``sc_dir`` a scratch copy of verif/sc (the planted-bug tests)."""
+    variant = Variant(coverage, waves, x_random, simbuild.assertions_enabled() if assertions is None else assertions)
     check = systemc_check(SC_BUILD_ROOT)        # raises ToolMissing before any Verilator work
     if waves:
         toolchain.fst_support()

@@ -9,6 +9,11 @@ simulation and any change gives a fresh directory.
 
 Waves are off unless ``LE_WAVES=1`` (then FST via ``--trace-fst``, written to
 ``<test_dir>/dump.fst``; needs Debian package liblz4-dev).
+
+Assertions are on unless ``LE_ASSERT=0``: every build gets Verilator's ``--assert`` and ``+define+LE_ASSERT_ON``
+(the macros of ``rtl/le_assert.svh`` then expand to SVA; docs/verification.md#assertions), and the header itself
+goes ahead of the sources (from the folder of the RTL sources, so a scratch copy of rtl/ brings its own), so that a
+module's guarded ```include "le_assert.svh"`` needs no include path.
 """
 
 from __future__ import annotations
@@ -43,6 +48,11 @@ COVERAGE_ARGS: tuple[str, ...] = ("--coverage-line", "--coverage-toggle")
 """Verilator code coverage (`regress run --cov`): line (blocks, case items), branch (if/else: v_branch points of
 --coverage-line) and toggle; written at the end of a run to ``+verilator+coverage+file+<path>``."""
 COVERAGE_FILE = "coverage.dat"
+ASSERT_HEADER = "le_assert.svh"
+ASSERT_DEFINE = "LE_ASSERT_ON"
+ASSERT_ARGS: tuple[str, ...] = ("--assert",)
+"""Verilator's assertion switch for a build with assertions (``LE_ASSERT``, on by default), next to
++define+LE_ASSERT_ON."""
 
 
 def coverage_plusarg(run_dir: Path) -> str:
@@ -63,6 +73,34 @@ class Build:
 def waves_enabled() -> bool:
     """True only when ``LE_WAVES=1``."""
     return os.environ.get("LE_WAVES", "0").strip() == "1"
+
+
+def assertions_enabled() -> bool:
+    """True unless ``LE_ASSERT=0``: builds carry the RTL assertions and the bound protocol checkers."""
+    return os.environ.get("LE_ASSERT", "1").strip() != "0"
+
+
+def assert_header(sources: Sequence[Path]) -> Path:
+    """rtl/le_assert.svh: the one next to the first source that has one (a scratch copy of rtl/), else the repo's."""
+    for src in sources:
+        if (Path(src).parent / ASSERT_HEADER).is_file():
+            return Path(src).parent / ASSERT_HEADER
+    return REPO_ROOT / "rtl" / ASSERT_HEADER
+
+
+def with_assertions(sources: Sequence[Path | str], defines: Mapping[str, object] | None,
+                    extra_args: Sequence[str] | None,
+                    enabled: bool | None = None) -> tuple[list[Path], dict[str, object], list[str]]:
+    """(sources with the assertion header first, defines, extra args) of a build: +LE_ASSERT_ON and --assert when
+    ``enabled`` (default: :func:`assertions_enabled`)."""
+    paths = [Path(s).resolve() for s in sources]
+    header = assert_header(paths).resolve()
+    if header.is_file() and header not in paths:
+        paths.insert(0, header)
+    on = assertions_enabled() if enabled is None else enabled
+    defs = {**(defines or {}), **({ASSERT_DEFINE: 1} if on else {})}
+    args = [*(ASSERT_ARGS if on else ()), *(extra_args or [])]
+    return paths, defs, args
 
 
 @lru_cache(maxsize=1)
@@ -124,7 +162,7 @@ def build_dir_for(
 ) -> Path:
     """The cache directory the given build would use (``build/sim/<toplevel>-<hash>``)."""
     toolchain.setup_env()
-    paths = [Path(s).resolve() for s in sources]
+    paths, defines, extra_args = with_assertions(sources, defines, extra_args)
     digest = build_hash(paths, parameters or {}, defines or {}, extra_args or [], timescale, waves_enabled())
     return SIM_BUILD_ROOT / f"{toplevel}-{digest}"
 
@@ -140,6 +178,7 @@ def build(
     """Build ``toplevel`` with Verilator for cocotb, or reuse the cached build."""
     toolchain.setup_env()
     build_dir = build_dir_for(sources, toplevel, parameters, defines, extra_args, timescale)
+    sources, defines, extra_args = with_assertions(sources, defines, extra_args)
     binary = build_dir / toplevel
     if (build_dir / STAMP).is_file() and binary.is_file():
         return Build(build_dir, binary, cached=True, seconds=0.0)

@@ -21,6 +21,13 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+"), " "),
 )
 MAX_MESSAGE = 200
+SVA_KIND = "AssertionFailed"
+"""The kind of a run stopped by a failed SystemVerilog assertion (rtl/le_assert.svh, Verilator --assert)."""
+# rtl/le_assert.svh's $error text: 'LE_ASSERT <Name> failed: File "<file>", line <n>, in <scope>.<Name>'
+_LE_ASSERT = re.compile(r'LE_ASSERT (?P<name>\w+) failed: '
+                        r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<scope>\S+)')
+# Verilator's own line for any failed assertion: '%Error: <file>:<n>: Assertion failed in <scope>[: <text>]'
+_VERILATOR_ASSERT = re.compile(r"%Error: (?P<file>[^\s:]+):(?P<line>\d+): Assertion failed in (?P<scope>[^\s:]+)")
 
 
 def normalise(message: str) -> str:
@@ -45,6 +52,38 @@ def assert_site(traceback: str, repo_marker: str = "/site-packages/") -> str:
             path = path[path.rindex(anchor) + 1:]
             break
     return f"{path}:{f.group('line')} in {f.group('func')}"
+
+
+@dataclass(frozen=True)
+class SvaFailure:
+    """The first failed assertion of a simulation log: its label, hierarchical scope (ending in the label) and a
+    traceback-style frame ``File "<file>", line <n>, in <scope>`` (what assert_site reads)."""
+    name: str
+    scope: str
+    frame: str
+
+    @property
+    def message(self) -> str:
+        return f"LE_ASSERT {self.name} failed in {self.scope}"
+
+
+def sva_failure(log: str) -> SvaFailure | None:
+    """The first failed assertion in a simulation log (Verilator stops at the first: its $error counts against
+    +verilator+error+limit, 1 by default), or None. A failing run's bucket is then named after it."""
+    m = _LE_ASSERT.search(log) or _VERILATOR_ASSERT.search(log)   # the latter: a plain `assert property`
+    if not m:
+        return None
+    scope = _short_scope(m.group("scope"))
+    name = m.groupdict().get("name") or scope.rsplit(".", 1)[-1]
+    return SvaFailure(name, scope, f'File "{m.group("file")}", line {m.group("line")}, in {scope}')
+
+
+def _short_scope(scope: str) -> str:
+    """The scope without the simulators' top wrappers (cocotb's TOP., the SystemC harness's top., then le_tb_top.):
+    the same for both engines' builds."""
+    for prefix in ("TOP.", "top.", "le_tb_top."):
+        scope = scope.removeprefix(prefix)
+    return scope
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from typing import Any
 
 from regress.mutants import Mutant, generate, instrument
 from regress.rerun import run_command
-from regress.results import parse_cocotb_results
+from regress.results import parse_cocotb_results, sva_in_log
 from regress.runner import REPO, Job, output_to, plan, sim_command
 from regress.testlist import BuildConfig, TestList, TestListError, TestSpec, load
 
@@ -195,6 +195,9 @@ def run_job(spec: TestSpec, cfg: BuildConfig, seed: int, build: Path, mutant: in
     status, _ = run_command(cmd, env, run_dir, spec.cls, spec.timeout)
     if status in ("pass", "timeout"):
         return status, "" if status == "pass" else f"no result within {spec.timeout:g} s"
+    sva = sva_in_log(run_dir / "run.log")           # killed by an assertion: say which
+    if sva is not None:
+        return status, sva.message
     parsed = parse_cocotb_results(run_dir / "results.xml", spec.cls)
     return status, (parsed[2] if parsed and parsed[2] else f"the simulation ended without a verdict ({status})")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from regress.buckets import Signature, bucket, format_buckets, signature
+from regress.buckets import SVA_KIND, Signature, SvaFailure, bucket, format_buckets, signature, sva_failure
 
 FAILED = ("fail", "crash", "timeout")
 INTERRUPTED = "interrupted"      # cut by a signal to the regression: neither passed nor failed
@@ -146,6 +146,27 @@ def parse_cocotb_results(path: Path, test: str) -> tuple[str, str, str, str, flo
             return ("fail", "Skipped", "the test was skipped", "", sim)
         return ("pass", "", "", "", sim)
     return None
+
+
+def sva_in_log(path: Path) -> SvaFailure | None:
+    """The first failed assertion in a run's log (regress/buckets.py sva_failure), or None."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return None
+    return sva_failure(text) if "failed" in text else None
+
+
+def with_sva(status: str, kind: str, message: str, traceback: str, log: Path) -> tuple[str, str, str]:
+    """(kind, message, traceback) of a failed run, named after the assertion that stopped it when its log has one
+    (the bucket signature then reads `AssertionFailed at <file>:<line> in <scope>.<Name>: LE_ASSERT <Name> failed
+    in <scope>`); unchanged otherwise (a pass, or no assertion in the log)."""
+    if status == "pass":
+        return kind, message, traceback
+    sva = sva_in_log(log)
+    if sva is None:
+        return kind, message, traceback
+    return SVA_KIND, sva.message, f"{traceback}\n{sva.frame}".lstrip("\n")
 
 
 def log_tail(path: Path, lines: int = LOG_TAIL) -> str:

@@ -24,7 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from regress.results import RunResult, log_tail, parse_cocotb_results, write_cmd_sh, write_repro, write_run_json
+from regress.results import (
+    RunResult,
+    log_tail,
+    parse_cocotb_results,
+    with_sva,
+    write_cmd_sh,
+    write_repro,
+    write_run_json,
+)
 from regress.testlist import BuildConfig, Suite, TestList, TestListError, TestSpec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -246,6 +254,8 @@ def finish_result(job: Job, rc: int | None, how: str, wall_s: float, reason: str
             res.traceback = log_tail(log)
     if parsed is not None and res.sim_time_ns is None:
         res.sim_time_ns = parsed[4]
+    if res.failed and how == "done":          # stopped by an assertion: the bucket is named after it
+        res.kind, res.message, res.traceback = with_sva(res.status, res.kind, res.message, res.traceback, log)
     return res
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from regress.buckets import signature
 from regress.rerun import run_command
-from regress.results import TXN_HASH, parse_cocotb_results
+from regress.results import TXN_HASH, parse_cocotb_results, with_sva
 
 REPO = Path(__file__).resolve().parents[1]
 PASSES, SAME, DIFFERENT = "passes now", "still fails (same signature)", "fails differently"
@@ -152,6 +152,7 @@ def outcome_signature(out_dir: Path, cls: str, status: str) -> str:
     status), comparable with a recorded run's `signature`."""
     parsed = parse_cocotb_results(out_dir / "results.xml", cls)
     kind, message, tb = (parsed[1], parsed[2], parsed[3]) if parsed else (status, f"no verdict ({status})", "")
+    kind, message, tb = with_sva(status, kind, message, tb, out_dir / "run.log")    # an assertion names the bucket
     return str(signature(kind, message, tb))
 
 

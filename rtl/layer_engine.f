@@ -1,4 +1,5 @@
 rtl/csr/le_csr_reg.vlt
+rtl/le_assert.svh
 rtl/le_pkg.sv
 rtl/le_axi_pkg.sv
 rtl/le_ctrl_pkg.sv

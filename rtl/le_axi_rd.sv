@@ -62,6 +62,10 @@
 //   the read side never stalls the buffer and out_ready_i has no combinational path to AXI.
 // Reset:               synchronous, active low (rst_ni). Control state only.
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_axi_rd #(
   parameter int unsigned AXI_DATA_W      = 128,  // 64, 128 or 256
   parameter int unsigned AXI_ADDR_W      = 32,
@@ -366,5 +370,9 @@ module le_axi_rd #(
   // guarantees room).
   logic unused_bits;
   assign unused_bits = ^{m_axi_rid_i, m_axi_rlast_i, fifo_ready};
+
+  // ---- assertions (rtl/le_assert.svh) -------------------------------------------------------------
+  // The output FIFO ignores in_ready_o: the credit counter must keep a free entry for every beat.
+  `LE_ASSERT(OutFifoCredit_A, rd_valid_q |-> fifo_ready)
 
 endmodule

@@ -49,6 +49,10 @@
 //     k > E-1 TKEEP does not change the outcome (EARLY / LATE).
 // Reset:               synchronous, active low: idle, not armed. The x data register is not reset.
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_axis_x_in #(
   parameter int unsigned AXI_DATA_W  = 128,   // 64, 128 or 256 (LANES = AXI_DATA_W / 8)
   parameter int unsigned MAX_D_MODEL = 1536,  // largest d_model (x RAM depth in elements)
@@ -203,5 +207,9 @@ module le_axis_x_in #(
   assign done_o      = done_q;
   assign err_valid_o = err_q;
   assign err_code_o  = code_q;
+
+  // ---- assertions (rtl/le_assert.svh) -------------------------------------------------------------
+  `LE_ASSERT(StateLegal_A, state_q inside {StIdle, StRecv, StDiscard})
+  `LE_ASSERT_KNOWN(TReadyKnown_A, s_axis_tready_o)
 
 endmodule

@@ -45,6 +45,10 @@
 // Reset:               synchronous, active low (rst_ni). Control state only; data registers are not
 //                      reset (they load only with a valid item).
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_gemv
   import le_pkg::*;
 #(
@@ -265,5 +269,9 @@ module le_gemv
 
   // Every accepted row holds a credit until its result leaves the FIFO.
   assign idle_o = (credit_q == CreditMax) && (beat_q == '0);
+
+  // ---- assertions (rtl/le_assert.svh) -------------------------------------------------------------
+  // The output FIFO ignores in_ready_o: the credit counter must have reserved the entry.
+  `LE_ASSERT(OutFifoCredit_A, valid_q4 && last_q4 |-> unused_fifo_ready)
 
 endmodule

@@ -22,6 +22,10 @@
 // Throughput:          n/a (control).
 // Reset:               rst_ni: synchronous, active low.
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_host_if
   import le_ctrl_pkg::*;
 #(
@@ -167,5 +171,8 @@ module le_host_if
     hwif_in.HW_MAX_DIMS.MAX_D_MODEL.next       = 16'(MAX_D_MODEL);
     hwif_in.HW_MAX_DIMS.MAX_D_FF.next          = 16'(MAX_D_FF);
   end
+
+  // ---- assertions (rtl/le_assert.svh) -------------------------------------------------------------
+  `LE_ASSERT_KNOWN(IrqKnown_A, irq_o)
 
 endmodule

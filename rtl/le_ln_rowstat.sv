@@ -35,6 +35,10 @@
 // contract N*S2 - S1^2 + eps_q < 2^62, D saturates to 2^62 - 1).
 // Reset: synchronous, active low; returns to the idle state (data registers are not reset).
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_ln_rowstat #(
   parameter int unsigned MAX_D = 1024,
   // Derived, not to be overridden.
@@ -240,5 +244,8 @@ module le_ln_rowstat #(
   assign s1_o        = s1_q;
   assign inv_o       = quo_q;
   assign shift_o     = RW'(49 - 32'(m_q));
+
+  // ---- assertions (rtl/le_assert.svh) -------------------------------------------------------------
+  `LE_ASSERT(StateLegal_A, state_q <= StDone)
 
 endmodule

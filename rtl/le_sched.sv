@@ -23,6 +23,10 @@
 // Throughput:          n/a (control).
 // Reset:               synchronous, active low; abort_i returns to idle at once (le_exec drains).
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_sched
   import le_ctrl_pkg::*;
 #(
@@ -306,5 +310,8 @@ module le_sched
   // read address bits above AXI_ADDR_W (le_exec checks that the image lies below 2^AXI_ADDR_W).
   logic unused;
   assign unused = ^{cfg_i.max_seq, rd_addr};
+
+  // ---- assertions (rtl/le_assert.svh) -------------------------------------------------------------
+  `LE_ASSERT(StateLegal_A, state_q <= SEnd)
 
 endmodule

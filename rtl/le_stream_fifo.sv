@@ -18,6 +18,10 @@
 // Throughput:          1 item per cycle.
 // Reset:               synchronous, active low: the FIFO is empty. The storage itself is not reset.
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_stream_fifo #(
   parameter int unsigned WIDTH = 32,
   parameter int unsigned DEPTH = 2
@@ -90,5 +94,15 @@ module le_stream_fifo #(
       mem_q[wr_ptr_q] <= in_data_i;
     end
   end
+
+  // ---- assertions (rtl/le_assert.svh; docs/verification.md#assertions) ------------------------
+  // The occupancy never exceeds DEPTH (no overflow; the counter wraps on a broken push/pop rule).
+  `LE_ASSERT(CntRange_A, cnt_q <= CntFull)
+  // The output stream: an offered item stays offered, unchanged, until taken (no underflow: an
+  // item is never withdrawn, never replaced while stalled).
+  `LE_ASSERT(OutValidHeld_A, out_valid_o && !out_ready_i |=> out_valid_o)
+  `LE_ASSERT(OutDataStable_A, out_valid_o && !out_ready_i |=> $stable(out_data_o))
+  `LE_ASSERT_KNOWN(OutValidKnown_A, out_valid_o)
+  `LE_ASSERT_KNOWN(InReadyKnown_A, in_ready_o)
 
 endmodule

@@ -77,6 +77,8 @@ def test_tree_is_the_whole_rtl_with_the_select() -> None:
     sources, extra = read_file_list(tree / "rtl" / "layer_engine.f", tree)
     assert sources[0] == tree / "rtl" / "le_mut_pkg.sv" and sources[-1] == tree / "rtl" / "le_mut_bind.sv"
     assert "-Wno-fatal" in extra and all(str(p).startswith(str(tree)) for p in sources)
+    header = tree / "rtl" / "le_assert.svh"           # the assertion macros, ahead of every module that uses them
+    assert header.is_file() and sources.index(header) < sources.index(tree / "rtl" / "le_pkg.sv")
     assert f"({SEL} == {rounding.id})" in (tree / "rtl" / "le_requant.sv").read_text()
     assert "bind le_tb_top le_mut_sel" in (tree / "rtl" / "le_mut_bind.sv").read_text()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from regress import verify
-from regress.results import RunResult, parse_cocotb_results, repro_script
+from regress.results import RunResult, parse_cocotb_results, repro_script, with_sva
 
 REPO = Path(__file__).resolve().parents[1]
 FAKE = '''
@@ -27,28 +27,35 @@ from regress.scrun import write_results
 out = Path(sys.argv[sys.argv.index("--out") + 1])
 out.mkdir(parents=True, exist_ok=True)
 mode = Path({mode!r}).read_text().strip()
+if mode.startswith("sva:"):                  # stopped by an assertion: its line, then the harness found nothing
+    name = mode[4:]
+    print(f"[0] %Error: c.sv:7: Assertion failed in top.le_tb_top.u_dut.u_c.{{name}}: LE_ASSERT {{name}} failed: "
+          f'File "/x/verif/hdl/c.sv", line 7, in top.le_tb_top.u_dut.u_c.{{name}}', flush=True)
 fail = {{"pass": [], "same": ["logits: 3 mismatch(es)", "  token 0 (pos 0): logit 5: golden 1, DUT 2"],
-        "other": ["status: 1 mismatch(es)", "  token 1 (pos 1): expected DONE"]}}[mode]
+        "other": ["status: 1 mismatch(es)", "  token 1 (pos 1): expected DONE"]}}.get(mode, ["harness: no run.json"])
 write_results(out / "results.xml", "fake", fail, 0.1, 10.0)
 (out / "txn_log.sha256").write_text(("aaaa" if mode != "other" else "bbbb") + "  12 transactions\\n")
 sys.exit(1 if fail else 0)
 '''
 
 
-def make_regression(tmp: Path, sha: str | None = None) -> tuple[Path, Path, Path]:
-    """(the regression's OUT, its failed run's folder, the mode file) after one failing fake run."""
+def make_regression(tmp: Path, sha: str | None = None, first: str = "same") -> tuple[Path, Path, Path]:
+    """(the regression's OUT, its failed run's folder, the mode file) after one failing fake run (mode `first`)."""
     mode = tmp / "mode"
-    mode.write_text("same")
+    mode.write_text(first)
     fake = tmp / "fake_sim.py"
     fake.write_text(FAKE.format(repo=str(REPO), mode=str(mode)))
     out = tmp / "reg"
     run_dir = out / "runs" / "fake.w64.s3"
+    run_dir.mkdir(parents=True)
     cmd = [sys.executable, str(fake), "--seed", "3", "--out", str(run_dir)]
-    subprocess.run(cmd, check=False)
+    with open(run_dir / "run.log", "wb") as log:
+        subprocess.run(cmd, check=False, stdout=log, stderr=subprocess.STDOUT)
     parsed = parse_cocotb_results(run_dir / "results.xml", "fake")
     assert parsed is not None and parsed[0] == "fail"
+    kind, message, tb = with_sva(parsed[0], parsed[1], parsed[2], parsed[3], run_dir / "run.log")   # as the runner
     r = RunResult("fake.w64.s3", "fake", "fake", "w64", 3, "master 3", str(run_dir), cmd, status="fail",
-                  kind=parsed[1], message=parsed[2], traceback=parsed[3], timeout_s=60.0)
+                  kind=kind, message=message, traceback=tb, timeout_s=60.0)
     (run_dir / "results.json").write_text(json.dumps(r.to_json()))
     now = verify.current_sources()
     git = {"sha": sha or now.sha, "dirty": now.diff_sha256 is not None}
@@ -81,6 +88,22 @@ def test_still_fails_then_passes_then_fails_differently(tmp_path: Path) -> None:
     assert other.returncode == 1, other.stdout
     assert "fails differently (new signature: " in other.stdout.splitlines()[-2]
     assert "WARNING: the transaction log differs" in other.stdout
+
+
+def test_a_run_stopped_by_an_assertion_is_verified_by_its_assertion(tmp_path: Path) -> None:
+    """The signature that verify compares is the assertion's (docs/verification.md#assertions): the same assertion
+    again is 'still fails', another one 'fails differently' and names it, whatever else the run reported."""
+    out, run_dir, mode = make_regression(tmp_path, first="sva:Held_A")
+    recorded = json.loads((out / "results.json").read_text())["runs"][0]["signature"]
+    assert recorded == ("AssertionFailed at verif/hdl/c.sv:7 in u_dut.u_c.Held_A: "
+                        "LE_ASSERT Held_A failed in u_dut.u_c.Held_A"), recorded
+    same = run_verify(str(run_dir), "--out", str(tmp_path / "re"))
+    assert same.returncode == 1 and same.stdout.splitlines()[-2].endswith("still fails (same signature)"), same.stdout
+    mode.write_text("sva:Stable_A")
+    other = run_verify(str(run_dir), "--out", str(tmp_path / "re"))
+    assert other.returncode == 1, other.stdout
+    assert ("fails differently (new signature: AssertionFailed at verif/hdl/c.sv:7 in u_dut.u_c.Stable_A: "
+            "LE_ASSERT Stable_A failed in u_dut.u_c.Stable_A)") in other.stdout.splitlines()[-2], other.stdout
 
 
 def test_sources_that_differ_are_said(tmp_path: Path) -> None:

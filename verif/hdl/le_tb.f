@@ -7,4 +7,8 @@ verif/hdl/le_axi_slave_bfm.sv
 verif/hdl/le_axis_src_bfm.sv
 verif/hdl/le_axis_sink_bfm.sv
 verif/hdl/le_probe.sv
+verif/hdl/le_axi4_checker.sv
+verif/hdl/le_axil_checker.sv
+verif/hdl/le_axis_checker.sv
 verif/hdl/le_tb_top.sv
+verif/hdl/le_bind.sv
