@@ -85,7 +85,7 @@ def read(cov_dir: Path) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Step:
+class GradeStep:
     run_id: str
     added: int              # points this run adds to those before it
     covered: int            # points covered after it
@@ -97,7 +97,7 @@ def _kinds(doc: dict[str, Any]) -> list[str]:
     return [p.split("|", 1)[0] for p in doc["points"]]
 
 
-def grade(doc: dict[str, Any], metric: str = "all") -> tuple[list[Step], int]:
+def grade(doc: dict[str, Any], metric: str = "all") -> tuple[list[GradeStep], int]:
     """The greedy order of runs until everything any run hit is covered, and that total. `metric`: all, code
     (line, branch, toggle points) or functional (bins)."""
     kinds = _kinds(doc)
@@ -111,7 +111,7 @@ def grade(doc: dict[str, Any], metric: str = "all") -> tuple[list[Step], int]:
     unique = {rid: sum(owners[p] == 1 for p in s) for rid, s in sets.items()}
     total = len(owners)
     covered: set[int] = set()
-    steps: list[Step] = []
+    steps: list[GradeStep] = []
     left = dict(sets)
     while left and len(covered) < total:
         rid = max(sorted(left), key=lambda r: (len(left[r] - covered), -wall[r]))
@@ -119,7 +119,7 @@ def grade(doc: dict[str, Any], metric: str = "all") -> tuple[list[Step], int]:
         if not gain:
             break
         covered |= gain
-        steps.append(Step(rid, len(gain), len(covered), unique[rid], wall[rid]))
+        steps.append(GradeStep(rid, len(gain), len(covered), unique[rid], wall[rid]))
     return steps, total
 
 

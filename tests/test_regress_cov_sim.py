@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.sim
+@pytest.mark.slow          # make test's second stage already runs this regression (--cov --cov-gate); 67 s
 def test_regress_smoke_cov(tmp_path: Path) -> None:
     out = tmp_path / "smoke"
     p = subprocess.run([sys.executable, "-m", "regress", "run", "smoke", "-j", "2", "--cov", "--cov-gate",

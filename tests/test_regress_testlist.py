@@ -33,7 +33,7 @@ def test_shipped_list() -> None:
     runs = runner.plan(tl, smoke)
     assert [(s.cls, c.name, seed) for s, c, seed in runs] == [
         ("SmokeTest", "w64", 1), ("SmokeTest", "w128", 1), ("RandTest", "w128", 1), ("XFramingTest", "w64", 1),
-        ("sc_smoke", "w128", 1), ("sc_errors", "w128", 1)]
+        ("sc_smoke", "w128", 1), ("sc_logits_pause", "w128", 1), ("sc_errors", "w128", 1)]
     assert any(e.test.module == "verif.tests.errors" for e in smoke.entries), "smoke must run an error test"
     assert tl.configs["w64"].parameters == {"MAX_VOCAB": 4096, "AXI_DATA_W": 64}
     assert {"smoke", "nightly"} <= set(tl.suites)
