@@ -89,6 +89,7 @@ class CoverageSubscriber(uvm_component):
         self.stats0: dict[str, int] | None = None
         self.tokens = self.bursts_sampled = 0
         self.corner_totals = dict.fromkeys(CORNERS, 0)
+        self.write_shapes: set[tuple[int, bool]] = set()     # (beats, split at 4 KB) of every AW burst seen
         self.path: Path | None = None
 
     # ---- helpers ------------------------------------------------------------------------------------------
@@ -148,6 +149,8 @@ class CoverageSubscriber(uvm_component):
         # (a tiny token has ~270 bursts but ~20 distinct shapes).
         for s in sorted(set(samples), key=lambda b: (b.write, b.beats, b.split_4k, b.outstanding)):
             self.cov.sample_burst(s.write, s.beats, s.split_4k, s.outstanding)
+            if s.write:
+                self.write_shapes.add((s.beats, s.split_4k))
         self.bursts = []
         self.bursts_sampled += len(samples)
         return max((s.outstanding for s in samples), default=0)

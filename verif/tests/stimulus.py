@@ -12,6 +12,8 @@
   BundleTest        a preset bundle end to end (le_bundle, default small; le_tokens, default 8) under the stress
                     profile: random latency, reads out of order and interleaved, B out of order, stalls on every
                     AXI channel, X gaps and logits backpressure
+  AppendBurstTest   the K/V appends the presets never make: a 16-beat write burst (d_head 128 at 64 bits) and
+                    appends split at a 4 KB boundary, the positions chosen from the layout
   CornerTest        the datapath corners random models rarely reach: the tiny model with layer 0's residual
                     multipliers zeroed (LayerNorm 1 sees a constant row: zero variance) and layer 1's Wo requant
                     at its largest gain (O' saturates int16); the coverage counters must see both
@@ -24,12 +26,12 @@ from pathlib import Path
 import pyuvm
 
 from models.config import EngineConfig
-from models.ddr_layout import pack
+from models.ddr_layout import DdrLayout, pack
 from verif import settings
 from verif.bfm.axi_mem_bfm import BfmKnobs
 from verif.case_file import CASE_FILE, CASE_FILE_SETTING, read_case_file, write_case_file
 from verif.cfg_item import EngineCase, random_case
-from verif.tests.base import BaseTest
+from verif.tests.base import IMAGE_BASE, BaseTest
 from verif.tests.case_model import CaseModel, build_model, case_model
 
 
@@ -140,4 +142,47 @@ class CornerTest(BaseTest):
         self.logger.info(f"corners seen: {totals}")
 
 
-__all__ = ["BackpressureTest", "BundleTest", "CornerTest", "LongSeqTest", "OutOfOrderTest", "RandTest", "build_model"]
+def first_split_append(cfg: EngineConfig, image_base: int) -> int | None:
+    """The first position >= 1 at which some K/V append (d_head bytes) crosses a 4 KB boundary, or None."""
+    lay = DdrLayout(cfg)
+    for pos in range(1, cfg.max_seq - 1):
+        for layer in range(cfg.n_layers):
+            for head in range(cfg.n_heads):
+                for which in (0, 1):
+                    addr = image_base + lay.kv_addr(layer, head, which, pos)
+                    if addr // 4096 != (addr + cfg.d_head - 1) // 4096:
+                        return pos
+    return None
+
+
+@pyuvm.test()
+class AppendBurstTest(CaseTest):
+    """K/V appends the presets and random cases almost never make: 16-beat write bursts (d_head 128 on the 64-bit
+    bus) and appends split at a 4 KB boundary (d_head 48 at 128 bits: not a power of two; 128 at 64 bits from the
+    64-byte-aligned IMAGE_BASE), the decoded positions chosen from the layout so that an append crosses 4 KB."""
+
+    def case(self) -> EngineCase:
+        bus = self.bus_bits
+        n_heads, d_head = (1, 128) if bus == 64 else (2, 48)
+        cfg = EngineConfig(d_model=n_heads * d_head, n_heads=n_heads, d_head=d_head, d_ff=n_heads * d_head,
+                           n_layers=1, vocab=40, max_seq=128, axi_data_w=bus, w_tile_rows=16,
+                           ctx_tile=16).validate()
+        t0 = first_split_append(cfg, IMAGE_BASE)
+        if t0 is None:
+            raise AssertionError(f"AppendBurstTest: no append of {cfg} crosses 4 KB below max_seq")
+        return EngineCase(seed=self.seeds.master, cfg=cfg, t0=t0, n_tokens=2, weight_dist="uniform",
+                          latency="none", backpressure="none", axi_mem={}, bus_knobs={},
+                          data_seed=self.seeds.numpy, intent={"append": "16 beats / 4 KB split"})
+
+    def check_phase(self) -> None:
+        super().check_phase()
+        shapes = self.env.coverage.write_shapes
+        want_long = self.bus_bits == 64
+        if not any(split for _, split in shapes) or (want_long and not any(b >= 16 for b, _ in shapes)):
+            raise AssertionError(f"AppendBurstTest: write bursts (beats, split) seen {sorted(shapes)}: expected a "
+                                 f"4 KB split{' and a 16-beat burst' if want_long else ''}")
+        self.logger.info(f"write bursts (beats, split at 4 KB): {sorted(shapes)}")
+
+
+__all__ = ["AppendBurstTest", "BackpressureTest", "BundleTest", "CornerTest", "LongSeqTest", "OutOfOrderTest",
+           "RandTest", "build_model", "first_split_append"]
