@@ -14,6 +14,7 @@
                     AXI channel, X gaps and logits backpressure
   AppendBurstTest   the K/V appends the presets never make: a 16-beat write burst (d_head 128 at 64 bits) and
                     appends split at a 4 KB boundary, the positions chosen from the layout
+  NarrowTest        every vector one bus beat wide: one-beat GEMV rows, hand-shakes back to back
   CornerTest        the datapath corners random models rarely reach: the tiny model with layer 0's residual
                     multipliers zeroed (LayerNorm 1 sees a constant row: zero variance) and layer 1's Wo requant
                     at its largest gain (O' saturates int16); the coverage counters must see both
@@ -142,6 +143,22 @@ class CornerTest(BaseTest):
         self.logger.info(f"corners seen: {totals}")
 
 
+@pyuvm.test()
+class NarrowTest(CaseTest):
+    """Every vector one bus beat wide (d_model = d_head = d_ff = the lane count): each GEMV row is a single beat, so
+    accumulators, biases and requant inputs arrive on consecutive cycles, the hand-shakes wider models never
+    exercise back to back (random cases draw it rarely)."""
+
+    def case(self) -> EngineCase:
+        bus = self.bus_bits
+        lanes = bus // 8
+        cfg = EngineConfig(d_model=lanes, n_heads=1, d_head=lanes, d_ff=lanes, n_layers=2, vocab=37, max_seq=16,
+                           axi_data_w=bus, w_tile_rows=8, ctx_tile=4).validate()
+        return EngineCase(seed=self.seeds.master, cfg=cfg, t0=5, n_tokens=3, weight_dist="trained", latency="none",
+                          backpressure="none", axi_mem={}, bus_knobs={}, data_seed=self.seeds.numpy,
+                          intent={"rows": "one beat"})
+
+
 def first_split_append(cfg: EngineConfig, image_base: int) -> int | None:
     """The first position >= 1 at which some K/V append (d_head bytes) crosses a 4 KB boundary, or None."""
     lay = DdrLayout(cfg)
@@ -184,5 +201,5 @@ class AppendBurstTest(CaseTest):
         self.logger.info(f"write bursts (beats, split at 4 KB): {sorted(shapes)}")
 
 
-__all__ = ["AppendBurstTest", "BackpressureTest", "BundleTest", "CornerTest", "LongSeqTest", "OutOfOrderTest",
-           "RandTest", "build_model", "first_split_append"]
+__all__ = ["AppendBurstTest", "BackpressureTest", "BundleTest", "CornerTest", "LongSeqTest", "NarrowTest",
+           "OutOfOrderTest", "RandTest", "build_model", "first_split_append"]
