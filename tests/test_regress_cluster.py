@@ -149,6 +149,30 @@ def test_default_file_loads() -> None:
     assert kw["worker_extra_args"][:2] == ["--lifetime", f"{3600 - 1200}s"] and kw["queue"] == "debug"
 
 
+
+def test_workers_run_with_quiet_timers() -> None:
+    """Dask's own timers share the cores with the simulators (the tick at 20 ms cost 4-6 % of every run): the
+    slowed ones are in effect on dask-local's workers and exported to every batch job's worker."""
+    import dask
+
+    from regress.launchers.dask_backend import SCHEDULER_CONFIG, WORKER_ENV, DaskBackend, jobqueue_kwargs
+    quiet = {k: v for k, v in SCHEDULER_CONFIG.items() if k.startswith(("distributed.admin", "distributed.worker.p",
+                                                                       "distributed.worker.memory"))}
+    assert "distributed.admin.tick.interval" in quiet
+    for key, value in quiet.items():       # the batch workers' environment says the same
+        var = "DASK_" + key.upper().replace(".", "__").replace("-", "_")
+        assert str(WORKER_ENV.get(var)) == str(value), var
+    prologue = jobqueue_kwargs(clusters.load("slurm"), "/py")["job_script_prologue"]
+    assert all(f"export {k}={v}" in prologue for k, v in WORKER_ENV.items())
+    be = DaskBackend(clusters.load("dask-local"), 1)
+    be.start()
+    try:
+        seen = be.client.run(lambda: {k: dask.config.get(k) for k in quiet})
+    finally:
+        be.close()
+    assert len(seen) == 1 and next(iter(seen.values())) == quiet
+
+
 def _fake_bin(tmp: Path, **scripts: str) -> str:
     b = tmp / "bin"
     b.mkdir(exist_ok=True)

@@ -31,11 +31,15 @@ SCHEDULER_CONFIG = {"distributed.scheduler.allowed-failures": 0,        # a lost
                     "distributed.scheduler.worker-saturation": 1.0,     # a worker holds only the run it executes
                     "distributed.worker.daemon": False,                 # workers' runs are plain subprocesses
                     # a worker sits beside a simulator on the same core: no 10 ms statistical profiler, slower
-                    # memory and system monitors (their CPU is the simulator's)
+                    # memory and system monitors and event-loop health ticks (20 ms by default, in every scheduler,
+                    # worker and nanny: 6-9 % of a core for 2 idle workers, 2.3 % at 1 s); their CPU is the
+                    # simulator's
+                    "distributed.admin.tick.interval": "1s",
                     "distributed.worker.profile.enabled": False,
                     "distributed.worker.memory.monitor-interval": "1s",
                     "distributed.admin.system-monitor.interval": "2s"}
-WORKER_ENV = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",          # the same for batch-job workers
+WORKER_ENV = {"DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",                 # the same for batch-job workers
+              "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
               "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s",
               "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "2s"}
 QUEUE_GONE_S = 30.0
