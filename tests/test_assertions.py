@@ -30,6 +30,7 @@ RTL = REPO / "rtl"
 HDL = REPO / "verif" / "hdl"
 HEADER = RTL / "le_assert.svh"
 CHECKERS = [HDL / "le_axi4_checker.sv", HDL / "le_axil_checker.sv", HDL / "le_axis_checker.sv"]
+PERF_CHECKER = HDL / "le_perf_checker.sv"       # bound to the engine only: provoked in le_assert_engine_tb
 BUILD_ARGS = ("--binary", "--assert", "+define+LE_ASSERT_ON", "-CFLAGS", "-fcoroutines", "-j", str(simbuild.BUILD_JOBS))
 
 # case -> the instance (last hierarchy name before the label) whose assertion must fire; the label is the case
@@ -58,6 +59,7 @@ ENGINE_CASES: dict[str, str] = {
     "ArValidHeld_A@u_axi4_chk": "u_dut.u_axi4_chk",
     "Aw4k_A@u_axi4_chk": "u_dut.u_axi4_chk",
     "RNoReq_A@u_axil_chk": "u_dut.u_axil_chk",
+    "PerfRdStallExact_A@u_perf_chk": "u_dut.u_perf_chk",
     "TKeepContig_A@u_logits_chk": "u_dut.u_logits_chk.gen_assert",
     "TValidHeld_M@u_x_chk": "u_dut.u_x_chk.gen_assume",
 }
@@ -202,6 +204,7 @@ def test_every_assertion_has_a_case() -> None:
     missing = []
     for f in CHECKERS:
         missing += [f"{f.name}: {lb}" for lb in sorted(_labels(f) - covered_tb)]
+    missing += [f"{PERF_CHECKER.name}: {lb}" for lb in sorted(_labels(PERF_CHECKER) - {lb for lb, _ in engine})]
     tb_modules = {"le_stream_fifo.sv": covered_tb, "le_axis_x_in.sv": covered_tb}
     for f in sorted(RTL.glob("*.sv")):
         labels = _labels(f)
@@ -233,7 +236,7 @@ def test_macros_compile_to_nothing_without_the_define(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_engine_assertions_and_binds() -> None:
     rtl, extra = simbuild.read_file_list(RTL / "layer_engine.f")
-    sources = [*rtl, *CHECKERS, HDL / "le_bind.sv", HDL / "le_assert_engine_tb.sv"]
+    sources = [*rtl, *CHECKERS, PERF_CHECKER, HDL / "le_bind.sv", HDL / "le_assert_engine_tb.sv"]
     binary = build_bench("le_assert_engine_tb", sources, extra)
     done = run_case(binary, "clean")
     assert done.returncode == 0 and "LE_ASSERT" not in done.stdout, done.stdout[-3000:]

@@ -1,0 +1,66 @@
+// Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
+//
+// le_perf_checker: PERF_RD_STALL_CYCLES held exact on every completed token (issue 14; the definition is
+// docs/host_protocol.md section 7: the busy cycles in which the datapath waited for read data). Bound to
+// layer_engine by verif/hdl/le_bind.sv, so both engines (the pyuvm env and the SystemC harness) check it.
+// Passive: inputs only.
+//
+// Reference: its own count, from the read stream into the datapath as the DMA hands it over (rd_valid from
+// le_axi_rd, rd_ready from le_exec): a busy cycle with rd_ready && !rd_valid is a wait. It does not use
+// le_exec's rd_wait_o nor le_token_ctrl's counter, the two things it checks. Busy is the token's span as the
+// host sees it: from the accepted START (start_i, the cycle the RTL zeroes its counters) up to and including
+// the cycle its done event fires (done_ev_i: the cycle before DONE reads 1). The one state in which le_exec
+// raises rd_ready without wanting data, its drain, only follows an error or a soft reset: such a token never
+// completes, and only completed tokens are compared.
+//   PerfRdStallExact  the cycle after a token's done event, the counter the CSRs read (rd_stall_i) equals the
+//                     reference count.
+// Compiled to nothing without LE_ASSERT_ON (rtl/le_assert.svh).
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: the file lists put it first, a lone build finds it with -y rtl
+`endif
+
+module le_perf_checker (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  input  logic        start_i,       // le_token_ctrl start_o: START accepted (counters zeroed)
+  input  logic        abort_i,       // le_token_ctrl abort_o: the token drains, never completes
+  input  logic        done_ev_i,     // le_token_ctrl irq_done_o: the token completes this cycle
+  input  logic        rd_valid_i,    // the read stream into le_exec
+  input  logic        rd_ready_i,
+  input  logic [63:0] rd_stall_i     // PERF_RD_STALL_CYCLES as the CSRs read it
+);
+
+`ifdef LE_ASSERT_ON
+  logic        busy_q, busy_d, check_q, check_d;
+  logic [63:0] waits_q, waits_d;
+
+  always_comb begin
+    busy_d  = start_i || (busy_q && !done_ev_i && !abort_i);
+    check_d = busy_q && done_ev_i;
+    waits_d = waits_q;
+    if (start_i) begin
+      waits_d = '0;
+    end else if (busy_q && rd_ready_i && !rd_valid_i) begin
+      waits_d = waits_q + 64'd1;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      busy_q  <= 1'b0;
+      check_q <= 1'b0;
+      waits_q <= '0;
+    end else begin
+      busy_q  <= busy_d;
+      check_q <= check_d;
+      waits_q <= waits_d;
+    end
+  end
+
+  `LE_ASSERT(PerfRdStallExact_A, check_q |-> rd_stall_i == waits_q)
+`else
+  logic unused;
+  assign unused = ^{clk_i, rst_ni, start_i, abort_i, done_ev_i, rd_valid_i, rd_ready_i, rd_stall_i};
+`endif
+
+endmodule
