@@ -8,7 +8,8 @@ file; with the stamp present the build step is skipped entirely, so reruns cost 
 simulation and any change gives a fresh directory.
 
 Waves are off unless ``LE_WAVES=1`` (then FST via ``--trace-fst``, written to
-``<test_dir>/dump.fst``; needs Debian package liblz4-dev).
+``<test_dir>/dump.fst``; needs Debian package liblz4-dev). A waves build's main() is eda/le_vpi_main.cpp
+(eda/wave_main.py): it dumps only inside the window its plusargs give (``wave_main.window_plusargs``).
 
 Assertions are on unless ``LE_ASSERT=0``: every build gets Verilator's ``--assert`` and ``+define+LE_ASSERT_ON``
 (the macros of ``rtl/le_assert.svh`` then expand to SVA; docs/verification.md#assertions), and the header itself
@@ -36,7 +37,7 @@ from xml.etree import ElementTree
 import cocotb_tools.runner
 from cocotb_tools.runner import get_runner
 
-from eda import toolchain
+from eda import toolchain, wave_main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SIM_BUILD_ROOT = REPO_ROOT / "build" / "sim"
@@ -163,7 +164,8 @@ def build_dir_for(
     """The cache directory the given build would use (``build/sim/<toplevel>-<hash>``)."""
     toolchain.setup_env()
     paths, defines, extra_args = with_assertions(sources, defines, extra_args)
-    digest = build_hash(paths, parameters or {}, defines or {}, extra_args or [], timescale, waves_enabled())
+    hashed = [*paths, wave_main.MAIN] if waves_enabled() else paths   # a waves build has our main()
+    digest = build_hash(hashed, parameters or {}, defines or {}, extra_args or [], timescale, waves_enabled())
     return SIM_BUILD_ROOT / f"{toplevel}-{digest}"
 
 
@@ -210,7 +212,8 @@ def _build_locked(build_dir: Path, binary: Path, sources: Sequence[Path | str], 
         shutil.rmtree(build_dir)  # unfinished earlier attempt
     start = time.monotonic()
     cocotb_tools.runner.MAX_PARALLEL_BUILD_JOBS = BUILD_JOBS  # make -j for the C++ compile
-    get_runner("verilator").build(
+    runner = wave_main.WindowedVerilator() if waves else get_runner("verilator")   # waves: a windowed dump
+    runner.build(
         sources=[Path(s).resolve() for s in sources],
         hdl_toplevel=toplevel,
         parameters=dict(parameters or {}),

@@ -1,6 +1,7 @@
 """`regress debug RUN_DIR`: rerun one regression run with operator-boundary probes and name the first divergence.
 
-    regress debug build/regress/smoke-20261124-081500/runs/rand.w128.s1 [--waves] [--timeout S]
+    regress debug build/regress/smoke-20261124-081500/runs/rand.w128.s1 [--waves [--before N] [--after N]]
+                  [--timeout S]
 
 The run's own command (results.json) is rerun in RUN_DIR/debug with +le_probe_file=RUN_DIR/debug/probe.log:
 verif/hdl/le_probe.sv writes every value that crosses an operator boundary (Q/K/V, raw scores, scaled scores,
@@ -9,6 +10,10 @@ reference model saves the golden intermediates of every token (RUN_DIR/debug/gol
 seed, so the rerun is the failing run bit for bit; it uses a build of the current tree (the probe is part of
 the testbench), which eda/simbuild.py caches. regress/debug_probe.py compares the two and the first
 divergence (earliest cycle) is printed and written to RUN_DIR/debug/divergence.json.
+
+With --waves a second rerun (RUN_DIR/debug/waves) records FST only in a window around the divergence (--before
+cycles up to it, --after past it; without a divergence, around the end of the run) and writes waves.gtkw: the
+engine's phase signals and the diverging operator's ports, the marker on the divergence (regress/wave_window.py).
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from regress.debug_probe import Divergence, DivergenceReport, ProbeFormatError, 
 from regress.rerun import DEFAULT_TIMEOUT_S, RerunError, retarget, run_command, waves_file
 from regress.results import DEBUG_DIR, DIVERGENCE_FILE, TXN_HASH, json_dict
 from regress.runner import git_info
+from regress.wave_window import AFTER_CYCLES, BEFORE_CYCLES, GTKW_FILE, SCOPES, WAVE_DIR, Window, end_ps, plusargs
 
 PS_PER_NS = 1000                 # le_probe prints %t in the testbench's precision: ps (timescale 1ns/1ps)
 
@@ -43,7 +49,7 @@ def load_run(run_dir: Path) -> dict[str, Any]:
     return data
 
 
-def rerun(run: dict[str, Any], debug_dir: Path, waves: bool, timeout: float) -> tuple[str, float]:
+def rerun(run: dict[str, Any], debug_dir: Path, timeout: float) -> tuple[str, float]:
     """Run the probe command into `debug_dir`; returns (status as in results.json, wall seconds)."""
     debug_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("probe.log", DIVERGENCE_FILE, TXN_HASH):
@@ -55,8 +61,28 @@ def rerun(run: dict[str, Any], debug_dir: Path, waves: bool, timeout: float) -> 
     except RerunError as exc:
         raise DebugError(str(exc)) from None
     env = json_dict(run, "env")
-    env_add = {**{str(k): str(v) for k, v in env.items()}, **({"LE_WAVES": "1"} if waves else {})}
-    return run_command(cmd, env_add, debug_dir, run.get("cls", ""), timeout)
+    return run_command(cmd, {str(k): str(v) for k, v in env.items()}, debug_dir, run.get("cls", ""), timeout)
+
+
+def waves_rerun(run: dict[str, Any], debug_dir: Path, rep: DivergenceReport, before: int, after: int,
+                timeout: float, say: Any) -> Path | None:
+    """The second rerun, with waves in a window around the divergence (else the end of the probe rerun) and the
+    save file; returns the FST."""
+    d = rep.first or rep.stopped
+    focus = d.time if d is not None else end_ps(debug_dir / "results.xml")
+    if focus is None:
+        say("waves: the probe rerun recorded no end time: the whole run is dumped")
+    window = Window(int(focus or 0), before if focus is not None else 10**12, after if focus is not None else None)
+    wave_dir = debug_dir / WAVE_DIR
+    scopes = SCOPES.get(d.name, ()) if d is not None else ()
+    env = {**{str(k): str(v) for k, v in json_dict(run, "env").items()}, "LE_WAVES": "1"}
+    say(f"regress debug: rerunning with {window.describe()}; log {wave_dir / 'run.log'}")
+    status, wall = run_command(retarget(list(run["command"]), wave_dir, plusargs(window, wave_dir, scopes)), env,
+                               wave_dir, run.get("cls", ""), timeout)
+    wave = waves_file(wave_dir)
+    size = f", {wave.stat().st_size / 1e6:.1f} MB" if wave is not None else ""
+    say(f"waves: {wave or '(none)'} ({status} in {wall:.1f} s{size}); GTKWave: gtkwave {wave_dir / GTKW_FILE}")
+    return wave
 
 
 def _describe(d: Divergence, what: str) -> list[str]:
@@ -133,7 +159,8 @@ def keep_previous(debug_dir: Path, marker: str = DIVERGENCE_FILE) -> Path | None
     return kept
 
 
-def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say: Any = print) -> DivergenceReport:
+def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say: Any = print,
+          before: int = BEFORE_CYCLES, after: int = AFTER_CYCLES) -> DivergenceReport:
     run_dir = run_dir.resolve()
     run = load_run(run_dir)
     debug_dir = run_dir / DEBUG_DIR
@@ -144,8 +171,8 @@ def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say:
         recorded = run.get("timeout_s")
         timeout = 3 * float(recorded) if isinstance(recorded, (int, float)) and recorded > 0 else DEFAULT_TIMEOUT_S
     say(f"regress debug: rerunning {run.get('run_id', run_dir.name)} (original: {run.get('status', '?')}) "
-        f"with operator probes{' and waves' if waves else ''}, timeout {timeout:.0f} s; log {debug_dir / 'run.log'}")
-    status, wall = rerun(run, debug_dir, waves, timeout)
+        f"with operator probes, timeout {timeout:.0f} s; log {debug_dir / 'run.log'}")
+    status, wall = rerun(run, debug_dir, timeout)
     say(f"rerun: {status} in {wall:.1f} s"
         + ("" if status == run.get("status") else f" (the original run was {run.get('status')})"))
     for note in _identity(run_dir, debug_dir):
@@ -157,9 +184,7 @@ def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say:
     lines = format_report(rep, run.get("run_id", run_dir.name))
     for line in lines:
         say(line)
-    wave = waves_file(debug_dir)
-    if wave is not None:
-        say(f"waves: {wave}")
+    wave = waves_rerun(run, debug_dir, rep, before, after, timeout, say) if waves else None
     payload = {"run_id": run.get("run_id"), "rerun_status": status, "original_status": run.get("status"),
                "first": rep.first.to_json() if rep.first else None,
                "stopped": rep.stopped.to_json() if rep.stopped else None,
@@ -174,14 +199,20 @@ def debug(run_dir: Path, waves: bool = False, timeout: float | None = None, say:
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("debug", help="rerun a run with operator probes; name the first divergence from golden")
     p.add_argument("run_dir", type=Path, help="a run directory (OUT/runs/<run_id>)")
-    p.add_argument("--waves", action="store_true", help="also record FST waves (a waves build, cached)")
+    p.add_argument("--waves", action="store_true",
+                   help="then rerun with FST waves around the divergence and a GTKWave save file (a waves build)")
+    p.add_argument("--before", type=int, default=BEFORE_CYCLES, help=f"waves: cycles before (default {BEFORE_CYCLES})")
+    p.add_argument("--after", type=int, default=AFTER_CYCLES, help=f"waves: cycles after (default {AFTER_CYCLES})")
     p.add_argument("--timeout", type=float, default=None,
                    help="seconds (default 3x the test's timeout from the test list, else 3600)")
 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        debug(args.run_dir, waves=args.waves, timeout=args.timeout)
+        before, after = getattr(args, "before", BEFORE_CYCLES), getattr(args, "after", AFTER_CYCLES)
+        if before < 0 or after < 0:
+            raise DebugError("--before and --after are cycle counts >= 0")
+        debug(args.run_dir, waves=args.waves, timeout=args.timeout, before=before, after=after)
     except DebugError as exc:
         print(f"regress debug: {exc}", file=sys.stderr)
         return 2

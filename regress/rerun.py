@@ -6,7 +6,9 @@ verbose logs) and the command rewriting that `regress debug` shares.
 A rerun is the run's own regress.simrun (or regress.scrun) command (same master seed, so the same stimulus bit
 for bit) sent to another directory. With waves it needs a build with --trace-fst: LE_WAVES=1 makes eda/simbuild.py build
 (and cache) that variant, so the recorded --build-dir is dropped and the build is looked up from the sources.
-Verbose: cocotb and pyuvm log at DEBUG (COCOTB_LOG_LEVEL=DEBUG).
+Verbose: cocotb and pyuvm log at DEBUG (COCOTB_LOG_LEVEL=DEBUG). A pyuvm rerun dumps only the last
+wave_window.BEFORE_CYCLES cycles before the time the failing run ended (the same time again: same seed) to the
+end, and writes waves.gtkw beside the FST (regress/wave_window.py); a run that recorded no end time is dumped whole.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from typing import Any
 from regress.buckets import bucket
 from regress.results import RunResult, parse_cocotb_results, wave_files, write_cmd_sh
 from regress.runner import kill_group
+from regress.wave_window import BEFORE_CYCLES, Window, end_ps, plusargs
 
 REPO = Path(__file__).resolve().parents[1]
 RERUNS_FILE = "reruns.json"
@@ -83,6 +86,13 @@ def waves_file(directory: Path) -> Path | None:
     return found[0] if found else None
 
 
+def failure_window(res: RunResult, out_dir: Path) -> list[str]:
+    """The plusargs of a pyuvm rerun's dump window: BEFORE_CYCLES up to where the failing run ended, to the end
+    (none for a SystemC run, or when the run recorded no end time)."""
+    end = end_ps(Path(res.run_dir) / "results.xml") if res.engine == "pyuvm" and res.run_dir else None
+    return [] if end is None else plusargs(Window(end, BEFORE_CYCLES, None), out_dir)
+
+
 def rerun_failed(results: Sequence[RunResult], out: Path, timeout: Callable[[RunResult], float] | None = None,
                  say: Callable[[str], None] = print,
                  command: Callable[[RunResult, Path], list[str]] | None = None) -> list[dict[str, Any]]:
@@ -90,7 +100,7 @@ def rerun_failed(results: Sequence[RunResult], out: Path, timeout: Callable[[Run
     `timeout(result)`: seconds (default the run's own test-list timeout); `command(result, directory)`: the
     rerun's command (default the run's own, retargeted)."""
     timeout = timeout or (lambda r: r.timeout_s or DEFAULT_TIMEOUT_S)
-    command = command or (lambda r, d: retarget(r.command, d))
+    command = command or (lambda r, d: retarget(r.command, d, failure_window(r, d)))
     entries: list[dict[str, Any]] = []
     for b in bucket([r for r in results if r.failed]):
         res: RunResult = b.runs[0]

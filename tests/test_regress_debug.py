@@ -227,12 +227,13 @@ def test_debug_refuses_what_is_not_a_run_directory(tmp_path: Path) -> None:
 
     from regress import debug
     assert debug.main(argparse.Namespace(run_dir=tmp_path, waves=False, timeout=1.0)) == 2
+    assert debug.main(argparse.Namespace(run_dir=tmp_path, waves=True, timeout=1.0, before=-1, after=5)) == 2
     (tmp_path / "results.json").write_text("{broken")
     with pytest.raises(debug.DebugError, match="not readable JSON"):
         debug.load_run(tmp_path)
     (tmp_path / "results.json").write_text('{"run_id": "x", "command": ["sh", "y"]}')
     with pytest.raises(debug.DebugError, match=r"not a regress\.simrun or regress\.scrun command"):
-        debug.rerun(debug.load_run(tmp_path), tmp_path / "debug", False, 1.0)
+        debug.rerun(debug.load_run(tmp_path), tmp_path / "debug", 1.0)
 
 
 def test_a_second_debug_keeps_the_first_report(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from verif.bfm.axi_mem_bfm import AxiMemBfm, BfmKnobs
 from verif.bfm.axis_bfm import AxisSinkBfm, AxisSourceBfm
 from verif.ral.le_csr_ral import le_csr
 
+from . import gtkw
 from .coverage_sub import CoverageSubscriber
 from .refmodel import GoldenPredictor, RefModel
 from .scoreboard import Scoreboard, TokenChecker
@@ -115,6 +116,7 @@ class LayerEngineEnv(uvm_env):
 
     def connect_phase(self) -> None:
         ec = self.ec
+        gtkw.write_if_asked(ec.dut)          # +le_gtkw (a waves rerun): the save file, from the design itself
         self.refmodel.predictor = GoldenPredictor(ec.qm, ec.image_base, ec.kv, trace_dir=probe_trace_dir())
         self.scoreboard.checker = TokenChecker(ec.layout, ec.image_base)
         self.token_ap.connect(self.refmodel.token_export)
