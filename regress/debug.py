@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from eda.wave_main import window_plusargs
 from regress.debug_probe import Divergence, DivergenceReport, ProbeFormatError, compare, read_golden, read_probe
 from regress.rerun import DEFAULT_TIMEOUT_S, RerunError, retarget, run_command, waves_file
 from regress.results import DEBUG_DIR, DIVERGENCE_FILE, TXN_HASH, json_dict
@@ -76,12 +77,15 @@ def waves_rerun(run: dict[str, Any], debug_dir: Path, rep: DivergenceReport, bef
     wave_dir = debug_dir / WAVE_DIR
     scopes = SCOPES.get(d.name, ()) if d is not None else ()
     env = {**{str(k): str(v) for k, v in json_dict(run, "env").items()}, "LE_WAVES": "1"}
+    pyuvm = run.get("engine", "pyuvm") == "pyuvm"      # the save file comes from the env (VPI): pyuvm runs only
+    args = plusargs(window, wave_dir, scopes) if pyuvm else window_plusargs(window.from_ps, window.to_ps)
     say(f"regress debug: rerunning with {window.describe()}; log {wave_dir / 'run.log'}")
-    status, wall = run_command(retarget(list(run["command"]), wave_dir, plusargs(window, wave_dir, scopes)), env,
-                               wave_dir, run.get("cls", ""), timeout)
+    status, wall = run_command(retarget(list(run["command"]), wave_dir, args), env, wave_dir, run.get("cls", ""),
+                               timeout)
     wave = waves_file(wave_dir)
     size = f", {wave.stat().st_size / 1e6:.1f} MB" if wave is not None else ""
-    say(f"waves: {wave or '(none)'} ({status} in {wall:.1f} s{size}); GTKWave: gtkwave {wave_dir / GTKW_FILE}")
+    view = f"gtkwave {wave_dir / GTKW_FILE}" if pyuvm else f"gtkwave {wave} (no save file for a systemc run)"
+    say(f"waves: {wave or '(none)'} ({status} in {wall:.1f} s{size}); GTKWave: {view}")
     return wave
 
 

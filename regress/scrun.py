@@ -38,7 +38,8 @@ from regress.sctxn import CLK_NS, ScTxns
 
 PROBE_PLUSARG = "+le_probe_file="     # +<verif/env/env.py PROBE_PLUSARG>=: `regress debug`
 MUTANT_PLUSARG = "+le_mutant="        # `regress mutate`: the mutant select, read by the instrumented RTL
-HARNESS_PLUSARGS = (PROBE_PLUSARG, MUTANT_PLUSARG)   # +le_... plusargs that go to the harness, not knobs
+WAVES_PLUSARGS = ("+le_waves_from_ps=", "+le_waves_to_ps=")   # eda/wave_main.py: the dump window (le_sc_main.h)
+HARNESS_PLUSARGS = (PROBE_PLUSARG, MUTANT_PLUSARG, *WAVES_PLUSARGS)   # +le_... plusargs for the harness, not knobs
 WAVES_FILE = "dump.fst"               # with LE_WAVES=1 (a waves build), as a pyuvm run's
 WRITES_SKIPPED = "writes: the harness wrote no txn.jsonl (--txn 0): the K/V append transactions are not compared; " \
                  "the whole KV region after every token is"

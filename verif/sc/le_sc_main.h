@@ -6,6 +6,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -112,6 +113,8 @@ public:
         fst_->open(opt.waves.c_str());
         if (!fst_->isOpen()) le_sc_cli::usage_error("--waves " + opt.waves + ": cannot open");
         clock.fst = fst_.get();
+        clock.dump_from_ps = plusarg_ps("le_waves_from_ps", 0);      // the window (regress/wave_window.py)
+        clock.dump_to_ps = plusarg_ps("le_waves_to_ps", UINT64_MAX);
 #else
         (void)top; (void)clock; (void)opt;
 #endif
@@ -124,6 +127,16 @@ public:
 private:
 #if VM_TRACE
     std::unique_ptr<VerilatedFstC> fst_;
+    // +NAME=<decimal ps>, else `fallback`; anything else is a usage error
+    static uint64_t plusarg_ps(const char* name, uint64_t fallback) {
+        const std::string prefix = std::string("+") + name + "=";
+        const std::string arg = Verilated::commandArgsPlusMatch(prefix.c_str() + 1);
+        if (arg.size() <= prefix.size()) return fallback;
+        char* end = nullptr;
+        const unsigned long long v = std::strtoull(arg.c_str() + prefix.size(), &end, 10);
+        if (end == nullptr || *end != '\0') le_sc_cli::usage_error(arg + ": not a decimal number of ps");
+        return static_cast<uint64_t>(v);
+    }
 #endif
 };
 

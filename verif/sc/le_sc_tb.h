@@ -67,7 +67,9 @@ public:
     }
 #if VM_TRACE
     VerilatedFstC* fst = nullptr;
-    void dump(uint64_t ps) { if (fst) fst->dump(ps); }
+    uint64_t dump_from_ps = 0;                      // the dump window (+le_waves_from_ps / +le_waves_to_ps)
+    uint64_t dump_to_ps = UINT64_MAX;
+    void dump(uint64_t ps) { if (fst && ps >= dump_from_ps && ps <= dump_to_ps) fst->dump(ps); }
 #else
     void dump(uint64_t) {}
 #endif
