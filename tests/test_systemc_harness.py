@@ -310,6 +310,14 @@ def test_waves_build_writes_an_fst(bundle1: Path, tmp_path: Path) -> None:
     assert len(raw) > 10_000 and block == 0 and length == 329 and start == 0, (len(raw), block, length, start)
     assert end > 10_000 * out.run["cycles"] // 2 and abs(e - 2.718281828459045) < 1e-12, (end, e)
     assert out.run["waves_file"] == str(fst)
+    # a window (regress/wave_window.py): the same run, only its first half dumped: a smaller file, same outputs
+    half = tmp_path / "half.fst"
+    cut = 10_000 * out.run["cycles"] // 2
+    win = check_run(model.binary, bundle1, tmp_path / "win", ("--waves", str(half), "+le_waves_to_ps=" + str(cut)))
+    assert not win.problems and (tmp_path / "win" / "tokens.jsonl").read_bytes() == \
+        (tmp_path / "plain" / "tokens.jsonl").read_bytes()
+    (half_end,) = struct.unpack(">Q", half.read_bytes()[17:25])
+    assert half_end <= cut < end and 0 < half.stat().st_size < len(raw), (half_end, cut, end)
 
 
 @pytest.mark.slow
