@@ -123,6 +123,14 @@ def totals(acc: Path) -> dict[str, float]:
     return out
 
 
+def is_accumulation(path: Path) -> bool:
+    """Is `path` a folder `regress merge` / `--accumulate` made (its results.json names the accumulated suite)?"""
+    try:
+        return bool(json.loads((path / "results.json").read_text()).get("suite") == SUITE)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def accumulate(out: Path, acc: Path, say: Callable[[str], None] = print, repo: Path = REPO) -> None:
     """`regress run --accumulate ACC`: ACC (when it exists) + OUT -> ACC, and the change in coverage said."""
     before = totals(acc) if (acc / "results.json").is_file() else {}

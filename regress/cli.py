@@ -128,7 +128,7 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
     if getattr(args, "keep_run_coverage", False) and not args.cov:
         raise TestListError("--keep-run-coverage needs --cov (without it no run writes coverage.dat)")
     acc = getattr(args, "accumulate", None)
-    if acc is not None and Path(acc).exists() and not _is_accumulation(Path(acc)):
+    if acc is not None and Path(acc).exists() and not accumulate.is_accumulation(Path(acc)):
         raise TestListError(f"--accumulate {acc}: exists and is not an accumulated folder (made by regress merge "
                             f"or --accumulate): name a new folder or an accumulation")
     waivers_path = getattr(args, "cov_waivers", None) or covwaive.WAIVERS
@@ -224,13 +224,6 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
         _dashboard(acc)
         _dashboard(out)                         # now with the accumulated figures next to this run's
     return EXIT_FAIL if bad else 0
-
-
-def _is_accumulation(path: Path) -> bool:
-    try:
-        return bool(json.loads((path / "results.json").read_text()).get("suite") == accumulate.SUITE)
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def _forget_previous(out: Path) -> None:

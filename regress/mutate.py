@@ -170,8 +170,10 @@ def tree_for(files: list[str], mutants: list[Mutant], top: str) -> Path:
     return tree
 
 
-def mutant_build(cfg: BuildConfig, tree: Path) -> Path:
-    """One build of the configuration with the instrumented RTL (eda/simbuild.py: cached by content)."""
+def tree_sources(cfg: BuildConfig, tree: Path) -> tuple[list[Path], list[str]]:
+    """(sources, extra Verilator args) of the configuration's file lists, every source that `tree` (a copy of part
+    of the repository at the same relative paths) holds taken from there, and the X-randomisation args of an
+    x_random configuration."""
     from eda import simbuild
     from verif.seeds import X_RANDOM_BUILD_ARGS
     sources: list[Path] = []
@@ -180,8 +182,15 @@ def mutant_build(cfg: BuildConfig, tree: Path) -> Path:
         s, e = simbuild.read_file_list(REPO / f, REPO)
         sources += [tree / p.relative_to(REPO) if (tree / p.relative_to(REPO)).is_file() else p for p in s]
         extra += e
+    return sources, [*extra, *(X_RANDOM_BUILD_ARGS if cfg.x_random else ())]
+
+
+def mutant_build(cfg: BuildConfig, tree: Path) -> Path:
+    """One build of the configuration with the instrumented RTL (eda/simbuild.py: cached by content)."""
+    from eda import simbuild
+    sources, extra = tree_sources(cfg, tree)
     sources = [tree / "rtl" / "le_mut_pkg.sv", *sources, tree / "rtl" / "le_mut_bind.sv"]
-    extra += [*(X_RANDOM_BUILD_ARGS if cfg.x_random else ()), "-Wno-fatal"]
+    extra += ["-Wno-fatal"]
     return simbuild.build(sources, cfg.toplevel, cfg.parameters, extra_args=extra).build_dir
 
 

@@ -294,15 +294,9 @@ def test_engine_run_stopped_by_an_assertion_is_bucketed_by_it(tmp_path: Path) ->
     sigs["systemc"] = res.signature
     # pyuvm: the w64 configuration built from the scratch rtl/ (its file list's sources swapped for the copies)
     cfg = tl.configs["w64"]
-    from verif.seeds import X_RANDOM_BUILD_ARGS
-    sources: list[Path] = []
-    extra: list[str] = []
-    for f in cfg.filelists:
-        s, e = simbuild.read_file_list(REPO / f, REPO)
-        sources += [tree / p.relative_to(REPO) if (tree / p.relative_to(REPO)).is_file() else p for p in s]
-        extra += e
-    build = simbuild.build(sources, cfg.toplevel, cfg.parameters,
-                           extra_args=[*extra, *(X_RANDOM_BUILD_ARGS if cfg.x_random else ())]).build_dir
+    from regress.mutate import tree_sources
+    sources, extra = tree_sources(cfg, tree)
+    build = simbuild.build(sources, cfg.toplevel, cfg.parameters, extra_args=extra).build_dir
     res = _run_through_regress(tl.test("smoke"), cfg, tmp_path / "uvm", build, [])
     sigs["pyuvm"] = res.signature
     for engine, sig in sigs.items():
