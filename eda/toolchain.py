@@ -92,6 +92,7 @@ def _prepend_path(path_var: str, dirs: list[Path]) -> str:
 
 
 PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
+CCACHE_DIR = Path(__file__).resolve().parents[1] / "build" / "ccache"   # OBJCACHE=ccache: see setup_env
 
 
 def setup_env() -> dict[str, str]:
@@ -110,6 +111,12 @@ def setup_env() -> dict[str, str]:
     flags = os.environ.get("MAKEFLAGS", "")
     if PCH_FIX not in flags.split():
         os.environ["MAKEFLAGS"] = f"{flags} {PCH_FIX}".strip()
+    # ccache (Debian) through verilated.mk's OBJCACHE: the C++ a build compiles again unchanged (the Verilator
+    # runtime of every model, the generated files an RTL edit leaves alone) comes from the cache. Its cache lives in
+    # build/ccache (a fresh clone starts empty); OBJCACHE= (empty) in the environment turns it off.
+    if "OBJCACHE" not in os.environ and shutil.which("ccache"):
+        os.environ["OBJCACHE"] = "ccache"
+        os.environ.setdefault("CCACHE_DIR", str(CCACHE_DIR))
     return dict(os.environ)
 
 

@@ -224,3 +224,24 @@ def test_build_hash_covers_files_passed_as_extra_args(tmp_path: Path) -> None:
     first = simbuild.build_hash([src], {}, {}, [str(vlt)], None, False)
     vlt.write_text("`verilator_config\nlint_off -rule WIDTH\n")
     assert simbuild.build_hash([src], {}, {}, [str(vlt)], None, False) != first
+
+
+def test_ccache_through_objcache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With ccache on PATH, builds compile through it (verilated.mk's OBJCACHE) into build/ccache; OBJCACHE set
+    (even empty: off) is left as the user set it; without ccache nothing is set."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ccache").write_text("#!/bin/sh\nexec \"$@\"\n")
+    (fake / "ccache").chmod(0o755)
+    monkeypatch.delenv("OBJCACHE", raising=False)
+    monkeypatch.delenv("CCACHE_DIR", raising=False)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    env = toolchain.setup_env()
+    assert env["OBJCACHE"] == "ccache" and env["CCACHE_DIR"] == str(toolchain.CCACHE_DIR)
+    monkeypatch.setenv("OBJCACHE", "")
+    assert toolchain.setup_env()["OBJCACHE"] == ""
+    monkeypatch.delenv("OBJCACHE")
+    monkeypatch.delenv("CCACHE_DIR")
+    monkeypatch.setattr(toolchain.shutil, "which", lambda name: None)
+    env = toolchain.setup_env()
+    assert "OBJCACHE" not in env and "CCACHE_DIR" not in env
