@@ -71,15 +71,14 @@ def waves_rerun(run: dict[str, Any], debug_dir: Path, rep: DivergenceReport, bef
     save file; returns the FST."""
     d = rep.first or rep.stopped
     focus = d.time if d is not None else end_ps(debug_dir / "results.xml")
-    if focus is None:
-        say("waves: the probe rerun recorded no end time: the whole run is dumped")
-    window = Window(int(focus or 0), before if focus is not None else 10**12, after if focus is not None else None)
+    window = Window(int(focus), before, after) if focus is not None else Window(0, 0, None)    # else: all of it
     wave_dir = debug_dir / WAVE_DIR
     scopes = SCOPES.get(d.name, ()) if d is not None else ()
     env = {**{str(k): str(v) for k, v in json_dict(run, "env").items()}, "LE_WAVES": "1"}
     pyuvm = run.get("engine", "pyuvm") == "pyuvm"      # the save file comes from the env (VPI): pyuvm runs only
     args = plusargs(window, wave_dir, scopes) if pyuvm else window_plusargs(window.from_ps, window.to_ps)
-    say(f"regress debug: rerunning with {window.describe()}; log {wave_dir / 'run.log'}")
+    what = window.describe() if focus is not None else "waves of the whole run (the probe rerun recorded no end time)"
+    say(f"regress debug: rerunning with {what}; log {wave_dir / 'run.log'}")
     status, wall = run_command(retarget(list(run["command"]), wave_dir, args), env, wave_dir, run.get("cls", ""),
                                timeout)
     wave = waves_file(wave_dir)
