@@ -15,6 +15,8 @@ run_stage() {
 run_stage "lint" ci/lint.sh "$py"
 run_stage "smoke regression (--cov --cov-gate --rerun-failed)" \
   ci/run_regress.sh "$py" smoke build/regress/test-smoke --cov --cov-gate --rerun-failed
+# pytest's test_listed skips what that stage ran and passed (the same test, configuration and seed)
+[[ $rc -eq 0 ]] && export LE_LISTED_PASSED_IN=build/regress/test-smoke/results.json
 # the same suite on a real one-node Slurm; its transaction logs and buckets compared with the local run above
 run_stage "smoke on Slurm (--cluster slurm, vs local)" \
   ci/slurm_smoke.sh "$py" build/regress/test-smoke build/regress/test-smoke-slurm
