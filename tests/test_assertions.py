@@ -60,6 +60,8 @@ ENGINE_CASES: dict[str, str] = {
     "Aw4k_A@u_axi4_chk": "u_dut.u_axi4_chk",
     "RNoReq_A@u_axil_chk": "u_dut.u_axil_chk",
     "PerfRdStallExact_A@u_perf_chk": "u_dut.u_perf_chk",
+    "PerfBytesRdDma_A@u_perf_chk": "u_dut.u_perf_chk",
+    "PerfBytesWrDma_A@u_perf_chk": "u_dut.u_perf_chk",
     "TKeepContig_A@u_logits_chk": "u_dut.u_logits_chk.gen_assert",
     "TValidHeld_M@u_x_chk": "u_dut.u_x_chk.gen_assume",
 }

@@ -131,6 +131,16 @@ module le_assert_engine_tb;
         step();
         force u_dut.u_host_if.irq_done_ev = 1'b0;
       end
+      "PerfBytesRdDma_A@u_perf_chk", "PerfBytesWrDma_A@u_perf_chk": begin   // counters disagree
+        force u_dut.tok_start = 1'b1;
+        step();
+        force u_dut.tok_start = 1'b0;
+        if (which == "PerfBytesRdDma_A@u_perf_chk") force u_dut.u_host_if.perf_brd = 64'd16;
+        else force u_dut.u_host_if.perf_bwr = 64'd16;
+        force u_dut.u_host_if.irq_done_ev = 1'b1;
+        step();
+        force u_dut.u_host_if.irq_done_ev = 1'b0;
+      end
       default: $fatal(1, "le_assert_engine_tb: unknown +case=%s", which);
     endcase
     step(4);

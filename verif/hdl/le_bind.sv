@@ -8,7 +8,8 @@
 //   u_axil_chk    le_axil_checker on s_axil_* (the engine is the slave)
 //   u_x_chk       le_axis_checker on s_axis_x_* (into the engine: its input contract, assumptions)
 //   u_logits_chk  le_axis_checker on m_axis_logits_* (out of the engine: TVALID held until TREADY, ...)
-//   u_perf_chk    le_perf_checker: PERF_RD_STALL_CYCLES exact on every completed token (its own count)
+//   u_perf_chk    le_perf_checker: PERF_RD_STALL_CYCLES (its own count) and PERF_BYTES_RD/WR (the DMAs'
+//                 own byte counters) exact on every completed token
 
 bind layer_engine le_axi4_checker #(
   .DATA_W(AXI_DATA_W), .ADDR_W(AXI_ADDR_W), .ID_W(AXI_ID_W)
@@ -55,9 +56,12 @@ bind layer_engine le_axis_checker #(
   .tvalid_i(m_axis_logits_tvalid), .tready_i(m_axis_logits_tready)
 );
 
-// PERF_RD_STALL_CYCLES against the checker's own count of read waits (verif/hdl/le_perf_checker.sv).
+// PERF_RD_STALL_CYCLES against the checker's own count of read waits, PERF_BYTES_RD/WR against the DMAs'
+// counters (verif/hdl/le_perf_checker.sv).
 bind layer_engine le_perf_checker u_perf_chk (
   .clk_i(clk), .rst_ni(rst_n),
   .start_i(tok_start), .abort_i(abort), .done_ev_i(u_host_if.irq_done_ev),
-  .rd_valid_i(rd_valid), .rd_ready_i(rd_ready), .rd_stall_i(u_host_if.perf_stall)
+  .rd_valid_i(rd_valid), .rd_ready_i(rd_ready), .rd_stall_i(u_host_if.perf_stall),
+  .bytes_rd_i(u_host_if.perf_brd), .bytes_wr_i(u_host_if.perf_bwr),
+  .dma_rd_bytes_i(rd_bytes), .dma_wr_bytes_i(wr_bytes)
 );

@@ -1,7 +1,8 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_perf_checker: PERF_RD_STALL_CYCLES held exact on every completed token (issue 14; the definition is
-// docs/host_protocol.md section 7: the busy cycles in which the datapath waited for read data). Bound to
+// le_perf_checker: PERF_RD_STALL_CYCLES and the byte counters held exact on every completed token (issue
+// 14; the definitions are docs/host_protocol.md section 7: PERF_RD_STALL_CYCLES is the busy cycles in which
+// the datapath waited for read data). Bound to
 // layer_engine by verif/hdl/le_bind.sv, so both engines (the pyuvm env and the SystemC harness) check it.
 // Passive: inputs only.
 //
@@ -14,6 +15,9 @@
 // completes, and only completed tokens are compared.
 //   PerfRdStallExact  the cycle after a token's done event, the counter the CSRs read (rd_stall_i) equals the
 //                     reference count.
+//   PerfBytesRdDma    ... PERF_BYTES_RD equals what le_axi_rd's own byte counter (bytes_read_o: every R beat
+//   PerfBytesWrDma    since reset, 32 bits) moved since the START; PERF_BYTES_WR likewise le_axi_wr's
+//                     (bytes_written_o): the DMAs' counters are the second, independent count of the bus beats.
 // Compiled to nothing without LE_ASSERT_ON (rtl/le_assert.svh).
 `ifndef LE_ASSERT_SVH
 `include "le_assert.svh"  // guarded: the file lists put it first, a lone build finds it with -y rtl
@@ -27,17 +31,24 @@ module le_perf_checker (
   input  logic        done_ev_i,     // le_token_ctrl irq_done_o: the token completes this cycle
   input  logic        rd_valid_i,    // the read stream into le_exec
   input  logic        rd_ready_i,
-  input  logic [63:0] rd_stall_i     // PERF_RD_STALL_CYCLES as the CSRs read it
+  input  logic [63:0] rd_stall_i,    // PERF_RD_STALL_CYCLES as the CSRs read it
+  input  logic [63:0] bytes_rd_i,    // PERF_BYTES_RD / PERF_BYTES_WR as the CSRs read them
+  input  logic [63:0] bytes_wr_i,
+  input  logic [31:0] dma_rd_bytes_i,  // le_axi_rd bytes_read_o; le_axi_wr bytes_written_o
+  input  logic [31:0] dma_wr_bytes_i
 );
 
 `ifdef LE_ASSERT_ON
   logic        busy_q, busy_d, check_q, check_d;
   logic [63:0] waits_q, waits_d;
+  logic [31:0] rd_base_q, rd_base_d, wr_base_q, wr_base_d;   // the DMAs' counters at the START
 
   always_comb begin
     busy_d  = start_i || (busy_q && !done_ev_i && !abort_i);
     check_d = busy_q && done_ev_i;
     waits_d = waits_q;
+    rd_base_d = start_i ? dma_rd_bytes_i : rd_base_q;
+    wr_base_d = start_i ? dma_wr_bytes_i : wr_base_q;
     if (start_i) begin
       waits_d = '0;
     end else if (busy_q && rd_ready_i && !rd_valid_i) begin
@@ -47,20 +58,30 @@ module le_perf_checker (
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      busy_q  <= 1'b0;
-      check_q <= 1'b0;
-      waits_q <= '0;
+      busy_q    <= 1'b0;
+      check_q   <= 1'b0;
+      waits_q   <= '0;
+      rd_base_q <= '0;
+      wr_base_q <= '0;
     end else begin
-      busy_q  <= busy_d;
-      check_q <= check_d;
-      waits_q <= waits_d;
+      busy_q    <= busy_d;
+      check_q   <= check_d;
+      waits_q   <= waits_d;
+      rd_base_q <= rd_base_d;
+      wr_base_q <= wr_base_d;
     end
   end
 
   `LE_ASSERT(PerfRdStallExact_A, check_q |-> rd_stall_i == waits_q)
+  `LE_ASSERT(PerfBytesRdDma_A, check_q |-> bytes_rd_i[31:0] == dma_rd_bytes_i - rd_base_q)
+  `LE_ASSERT(PerfBytesWrDma_A, check_q |-> bytes_wr_i[31:0] == dma_wr_bytes_i - wr_base_q)
+
+  logic unused;
+  assign unused = ^{bytes_rd_i[63:32], bytes_wr_i[63:32]};   // a token moves far less than 4 GB
 `else
   logic unused;
-  assign unused = ^{clk_i, rst_ni, start_i, abort_i, done_ev_i, rd_valid_i, rd_ready_i, rd_stall_i};
+  assign unused = ^{clk_i, rst_ni, start_i, abort_i, done_ev_i, rd_valid_i, rd_ready_i, rd_stall_i,
+                    bytes_rd_i, bytes_wr_i, dma_rd_bytes_i, dma_wr_bytes_i};
 `endif
 
 endmodule
