@@ -9,18 +9,29 @@ Weights: models/random_model.py (seed 1), quantized by models/quant.py; position
 model and their K/V rows preloaded, so only the measured token is simulated. Memory: READ_LATENCY cycles from AR
 accepted to the first R beat and from the last W beat to B, no stalls, in order; X with no gaps, logits with no
 backpressure. The per-token perf counters land in tokens.json (verif/tests/base.py).
+
+The cycles-per-token budget (check_phase): PERF_CYCLES <= the memory roofline of the token (models/traffic.py: the
+bytes its schedule must move, one bus beat per cycle) / RATIO_FLOOR of the case and bus width. The floors are the
+measured roofline ratios (benchmarks/perf.py, docs/architecture.md) less about 0.7 points: a slowdown of more than
+about 1 % of the cycles fails the test (a performance bug is a test failure); a speed-up beyond the floor is only
+reported, to tighten it.
 """
 from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
 
 import numpy as np
 import pyuvm
 
 from models.config import EngineConfig, preset
-from models.ddr_layout import pack
+from models.ddr_layout import DdrLayout, pack
 from models.golden import GoldenEngine
 from models.qmodel import QModel
 from models.quant import quantize
 from models.random_model import calibration_set, random_inputs, random_weights
+from models.traffic import roofline_cycles, token_traffic
 from verif.bfm.axi_mem_bfm import BfmKnobs
 from verif.tests.base import BaseTest, setting
 
@@ -29,6 +40,18 @@ MODEL_SEED = 1
 PERF_CASES = ("small", "minilm-1L")
 MINILM_1L = EngineConfig(d_model=384, n_heads=12, d_head=32, d_ff=1536, n_layers=1, vocab=1024, max_seq=512,
                          ln_eps=1e-12, axi_data_w=128, w_tile_rows=32, ctx_tile=32)
+
+
+# (case, bus bits) -> the lowest roofline/cycles ratio accepted; measured 2026-12-05: small 0.942 / 0.968, minilm-1L
+# 0.976 / 0.988 at 128 / 64 bits (41,765 / 81,249 and 148,621 / 293,743 cycles)
+RATIO_FLOOR: dict[tuple[str, int], float] = {("small", 128): 0.935, ("small", 64): 0.960,
+                                             ("minilm-1L", 128): 0.970, ("minilm-1L", 64): 0.980}
+
+
+def cycle_budget(cfg: EngineConfig, pos: int, floor: float) -> tuple[int, int]:
+    """(the token's memory roofline in cycles, the most cycles it may take: the roofline / `floor`)."""
+    roofline = roofline_cycles(token_traffic(DdrLayout(cfg), pos), cfg)
+    return roofline, math.ceil(roofline / floor)
 
 
 def perf_case(name: str, bus_bits: int) -> tuple[EngineConfig, int]:
@@ -55,3 +78,18 @@ class PerfTest(BaseTest):
         for p in range(pos):
             eng.step(xs[p], p)
         return qm, pack(qm), xs[pos:], [pos], eng.kv.copy()
+
+    def check_phase(self) -> None:
+        case = setting("perf_case", "small")
+        cfg, pos = perf_case(case, self.bus_bits)
+        floor = RATIO_FLOOR[(case, self.bus_bits)]
+        roofline, budget = cycle_budget(cfg, pos, floor)
+        tokens = json.loads(Path("tokens.json").read_text())
+        cycles = [t["perf"]["cycles"] for t in tokens if t.get("perf")]
+        if len(cycles) != 1:
+            raise AssertionError(f"PerfTest: {len(cycles)} completed token(s) with perf counters, 1 expected")
+        ratio = roofline / cycles[0]
+        if cycles[0] > budget:
+            raise AssertionError(f"PerfTest {case} at {self.bus_bits} bits: PERF_CYCLES {cycles[0]} over the budget "
+                                 f"{budget} (roofline / {floor}): roofline/cycles {ratio:.3f} < {floor}")
+        self.logger.info(f"cycle budget: {cycles[0]} <= {budget} (roofline/cycles {ratio:.3f} >= {floor})")
