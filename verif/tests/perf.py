@@ -13,8 +13,8 @@ backpressure. The per-token perf counters land in tokens.json (verif/tests/base.
 The cycles-per-token budget (check_phase): PERF_CYCLES <= the memory roofline of the token (models/traffic.py: the
 bytes its schedule must move, one bus beat per cycle) / RATIO_FLOOR of the case and bus width. The floors are the
 measured roofline ratios (benchmarks/perf.py, docs/architecture.md) less about 0.7 points: a slowdown of more than
-about 1 % of the cycles fails the test (a performance bug is a test failure); a speed-up beyond the floor is only
-reported, to tighten it.
+about 1 % of the cycles fails the test (a performance bug is a test failure); a faster design only raises the
+floors. +le_perf_budget=off (benchmarks/perf.py) skips the check.
 """
 from __future__ import annotations
 
@@ -80,6 +80,8 @@ class PerfTest(BaseTest):
         return qm, pack(qm), xs[pos:], [pos], eng.kv.copy()
 
     def check_phase(self) -> None:
+        if setting("perf_budget", "on") == "off":           # benchmarks/perf.py: a figure, not a verdict
+            return
         case = setting("perf_case", "small")
         cfg, pos = perf_case(case, self.bus_bits)
         floor = RATIO_FLOOR[(case, self.bus_bits)]
