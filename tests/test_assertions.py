@@ -62,6 +62,7 @@ ENGINE_CASES: dict[str, str] = {
     "PerfRdStallExact_A@u_perf_chk": "u_dut.u_perf_chk",
     "PerfBytesRdDma_A@u_perf_chk": "u_dut.u_perf_chk",
     "PerfBytesWrDma_A@u_perf_chk": "u_dut.u_perf_chk",
+    "IdleAtDone_A@u_perf_chk": "u_dut.u_perf_chk",
     "TKeepContig_A@u_logits_chk": "u_dut.u_logits_chk.gen_assert",
     "TValidHeld_M@u_x_chk": "u_dut.u_x_chk.gen_assume",
 }

@@ -141,6 +141,15 @@ module le_assert_engine_tb;
         step();
         force u_dut.u_host_if.irq_done_ev = 1'b0;
       end
+      "IdleAtDone_A@u_perf_chk": begin        // a token completes with LayerNorm still busy
+        force u_dut.tok_start = 1'b1;
+        step();
+        force u_dut.tok_start = 1'b0;
+        force u_dut.u_main_out.ln_idle = 1'b0;
+        force u_dut.u_host_if.irq_done_ev = 1'b1;
+        step();
+        force u_dut.u_host_if.irq_done_ev = 1'b0;
+      end
       default: $fatal(1, "le_assert_engine_tb: unknown +case=%s", which);
     endcase
     step(4);

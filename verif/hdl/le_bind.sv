@@ -9,7 +9,7 @@
 //   u_x_chk       le_axis_checker on s_axis_x_* (into the engine: its input contract, assumptions)
 //   u_logits_chk  le_axis_checker on m_axis_logits_* (out of the engine: TVALID held until TREADY, ...)
 //   u_perf_chk    le_perf_checker: PERF_RD_STALL_CYCLES (its own count) and PERF_BYTES_RD/WR (the DMAs'
-//                 own byte counters) exact on every completed token
+//                 own byte counters) exact on every completed token, the datapath idle then
 
 bind layer_engine le_axi4_checker #(
   .DATA_W(AXI_DATA_W), .ADDR_W(AXI_ADDR_W), .ID_W(AXI_ID_W)
@@ -63,5 +63,7 @@ bind layer_engine le_perf_checker u_perf_chk (
   .start_i(tok_start), .abort_i(abort), .done_ev_i(u_host_if.irq_done_ev),
   .rd_valid_i(rd_valid), .rd_ready_i(rd_ready), .rd_stall_i(u_host_if.perf_stall),
   .bytes_rd_i(u_host_if.perf_brd), .bytes_wr_i(u_host_if.perf_bwr),
-  .dma_rd_bytes_i(rd_bytes), .dma_wr_bytes_i(wr_bytes)
+  .dma_rd_bytes_i(rd_bytes), .dma_wr_bytes_i(wr_bytes),
+  .idle_main_i(main_idle), .idle_score_i(u_attn.score_idle), .idle_pv_i(u_attn.pv_idle),
+  .idle_ln_i(u_main_out.ln_idle)
 );

@@ -18,6 +18,9 @@
 //   PerfBytesRdDma    ... PERF_BYTES_RD equals what le_axi_rd's own byte counter (bytes_read_o: every R beat
 //   PerfBytesWrDma    since reset, 32 bits) moved since the START; PERF_BYTES_WR likewise le_axi_wr's
 //                     (bytes_written_o): the DMAs' counters are the second, independent count of the bus beats.
+//   IdleAtDone        ... every operator with an idle output is idle: the main GEMV (le_logits), the score
+//                     GEMV, P.V and LayerNorm (no element of the token still inside when DONE rises; their
+//                     idle_o are read by nothing in the RTL).
 // Compiled to nothing without LE_ASSERT_ON (rtl/le_assert.svh).
 `ifndef LE_ASSERT_SVH
 `include "le_assert.svh"  // guarded: the file lists put it first, a lone build finds it with -y rtl
@@ -35,7 +38,11 @@ module le_perf_checker (
   input  logic [63:0] bytes_rd_i,    // PERF_BYTES_RD / PERF_BYTES_WR as the CSRs read them
   input  logic [63:0] bytes_wr_i,
   input  logic [31:0] dma_rd_bytes_i,  // le_axi_rd bytes_read_o; le_axi_wr bytes_written_o
-  input  logic [31:0] dma_wr_bytes_i
+  input  logic [31:0] dma_wr_bytes_i,
+  input  logic        idle_main_i,     // le_logits (the main GEMV) idle_o
+  input  logic        idle_score_i,    // le_attn's score le_gemv idle_o
+  input  logic        idle_pv_i,       // le_pv_accum idle_o
+  input  logic        idle_ln_i        // le_layernorm idle_o
 );
 
 `ifdef LE_ASSERT_ON
@@ -75,13 +82,15 @@ module le_perf_checker (
   `LE_ASSERT(PerfRdStallExact_A, check_q |-> rd_stall_i == waits_q)
   `LE_ASSERT(PerfBytesRdDma_A, check_q |-> bytes_rd_i[31:0] == dma_rd_bytes_i - rd_base_q)
   `LE_ASSERT(PerfBytesWrDma_A, check_q |-> bytes_wr_i[31:0] == dma_wr_bytes_i - wr_base_q)
+  `LE_ASSERT(IdleAtDone_A, check_q |-> idle_main_i && idle_score_i && idle_pv_i && idle_ln_i)
 
   logic unused;
   assign unused = ^{bytes_rd_i[63:32], bytes_wr_i[63:32]};   // a token moves far less than 4 GB
 `else
   logic unused;
-  assign unused = ^{clk_i, rst_ni, start_i, abort_i, done_ev_i, rd_valid_i, rd_ready_i, rd_stall_i,
-                    bytes_rd_i, bytes_wr_i, dma_rd_bytes_i, dma_wr_bytes_i};
+  assign unused = ^{clk_i, rst_ni, start_i, abort_i, done_ev_i, rd_valid_i, rd_ready_i,
+                    rd_stall_i, bytes_rd_i, bytes_wr_i, dma_rd_bytes_i, dma_wr_bytes_i, idle_main_i,
+                    idle_score_i, idle_pv_i, idle_ln_i};
 `endif
 
 endmodule
