@@ -18,7 +18,7 @@ from typing import Any
 import pyuvm
 
 from verif.tests.base import setting
-from verif.tests.stimulus import RandTest
+from verif.tests.stimulus import NarrowTest, RandTest
 
 STALL_SETTING = "stall"    # +le_stall=PCT: the RTL gates read it; the test checks it is there
 GATES = (                  # every le_stall_gate instance, from the testbench top
@@ -36,24 +36,25 @@ def handle(top: Any, path: str) -> Any:
     return h
 
 
-@pyuvm.test()
-class StallInjectTest(RandTest):
-    """A random case (RandTest's draw) with internal stall injection on (nightly ``stall_inject``)."""
+class StallChecks:
+    """Mixin for a test run with +le_stall: fails unless the plusarg is there, every gate was injecting and each
+    withheld at least one offer (a build without the define, or a run without the plusarg, would pass vacuously)."""
 
-    def start_of_simulation_phase(self) -> None:
-        super().start_of_simulation_phase()
+    dut: Any
+    logger: Any
+
+    def require_stall_plusarg(self) -> None:
         if int(setting(STALL_SETTING, "0")) <= 0:
-            raise AssertionError(f"StallInjectTest: +le_{STALL_SETTING}=PCT missing (the test list's knob "
+            raise AssertionError(f"{type(self).__name__}: +le_{STALL_SETTING}=PCT missing (the test list's knob "
                                  f"{STALL_SETTING}): no stall would be injected")
 
-    def check_phase(self) -> None:
-        """After the tokens (the gates read their plusargs in an initial block, after this test's build)."""
-        super().check_phase()
+    def check_gates(self) -> None:
+        """After the tokens (the gates read their plusargs in an initial block, after the test's build phase)."""
         rows, idle = [], []
         for path in GATES:
             gate = handle(self.dut, path)
             if not hasattr(gate, "enable") or not int(gate.enable.value):
-                raise AssertionError(f"StallInjectTest: {path} is not injecting (a build without "
+                raise AssertionError(f"{type(self).__name__}: {path} is not injecting (a build without "
                                      f"+define+LE_STALL_INJECT?)")
             held = int(gate.held_q.value)
             rows.append(f"{path.rsplit('.', 1)[-1][len('u_stall_'):]} {100 * int(gate.thresh.value) / 256:.0f}% "
@@ -63,7 +64,35 @@ class StallInjectTest(RandTest):
         self.logger.info(f"stall injection +le_stall={setting(STALL_SETTING, '0')}: closing probability per gate "
                          f"(offers withheld): {', '.join(rows)}")
         if idle:
-            raise AssertionError(f"StallInjectTest: gates that never withheld an offer: {idle}")
+            raise AssertionError(f"{type(self).__name__}: gates that never withheld an offer: {idle}")
 
 
-__all__ = ["GATES", "StallInjectTest"]
+@pyuvm.test()
+class StallInjectTest(StallChecks, RandTest):
+    """A random case (RandTest's draw) with internal stall injection on (nightly ``stall_inject``)."""
+
+    def start_of_simulation_phase(self) -> None:
+        super().start_of_simulation_phase()
+        self.require_stall_plusarg()
+
+    def check_phase(self) -> None:
+        super().check_phase()
+        self.check_gates()
+
+
+@pyuvm.test()
+class StallNarrowTest(StallChecks, NarrowTest):
+    """NarrowTest's one-beat rows (results back to back into the requant, the residual add and LayerNorm) with
+    internal stall injection on (nightly ``stall_narrow``): a stall at LayerNorm's input then fills the residual
+    add and back-pressures the requant, which wide rows never do."""
+
+    def start_of_simulation_phase(self) -> None:
+        super().start_of_simulation_phase()
+        self.require_stall_plusarg()
+
+    def check_phase(self) -> None:
+        super().check_phase()
+        self.check_gates()
+
+
+__all__ = ["GATES", "StallChecks", "StallInjectTest", "StallNarrowTest"]
