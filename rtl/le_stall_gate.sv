@@ -102,13 +102,19 @@ module le_stall_gate #(
   assign open_gate = !enable || !closed_q || offered_q;   // !enable: a wire, from time 0
   assign offered_d = valid_o && !ready_i;   // an offer not yet taken: stay open next cycle
 
-  // Offers withheld since reset (cycles closed with valid_i high): the tests read it to show that the
-  // gate did close on this boundary (verif/tests/stall.py).
-  logic [31:0] held_q, held_d;
+  // Offers withheld (cycles closed with valid_i high) and items passed, since reset: the tests read
+  // them to show that the gate did close on this boundary (verif/tests/stall.py).
+  logic [31:0] held_q, held_d, xfer_q, xfer_d;
   assign held_d = (valid_i && !open_gate) ? held_q + 32'd1 : held_q;
+  assign xfer_d = (valid_o && ready_i) ? xfer_q + 32'd1 : xfer_q;
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) held_q <= '0;
-    else         held_q <= held_d;
+    if (!rst_ni) begin
+      held_q <= '0;
+      xfer_q <= '0;
+    end else begin
+      held_q <= held_d;
+      xfer_q <= xfer_d;
+    end
   end
 
   always_ff @(posedge clk_i) begin

@@ -20,6 +20,7 @@ import pyuvm
 from verif.tests.base import setting
 from verif.tests.stimulus import NarrowTest, RandTest
 
+BUSY_XFERS = 2000         # items after which a gate must have closed at least once
 STALL_SETTING = "stall"    # +le_stall=PCT: the RTL gates read it; the test checks it is there
 GATES = (                  # every le_stall_gate instance, from the testbench top
     "u_dut.u_stall_rd", "u_dut.u_stall_wcmd", "u_dut.u_stall_wdat", "u_dut.u_stall_main_w", "u_dut.u_stall_acc",
@@ -49,22 +50,25 @@ class StallChecks:
                                  f"{STALL_SETTING}): no stall would be injected")
 
     def check_gates(self) -> None:
-        """After the tokens (the gates read their plusargs in an initial block, after the test's build phase)."""
-        rows, idle = [], []
+        """After the tokens (the gates read their plusargs in an initial block, after the test's build phase): every
+        gate injecting; one that passed BUSY_XFERS items or more withheld at least one offer (its probability is at
+        least 2/256 a cycle: a gate that never closed in that many is broken, odds below 1e-6); some gate did."""
+        rows, idle, total = [], [], 0
         for path in GATES:
             gate = handle(self.dut, path)
             if not hasattr(gate, "enable") or not int(gate.enable.value):
                 raise AssertionError(f"{type(self).__name__}: {path} is not injecting (a build without "
                                      f"+define+LE_STALL_INJECT?)")
-            held = int(gate.held_q.value)
+            held, xfer = int(gate.held_q.value), int(gate.xfer_q.value)
+            total += held
             rows.append(f"{path.rsplit('.', 1)[-1][len('u_stall_'):]} {100 * int(gate.thresh.value) / 256:.0f}% "
-                        f"({held} held)")
-            if held == 0:
+                        f"({held} held / {xfer} items)")
+            if held == 0 and xfer >= BUSY_XFERS:
                 idle.append(path)
         self.logger.info(f"stall injection +le_stall={setting(STALL_SETTING, '0')}: closing probability per gate "
-                         f"(offers withheld): {', '.join(rows)}")
-        if idle:
-            raise AssertionError(f"{type(self).__name__}: gates that never withheld an offer: {idle}")
+                         f"(offers withheld / items passed): {', '.join(rows)}")
+        if idle or total == 0:
+            raise AssertionError(f"{type(self).__name__}: gates that never withheld an offer: {idle or list(GATES)}")
 
 
 @pyuvm.test()
