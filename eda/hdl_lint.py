@@ -10,7 +10,8 @@ Trees (each: verible over its ``*.sv``, not recursive; Verilator over each of it
           of verif/hdl that no file of the tree instantiates (le_axi_dma_bfm_tb, le_axis_bfm_tb, ...).
   tests   tests/hdl/*.sv; every module that no file of the tree instantiates (the small tb tops).
 
-Verilator lints each top twice: without and with the assertions (``--assert +define+LE_ASSERT_ON``).
+Verilator lints each top twice: without and with the test-build defines (``--assert +define+LE_ASSERT_ON
++define+LE_STALL_INJECT``: the assertions and the stall-injection gates).
 
 A top without a file list gets the packages and .vlt files of rtl/layer_engine.f (and the tree's own
 packages) ahead of its file, and finds its modules with ``-y`` (file name = module name).
@@ -40,7 +41,8 @@ RTL_VLT = ROOT / "rtl" / "lint" / "verilator.vlt"
 RTL_F = ROOT / "rtl" / "layer_engine.f"
 TB_F = ROOT / "verif" / "hdl" / "le_tb.f"
 TIMEOUT_S = 300
-ASSERT_ARGS = ("--assert", f"+define+{simbuild.ASSERT_DEFINE}")
+ASSERT_ARGS = ("--assert", f"+define+{simbuild.ASSERT_DEFINE}", f"+define+{simbuild.STALL_DEFINE}")
+"""The second pass: what a regression build defines (the assertions and the stall-injection gates)."""
 """Each top is linted twice by Verilator: as synthesised (the macros of rtl/le_assert.svh empty) and as the
 regression builds it, with the assertions and the bound protocol checkers (docs/verification.md#assertions)."""
 

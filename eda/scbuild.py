@@ -84,11 +84,13 @@ class Variant:
     waves: bool = False
     x_random: bool = False
     assertions: bool = True
+    stall_inject: bool = True   # +define+LE_STALL_INJECT: the le_stall_gate instances (+le_stall=PCT at run time)
 
     def verilator_args(self) -> list[str]:
         return [*(simbuild.COVERAGE_ARGS if self.coverage else ()), *(simbuild.WAVE_ARGS if self.waves else ()),
                 *(X_RANDOM_ARGS if self.x_random else ()),
-                *((*simbuild.ASSERT_ARGS, f"+define+{simbuild.ASSERT_DEFINE}") if self.assertions else ())]
+                *((*simbuild.ASSERT_ARGS, f"+define+{simbuild.ASSERT_DEFINE}") if self.assertions else ()),
+                *((f"+define+{simbuild.STALL_DEFINE}",) if self.stall_inject else ())]
 
     def vm_defines(self) -> list[str]:
         """The VM_* macros Verilator's makefile defines for this variant (for the strict syntax-only pass)."""
@@ -158,7 +160,8 @@ def build(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_
     """Check SystemC, then build both binaries (one model) or reuse the cached ones. ``coverage`` / ``waves`` /
     ``x_random`` / ``assertions`` (None: eda.simbuild.assertions_enabled, on unless LE_ASSERT=0) select the variant;
     ``sc_dir`` a scratch copy of verif/sc (the planted-bug tests)."""
-    variant = Variant(coverage, waves, x_random, simbuild.assertions_enabled() if assertions is None else assertions)
+    variant = Variant(coverage, waves, x_random, simbuild.assertions_enabled() if assertions is None else assertions,
+                      simbuild.stall_injection_enabled())
     check = systemc_check(SC_BUILD_ROOT)        # raises ToolMissing before any Verilator work
     if waves:
         toolchain.fst_support()

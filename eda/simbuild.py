@@ -15,6 +15,10 @@ Assertions are on unless ``LE_ASSERT=0``: every build gets Verilator's ``--asser
 (the macros of ``rtl/le_assert.svh`` then expand to SVA; docs/verification.md#assertions), and the header itself
 goes ahead of the sources (from the folder of the RTL sources, so a scratch copy of rtl/ brings its own), so that a
 module's guarded ```include "le_assert.svh"`` needs no include path.
+
+Stall injection is built in unless ``LE_STALL_INJECT=0``: every build gets ``+define+LE_STALL_INJECT``, which turns
+the ``le_stall_gate`` instances of the RTL from wires into random handshake gates that stay open (a wire, cycle for
+cycle) unless a run passes ``+le_stall=PCT`` (docs/verification.md "Internal stall injection").
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ ASSERT_DEFINE = "LE_ASSERT_ON"
 ASSERT_ARGS: tuple[str, ...] = ("--assert",)
 """Verilator's assertion switch for a build with assertions (``LE_ASSERT``, on by default), next to
 +define+LE_ASSERT_ON."""
+STALL_DEFINE = "LE_STALL_INJECT"
+"""The test-build define of rtl/le_stall_gate.sv (``LE_STALL_INJECT``, on by default; run time: ``+le_stall=PCT``)."""
 
 
 def coverage_plusarg(run_dir: Path) -> str:
@@ -81,6 +87,11 @@ def assertions_enabled() -> bool:
     return os.environ.get("LE_ASSERT", "1").strip() != "0"
 
 
+def stall_injection_enabled() -> bool:
+    """True unless ``LE_STALL_INJECT=0``: builds can inject internal stalls (``+le_stall=PCT`` at run time)."""
+    return os.environ.get(STALL_DEFINE, "1").strip() != "0"
+
+
 def assert_header(sources: Sequence[Path]) -> Path:
     """rtl/le_assert.svh: the one next to the first source that has one (a scratch copy of rtl/), else the repo's."""
     for src in sources:
@@ -93,13 +104,14 @@ def with_assertions(sources: Sequence[Path | str], defines: Mapping[str, object]
                     extra_args: Sequence[str] | None,
                     enabled: bool | None = None) -> tuple[list[Path], dict[str, object], list[str]]:
     """(sources with the assertion header first, defines, extra args) of a build: +LE_ASSERT_ON and --assert when
-    ``enabled`` (default: :func:`assertions_enabled`)."""
+    ``enabled`` (default: :func:`assertions_enabled`), and +LE_STALL_INJECT unless ``LE_STALL_INJECT=0``."""
     paths = [Path(s).resolve() for s in sources]
     header = assert_header(paths).resolve()
     if header.is_file() and header not in paths:
         paths.insert(0, header)
     on = assertions_enabled() if enabled is None else enabled
-    defs = {**(defines or {}), **({ASSERT_DEFINE: 1} if on else {})}
+    defs = {**(defines or {}), **({ASSERT_DEFINE: 1} if on else {}),
+            **({STALL_DEFINE: 1} if stall_injection_enabled() else {})}
     args = [*(ASSERT_ARGS if on else ()), *(extra_args or [])]
     return paths, defs, args
 

@@ -42,3 +42,4 @@ rtl/le_exec_route.sv
 rtl/le_hdr_check.sv
 rtl/le_exec.sv
 rtl/layer_engine.sv
+rtl/le_stall_gate.sv

@@ -196,6 +196,7 @@ module layer_engine
 
   // ---------------------------------------------------------------- DMA
   logic            rd_valid, rd_ready, rd_last, rd_idle;
+  logic            rd_valid_pre, rd_ready_pre;   // le_axi_rd's side of the stall gate
   logic [BusW-1:0] rd_data;
   le_axi_pkg::resp_t rd_resp, rd_err_resp, wr_err_resp;
   logic            rd_err;
@@ -206,7 +207,8 @@ module layer_engine
     .clk_i(clk), .rst_ni(rst_n),
     .cmd_valid_i(rcmd_valid), .cmd_ready_o(rcmd_ready), .cmd_addr_i(rcmd_addr),
     .cmd_len_i(rcmd_len),
-    .out_valid_o(rd_valid), .out_ready_i(rd_ready), .out_data_o(rd_data), .out_last_o(rd_last),
+    .out_valid_o(rd_valid_pre), .out_ready_i(rd_ready_pre), .out_data_o(rd_data),
+    .out_last_o(rd_last),
     .out_resp_o(rd_resp),
     .m_axi_arid_o(m_axi_arid), .m_axi_araddr_o(m_axi_araddr), .m_axi_arlen_o(m_axi_arlen),
     .m_axi_arsize_o(m_axi_arsize), .m_axi_arburst_o(m_axi_arburst), .m_axi_arlock_o(m_axi_arlock),
@@ -219,6 +221,8 @@ module layer_engine
   );
 
   logic                  wcmd_valid, wcmd_ready, wdat_valid, wdat_ready, wr_idle;
+  // le_axi_wr's side of the stall gates
+  logic                  wcmd_valid_post, wcmd_ready_post, wdat_valid_post, wdat_ready_post;
   logic [AXI_ADDR_W-1:0] wcmd_addr;
   logic [31:0]           wcmd_len;
   logic [BusW-1:0]       wdat_data;
@@ -226,9 +230,9 @@ module layer_engine
   le_axi_wr #(.AXI_DATA_W(AXI_DATA_W), .AXI_ADDR_W(AXI_ADDR_W), .AXI_ID_W(AXI_ID_W),
               .MAX_OUTSTANDING(DmaOutstanding), .LEN_W(OpLenW)) u_axi_wr (
     .clk_i(clk), .rst_ni(rst_n),
-    .cmd_valid_i(wcmd_valid), .cmd_ready_o(wcmd_ready), .cmd_addr_i(wcmd_addr),
+    .cmd_valid_i(wcmd_valid_post), .cmd_ready_o(wcmd_ready_post), .cmd_addr_i(wcmd_addr),
     .cmd_len_i(wcmd_len),
-    .in_valid_i(wdat_valid), .in_ready_o(wdat_ready), .in_data_i(wdat_data),
+    .in_valid_i(wdat_valid_post), .in_ready_o(wdat_ready_post), .in_data_i(wdat_data),
     .m_axi_awid_o(m_axi_awid), .m_axi_awaddr_o(m_axi_awaddr), .m_axi_awlen_o(m_axi_awlen),
     .m_axi_awsize_o(m_axi_awsize), .m_axi_awburst_o(m_axi_awburst), .m_axi_awlock_o(m_axi_awlock),
     .m_axi_awcache_o(m_axi_awcache), .m_axi_awprot_o(m_axi_awprot), .m_axi_awvalid_o(m_axi_awvalid),
@@ -260,6 +264,7 @@ module layer_engine
   assign xin_addr_full = MainXAW'(xin_addr);
 
   logic  logit_valid, logit_ready, logits_start, logits_flush, logits_idle;
+  logic  logit_valid_post, logit_ready_post;   // le_axis_logits_out's side of the stall gate
   logic  logits_fill_idle, logits_done;
   acc_t  logit_data;
   le_axis_logits_out #(.AXI_DATA_W(AXI_DATA_W)) u_axis_logits_out (
@@ -267,7 +272,7 @@ module layer_engine
     .start_i(logits_start), .vocab_i(tok_cfg.vocab), .flush_i(logits_flush),
     .stop_i(abort && soft_rst),   // soft-reset drain: the offered beat held until taken, then stop
     .fill_idle_o(logits_fill_idle), .idle_o(logits_idle), .done_o(logits_done),
-    .logit_valid_i(logit_valid), .logit_ready_o(logit_ready), .logit_data_i(logit_data),
+    .logit_valid_i(logit_valid_post), .logit_ready_o(logit_ready_post), .logit_data_i(logit_data),
     .m_axis_tdata_o(m_axis_logits_tdata), .m_axis_tkeep_o(m_axis_logits_tkeep),
     .m_axis_tlast_o(m_axis_logits_tlast), .m_axis_tvalid_o(m_axis_logits_tvalid),
     .m_axis_tready_i(m_axis_logits_tready)
@@ -280,6 +285,7 @@ module layer_engine
   logic [BusW-1:0]     prm_data;
   logic [MainDInW-1:0] main_d_in;
   logic                main_w_valid, main_w_ready, main_begin, main_done, main_rq_free;
+  logic                main_w_valid_post, main_w_ready_post;   // le_logits' side of the stall gate
   logic [BusW-1:0]     main_w_data;
   logic                cp_x_we, ln_x_we;
   logic [MainXAW-1:0]  cp_x_addr, ln_x_addr;
@@ -290,6 +296,7 @@ module layer_engine
   logic [31:0]         qkv_idx, uact_idx, ocat_idx;
   act_t                qkv_data, uact_data, ocat_data;
   logic                attn_begin, attn_o_idle, q_we, k_valid, k_ready, v_valid, v_ready;
+  logic                k_valid_post, k_ready_post, v_valid_post, v_ready_post;   // le_attn's side
   logic [QAddrW-1:0]   q_addr;
   logic [BusW-1:0]     q_data, k_data, v_data;
 
@@ -335,13 +342,14 @@ module layer_engine
   end
 
   logic acc_valid, acc_ready, b_valid, b_ready, main_idle;
+  logic acc_valid_pre, acc_ready_pre;   // le_logits' side of the stall gate
   acc_t acc_data, b_data;
   le_logits #(.LANES(Lanes), .MAX_D_IN(MaxDIn)) u_logits (
     .clk_i(clk), .rst_ni(dp_rst_n), .d_in_i(main_d_in),
     .x_we_i(mx_we), .x_addr_i(mx_addr), .x_data_i(mx_data),
-    .w_valid_i(main_w_valid), .w_ready_o(main_w_ready), .w_data_i(main_w_data),
+    .w_valid_i(main_w_valid_post), .w_ready_o(main_w_ready_post), .w_data_i(main_w_data),
     .b_valid_i(b_valid), .b_ready_o(b_ready), .b_data_i(b_data),
-    .logit_valid_o(acc_valid), .logit_ready_i(acc_ready), .logit_data_o(acc_data),
+    .logit_valid_o(acc_valid_pre), .logit_ready_i(acc_ready_pre), .logit_data_o(acc_data),
     .idle_o(main_idle)
   );
 
@@ -369,9 +377,50 @@ module layer_engine
     .o_idle_o(attn_o_idle),
     .prm_we_i(prm_we), .prm_sel_i(prm_sel), .prm_addr_i(prm_addr), .prm_data_i(prm_data),
     .q_we_i(q_we), .q_addr_i(q_addr), .q_data_i(q_data),
-    .k_valid_i(k_valid), .k_ready_o(k_ready), .k_data_i(k_data),
-    .v_valid_i(v_valid), .v_ready_o(v_ready), .v_data_i(v_data),
+    .k_valid_i(k_valid_post), .k_ready_o(k_ready_post), .k_data_i(k_data),
+    .v_valid_i(v_valid_post), .v_ready_o(v_ready_post), .v_data_i(v_data),
     .ocat_we_o(ocat_we), .ocat_idx_o(ocat_idx), .ocat_data_o(ocat_data)
+  );
+
+  // ---------------------------------------------------------------- stall injection (test builds)
+  // le_stall_gate: a wire unless built with LE_STALL_INJECT and run with +le_stall=PCT; then each
+  // gate closes its handshake at random (docs/verification.md "Internal stall injection"). Gated here:
+  // the read DMA's output into the executor, the write DMA's command and data inputs, the main MAC's
+  // weight input and result output, the logits into the output stream, K and V into le_attn. Not
+  // gated: the op FIFO and the read commands (control, not data streams), the logits bias stream
+  // (le_logits_bias reads ahead on the main MAC's schedule), and the element writes into RAMs (X,
+  // LayerNorm, GELU, O, Q/K/V stores: no ready, a RAM cannot stall).
+  le_stall_gate #(.SEED_ID(1)) u_stall_rd (
+    .clk_i(clk), .rst_ni(dp_rst_n), .valid_i(rd_valid_pre), .ready_o(rd_ready_pre),
+    .valid_o(rd_valid), .ready_i(rd_ready)
+  );
+  le_stall_gate #(.SEED_ID(2)) u_stall_wcmd (
+    .clk_i(clk), .rst_ni(dp_rst_n), .valid_i(wcmd_valid), .ready_o(wcmd_ready),
+    .valid_o(wcmd_valid_post), .ready_i(wcmd_ready_post)
+  );
+  le_stall_gate #(.SEED_ID(3)) u_stall_wdat (
+    .clk_i(clk), .rst_ni(dp_rst_n), .valid_i(wdat_valid), .ready_o(wdat_ready),
+    .valid_o(wdat_valid_post), .ready_i(wdat_ready_post)
+  );
+  le_stall_gate #(.SEED_ID(4)) u_stall_main_w (
+    .clk_i(clk), .rst_ni(dp_rst_n), .valid_i(main_w_valid), .ready_o(main_w_ready),
+    .valid_o(main_w_valid_post), .ready_i(main_w_ready_post)
+  );
+  le_stall_gate #(.SEED_ID(5)) u_stall_acc (
+    .clk_i(clk), .rst_ni(dp_rst_n), .valid_i(acc_valid_pre), .ready_o(acc_ready_pre),
+    .valid_o(acc_valid), .ready_i(acc_ready)
+  );
+  le_stall_gate #(.SEED_ID(6)) u_stall_logit (
+    .clk_i(clk), .rst_ni(dp_rst_n), .valid_i(logit_valid), .ready_o(logit_ready),
+    .valid_o(logit_valid_post), .ready_i(logit_ready_post)
+  );
+  le_stall_gate #(.SEED_ID(7)) u_stall_k (
+    .clk_i(clk), .rst_ni(dp_rst_n), .valid_i(k_valid), .ready_o(k_ready),
+    .valid_o(k_valid_post), .ready_i(k_ready_post)
+  );
+  le_stall_gate #(.SEED_ID(8)) u_stall_v (
+    .clk_i(clk), .rst_ni(dp_rst_n), .valid_i(v_valid), .ready_o(v_ready),
+    .valid_o(v_valid_post), .ready_i(v_ready_post)
   );
 
   // Unused status outputs: the read error level (a bad RRESP is reported in program order by

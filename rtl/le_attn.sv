@@ -88,6 +88,7 @@ module le_attn
 
   // ---- scores ----
   logic s_valid, s_ready, score_idle;
+  logic s_valid_pre, s_ready_pre;   // the score MAC's side of the stall gate
   acc_t s_raw;
   le_gemv #(.LANES(LANES), .MAX_D_IN(MAX_D_HEAD)) u_score_gemv (
     .clk_i, .rst_ni,
@@ -98,13 +99,14 @@ module le_attn
     .w_valid_i   (k_valid_i),
     .w_ready_o   (k_ready_o),
     .w_data_i    (k_data_i),
-    .acc_valid_o (s_valid),
-    .acc_ready_i (s_ready),
+    .acc_valid_o (s_valid_pre),
+    .acc_ready_i (s_ready_pre),
     .acc_data_o  (s_raw),
     .idle_o      (score_idle)
   );
 
   logic  z_valid, z_ready;
+  logic  z_valid_pre, z_ready_pre;   // the scale/clamp's side of the stall gate
   wide_t z;
   le_score_scale_clamp u_score_scale_clamp (
     .clk_i, .rst_ni,
@@ -113,8 +115,8 @@ module le_attn
     .in_s_i      (s_raw),
     .in_mult_i   (sc_m[MultW-1:0]),
     .in_shift_i  (sc_s[ShiftW-1:0]),
-    .out_valid_o (z_valid),
-    .out_ready_i (z_ready),
+    .out_valid_o (z_valid_pre),
+    .out_ready_i (z_ready_pre),
     .out_z_o     (z)
   );
 
@@ -130,6 +132,7 @@ module le_attn
   end
 
   logic                 p_valid, p_ready, p_last;
+  logic                 p_valid_pre, p_ready_pre;   // the softmax's side of the stall gate
   logic [ProbW-1:0]     p;
   le_softmax #(.MAX_SEQ(MAX_SEQ)) u_softmax (
     .clk_i, .rst_ni,
@@ -137,14 +140,15 @@ module le_attn
     .in_ready_o  (z_ready),
     .in_z_i      (z),
     .in_last_i   (z_cnt_q == cfg_i.pos),
-    .out_valid_o (p_valid),
-    .out_ready_i (p_ready),
+    .out_valid_o (p_valid_pre),
+    .out_ready_i (p_ready_pre),
     .out_p_o     (p),
     .out_last_o  (p_last)
   );
 
   // ---- P.V ----
   logic                  pv_valid, pv_ready, pv_last, pv_idle;
+  logic                  pv_valid_pre, pv_ready_pre;   // the P.V accumulator's side of the gate
   logic [LANES*32-1:0]   pv;
   le_pv_accum #(.LANES(LANES), .MAX_D_HEAD(MAX_D_HEAD)) u_pv_accum (
     .clk_i, .rst_ni,
@@ -156,11 +160,32 @@ module le_attn
     .v_valid_i   (v_valid_i),
     .v_ready_o   (v_ready_o),
     .v_data_i    (v_data_i),
-    .out_valid_o (pv_valid),
-    .out_ready_i (pv_ready),
+    .out_valid_o (pv_valid_pre),
+    .out_ready_i (pv_ready_pre),
     .out_data_o  (pv),
     .out_last_o  (pv_last),
     .idle_o      (pv_idle)
+  );
+
+  // ---- stall injection (test builds, le_stall_gate): score MAC -> scale/clamp -> softmax -> P.V ->
+  // serialiser. Not gated: the serialiser into the O requant and the O requant into the O_concat store
+  // (a store without ready; the O requant never stalls, as in le_main_out), K and V (gated in
+  // layer_engine) ----
+  le_stall_gate #(.SEED_ID(10)) u_stall_s (
+    .clk_i, .rst_ni, .valid_i(s_valid_pre), .ready_o(s_ready_pre), .valid_o(s_valid),
+    .ready_i(s_ready)
+  );
+  le_stall_gate #(.SEED_ID(11)) u_stall_z (
+    .clk_i, .rst_ni, .valid_i(z_valid_pre), .ready_o(z_ready_pre), .valid_o(z_valid),
+    .ready_i(z_ready)
+  );
+  le_stall_gate #(.SEED_ID(12)) u_stall_p (
+    .clk_i, .rst_ni, .valid_i(p_valid_pre), .ready_o(p_ready_pre), .valid_o(p_valid),
+    .ready_i(p_ready)
+  );
+  le_stall_gate #(.SEED_ID(13)) u_stall_pv (
+    .clk_i, .rst_ni, .valid_i(pv_valid_pre), .ready_o(pv_ready_pre), .valid_o(pv_valid),
+    .ready_i(pv_ready)
   );
 
   // ---- serialise the accumulators into the O requant ----

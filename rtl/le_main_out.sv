@@ -268,6 +268,7 @@ module le_main_out
 
   // ---- residual add -> LayerNorm (Wo, W2) ----
   logic  res_in_ready, res_out_valid, ln_in_ready;
+  logic  res_valid_pre, res_ready_pre;   // le_residual_add's side of the stall gate
   wide_t res_y;
   le_residual_add u_residual_add (
     .clk_i, .rst_ni,
@@ -277,9 +278,20 @@ module le_main_out
     .in_xm_i     (res_xm[ResMultW-1:0]),
     .in_r_i      (b_y_q),
     .in_rm_i     (res_rm[ResMultW-1:0]),
-    .out_valid_o (res_out_valid),
-    .out_ready_i (ln_in_ready),
+    .out_valid_o (res_valid_pre),
+    .out_ready_i (res_ready_pre),
     .out_y_o     (res_y)
+  );
+
+  // Stall injection (test builds, le_stall_gate) on LayerNorm's input: the one operator boundary of
+  // this block whose consumer can wait. Not gated: the requant's input (stage A) and output (stage B),
+  // the residual / GELU inputs, and the outputs of LayerNorm, GELU and the requant into the x, U_act and
+  // Q/K/V stores: the stores have no ready, and stages A and B are scheduled so that the requant never
+  // stalls (a_valid_q / b_valid_q reviewed equivalent on that invariant: verif/mutation_waivers.yaml);
+  // a stall at LayerNorm's input still back-pressures them through the residual add.
+  le_stall_gate #(.SEED_ID(9)) u_stall_ln_in (
+    .clk_i, .rst_ni, .valid_i(res_valid_pre), .ready_o(res_ready_pre),
+    .valid_o(res_out_valid), .ready_i(ln_in_ready)
   );
 
   logic signed [63:0] eps_q, eps_d;

@@ -208,7 +208,9 @@ def test_every_assertion_has_a_case() -> None:
     for f in CHECKERS:
         missing += [f"{f.name}: {lb}" for lb in sorted(_labels(f) - covered_tb)]
     missing += [f"{PERF_CHECKER.name}: {lb}" for lb in sorted(_labels(PERF_CHECKER) - {lb for lb, _ in engine})]
-    tb_modules = {"le_stream_fifo.sv": covered_tb, "le_axis_x_in.sv": covered_tb}
+    tb_modules = {"le_stream_fifo.sv": covered_tb, "le_axis_x_in.sv": covered_tb,
+                  # provoked by planted bugs in tests/rtl/test_rtl_stall_gate.py (PLANTS)
+                  "le_stall_gate.sv": {"GateValidHeld_A", "GateOneHandshake_A"}}
     for f in sorted(RTL.glob("*.sv")):
         labels = _labels(f)
         if not labels:
