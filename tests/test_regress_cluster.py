@@ -152,7 +152,9 @@ def test_default_file_loads() -> None:
 
 def test_workers_run_with_quiet_timers() -> None:
     """Dask's own timers share the cores with the simulators (the tick at 20 ms cost 4-6 % of every run): the
-    slowed ones are in effect on dask-local's workers and exported to every batch job's worker."""
+    slowed ones are in effect on dask-local's workers and exported to every batch job's worker. And the local
+    cluster's nannies leave no variable behind in this process (a later run of it would inherit their malloc and
+    thread settings)."""
     import dask
 
     from regress.launchers.dask_backend import SCHEDULER_CONFIG, WORKER_ENV, DaskBackend, jobqueue_kwargs
@@ -164,13 +166,18 @@ def test_workers_run_with_quiet_timers() -> None:
         assert str(WORKER_ENV.get(var)) == str(value), var
     prologue = jobqueue_kwargs(clusters.load("slurm"), "/py")["job_script_prologue"]
     assert all(f"export {k}={v}" in prologue for k, v in WORKER_ENV.items())
+    nanny_vars = ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "PYTHONHASHSEED")
+    before = {k: os.environ.get(k) for k in nanny_vars}
     be = DaskBackend(clusters.load("dask-local"), 1)
     be.start()
     try:
         seen = be.client.run(lambda: {k: dask.config.get(k) for k in quiet})
+        # the nannies (in this process) must not leave their variables in this process's environment
+        assert {k: os.environ.get(k) for k in nanny_vars} == before
     finally:
         be.close()
     assert len(seen) == 1 and next(iter(seen.values())) == quiet
+    assert {k: os.environ.get(k) for k in nanny_vars} == before
 
 
 def _fake_bin(tmp: Path, **scripts: str) -> str:

@@ -94,6 +94,7 @@ class DaskBackend:
         self._changed = threading.Event()
         self._checked = 0.0
         self._unset: list[str] = []
+        self._env_before: dict[str, str | None] = {}
 
     # -- lifecycle
     def start(self) -> None:
@@ -106,6 +107,9 @@ class DaskBackend:
         # simulations by 10-50 %), unless they are set here too
         spawn = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
         self._unset = sorted(k for k in [*spawn, "PYTHONHASHSEED", "__DASK_PARENT_PID"] if k not in os.environ)
+        # a LocalCluster's nannies run in this process and set those variables in *its* environment too, for good:
+        # a later backend (or a local run) of the same process would inherit them. Put them back after the start.
+        self._env_before = {k: os.environ.get(k) for k in [*spawn, "PYTHONHASHSEED", "__DASK_PARENT_PID"]}
         self._cfg = dask.config.set(SCHEDULER_CONFIG)
         self._cfg.__enter__()
         logging.getLogger("distributed").setLevel(logging.ERROR)
@@ -119,7 +123,15 @@ class DaskBackend:
             self.cluster.scale(jobs=self.n)
         self.client = dist.Client(self.cluster if self.cluster is not None else self.name, set_as_default=False,
                              timeout=30)
+        self._restore_env()
         self.no_worker_since = time.monotonic()
+
+    def _restore_env(self) -> None:
+        for k, v in self._env_before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
     def submit(self, job: Job, attempt: int) -> None:
         """Queue an attempt here, on the client: it goes to Dask when a worker thread is free (dispatch), so a
@@ -259,6 +271,7 @@ class DaskBackend:
 
     def close(self) -> None:
         self._close_cluster()
+        self._restore_env()
         if self._cfg is not None:
             self._cfg.__exit__(None, None, None)
             self._cfg = None
