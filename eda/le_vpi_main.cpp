@@ -9,8 +9,10 @@
 //   +le_waves_to_ps=T1     last time dumped (ps; default: the end of the run)
 //
 // The first dump inside the window is a full one (Verilator writes every traced value at its first dump), so a
-// window opens with the whole state. The trace is closed when the simulator is killed (SIGTERM / SIGINT, e.g.
-// a test timeout) or crashes (SIGSEGV / SIGBUS / SIGABRT): the file is complete up to then.
+// window opens with the whole state. The trace is closed at every end of the run: $finish, a failing test, an
+// assertion's $fatal (Verilator's exit callbacks), and a kill (SIGTERM / SIGINT, e.g. a test timeout: at the next
+// time step), so the file is complete up to then. A crash of the simulator itself (SIGSEGV, SIGABRT) leaves it
+// incomplete: closing it from a signal handler can deadlock on a lock the crashed code holds (measured: it does).
 // Options as cocotb's main: --trace, --trace-file FILE (default dump.fst), --trace-flush (flush every dump),
 // --coverage-per-instance.
 
@@ -87,16 +89,12 @@ void wrap_up() {
 #endif
 }
 
-// Killed or crashed: close the trace so the file is complete (an FST's hierarchy and index are written at the
-// close), then end as the signal would have ended the process.
-void on_signal(int sig) {
-#if VM_TRACE
-    if (g_trace) {
-        VerilatedFstC* trace = g_trace;
-        g_trace = nullptr;
-        trace->close();
-    }
-#endif
+// SIGTERM / SIGINT (a timeout's kill, Ctrl-C): only noted here (closing the trace inside the handler can deadlock
+// on a lock the interrupted code holds); the main loop closes it at the next time step and ends with the signal.
+volatile std::sig_atomic_t g_stop = 0;
+void on_stop(int sig) { g_stop = sig; }
+
+void end_with(int sig) {
     std::signal(sig, SIG_DFL);
     std::raise(sig);
 }
@@ -141,7 +139,7 @@ int main(int argc, char** argv) {
         return 2;
     }
 #endif
-    for (int sig : {SIGTERM, SIGINT, SIGSEGV, SIGBUS, SIGABRT}) std::signal(sig, on_signal);
+    for (int sig : {SIGTERM, SIGINT}) std::signal(sig, on_stop);
 
     vlog_startup_routines_bootstrap();
     Verilated::addExitCb([](void*) { wrap_up(); }, nullptr);
@@ -149,6 +147,12 @@ int main(int argc, char** argv) {
     settle();
 
     while (!Verilated::gotFinish()) {
+        if (g_stop) {                       // killed: the trace is complete up to this time step
+#if VM_TRACE
+            if (g_trace) g_trace->close();
+#endif
+            end_with(g_stop);
+        }
         // the time step: evaluate until neither the design nor a callback has anything left to do
         do {
             do {
