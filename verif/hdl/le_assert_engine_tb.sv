@@ -70,6 +70,16 @@ module le_assert_engine_tb;
     repeat (n) @(negedge clk);
   endtask
 
+  // The token control's two events as le_perf_checker sees them: a START accepted, then the done event.
+  task automatic token_done();
+    force u_dut.tok_start = 1'b1;     // (it starts the datapath too: harmless here)
+    step();
+    force u_dut.tok_start = 1'b0;
+    force u_dut.u_host_if.irq_done_ev = 1'b1;
+    step();
+    force u_dut.u_host_if.irq_done_ev = 1'b0;
+  endtask
+
   initial begin
     if (!$value$plusargs("case=%s", which)) which = "clean";
     {bid, rid, bresp, rresp, x_tdata, x_tkeep, x_tlast, x_tvalid} = '0;
@@ -122,33 +132,22 @@ module le_assert_engine_tb;
         step();
         x_tvalid = 1'b0;
       end
-      "PerfRdStallExact_A@u_perf_chk": begin   // a token "completes" with its counter off the count
-        force u_dut.tok_start = 1'b1;   // (it starts the datapath too: harmless here)
-        step();
-        force u_dut.tok_start = 1'b0;
-        force u_dut.u_host_if.perf_stall = 64'd5;
-        force u_dut.u_host_if.irq_done_ev = 1'b1;
-        step();
-        force u_dut.u_host_if.irq_done_ev = 1'b0;
+      // le_perf_checker: a token "completes" (START accepted, then the done event) with one thing off
+      "PerfRdStallExact_A@u_perf_chk": begin
+        force u_dut.u_host_if.perf_stall = 64'd5;       // no read wait was seen
+        token_done();
       end
-      "PerfBytesRdDma_A@u_perf_chk", "PerfBytesWrDma_A@u_perf_chk": begin   // counters disagree
-        force u_dut.tok_start = 1'b1;
-        step();
-        force u_dut.tok_start = 1'b0;
-        if (which == "PerfBytesRdDma_A@u_perf_chk") force u_dut.u_host_if.perf_brd = 64'd16;
-        else force u_dut.u_host_if.perf_bwr = 64'd16;
-        force u_dut.u_host_if.irq_done_ev = 1'b1;
-        step();
-        force u_dut.u_host_if.irq_done_ev = 1'b0;
+      "PerfBytesRdDma_A@u_perf_chk": begin
+        force u_dut.u_host_if.perf_brd = 64'd16;        // no R beat was seen
+        token_done();
       end
-      "IdleAtDone_A@u_perf_chk": begin        // a token completes with LayerNorm still busy
-        force u_dut.tok_start = 1'b1;
-        step();
-        force u_dut.tok_start = 1'b0;
-        force u_dut.u_main_out.ln_idle = 1'b0;
-        force u_dut.u_host_if.irq_done_ev = 1'b1;
-        step();
-        force u_dut.u_host_if.irq_done_ev = 1'b0;
+      "PerfBytesWrDma_A@u_perf_chk": begin
+        force u_dut.u_host_if.perf_bwr = 64'd16;
+        token_done();
+      end
+      "IdleAtDone_A@u_perf_chk": begin
+        force u_dut.u_main_out.ln_idle = 1'b0;          // LayerNorm still busy
+        token_done();
       end
       default: $fatal(1, "le_assert_engine_tb: unknown +case=%s", which);
     endcase

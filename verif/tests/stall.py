@@ -44,6 +44,14 @@ class StallChecks:
     dut: Any
     logger: Any
 
+    def start_of_simulation_phase(self) -> None:
+        super().start_of_simulation_phase()      # type: ignore[misc]  # the test class it is mixed into
+        self.require_stall_plusarg()
+
+    def check_phase(self) -> None:
+        super().check_phase()                    # type: ignore[misc]
+        self.check_gates()
+
     def require_stall_plusarg(self) -> None:
         if int(setting(STALL_SETTING, "0")) <= 0:
             raise AssertionError(f"{type(self).__name__}: +le_{STALL_SETTING}=PCT missing (the test list's knob "
@@ -75,28 +83,12 @@ class StallChecks:
 class StallInjectTest(StallChecks, RandTest):
     """A random case (RandTest's draw) with internal stall injection on (nightly ``stall_inject``)."""
 
-    def start_of_simulation_phase(self) -> None:
-        super().start_of_simulation_phase()
-        self.require_stall_plusarg()
-
-    def check_phase(self) -> None:
-        super().check_phase()
-        self.check_gates()
-
 
 @pyuvm.test()
 class StallNarrowTest(StallChecks, NarrowTest):
     """NarrowTest's one-beat rows (results back to back into the requant, the residual add and LayerNorm) with
     internal stall injection on (nightly ``stall_narrow``): a stall at LayerNorm's input then fills the residual
     add and back-pressures the requant, which wide rows never do."""
-
-    def start_of_simulation_phase(self) -> None:
-        super().start_of_simulation_phase()
-        self.require_stall_plusarg()
-
-    def check_phase(self) -> None:
-        super().check_phase()
-        self.check_gates()
 
 
 __all__ = ["GATES", "StallChecks", "StallInjectTest", "StallNarrowTest"]
