@@ -1,7 +1,7 @@
 """The main() of the waves builds (LE_WAVES=1): eda/le_vpi_main.cpp in place of cocotb's own Verilator main, which
 dumps every time step. Ours dumps only inside a window of simulation time (plusargs, `window_plusargs`) and
-flushes the trace when the simulator is killed or crashes; otherwise it schedules the VPI callbacks as cocotb
-expects. Builds without waves keep cocotb's main."""
+closes the trace when the simulator is killed (SIGTERM / SIGINT) as at any other end of the run; otherwise it
+schedules the VPI callbacks as cocotb expects. Builds without waves keep cocotb's main."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eda.wave_main import window_plusargs
 from regress.debug_probe import Divergence, DivergenceReport, ProbeFormatError, compare, read_golden, read_probe
 from regress.rerun import DEFAULT_TIMEOUT_S, RerunError, retarget, run_command, waves_file
 from regress.results import DEBUG_DIR, DIVERGENCE_FILE, TXN_HASH, json_dict
@@ -61,23 +60,27 @@ def rerun(run: dict[str, Any], debug_dir: Path, timeout: float) -> tuple[str, fl
         cmd = retarget(list(run["command"]), debug_dir, [f"+le_probe_file={debug_dir / 'probe.log'}"])
     except RerunError as exc:
         raise DebugError(str(exc)) from None
-    env = json_dict(run, "env")
-    return run_command(cmd, {str(k): str(v) for k, v in env.items()}, debug_dir, run.get("cls", ""), timeout)
+    return run_command(cmd, _env(run), debug_dir, run.get("cls", ""), timeout)
+
+
+def _env(run: dict[str, Any]) -> dict[str, str]:
+    """The run's own environment variables (results.json `env`)."""
+    return {str(k): str(v) for k, v in json_dict(run, "env").items()}
 
 
 def waves_rerun(run: dict[str, Any], debug_dir: Path, rep: DivergenceReport, before: int, after: int,
                 timeout: float, say: Any) -> Path | None:
-    """The second rerun, with waves in a window around the divergence (else the end of the probe rerun) and the
-    save file; returns the FST."""
+    """The second rerun, with waves in a window around the divergence (else the end of the run, the same for the
+    same seed) and the save file; returns the FST."""
     d = rep.first or rep.stopped
-    focus = d.time if d is not None else end_ps(debug_dir / "results.xml")
+    focus = d.time if d is not None else end_ps(run.get("sim_time_ns"))
     window = Window(int(focus), before, after) if focus is not None else Window(0, 0, None)    # else: all of it
     wave_dir = debug_dir / WAVE_DIR
     scopes = SCOPES.get(d.name, ()) if d is not None else ()
-    env = {**{str(k): str(v) for k, v in json_dict(run, "env").items()}, "LE_WAVES": "1"}
+    env = {**_env(run), "LE_WAVES": "1"}
     pyuvm = run.get("engine", "pyuvm") == "pyuvm"      # the save file comes from the env (VPI): pyuvm runs only
-    args = plusargs(window, wave_dir, scopes) if pyuvm else window_plusargs(window.from_ps, window.to_ps)
-    what = window.describe() if focus is not None else "waves of the whole run (the probe rerun recorded no end time)"
+    args = plusargs(window, wave_dir, scopes, save_file=pyuvm)
+    what = window.describe() if focus is not None else "waves of the whole run (the run recorded no end time)"
     say(f"regress debug: rerunning with {what}; log {wave_dir / 'run.log'}")
     status, wall = run_command(retarget(list(run["command"]), wave_dir, args), env, wave_dir, run.get("cls", ""),
                                timeout)

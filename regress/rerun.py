@@ -89,7 +89,7 @@ def waves_file(directory: Path) -> Path | None:
 def failure_window(res: RunResult, out_dir: Path) -> list[str]:
     """The plusargs of a pyuvm rerun's dump window: BEFORE_CYCLES up to where the failing run ended, to the end
     (none for a SystemC run, or when the run recorded no end time)."""
-    end = end_ps(Path(res.run_dir) / "results.xml") if res.engine == "pyuvm" and res.run_dir else None
+    end = end_ps(res.sim_time_ns) if res.engine == "pyuvm" else None
     return [] if end is None else plusargs(Window(end, BEFORE_CYCLES, None), out_dir)
 
 

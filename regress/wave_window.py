@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 from eda.wave_main import window_plusargs
 
@@ -57,27 +56,20 @@ class Window:
                 f"{self.focus_ps / 1000:,.0f} ns" + ("" if self.after is None else f", {self.after} after") + ")")
 
 
-def plusargs(window: Window, out_dir: Path, scopes: tuple[str, ...] = ()) -> list[str]:
-    """The waves rerun's plusargs: the dump window and the save file (out_dir/waves.gtkw)."""
+def plusargs(window: Window, out_dir: Path, scopes: tuple[str, ...] = (), save_file: bool = True) -> list[str]:
+    """The waves rerun's plusargs: the dump window and, with `save_file` (a pyuvm run: the env writes it from VPI),
+    the save file out_dir/waves.gtkw."""
     out = window_plusargs(window.from_ps, window.to_ps)
+    if not save_file:
+        return out
     out += [f"+le_gtkw={out_dir / GTKW_FILE}", f"+le_gtkw_dump={out_dir / 'dump.fst'}",
             f"+le_gtkw_cursor_ps={window.focus_ps}", f"+le_gtkw_from_ps={window.from_ps}"]
     return out + ([f"+le_gtkw_scopes={','.join(scopes)}"] if scopes else [])
 
 
-def end_ps(results_xml: Path) -> int | None:
-    """The simulation time a run ended at (cocotb's sim_time_stop, ns), in ps; None when unknown."""
-    try:
-        root = ET.parse(results_xml).getroot()
-    except (OSError, ET.ParseError):
-        return None
-    for prop in root.iter("property"):
-        if prop.get("name") == "sim_time_stop":
-            try:
-                return round(float(prop.get("value") or "") * 1000)
-            except ValueError:
-                return None
-    return None
+def end_ps(sim_time_ns: object) -> int | None:
+    """A run's recorded end (results.json / RunResult sim_time_ns, from its results.xml) in ps; None when unknown."""
+    return round(float(sim_time_ns) * 1000) if isinstance(sim_time_ns, (int, float)) else None
 
 
 __all__ = ["AFTER_CYCLES", "BEFORE_CYCLES", "CLK_PS", "GTKW_FILE", "SCOPES", "WAVE_DIR", "Window", "end_ps",

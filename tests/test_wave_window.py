@@ -33,6 +33,8 @@ def test_window_bounds_and_plusargs(tmp_path: Path) -> None:
     assert f"+le_gtkw={tmp_path / ww.GTKW_FILE}" in args and "+le_gtkw_cursor_ps=37270000" in args
     assert "+le_gtkw_scopes=u_dut.u_attn.u_softmax" in args
     assert not any(a.startswith(f"+{wave_main.TO_PLUSARG}") for a in ww.plusargs(ww.Window(9, after=None), tmp_path))
+    assert ww.plusargs(w, tmp_path, ("u_dut.u_attn.u_softmax",), save_file=False) == \
+        wave_main.window_plusargs(w.from_ps, w.to_ps)                       # a systemc run: the window only
     with pytest.raises(ValueError):
         wave_main.window_plusargs(10, 5)
 
@@ -42,20 +44,15 @@ def test_clock_matches_the_testbench() -> None:
     assert ww.CLK_PS == CLK_NS * 1000
 
 
-def test_end_time_from_results_xml(tmp_path: Path) -> None:
-    xml = tmp_path / "results.xml"
-    xml.write_text('<testsuites><testsuite><testcase name="T"><properties><property name="sim_time_unit" '
-                   'value="ns" /><property name="sim_time_stop" value="182540.0" /></properties></testcase>'
-                   '</testsuite></testsuites>')
-    assert ww.end_ps(xml) == 182_540_000
-    assert ww.end_ps(tmp_path / "missing.xml") is None
+def test_end_time_from_the_recorded_run() -> None:
+    assert ww.end_ps(182540.0) == 182_540_000 and ww.end_ps(3) == 3000
+    assert ww.end_ps(None) is None and ww.end_ps("") is None
 
 
 def test_failure_window_for_pyuvm_runs_only(tmp_path: Path) -> None:
-    (tmp_path / "results.xml").write_text('<testsuites><testsuite><testcase name="T"><properties><property '
-                                          'name="sim_time_stop" value="100000.0" /></properties></testcase>'
-                                          '</testsuite></testsuites>')
     res = RunResult("t.w64.s1", "t", "T", "w64", 1, "", str(tmp_path), [], {})
+    assert failure_window(res, tmp_path / "rerun") == []                     # no recorded end: the whole run
+    res.sim_time_ns = 100_000.0
     args = failure_window(res, tmp_path / "rerun")
     assert f"+{wave_main.FROM_PLUSARG}={100_000_000 - ww.BEFORE_CYCLES * ww.CLK_PS}" in args
     assert not any(a.startswith(f"+{wave_main.TO_PLUSARG}") for a in args)       # to the end: the failure
