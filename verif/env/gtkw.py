@@ -23,7 +23,8 @@ PHASE_SIGNALS = ("clk", "irq", "u_dut.tok_start", "u_dut.u_host_if.u_token_ctrl.
 NAMED_MARKERS = 26                     # GTKWave's markers A..Z, unset (-1)
 
 
-def _resolve(top: Any, path: str) -> Any | None:
+def resolve(top: Any, path: str) -> Any | None:
+    """The handle of a dotted path below `top` (e.g. u_dut.u_exec.state_q), None when the build has none."""
     h = top
     for part in path.split("."):
         try:
@@ -67,10 +68,10 @@ def lines(top: Any, dump: str, scopes: list[str], cursor_ps: int, from_ps: int) 
         for h in handles:
             name = wave_name(h)
             out.extend(["@22" if name.endswith("]") else "@28", name])      # vectors in hex, bits as lines
-    phase = [h for h in (_resolve(top, p) for p in PHASE_SIGNALS) if h is not None and _is_signal(h)]
+    phase = [h for h in (resolve(top, p) for p in PHASE_SIGNALS) if h is not None and _is_signal(h)]
     group("engine phases", phase)
     for s in scopes:
-        scope = _resolve(top, s)
+        scope = resolve(top, s)
         if scope is not None:
             group(s, ports(scope))
         else:
@@ -95,4 +96,4 @@ def write_if_asked(top: Any) -> Path | None:
     return path
 
 
-__all__ = ["PHASE_SIGNALS", "lines", "ports", "wave_name", "write_if_asked"]
+__all__ = ["PHASE_SIGNALS", "lines", "ports", "resolve", "wave_name", "write_if_asked"]

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyuvm
 
+from verif.env.gtkw import resolve
 from verif.tests.base import setting
 from verif.tests.stimulus import NarrowTest, RandTest
 
@@ -27,14 +28,6 @@ GATES = (                  # every le_stall_gate instance, from the testbench to
     "u_dut.u_stall_logit", "u_dut.u_stall_k", "u_dut.u_stall_v", "u_dut.u_main_out.u_stall_ln_in",
     "u_dut.u_attn.u_stall_s", "u_dut.u_attn.u_stall_z", "u_dut.u_attn.u_stall_p", "u_dut.u_attn.u_stall_pv",
 )
-
-
-def handle(top: Any, path: str) -> Any:
-    """The cocotb handle of a dotted path below `top`."""
-    h = top
-    for name in path.split("."):
-        h = getattr(h, name)
-    return h
 
 
 class StallChecks:
@@ -63,8 +56,8 @@ class StallChecks:
         least 2/256 a cycle: a gate that never closed in that many is broken, odds below 1e-6); some gate did."""
         rows, idle, total = [], [], 0
         for path in GATES:
-            gate = handle(self.dut, path)
-            if not hasattr(gate, "enable") or not int(gate.enable.value):
+            gate = resolve(self.dut, path)
+            if gate is None or not hasattr(gate, "enable") or not int(gate.enable.value):
                 raise AssertionError(f"{type(self).__name__}: {path} is not injecting (a build without "
                                      f"+define+LE_STALL_INJECT?)")
             held, xfer = int(gate.held_q.value), int(gate.xfer_q.value)
