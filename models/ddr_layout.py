@@ -120,6 +120,15 @@ class DdrLayout:
         return np.array(words, dtype=np.uint32)
 
 
+def base_ending_past(size: int, addr_w: int = 32) -> int:
+    """An IMAGE_BASE (4 KB-aligned, below 2**addr_w) at which an image of `size` bytes (more than 4 KB) ends past
+    the addr_w-bit address space, its header still inside it: the engine reads the header, then fails the token
+    with ILLEGAL_CONFIG (docs/host_protocol.md, "image beyond the AXI address space")."""
+    if size <= 4096:
+        raise ValueError(f"an image of {size} bytes fits in the last 4 KB page: no base ends it past 2**{addr_w}")
+    return (1 << addr_w) - 4096
+
+
 class BusWidthError(ValueError):
     """An image exported for another bus width than the engine's; the message is one line naming both."""
 

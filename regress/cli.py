@@ -79,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("out", nargs="*", type=Path, help="regression output folders (default: the newest)")
     rep.add_argument("--history", type=Path, help="trend database (default OUT/../history.sqlite)")
     rep.add_argument("--testplan", type=Path, help="testplan shown on the dashboard (default verif/testplan.yaml)")
+    rep.add_argument("--mutation", type=Path, metavar="DIR",
+                     help="a regress mutate output folder for the Mutation section (default: newest in build/mutate)")
     tp = sub.add_parser("testplan", help="validate verif/testplan.yaml; with OUT, each testpoint's status")
     tp.add_argument("out", nargs="?", type=Path, help="a regression output folder")
     tp.add_argument("--testplan", type=Path, help="testplan (default verif/testplan.yaml)")
@@ -260,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "report":
             from regress.report import main as report_main
             return report_main([*map(str, args.out), *(["--history", str(args.history)] if args.history else []),
-                                *(["--testplan", str(args.testplan)] if args.testplan else [])])
+                                *(["--testplan", str(args.testplan)] if args.testplan else []),
+                                *(["--mutation", str(args.mutation)] if args.mutation else [])])
         if args.cmd == "testplan":
             from regress.testplan import main as testplan_main
             return testplan_main([*([str(args.out)] if args.out else []),

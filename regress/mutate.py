@@ -1,7 +1,7 @@
 """`regress mutate`: mutation testing of rtl/ with a regression suite (issue 14; mutants: regress/mutants.py).
 
-    regress mutate [--suite smoke] [--modules le_requant,le_softmax] [--sample N | --ids 3,17] [--seed S] [-j N]
-                   [--out DIR]
+    regress mutate [--suite smoke | --suite smoke,nightly] [--modules le_requant,le_softmax] [--sample N | --ids 3,17]
+                   [--seed S] [-j N] [--out DIR]
 
 1. Generate the mutants of the hand-written RTL files of rtl/layer_engine.f (the generated CSR block and the
    stall gates, test infrastructure, excluded;
@@ -13,14 +13,17 @@
    see MUT_BIND) and build it once per configuration of the suite's pyuvm runs (eda/simbuild.py) and of its
    systemc runs (eda/scbuild.py through `regress.scrun --rtl-root TREE`), cached by content.
 3. Self-check: the first run of each engine passes with +le_mutant=0 (else nothing is measured).
-4. Every mutant runs the suite's runs, the systemc ones first (a second each: the C driver on the RTL, the error
-   plan included) then the pyuvm ones, each group in suite order, and stops at the first that fails: killed, by
-   that run, with its message. A mutant whose build-time or run-time error is not a test verdict (crash /
-   timeout) counts as killed by that run too (it changed behaviour) and is marked so.
+4. Every mutant runs the suite's runs (each test and configuration once, master seed 1), cheapest first (by
+   timeout; the systemc ones, a second or two each, ahead of the pyuvm ones), and stops at the first that fails:
+   killed, by that run, with its message. `--suite smoke,nightly` (nested suites, smallest first) tries smoke's
+   runs before nightly's others, so one measurement gives the score of each. A mutant whose build-time or
+   run-time error is not a test verdict (crash / timeout) counts as killed by that run too (it changed
+   behaviour) and is marked so.
 
-Writes OUT/mutate.json (every mutant: id, file:line, operator, original -> mutated text, verdict, killing run and
-message) and OUT/mutate.txt (the kill matrix and the score per file); score = killed / (generated in the sample
-- waived). Exit 0 when it ran (whatever the score), 2 on bad input (one line, before any build).
+Writes OUT/mutate.json (every mutant: id, file:line, operator, original -> mutated text, verdict, killing run, the
+suites that hold it, message), OUT/mutate.txt (the kill matrix, the score per suite and per file) and
+OUT/mutate.html (regress/report_mutation.py, also the dashboard's Mutation section); score = killed / (drawn -
+waived). Exit 0 when it ran (whatever the score), 2 on bad input (one line, before any build).
 """
 from __future__ import annotations
 
@@ -38,9 +41,10 @@ from pathlib import Path
 from typing import Any
 
 from regress.mutants import Mutant, generate, instrument
+from regress.report_mutation import page
 from regress.rerun import run_command
 from regress.results import parse_cocotb_results, sva_in_log
-from regress.runner import REPO, Job, output_to, plan, sim_command
+from regress.runner import REPO, Job, git_info, output_to, plan, sim_command
 from regress.testlist import BuildConfig, TestList, TestListError, TestSpec, load
 
 WAIVERS = REPO / "verif" / "mutation_waivers.yaml"
@@ -64,12 +68,14 @@ class Verdict:
     mutant: Mutant
     status: str = "not_run"          # killed | survived | waived | not_run
     by: str = ""                     # the run that killed it
+    killed_in: tuple[str, ...] = ()  # the suites that hold that run (--suite smoke,nightly: both or nightly only)
     how: str = ""                    # fail | crash | timeout
     message: str = ""
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self.mutant), "status": self.status, "by": self.by, "how": self.how,
+        return {**asdict(self.mutant), "status": self.status, "by": self.by, "killed_in": list(self.killed_in),
+                "how": self.how,
                 "message": self.message[:300], "seconds": round(self.seconds, 2)}
 
 
@@ -217,23 +223,47 @@ def run_job(spec: TestSpec, cfg: BuildConfig, seed: int, build: Path, mutant: in
     return status, (parsed[2] if parsed and parsed[2] else f"the simulation ended without a verdict ({status})")
 
 
-def _runs(tl: TestList, suite: str) -> list[tuple[TestSpec, BuildConfig, int]]:
-    try:
-        s = tl.suite(suite)
-    except TestListError as exc:
-        raise MutateError(str(exc)) from None
-    runs = plan(tl, s, reseed=1)
-    runs = [r for r in runs if r[0].engine == "systemc"] + [r for r in runs if r[0].engine != "systemc"]
+Run = tuple[TestSpec, BuildConfig, int]
+
+
+def _order(runs: list[Run]) -> list[Run]:
+    """Cheap runs first (a kill ends a mutant's runs): by the test's timeout, a proxy for its length, then the
+    systemc runs (a second or two each) ahead of the pyuvm ones, then suite order."""
+    return sorted(runs, key=lambda r: (r[0].timeout, r[0].engine != "systemc"))
+
+
+def _runs(tl: TestList, suites: str) -> tuple[list[Run], list[int]]:
+    """The runs of `suites` (comma-separated, each holding the runs of the one before: `smoke,nightly`) in the
+    order they are tried, and how many of them make up each suite (a prefix each, so a mutant's killing run says
+    which suites kill it). Every run takes master seed 1 (a suite's random seeds would make the score
+    irreproducible; smoke's fixed seeds are 1 too), one seed per test and configuration."""
+    runs: list[Run] = []
+    prefix: list[int] = []
+    seen: set[tuple[str, str, int]] = set()
+    for name in [n for n in suites.split(",") if n]:
+        try:
+            mine = plan(tl, tl.suite(name), seed=1)
+        except TestListError as exc:
+            raise MutateError(str(exc)) from None
+        keys = {(spec.name, cfg.name, sd) for spec, cfg, sd in mine}
+        if not seen <= keys:
+            missing = sorted(f"{t}.{c}.s{sd}" for t, c, sd in seen - keys)
+            raise MutateError(f"--suite {suites}: {name} does not hold every run of the suite before it "
+                              f"(missing {', '.join(missing[:3])}); list the suites smallest first")
+        runs += _order([r for r in mine if (r[0].name, r[1].name, r[2]) not in seen])
+        seen |= keys
+        prefix.append(len(runs))
     if not runs:
-        raise MutateError(f"suite {suite!r} has no run to judge mutants with")
-    return runs
+        raise MutateError(f"suite {suites!r} has no run to judge mutants with")
+    return runs, prefix
 
 
 def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int, jobs: int, out: Path,
             say: Callable[[str], None] = print, ids: Sequence[int] = (),
             waivers_path: Path = WAIVERS) -> tuple[list[Verdict], list[Any]]:
     """Run the mutants (`ids`: exactly these, else a sample of n); (a verdict per drawn mutant, stale waivers)."""
-    runs = _runs(tl, suite)
+    runs, prefix = _runs(tl, suite)
+    names = [n for n in suite.split(",") if n]
     waivers = load_waivers(waivers_path)
     everything, skipped = generate(REPO, rtl_files())     # ids are the same whatever --modules selects
     generated = [m for m in everything if m.file in set(files)]
@@ -254,7 +284,8 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
     n_skipped = sum(skipped[f] for f in files)
     say(f"regress mutate: {len(generated)} mutants of {len(files)} file(s) ({n_skipped} multi-line statements not "
         f"mutated), {len(drawn)} drawn (seed {seed}), {len(drawn) - len(todo)} waived; suite "
-        f"{suite}: {len(runs)} run(s) per mutant, stop at the first kill")
+        f"{suite}: {' + '.join(str(b - a) for a, b in zip([0, *prefix[:-1]], prefix, strict=True))} run(s) per "
+        f"mutant, master seed 1, stop at the first kill")
     tree = tree_for(files, [v.mutant for v in todo], runs[0][1].toplevel)
     t0 = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
@@ -278,11 +309,12 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
     def one(v: Verdict) -> None:
         t = time.monotonic()
         v.status = "survived"
-        for spec, cfg, sd in runs:
+        for i, (spec, cfg, sd) in enumerate(runs):
             name = f"{spec.name}.{cfg.name}.s{sd}"
             status, msg = run_job(spec, cfg, sd, build_of(spec, cfg), v.mutant.id, out / "runs" / f"m{v.mutant.id}")
             if status != "pass":
                 v.status, v.by, v.how, v.message = "killed", name, status, msg
+                v.killed_in = tuple(n for n, end in zip(names, prefix, strict=True) if i < end)
                 break
         v.seconds = time.monotonic() - t
         say(f"  {v.status:8s} {v.mutant.describe()[:150]}" + (f"  <- {v.by}" if v.by else ""))
@@ -294,22 +326,26 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
     return verdicts, stale
 
 
-def score(verdicts: list[Verdict]) -> tuple[int, int, float]:
-    """(killed, judged = drawn - waived, killed / judged in percent)."""
+def score(verdicts: list[Verdict], suite: str | None = None) -> tuple[int, int, float]:
+    """(killed, judged = drawn - waived, killed / judged in percent); `suite`: killed by a run of that suite
+    (one of a nested `--suite smoke,nightly`), default by any run."""
     judged = [v for v in verdicts if v.status in ("killed", "survived")]
-    killed = sum(v.status == "killed" for v in judged)
+    killed = sum(v.status == "killed" and (suite is None or suite in v.killed_in) for v in judged)
     return killed, len(judged), 100.0 * killed / len(judged) if judged else 0.0
 
 
 def report(verdicts: list[Verdict], stale: list[Any], suite: str, out: Path) -> list[str]:
-    """OUT/mutate.json and OUT/mutate.txt; returns the text's lines."""
+    """OUT/mutate.json and OUT/mutate.txt; returns the text's lines (a score line per suite of `suite`, then the
+    table per file, the survivors and the kills of the whole)."""
+    names = [n for n in suite.split(",") if n]
+    waived = sum(v.status == "waived" for v in verdicts)
+    scores = {n: score(verdicts, n) for n in names}
     killed, judged, pct = score(verdicts)
     per: dict[str, list[Verdict]] = {}
     for v in verdicts:
         per.setdefault(v.mutant.file, []).append(v)
-    lines = [f"mutation score of {suite}: {killed}/{judged} = {pct:.1f} % "
-             f"({sum(v.status == 'waived' for v in verdicts)} waived)", "",
-             f"{'file':<32} {'drawn':>5} {'waived':>6} {'killed':>6} {'survived':>8} {'score':>7}"]
+    lines = [f"mutation score of {n}: {k}/{j} = {p:.1f} % ({waived} waived)" for n, (k, j, p) in scores.items()]
+    lines += ["", f"{'file':<32} {'drawn':>5} {'waived':>6} {'killed':>6} {'survived':>8} {'score':>7}"]
     for f, vs in sorted(per.items()):
         k, j, p = score(vs)
         lines.append(f"{f:<32} {len(vs):>5} {sum(v.status == 'waived' for v in vs):>6} {k:>6} {j - k:>8} "
@@ -322,15 +358,18 @@ def report(verdicts: list[Verdict], stale: list[Any], suite: str, out: Path) -> 
         lines += [f"  {w['file']}: {w['original']} -> {w['mutated']}" for w in stale]
     out.mkdir(parents=True, exist_ok=True)
     (out / "mutate.txt").write_text("\n".join(lines) + "\n")
-    (out / "mutate.json").write_text(json.dumps({"suite": suite, "killed": killed, "judged": judged,
-                                                 "score_pct": round(pct, 2), "stale_waivers": stale,
-                                                 "mutants": [v.to_json() for v in verdicts]}, indent=1) + "\n")
+    doc = {"suite": suite, "git": git_info(), "killed": killed, "judged": judged, "score_pct": round(pct, 2),
+           "scores": {n: {"killed": k, "judged": j, "score_pct": round(p, 2)} for n, (k, j, p) in scores.items()},
+           "stale_waivers": stale, "mutants": [v.to_json() for v in verdicts]}
+    (out / "mutate.json").write_text(json.dumps(doc, indent=1) + "\n")
+    (out / "mutate.html").write_text(page(doc, out))
     return lines
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("mutate", help="mutation testing of rtl/ with a suite (kill matrix, score)")
-    p.add_argument("--suite", default="smoke")
+    p.add_argument("--suite", default="smoke", help="the suite, or nested suites smallest first (smoke,nightly): "
+                                                     "one measurement, a score for each")
     p.add_argument("--modules", default="", help="comma-separated module names (default: every RTL file)")
     p.add_argument("--sample", type=int, help="how many mutants to draw (default: all)")
     p.add_argument("--ids", default="", help="comma-separated mutant ids to run (instead of a sample)")
@@ -357,5 +396,5 @@ def main(args: argparse.Namespace) -> int:
         return 2
     for line in report(verdicts, stale, args.suite, out):
         print(line)
-    print(f"regress mutate: {out / 'mutate.json'}")
+    print(f"regress mutate: {out / 'mutate.json'}, {out / 'mutate.html'}")
     return 0

@@ -9,6 +9,8 @@ The page is one self-contained file (inline CSS and SVG, a few lines of script f
 run filter and sorting) whose links are relative to OUT, so OUT can be published as a CI artifact as is.
 Each report records the regression in the trend database (default: history.sqlite next to OUT, i.e. in the
 folder that holds all regression outputs); re-reporting the same OUT updates its row.
+The Mutation section shows a `regress mutate` measurement: `--mutation DIR`, else the newest under build/mutate
+next to the regressions' folder (OUT/../../mutate for OUT = build/regress/<name>).
 The Testplan section is verif/testplan.yaml's status in this regression (regress/testplan.py); an invalid
 testplan is a warning on the page, not a failure of the report.
 Modules: report_data (reading OUT), history (sqlite), testplan, report_html / report_sections / report_plots (the page).
@@ -21,6 +23,7 @@ import sys
 from pathlib import Path
 
 from regress import compare, history
+from regress import report_mutation as mutation
 from regress import testplan as tp
 from regress.report_data import Regression, ReportError, load, newest
 from regress.report_html import page
@@ -67,7 +70,7 @@ def plan_view(reg: Regression, testplan: Path | None = None, testlist: Path | No
 
 
 def write_dashboard(out: Path, history_db: Path | None = None, testplan: Path | None = None,
-                    testlist: Path | None = None) -> Path:
+                    testlist: Path | None = None, mutation_dir: Path | None = None) -> Path:
     """Write OUT/dashboard.html and record the regression in the trend database; returns the page's path.
     `testplan` / `testlist`: the testplan and the test list it is checked against (default: the repo's).
 
@@ -78,9 +81,15 @@ def write_dashboard(out: Path, history_db: Path | None = None, testplan: Path | 
     db = Path(history_db) if history_db is not None else history.default_path(out)
     entries, hist, note, changes = _record(reg, db)
     plan = plan_view(reg, testplan, testlist)
+    mut = Path(mutation_dir) if mutation_dir is not None else mutation.newest(out.parent.parent / "mutate")
+    doc = mutation.load(mut) if mut is not None else None
+    if mutation_dir is not None and doc is None:
+        raise ReportError(f"--mutation {mutation_dir}: no readable {mutation.MUTATE_JSON} there (a `regress mutate` "
+                          "output folder)")
+    mut_html = mutation.section(doc, mut)
     path = out / DASHBOARD
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(page(reg, entries, hist, note, plan, changes), encoding="utf-8")
+    tmp.write_text(page(reg, entries, hist, note, plan, changes, mut_html), encoding="utf-8")
     tmp.replace(path)
     return path
 
@@ -93,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="trend database (default: history.sqlite next to each OUT)")
     p.add_argument("--testplan", type=Path, default=None, metavar="PATH",
                    help="testplan shown in the Testplan section (default: verif/testplan.yaml)")
+    p.add_argument("--mutation", type=Path, default=None, metavar="DIR",
+                   help="a `regress mutate` output folder for the Mutation section (default: the newest under "
+                        "build/mutate)")
     return p
 
 
@@ -109,7 +121,7 @@ def main(argv: list[str] | None = None, root: Path = DEFAULT_ROOT) -> int:
     status = 0
     for out in outs:
         try:
-            print(f"dashboard: {write_dashboard(out, args.history, args.testplan)}")
+            print(f"dashboard: {write_dashboard(out, args.history, args.testplan, mutation_dir=args.mutation)}")
         except ReportError as exc:
             print(f"regress report: {exc}", file=sys.stderr)
             status = EXIT_USAGE

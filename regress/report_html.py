@@ -29,7 +29,8 @@ from regress.results import DEBUG_DIR, RunResult, json_dict, summary_rows
 FAILED_FIRST = {"fail": 0, "crash": 1, "timeout": 2, "interrupted": 3, "not_run": 4, "pass": 5}
 NAV = (("summary", "Summary"), ("runs", "Runs"), ("buckets", "Failure buckets"), ("testplan", "Testplan"),
        ("code-cov", "Code coverage"),
-       ("func-cov", "Functional coverage"), ("speed", "Sim speed"), ("changes", "Changes"), ("trend", "Trend"))
+       ("func-cov", "Functional coverage"), ("mutation", "Mutation"),
+       ("speed", "Sim speed"), ("changes", "Changes"), ("trend", "Trend"))
 
 
 def status(s: str) -> str:
@@ -242,8 +243,9 @@ def bucket_list(reg: Regression) -> str:
 
 
 def page(reg: Regression, entries: Sequence[Entry], history: dict[tuple[str, str], list[tuple[str, str]]],
-         db_note: str, plan: PlanView | None = None, changes: Changes | None = None) -> str:
-    """The whole dashboard as one self-contained HTML document (`plan`: the testplan's status, if loaded)."""
+         db_note: str, plan: PlanView | None = None, changes: Changes | None = None, mutation: str = "") -> str:
+    """The whole dashboard as one self-contained HTML document (`plan`: the testplan's status, if loaded;
+    `mutation`: the Mutation section's body, regress/report_mutation.py)."""
     n, p, _ = reg.counts
     title = f"regress {reg.meta.get('suite', '?')}: {verdict(reg)} {p}/{n}"
     nav = "".join(f'<a href="#{sid}">{e(label)}</a>' for sid, label in NAV)
@@ -254,6 +256,8 @@ def page(reg: Regression, entries: Sequence[Entry], history: dict[tuple[str, str
             section("testplan", "Testplan", testplan(plan), "per testpoint: its tests' runs and its coverage bins"),
             section("code-cov", "Code coverage", code_coverage(reg)),
             section("func-cov", "Functional coverage", functional_coverage(reg)),
+            section("mutation", "Mutation", mutation or '<p class="muted">not given</p>',
+                    "what the suites would catch: regress mutate (docs/mutation.md)"),
             section("speed", "Simulation speed", speed(reg)),
             section("changes", "Changes", changes_html(changes), "against the previous regression of this variant; "
                     "flaky seeds of this commit"),

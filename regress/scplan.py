@@ -9,8 +9,9 @@ Groups (each starts at a fresh position; every failing step is followed by a goo
   config    START rejected (a dim 0, d_model not a multiple of the lanes, n_heads * d_head != d_model, TOKEN_POS >=
             MAX_SEQ, KV_BASE not 64-byte aligned) and accepted-then-failed (KV_BASE != IMAGE_BASE + kv_base, MAX_SEQ
             disagreeing with the header, the header magic corrupted, the header's bus width the other one,
-            W_TILE_ROWS / N_LAYERS at their RTL maximum: legal, so accepted, then the header disagrees); the header
-            restored and the engine reconfigured after each
+            W_TILE_ROWS / N_LAYERS at their RTL maximum: legal, so accepted, then the header disagrees; the image
+            moved to end past the 32-bit address space, its header readable); the header restored and the engine
+            reconfigured after each
   framing   X frames TLAST early with full TKEEP, bytes short (partial TKEEP), one extra beat, 2-3 extra beats,
             extra bytes
   reset     CTRL.SOFT_RESET before X, while the weights stream, while the logits stream
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from models.csr_map import REGISTERS
-from models.ddr_layout import HDR_AXI_DATA_W, HEADER_FIELDS, DdrLayout
+from models.ddr_layout import HDR_AXI_DATA_W, HEADER_FIELDS, DdrLayout, base_ending_past
 from models.driver import ErrorCode
 from verif.env.txn import ABORT_CODE, ABORTED, AUTO, IN_FLIGHT, QUIET_CYCLES, REJECTED
 
@@ -145,6 +146,8 @@ class _Planner:
         unaligned = rng.choice([8, 16, 32, 48]) if lanes == 8 else rng.choice([16, 32, 48])
         other_bus = 64 if c.axi_data_w == 128 else 128
         magic_bit = rng.randrange(8)
+        past = base_ending_past(len(self.image))          # the header readable, the image's end beyond 2**32
+        kv_past = past + self.lay.kv_base
 
         def dims(values: dict[str, int]) -> dict[str, Any]:     # CSRs and the header patched to agree
             return {"csr": [(REGISTERS[k.upper()], v) for k, v in values.items()],
@@ -162,6 +165,10 @@ class _Planner:
             ("image header magic corrupted", {"poke": [(self.base, bytes([self.image[0] ^ (1 << magic_bit)]))]}, True),
             (f"header bus width {other_bus} != engine {c.axi_data_w}",
              {"poke": [(self.base + 4 * HDR_AXI_DATA_W, other_bus.to_bytes(4, "little"))]}, True),
+            (f"image ending past the 32-bit address space (IMAGE_BASE {past:#x}, {len(self.image)} bytes)",
+             {"csr": [(REGISTERS["IMAGE_BASE_LO"], past), (REGISTERS["IMAGE_BASE_HI"], 0),
+                      (REGISTERS["KV_BASE_LO"], kv_past & 0xFFFF_FFFF), (REGISTERS["KV_BASE_HI"], kv_past >> 32)],
+              "poke": [(past, header)]}, True),
         ]
         # a field at its RTL maximum is legal: START accepted, then the header (which disagrees) fails the token
         for name, top in (("w_tile_rows", RTL_MAX_TILE), ("n_layers", RTL_MAX_LAYERS)):

@@ -83,14 +83,38 @@ def test_tree_is_the_whole_rtl_with_the_select() -> None:
     assert "bind le_tb_top le_mut_sel" in (tree / "rtl" / "le_mut_bind.sv").read_text()
 
 
-def test_systemc_runs_first_and_the_mutant_plusarg_reaches_the_harness() -> None:
+def test_runs_cheap_first_nested_suites_and_the_mutant_plusarg_reaches_the_harness() -> None:
+    """Runs are tried cheapest first (by timeout, systemc ahead of pyuvm at the same timeout), all at master seed
+    1 (nightly's random seeds would make the score irreproducible); `smoke,nightly` tries smoke's runs first, so
+    one measurement scores both; suites listed the wrong way round are one line."""
     from regress import scrun
     from regress.testlist import load
-    runs = mutate._runs(load(), "smoke")
-    engines = [spec.engine for spec, _, _ in runs]
-    assert engines == sorted(engines, key=lambda e: e != "systemc") and "systemc" in engines and "pyuvm" in engines
+    tl = load()
+    runs, prefix = mutate._runs(tl, "smoke")
+    assert prefix == [len(runs)] and {sd for _, _, sd in runs} == {1}
+    assert [s.timeout for s, _, _ in runs] == sorted(s.timeout for s, _, _ in runs)
+    assert runs[0][0].engine == "systemc" and {s.engine for s, _, _ in runs} == {"systemc", "pyuvm"}
+    both, (n_smoke, n_all) = mutate._runs(tl, "smoke,nightly")
+    assert both[:n_smoke] == runs and n_all == len(both) == len(mutate._runs(tl, "nightly")[0])
+    with pytest.raises(mutate.MutateError, match="nightly,smoke: smoke does not hold every run"):
+        mutate._runs(tl, "nightly,smoke")
     knobs, rest = scrun.split_plusargs(["+le_mutant=7", "+le_tokens=2"])
     assert knobs == {"tokens": "2"} and rest == ["+le_mutant=7"]
+
+
+def test_score_per_nested_suite(tmp_path: Path) -> None:
+    """A mutant killed by a nightly-only run counts for nightly, not for smoke; the report has a line per suite."""
+    from regress.mutants import Mutant
+    vs = [mutate.Verdict(Mutant(i, "rtl/x.sv", i, "const", "a", "b")) for i in range(1, 5)]
+    vs[0].status, vs[0].killed_in = "killed", ("smoke", "nightly")
+    vs[1].status, vs[1].killed_in = "killed", ("nightly",)
+    vs[2].status, vs[3].status = "survived", "waived"
+    assert mutate.score(vs, "smoke") == (1, 3, 100 / 3) and mutate.score(vs, "nightly")[:2] == (2, 3)
+    lines = mutate.report(vs, [], "smoke,nightly", tmp_path)
+    assert lines[:2] == ["mutation score of smoke: 1/3 = 33.3 % (1 waived)",
+                         "mutation score of nightly: 2/3 = 66.7 % (1 waived)"]
+    doc = json.loads((tmp_path / "mutate.json").read_text())
+    assert doc["scores"]["smoke"]["killed"] == 1 and doc["mutants"][1]["killed_in"] == ["nightly"]
 
 
 def test_a_waiver_with_a_line_matches_only_that_line(tmp_path: Path) -> None:

@@ -289,3 +289,26 @@ def test_plot_labels_are_not_clipped() -> None:
     width = float(_re.search(r'width="([0-9.]+)"', svg).group(1))
     legend_x = float(_re.search(r'<text x="([0-9.]+)"[^>]*>functional \(accumulated\)', svg).group(1))
     assert legend_x + CHAR_W * len("functional (accumulated)") <= width
+
+
+def test_mutation_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The newest `regress mutate` measurement next to the regressions' folder (build/mutate for build/regress)
+    is the Mutation section: a score per suite, the files worst first, each survivor with its line and the rerun
+    command; `--mutation` naming a folder without mutate.json is one line, exit 2."""
+    from regress import mutate
+    from regress.mutants import Mutant
+    vs = [mutate.Verdict(Mutant(i, f"rtl/le_{n}.sv", 10 * i, "cmp", "a < b", "a <= b"))
+          for i, n in ((3, "softmax"), (8, "gemv"), (9, "gemv"))]
+    vs[0].status, vs[0].killed_in = "killed", ("smoke", "nightly")
+    vs[1].status = "survived"
+    vs[2].status, vs[2].message = "waived", "equivalent: <b> never below a"
+    mutate.report(vs, [], "smoke,nightly", tmp_path / "mutate" / "m1")
+    out = make_out(tmp_path / "regress")
+    page = parse(report.write_dashboard(out))
+    text = " ".join(page.text)
+    assert "smoke 1/2 killed" in text and "rtl/le_gemv.sv:80" in text and "--ids 8" in text, text
+    assert text.index("rtl/le_gemv.sv") < text.index("rtl/le_softmax.sv")        # worst score first
+    assert "equivalent: <b> never below a" in text                               # escaped, shown as text
+    assert (tmp_path / "mutate" / "m1" / "mutate.html").read_text().count("rtl/le_gemv.sv:80") == 1
+    assert report.main([str(out), "--mutation", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip().endswith("no readable mutate.json there (a `regress mutate` output folder)")

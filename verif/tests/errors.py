@@ -35,7 +35,7 @@ import pyuvm
 from cocotb.triggers import ClockCycles
 
 from models import csr_map
-from models.ddr_layout import HDR_AXI_DATA_W
+from models.ddr_layout import HDR_AXI_DATA_W, base_ending_past
 from models.driver import CTRL_SOFT_RESET, CTRL_START, STATUS_BUSY, ErrorCode
 from verif.agents.axi4 import AxiCtrlItem
 from verif.bfm.axi_mem_bfm import DECERR, SLVERR
@@ -176,6 +176,7 @@ class IllegalConfigTest(ErrorTestBase):
         kv_base = IMAGE_BASE + lay.kv_base
         other_bus = 64 if cfg.axi_data_w == 128 else 128    # an image exported for the other bus width
         unaligned = rng.choice([8, 16, 32, 48]) if lanes == 8 else rng.choice([16, 32, 48])
+        past = base_ending_past(len(image))                # the header readable, the image's end beyond 2**32
         # (label, CSR values with the header patched to agree, raw CSR values, TOKEN_POS, accepted)
         cases: list[tuple[str, dict[str, int], dict[str, int], int | None, bool]] = [
             (f"{zero_dim} = 0", {zero_dim: 0}, {}, None, False),
@@ -195,6 +196,9 @@ class IllegalConfigTest(ErrorTestBase):
             ("MAX_SEQ CSR disagrees with the image header", {}, {"MAX_SEQ": cfg.max_seq // 2}, None, True),
             ("image header magic corrupted", {}, {}, None, True),
             (f"header bus width {other_bus} != engine {cfg.axi_data_w}", {}, {}, None, True),
+            (f"image ending past the 32-bit address space (IMAGE_BASE {past:#x})", {},
+             {"IMAGE_BASE_LO": past, "KV_BASE_LO": past + lay.kv_base, "KV_BASE_HI": (past + lay.kv_base) >> 32},
+             None, True),
         ]
         for label, dims_vals, raw, csr_pos, accepted in cases:
             for k, v in dims_vals.items():
@@ -206,6 +210,8 @@ class IllegalConfigTest(ErrorTestBase):
                 mem.poke(IMAGE_BASE, bytes([image[0] ^ (1 << rng.randrange(8))]))
             if label.startswith("header bus width"):
                 mem.poke(IMAGE_BASE + 4 * HDR_AXI_DATA_W, other_bus.to_bytes(4, "little"))
+            if label.startswith("image ending past"):
+                mem.poke(past, image[:64])                          # its header, where the engine reads it
             plan = ErrPlan(self.x[pos], pos, int(ErrorCode.ILLEGAL_CONFIG), kind="" if accepted else REJECTED,
                            csr_pos=csr_pos, label=label)
             assert await seq.token(plan) == ErrorCode.ILLEGAL_CONFIG, label
