@@ -10,8 +10,8 @@ Groups (each starts at a fresh position; every failing step is followed by a goo
             MAX_SEQ, KV_BASE not 64-byte aligned) and accepted-then-failed (KV_BASE != IMAGE_BASE + kv_base, MAX_SEQ
             disagreeing with the header, the header magic corrupted, the header's bus width the other one,
             W_TILE_ROWS / N_LAYERS at their RTL maximum: legal, so accepted, then the header disagrees; the image
-            moved to end past the 32-bit address space, its header readable); the header restored and the engine
-            reconfigured after each
+            moved to end past the 32-bit address space, its header readable; two of them back to back, the second
+            failing at its header); the header restored and the engine reconfigured after each
   framing   X frames TLAST early with full TKEEP, bytes short (partial TKEEP), one extra beat, 2-3 extra beats,
             extra bytes
   reset     CTRL.SOFT_RESET before X, while the weights stream, while the logits stream
@@ -178,6 +178,15 @@ class _Planner:
         for label, setup, accepted in cases:
             self.fail(Step(self.pos, self.pos, int(ErrorCode.ILLEGAL_CONFIG), kind="" if accepted else REJECTED,
                            label=label, restore=[(self.base, header)], reconfigure=True, **setup))
+        # two failed tokens back to back, the second failing at its header, before any operator starts: the drain
+        # after the first must leave the datapath as a reset does (nothing busy that the second drain waits for)
+        code, restore = int(ErrorCode.ILLEGAL_CONFIG), [(self.base, header)]
+        self.steps.append(Step(self.pos, self.pos, code, label="back to back 1/2: MAX_SEQ CSR disagrees with the "
+                               "image header", csr=[(REGISTERS["MAX_SEQ"], c.max_seq // 2)], restore=restore,
+                               reconfigure=True))                  # no good re-run in between
+        self.fail(Step(self.pos, self.pos, code, label="back to back 2/2: image header magic corrupted",
+                       poke=[(self.base, bytes([self.image[0] ^ (1 << magic_bit)]))], restore=restore,
+                       reconfigure=True))
 
     def framing(self) -> None:
         rng, bb, d = self.rng, self.bb, self.cfg.d_model

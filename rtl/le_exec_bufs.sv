@@ -21,6 +21,10 @@
 // Mapping:             three simple dual-port block RAMs with lane write enables (le_vec_ram).
 // Reset:               synchronous, active low (the RAMs are not reset).
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_exec_bufs
   import le_pkg::*;
   import le_ctrl_pkg::*;
@@ -131,5 +135,12 @@ module le_exec_bufs
   // Unused: the element indices' bits above each buffer's depth; op/config fields other feeders use.
   logic unused;
   assign unused = ^{qkv_idx_i, ocat_idx_i, uact_idx_i, op_i, cfg_i};
+
+  // ---- assertions (rtl/le_assert.svh) -------------------------------------------------------------
+  // A run of O_concat (Wo's input) or U_act (W2's input) starts only after its producer has written every
+  // element: the last head's O requant, the GELU of W1 (le_exec waits for attn_o_idle_i / main_done_i).
+  // A write into the buffer being streamed is a race that the schedule's margins may hide.
+  `LE_ASSERT_NEVER(OcatWriteWhileFed_A, busy_o && src_q == SrcOcat && ocat_we_i)
+  `LE_ASSERT_NEVER(UactWriteWhileFed_A, busy_o && src_q == SrcUact && uact_we_i)
 
 endmodule

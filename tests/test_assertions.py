@@ -64,6 +64,8 @@ ENGINE_CASES: dict[str, str] = {
     "PerfBytesWrDma_A@u_perf_chk": "u_dut.u_perf_chk",
     "IdleAtDone_A@u_perf_chk": "u_dut.u_perf_chk",
     "TKeepContig_A@u_logits_chk": "u_dut.u_logits_chk.gen_assert",
+    "OcatWriteWhileFed_A@u_exec_bufs": "u_dut.u_exec.u_exec_bufs",
+    "UactWriteWhileFed_A@u_exec_bufs": "u_dut.u_exec.u_exec_bufs",
     "TValidHeld_M@u_x_chk": "u_dut.u_x_chk.gen_assume",
 }
 # file -> the cases of each of its labels

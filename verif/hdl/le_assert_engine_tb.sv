@@ -149,6 +149,17 @@ module le_assert_engine_tb;
         force u_dut.u_main_out.ln_idle = 1'b0;          // LayerNorm still busy
         token_done();
       end
+      // le_exec_bufs: an element written into the buffer the feeder is streaming
+      "OcatWriteWhileFed_A@u_exec_bufs": begin
+        force u_dut.u_exec.u_exec_bufs.src_q = le_ctrl_pkg::SrcOcat;
+        force u_dut.u_exec.u_exec_bufs.busy_o = 1'b1;
+        force u_dut.u_exec.u_exec_bufs.ocat_we_i = 1'b1;
+      end
+      "UactWriteWhileFed_A@u_exec_bufs": begin
+        force u_dut.u_exec.u_exec_bufs.src_q = le_ctrl_pkg::SrcUact;
+        force u_dut.u_exec.u_exec_bufs.busy_o = 1'b1;
+        force u_dut.u_exec.u_exec_bufs.uact_we_i = 1'b1;
+      end
       default: $fatal(1, "le_assert_engine_tb: unknown +case=%s", which);
     endcase
     step(4);

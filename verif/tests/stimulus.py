@@ -22,8 +22,10 @@
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 
+import numpy as np
 import pyuvm
 
 from models.config import EngineConfig
@@ -120,8 +122,26 @@ class BundleTest(BaseTest):
                         p_aw_stall=0.25, p_w_stall=0.25, b_lat_min=0, b_lat_max=30, p_b_gap=0.2, b_reorder=True)
 
 
+def exact_sd_row(n: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """An int16 LayerNorm input row of n (even) channels and an eps_q for which D = n*S2 - S1^2 + eps_q = 4^13:
+    LayerNorm's normalised square root is then exactly 2^30 (m = 17), 2^61 / sd = 2^31 an exact division whose
+    remainder meets the divisor (the `>=` of le_ln_rowstat's divider decides its bits), and with S1 odd every
+    deviation dev = n*y - S1 is odd, so norm = dev * 2^31 / 2^32 lands on a rounding half in every channel."""
+    amp = max(1, (1 << 13) // n)                  # n^2 * amp^2 / 3 < 4^13: D below 4^13 before eps
+    row = rng.integers(-amp, amp + 1, size=n).astype(np.int64)
+    if int(row.sum()) % 2 == 0:
+        row[0] += 1 if row[0] < amp else -1
+    d0 = n * int((row * row).sum()) - int(row.sum()) ** 2
+    eps = (1 << 26) - d0
+    assert n % 2 == 0 and eps >= 0 and math.isqrt((d0 + eps) << 34) == 1 << 30, (n, d0, eps)
+    return row, eps
+
+
 @pyuvm.test()
 class CornerTest(BaseTest):
+    """Datapath corners: LayerNorm 1 of layer 0 with zero variance (y1 = 0), int16 saturation of O' in layer 1,
+    and LayerNorm 2 of layer 0 at an exact power-of-two square root (its input row crafted through LayerNorm 1's
+    beta: the zero-variance row's output is beta; the FFN branch weighted 0 in the residual add)."""
     bundle = "tiny"
     tokens = 3
 
@@ -131,6 +151,11 @@ class CornerTest(BaseTest):
         l0, l1 = qm.layers[0], qm.layers[1 % len(qm.layers)]
         l0.res1_x_mult[:] = 0
         l0.res1_r_mult[:] = 0                      # y1 = 0 in every channel: LayerNorm 1 input has zero variance
+        row, l0.ln2_eps = exact_sd_row(qm.cfg.d_model, np.random.default_rng(self.seeds.numpy))
+        l0.ln1_beta[:] = row << 16                 # LayerNorm 1's int16 copy = row (norm = 0: out16 = beta >> 16)
+        l0.res2_x_mult[:] = 1 << 16                # y2 = row: LayerNorm 2's D = 4^k, sd = 2^30
+        l0.res2_r_mult[:] = 0
+        l0.ln2_gamma[:] = 1 << 16                  # the int16 copy = norm itself (Q.12): every rounding shows
         l1.wo.mult[:] = (1 << 31) - 1
         l1.wo.shift[:] = 30                        # O' = sat16(acc * ~2^30): int16 saturation
         return qm, pack(qm), x, positions, kv
@@ -157,6 +182,22 @@ class NarrowTest(CaseTest):
         return EngineCase(seed=self.seeds.master, cfg=cfg, t0=5, n_tokens=3, weight_dist="trained", latency="none",
                           backpressure="none", axi_mem={}, bus_knobs={}, data_seed=self.seeds.numpy,
                           intent={"rows": "one beat"})
+
+
+@pyuvm.test()
+class WideContextTest(CaseTest):
+    """The configuration corners random cases rarely draw within the sim budget: 16 heads (d_head = the lane
+    count, d_model 128 at 64 bits, 256 at 128), and the last position of max_seq decoded against 18 whole
+    context tiles (ctx_tile 2, 36 context rows: cfg.heads.9_16, cfg.ctx_count.17_up, cfg.seq_x_ctx.<max,many>)."""
+
+    def case(self) -> EngineCase:
+        bus = self.bus_bits
+        lanes = bus // 8
+        cfg = EngineConfig(d_model=16 * lanes, n_heads=16, d_head=lanes, d_ff=2 * lanes, n_layers=1, vocab=37,
+                           max_seq=37, axi_data_w=bus, w_tile_rows=16, ctx_tile=2).validate()
+        return EngineCase(seed=self.seeds.master, cfg=cfg, t0=34, n_tokens=3, weight_dist="trained", latency="none",
+                          backpressure="none", axi_mem={}, bus_knobs={}, data_seed=self.seeds.numpy,
+                          intent={"heads": "16", "context": "18 whole tiles at max_seq"})
 
 
 def first_split_append(cfg: EngineConfig, image_base: int) -> int | None:
