@@ -23,7 +23,7 @@
 Writes OUT/mutate.json (every mutant: id, file:line, operator, original -> mutated text, verdict, killing run, the
 suites that hold it, message), OUT/mutate.txt (the kill matrix, the score per suite and per file) and
 OUT/mutate.html (regress/report_mutation.py, also the dashboard's Mutation section); score = killed / (drawn -
-waived). Exit 0 when it ran (whatever the score), 2 on bad input (one line, before any build).
+waived). Exit 0 when it ran, 1 when a --gate minimum is missed, 2 on bad input (one line, before any build).
 """
 from __future__ import annotations
 
@@ -377,10 +377,33 @@ def add_parser(sub: Any) -> None:
     p.add_argument("-j", "--jobs", type=int, default=2)
     p.add_argument("--out", type=Path, help="output directory (default build/mutate/<suite>-<time>)")
     p.add_argument("--testlist", type=Path)
+    p.add_argument("--gate", default="", metavar="SUITE=PCT,...",
+                   help="minimum scores (smoke=95,nightly=98): exit 1 when a suite's score is below its minimum")
+
+
+def parse_gate(text: str, suites: str) -> dict[str, float]:
+    """--gate smoke=95,nightly=98 -> {suite: minimum percent}; each suite must be one of --suite's."""
+    names = [n for n in suites.split(",") if n]
+    gate: dict[str, float] = {}
+    for item in [i for i in text.split(",") if i]:
+        name, _, pct = item.partition("=")
+        try:
+            gate[name] = float(pct)
+        except ValueError:
+            raise MutateError(f"--gate {text}: expected SUITE=PERCENT items, got {item!r}") from None
+        if name not in names:
+            raise MutateError(f"--gate {text}: {name!r} is not one of --suite {suites}")
+    return gate
+
+
+def gate_misses(verdicts: list[Verdict], gate: dict[str, float]) -> list[str]:
+    """One line per suite whose score is below its --gate minimum."""
+    return [f"{n} {score(verdicts, n)[2]:.1f}% < {pct:g}%" for n, pct in gate.items() if score(verdicts, n)[2] < pct]
 
 
 def main(args: argparse.Namespace) -> int:
     try:
+        gate = parse_gate(args.gate, args.suite)
         if args.sample is not None and args.sample <= 0:
             raise MutateError(f"--sample {args.sample}: must be > 0")
         tl = load(args.testlist)
@@ -397,4 +420,7 @@ def main(args: argparse.Namespace) -> int:
     for line in report(verdicts, stale, args.suite, out):
         print(line)
     print(f"regress mutate: {out / 'mutate.json'}, {out / 'mutate.html'}")
-    return 0
+    below = gate_misses(verdicts, gate)
+    for line in below:
+        print(f"mutation gate: {line}")
+    return 1 if below else 0

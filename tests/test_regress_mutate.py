@@ -115,6 +115,12 @@ def test_score_per_nested_suite(tmp_path: Path) -> None:
                          "mutation score of nightly: 2/3 = 66.7 % (1 waived)"]
     doc = json.loads((tmp_path / "mutate.json").read_text())
     assert doc["scores"]["smoke"]["killed"] == 1 and doc["mutants"][1]["killed_in"] == ["nightly"]
+    assert mutate.parse_gate("smoke=95,nightly=98", "smoke,nightly") == {"smoke": 95.0, "nightly": 98.0}
+    assert mutate.gate_misses(vs, {"smoke": 30, "nightly": 66}) == []
+    assert mutate.gate_misses(vs, {"smoke": 95, "nightly": 66}) == ["smoke 33.3% < 95%"]
+    for bad, why in (("rand=90", "'rand' is not one of --suite smoke,nightly"), ("smoke=high", "SUITE=PERCENT")):
+        with pytest.raises(mutate.MutateError, match=why):
+            mutate.parse_gate(bad, "smoke,nightly")
 
 
 def test_a_waiver_with_a_line_matches_only_that_line(tmp_path: Path) -> None:
