@@ -41,13 +41,13 @@ from xml.etree import ElementTree
 import cocotb_tools.runner
 from cocotb_tools.runner import get_runner
 
-from eda import toolchain, wave_main
+from eda import listed_public, toolchain, wave_main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SIM_BUILD_ROOT = REPO_ROOT / "build" / "sim"
 BUILD_JOBS = 2  # the CI machine has 2 cores
 STAMP = ".le_build_ok"
-RECIPE = 1  # bump when the build recipe below changes in a way the hash cannot see
+RECIPE = 2  # bump when the build recipe below changes in a way the hash cannot see (2: eda/listed_public.py)
 WAVE_ARGS: tuple[str, ...] = ("--trace-fst", "--trace-structs")
 COVERAGE_ARGS: tuple[str, ...] = ("--coverage-line", "--coverage-toggle")
 """Verilator code coverage (`regress run --cov`): line (blocks, case items), branch (if/else: v_branch points of
@@ -224,7 +224,12 @@ def _build_locked(build_dir: Path, binary: Path, sources: Sequence[Path | str], 
         shutil.rmtree(build_dir)  # unfinished earlier attempt
     start = time.monotonic()
     cocotb_tools.runner.MAX_PARALLEL_BUILD_JOBS = BUILD_JOBS  # make -j for the C++ compile
-    runner = wave_main.WindowedVerilator() if waves else get_runner("verilator")   # waves: a windowed dump
+    if waves:
+        runner: cocotb_tools.runner.Runner = wave_main.WindowedVerilator()      # a windowed dump
+    elif listed_public.listed(extra_args or [], waves):
+        runner = listed_public.ListedPublicVerilator()  # only the .vlt's public signals, -O3
+    else:
+        runner = get_runner("verilator")
     runner.build(
         sources=[Path(s).resolve() for s in sources],
         hdl_toplevel=toplevel,

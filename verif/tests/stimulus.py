@@ -15,9 +15,11 @@
   AppendBurstTest   the K/V appends the presets never make: a 16-beat write burst (d_head 128 at 64 bits) and
                     appends split at a 4 KB boundary, the positions chosen from the layout
   NarrowTest        every vector one bus beat wide: one-beat GEMV rows, hand-shakes back to back
+  WideContextTest   16 heads, and the last position of max_seq against 18 whole context tiles
   CornerTest        the datapath corners random models rarely reach: the tiny model with layer 0's residual
-                    multipliers zeroed (LayerNorm 1 sees a constant row: zero variance) and layer 1's Wo requant
-                    at its largest gain (O' saturates int16); the coverage counters must see both
+                    multipliers zeroed (LayerNorm 1 sees a constant row: zero variance), layer 1's Wo requant
+                    at its largest gain (O' saturates int16; the coverage counters must see both), and layer 0's
+                    LayerNorm 2 at an exact power-of-two square root with every output at a rounding half
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ import pyuvm
 
 from models.config import EngineConfig
 from models.ddr_layout import DdrLayout, pack
+from models.ops import LN_OUT_SHIFT, NORM_FB, isqrt_norm, rshift_round
 from verif import settings
 from verif.bfm.axi_mem_bfm import BfmKnobs
 from verif.case_file import CASE_FILE, CASE_FILE_SETTING, read_case_file, write_case_file
@@ -141,7 +144,8 @@ def exact_sd_row(n: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
 class CornerTest(BaseTest):
     """Datapath corners: LayerNorm 1 of layer 0 with zero variance (y1 = 0), int16 saturation of O' in layer 1,
     and LayerNorm 2 of layer 0 at an exact power-of-two square root (its input row crafted through LayerNorm 1's
-    beta: the zero-variance row's output is beta; the FFN branch weighted 0 in the residual add)."""
+    beta: the zero-variance row's output is beta; the FFN branch weighted 0 in the residual add; its gamma and
+    beta put every output at a rounding half, so an inverse square root one unit off changes the int8 output)."""
     bundle = "tiny"
     tokens = 3
 
@@ -151,11 +155,19 @@ class CornerTest(BaseTest):
         l0, l1 = qm.layers[0], qm.layers[1 % len(qm.layers)]
         l0.res1_x_mult[:] = 0
         l0.res1_r_mult[:] = 0                      # y1 = 0 in every channel: LayerNorm 1 input has zero variance
-        row, l0.ln2_eps = exact_sd_row(qm.cfg.d_model, np.random.default_rng(self.seeds.numpy))
+        n = qm.cfg.d_model
+        row, l0.ln2_eps = exact_sd_row(n, np.random.default_rng(self.seeds.numpy))
         l0.ln1_beta[:] = row << 16                 # LayerNorm 1's int16 copy = row (norm = 0: out16 = beta >> 16)
-        l0.res2_x_mult[:] = 1 << 16                # y2 = row: LayerNorm 2's D = 4^k, sd = 2^30
+        l0.res2_x_mult[:] = 1 << 16                # y2 = row: LayerNorm 2's D = 4^13, sd = 2^30
         l0.res2_r_mult[:] = 0
-        l0.ln2_gamma[:] = 1 << 16                  # the int16 copy = norm itself (Q.12): every rounding shows
+        # LayerNorm 2's output at a rounding half in every channel: v = norm * gamma + beta = (k + 1/2) * 2^22, so
+        # the int8 output moves if norm is one unit off (an inverse square root one below 2^31 does that)
+        gamma = 1 << 12
+        s1 = int(row.sum())
+        inv, m = isqrt_norm(n * int((row * row).sum()) - s1 * s1 + l0.ln2_eps)
+        norm = rshift_round((n * row - s1) * inv, 61 - m - NORM_FB)
+        l0.ln2_gamma[:] = gamma
+        l0.ln2_beta[:] = ((1 << (LN_OUT_SHIFT - 1)) - norm * gamma) % (1 << LN_OUT_SHIFT)
         l1.wo.mult[:] = (1 << 31) - 1
         l1.wo.shift[:] = 30                        # O' = sat16(acc * ~2^30): int16 saturation
         return qm, pack(qm), x, positions, kv

@@ -1,0 +1,54 @@
+"""eda/listed_public.py: the engine's plain regression builds expose only the signals the pyuvm env reaches (the
+.vlt rules of verif/hdl/le_tb_public.vlt) instead of cocotb's --public-flat-rw on the whole design, and compile
+with -O3; waves and coverage builds keep the whole design public. No build: the commands are captured."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from eda import listed_public, simbuild
+from regress.testlist import load
+
+REPO = Path(__file__).resolve().parents[1]
+VLT = REPO / "verif" / "hdl" / "le_tb_public.vlt"
+
+
+def _extra_args() -> list[str]:
+    """The extra Verilator arguments of the test list's w128 build (its .f files)."""
+    extra: list[str] = []
+    for f in load().configs["w128"].filelists:
+        extra += simbuild.read_file_list(REPO / f)[1]
+    return extra
+
+
+def test_the_regression_builds_are_listed_and_waves_or_coverage_are_not() -> None:
+    extra = _extra_args()
+    assert listed_public.public_rule_files(extra) == [VLT]
+    assert listed_public.listed(extra, waves=False)
+    assert not listed_public.listed(extra, waves=True)
+    assert not listed_public.listed([*extra, *simbuild.COVERAGE_ARGS], waves=False)
+    assert not listed_public.listed([a for a in extra if not a.endswith(".vlt")], waves=False)
+
+
+def test_every_listed_module_exists() -> None:
+    """A misspelt module in a public rule would silently expose nothing."""
+    hdl = " ".join(p.read_text() for p in (REPO / "verif" / "hdl").glob("*.sv")) + \
+        " ".join(p.read_text() for p in (REPO / "rtl").glob("*.sv"))
+    defined = set(re.findall(r"^module\s+(\w+)", hdl, re.M))
+    listed = re.findall(r'-module\s+"(\w+)"', VLT.read_text())
+    assert listed and set(listed) <= defined, sorted(set(listed) - defined)
+
+
+def test_the_runner_drops_flat_public_and_adds_o3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    captured: list[list[str]] = []
+    runner = listed_public.ListedPublicVerilator()
+    monkeypatch.setattr(runner, "_execute", lambda cmds, cwd: captured.extend(list(map(str, c)) for c in cmds))
+    monkeypatch.setattr(runner, "_simulator_in_path_build_only", lambda: setattr(runner, "executable", "verilator"))
+    src = tmp_path / "t.sv"
+    src.write_text("module t; endmodule\n")
+    runner.build(sources=[src], hdl_toplevel="t", build_dir=tmp_path / "b", build_args=[str(VLT)])
+    verilate, make = captured[0], captured[-1]
+    assert "--public-flat-rw" not in verilate and str(VLT) in verilate and "--vpi" in verilate
+    assert make[0] == "make" and make[-2:] == list(listed_public.MAKE_OPT)
