@@ -16,7 +16,11 @@ times; the figure is the median of run.json's token-loop cycles per wall second 
 what another process on the machine cannot halve). They run more tokens than the env (--sc-tokens on tiny, an
 eighth of it on small) to be long enough to time; a token costs the same cycles whatever the count.
 
-Targets (issue 12): the SystemC harness >= 1 M cycles/s on tiny, >= 80 % of the bare loop, >= 20x the pyuvm env.
+Targets: the SystemC harness >= 1 M cycles/s on tiny and >= 80 % of the bare loop (issue 12; its third, >= 20x the
+pyuvm env, was met at 16.6x to 24.5x and is now printed without a verdict: the env got faster); the pyuvm env >= 250 k
+cycles/s on tiny at 128 bits (issue 16), printed with its share of the bare loop, its ceiling (the same RTL and
+testbench top, -O3, no VPI and no public signals; the env's plain builds are -O3 with only the testbench public:
+eda/listed_public.py).
 --minilm also times one full-size all-MiniLM-L6-v2 token through the SystemC harness (2 tokens exported, MAX_VOCAB
 32768, MEM_PAGES 8192: the ~30 MB image; target <= 2 s of wall time per token).
 Run it on a quiet machine and quote the `uptime` lines it prints: two cores shared with other builds halve the wall
@@ -42,7 +46,7 @@ from eda import scbuild  # noqa: E402
 
 TARGET_SC = 1_000_000          # SystemC harness cycles/s on tiny
 TARGET_SC_VS_BARE = 0.80
-TARGET_SC_VS_PYUVM = 20.0
+TARGET_PYUVM = 250_000         # the pyuvm env's cycles/s on tiny at 128 bits (issue 16)
 TARGET_MINILM_S = 2.0          # wall seconds per MiniLM token
 MINILM_PARAMS = {"MAX_VOCAB": 32768, "MEM_PAGES": 8192}   # as regress/testlist.yaml sc_minilm
 
@@ -155,9 +159,12 @@ def report(a: argparse.Namespace, work: Path) -> int:
                 f"CPU second {vs_bare_cpu:.2f}: {verdict(vs_bare_cpu >= TARGET_SC_VS_BARE)})")
         good = vs_bare >= TARGET_SC_VS_BARE
         if "pyuvm" in r:
-            vs_py = sc / r["pyuvm"]["cycles_per_s"]
-            line += f", SystemC/pyuvm {vs_py:.1f}x ({verdict(vs_py >= TARGET_SC_VS_PYUVM)})"
-            good = good and vs_py >= TARGET_SC_VS_PYUVM
+            py = r["pyuvm"]["cycles_per_s"]
+            line += (f", pyuvm {py:,.0f} cycles/s = {py / r['bare']['cycles_per_s']:.1%} of the bare loop (its "
+                     f"ceiling), SystemC/pyuvm {sc / py:.1f}x")
+            if r["bundle"] == "tiny" and r["bus"] == 128:
+                line += f" (pyuvm {verdict(py >= TARGET_PYUVM)} >= {TARGET_PYUVM:,})"
+                good = good and py >= TARGET_PYUVM
         if r["bundle"] == "tiny":
             cpu = r["systemc"]["cycles_per_cpu_s"]
             line += (f", SystemC {sc:,.0f} cycles/s ({verdict(sc >= TARGET_SC)} >= {TARGET_SC:,}; per CPU second "

@@ -9,6 +9,7 @@ Everything before `kv` is read-only; `kv` is the one read-write region.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -118,6 +119,12 @@ class DdrLayout:
         words = [MAGIC, LAYOUT_VERSION, c.d_model, c.n_heads, c.d_head, c.d_ff, c.n_layers, c.vocab, c.max_seq,
                  c.axi_data_w, c.w_tile_rows, c.ctx_tile, self.kv_base, self.kv_size, self.size, 0]
         return np.array(words, dtype=np.uint32)
+
+
+@lru_cache(maxsize=16)
+def layout_of(cfg: EngineConfig) -> DdrLayout:
+    """The DdrLayout of a config, built once (callers must not modify it; a layout walk costs milliseconds)."""
+    return DdrLayout(cfg)
 
 
 def base_ending_past(size: int, addr_w: int = 32) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_env, uvm_tlm_analysis_fifo
 
 from models.config import EngineConfig
-from models.ddr_layout import DdrLayout
+from models.ddr_layout import DdrLayout, layout_of
 from models.qmodel import QModel
 from verif.agents.axi4 import AxiSlaveAgent, AxiSlaveConfig
 from verif.agents.axil import AxilAgent, AxilConfig, AxilRegAdapter
@@ -60,7 +60,7 @@ class EnvConfig:
 
     @property
     def layout(self) -> DdrLayout:
-        return DdrLayout(self.qm.cfg)
+        return layout_of(self.qm.cfg)
 
 
 PROBE_PLUSARG = "le_probe_file"
