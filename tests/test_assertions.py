@@ -62,6 +62,7 @@ ENGINE_CASES: dict[str, str] = {
     "PerfRdStallExact_A@u_perf_chk": "u_dut.u_perf_chk",
     "PerfBytesRdDma_A@u_perf_chk": "u_dut.u_perf_chk",
     "PerfBytesWrDma_A@u_perf_chk": "u_dut.u_perf_chk",
+    "PerfRdStallDma_A@u_perf_chk": "u_dut.u_perf_chk",
     "IdleAtDone_A@u_perf_chk": "u_dut.u_perf_chk",
     "TKeepContig_A@u_logits_chk": "u_dut.u_logits_chk.gen_assert",
     "OcatWriteWhileFed_A@u_exec_bufs": "u_dut.u_exec.u_exec_bufs",

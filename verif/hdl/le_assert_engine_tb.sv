@@ -70,11 +70,13 @@ module le_assert_engine_tb;
     repeat (n) @(negedge clk);
   endtask
 
-  // The token control's two events as le_perf_checker sees them: a START accepted, then the done event.
-  task automatic token_done();
+  // The token control's two events as le_perf_checker sees them: a START accepted, then the done event;
+  // dma_stalls: the read DMA's own stall counter jumps by that much in between.
+  task automatic token_done(int unsigned dma_stalls = 0);
     force u_dut.tok_start = 1'b1;     // (it starts the datapath too: harmless here)
     step();
     force u_dut.tok_start = 1'b0;
+    if (dma_stalls != 0) force u_dut.rd_stall = u_dut.u_axi_rd.stall_cycles_o + dma_stalls;
     force u_dut.u_host_if.irq_done_ev = 1'b1;
     step();
     force u_dut.u_host_if.irq_done_ev = 1'b0;
@@ -145,6 +147,8 @@ module le_assert_engine_tb;
         force u_dut.u_host_if.perf_bwr = 64'd16;
         token_done();
       end
+      // the read DMA claims 100 waits the datapath never saw
+      "PerfRdStallDma_A@u_perf_chk": token_done(100);
       "IdleAtDone_A@u_perf_chk": begin
         force u_dut.u_main_out.ln_idle = 1'b0;          // LayerNorm still busy
         token_done();

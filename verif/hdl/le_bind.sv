@@ -63,7 +63,7 @@ bind layer_engine le_perf_checker u_perf_chk (
   .start_i(tok_start), .abort_i(abort), .done_ev_i(u_host_if.irq_done_ev),
   .rd_valid_i(rd_valid), .rd_ready_i(rd_ready), .rd_stall_i(u_host_if.perf_stall),
   .bytes_rd_i(u_host_if.perf_brd), .bytes_wr_i(u_host_if.perf_bwr),
-  .dma_rd_bytes_i(rd_bytes), .dma_wr_bytes_i(wr_bytes),
+  .dma_rd_bytes_i(rd_bytes), .dma_wr_bytes_i(wr_bytes), .dma_rd_stall_i(rd_stall),
   .idle_main_i(main_idle), .idle_score_i(u_attn.score_idle), .idle_pv_i(u_attn.pv_idle),
   .idle_ln_i(u_main_out.ln_idle)
 );

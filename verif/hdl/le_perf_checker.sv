@@ -18,6 +18,11 @@
 //   PerfBytesRdDma    ... PERF_BYTES_RD equals what le_axi_rd's own byte counter (bytes_read_o: every R beat
 //   PerfBytesWrDma    since reset, 32 bits) moved since the START; PERF_BYTES_WR likewise le_axi_wr's
 //                     (bytes_written_o): the DMAs' counters are the second, independent count of the bus beats.
+//   PerfRdStallDma    ... le_axi_rd's own stall counter (stall_cycles_o: cycles with its output ready, nothing
+//                     to offer, a command in flight) moved by no more than the reference count since the START:
+//                     such a cycle is a wait of the datapath too (the stall gate between them passes ready only
+//                     when it is open, and then no valid either); the difference is the waits with no read in
+//                     flight. (The DMA's counters are otherwise read only by their block tests' throughput checks.)
 //   IdleAtDone        ... every operator with an idle output is idle: the main GEMV (le_logits), the score
 //                     GEMV, P.V and LayerNorm (no element of the token still inside when DONE rises; their
 //                     idle_o are read by nothing in the RTL).
@@ -39,6 +44,7 @@ module le_perf_checker (
   input  logic [63:0] bytes_wr_i,
   input  logic [31:0] dma_rd_bytes_i,  // le_axi_rd bytes_read_o; le_axi_wr bytes_written_o
   input  logic [31:0] dma_wr_bytes_i,
+  input  logic [31:0] dma_rd_stall_i,  // le_axi_rd stall_cycles_o
   input  logic        idle_main_i,     // le_logits (the main GEMV) idle_o
   input  logic        idle_score_i,    // le_attn's score le_gemv idle_o
   input  logic        idle_pv_i,       // le_pv_accum idle_o
@@ -49,6 +55,7 @@ module le_perf_checker (
   logic        busy_q, busy_d, check_q, check_d;
   logic [63:0] waits_q, waits_d;
   logic [31:0] rd_base_q, rd_base_d, wr_base_q, wr_base_d;   // the DMAs' counters at the START
+  logic [31:0] st_base_q, st_base_d;
 
   always_comb begin
     busy_d  = start_i || (busy_q && !done_ev_i && !abort_i);
@@ -56,6 +63,7 @@ module le_perf_checker (
     waits_d = waits_q;
     rd_base_d = start_i ? dma_rd_bytes_i : rd_base_q;
     wr_base_d = start_i ? dma_wr_bytes_i : wr_base_q;
+    st_base_d = start_i ? dma_rd_stall_i : st_base_q;
     if (start_i) begin
       waits_d = '0;
     end else if (busy_q && rd_ready_i && !rd_valid_i) begin
@@ -70,18 +78,21 @@ module le_perf_checker (
       waits_q   <= '0;
       rd_base_q <= '0;
       wr_base_q <= '0;
+      st_base_q <= '0;
     end else begin
       busy_q    <= busy_d;
       check_q   <= check_d;
       waits_q   <= waits_d;
       rd_base_q <= rd_base_d;
       wr_base_q <= wr_base_d;
+      st_base_q <= st_base_d;
     end
   end
 
   `LE_ASSERT(PerfRdStallExact_A, check_q |-> rd_stall_i == waits_q)
   `LE_ASSERT(PerfBytesRdDma_A, check_q |-> bytes_rd_i[31:0] == dma_rd_bytes_i - rd_base_q)
   `LE_ASSERT(PerfBytesWrDma_A, check_q |-> bytes_wr_i[31:0] == dma_wr_bytes_i - wr_base_q)
+  `LE_ASSERT(PerfRdStallDma_A, check_q |-> 64'(dma_rd_stall_i - st_base_q) <= waits_q)
   `LE_ASSERT(IdleAtDone_A, check_q |-> idle_main_i && idle_score_i && idle_pv_i && idle_ln_i)
 
   logic unused;
@@ -89,8 +100,8 @@ module le_perf_checker (
 `else
   logic unused;
   assign unused = ^{clk_i, rst_ni, start_i, abort_i, done_ev_i, rd_valid_i, rd_ready_i,
-                    rd_stall_i, bytes_rd_i, bytes_wr_i, dma_rd_bytes_i, dma_wr_bytes_i, idle_main_i,
-                    idle_score_i, idle_pv_i, idle_ln_i};
+                    rd_stall_i, bytes_rd_i, bytes_wr_i, dma_rd_bytes_i, dma_wr_bytes_i,
+                    dma_rd_stall_i, idle_main_i, idle_score_i, idle_pv_i, idle_ln_i};
 `endif
 
 endmodule
