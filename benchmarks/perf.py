@@ -21,6 +21,11 @@ token must move (models.traffic.roofline_cycles: requested bytes / bus bytes per
 roofline / cycles (1.0 = the bus never idles); rd stall = PERF_RD_STALL_CYCLES; sched beats = the read beats
 the engine's DMA schedule actually puts on the bus (models.schedule: whole beats per transfer, plus the
 64-byte header read), which is what PERF_BYTES_RD counts.
+
+Second table, where the cycles go: le_tb_top's bus profile of the token (verif/tests/perf.py profile.json): every
+busy cycle (le_token_ctrl in TBusy) is an R beat, a wait on a read burst in flight (latency the prefetch does not
+hide), or a cycle with no read in flight, attributed to the main MAC's phase of its latest begin (QKV + each
+head's attention, Wo + residual + LayerNorm 1, W1 + GELU, W2 + residual + LayerNorm 2, logits).
 """
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ from models.ddr_layout import DdrLayout
 from models.schedule import schedule_beats, token_schedule
 from models.traffic import beats, roofline_cycles, token_traffic
 from regress.launch import RUNS_DIR, RunFailed, run_listed
-from verif.tests.perf import PERF_CASES, READ_LATENCY, perf_case
+from verif.tests.perf import PERF_CASES, PROFILE_FILE, READ_LATENCY, perf_case
 
 SEED = 1
 
@@ -64,7 +69,8 @@ def measure(case: str, width: int) -> dict[str, Any]:
     return {"config": case, "bus_bits": width, "pos": pos, "cycles": p["cycles"], "roofline_cycles": roof,
             "ratio": roof / p["cycles"] if p["cycles"] else 0.0, "rd_stall_cycles": p["rd_stall_cycles"],
             "bytes_rd": p["bytes_rd"], "bytes_wr": p["bytes_wr"], "sched_rd_beats": sched_read_beats(cfg, pos),
-            "read_latency": READ_LATENCY, "bit_exact": True, "run_dir": str(run.run_dir)}
+            "read_latency": READ_LATENCY, "bit_exact": True, "run_dir": str(run.run_dir),
+            "profile": json.loads((run.run_dir / PROFILE_FILE).read_text())}
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -76,6 +82,23 @@ def table(rows: list[dict[str, Any]]) -> str:
         lines.append(f"| {r['config']} | {r['bus_bits']} | {pos} | {r['cycles']} | {r['roofline_cycles']} | "
                      f"{r['ratio']:.3f} | {r['rd_stall_cycles']} | {r['sched_rd_beats']} | "
                      f"{'yes' if r['bit_exact'] else 'NO'} |")
+    return "\n".join(lines)
+
+
+PHASES = (("noread_qkv", "QKV + attention"), ("noread_wo", "Wo + LN1"), ("noread_w1", "W1 + GELU"),
+          ("noread_w2", "W2 + LN2"), ("noread_logits", "logits"))
+
+
+def breakdown(rows: list[dict[str, Any]]) -> str:
+    """Where each token's cycles go (le_tb_top's bus profile, verif/tests/perf.py): busy cycles = R beats + cycles
+    waiting on a read in flight + cycles with no read in flight, by the main MAC's phase."""
+    lines = ["| config | bus | busy cycles | R beats | read latency not hidden | " +
+             " | ".join(f"no read: {label}" for _, label in PHASES) + " |",
+             "| --- | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in PHASES) + " |"]
+    for r in rows:
+        p = r["profile"]
+        cells = [f"{p[k]} ({100 * p[k] / p['cycles']:.1f} %)" for k in ("rbeat", "rwait", *(k for k, _ in PHASES))]
+        lines.append(f"| {r['config']} | {r['bus_bits']} | {p['cycles']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -100,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                 failed.append(str(e).splitlines()[0])
     print(f"## layer_engine cycles per token ({READ_LATENCY}-cycle read latency, no stalls, in order)\n")
     print(table(rows))
+    print("\n## Where the cycles go (bus profile of the token)\n")
+    print(breakdown(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n")
     if failed:

@@ -176,6 +176,43 @@ module le_tb_top #(
     end
   end
 
+  // ---- bus profile for benchmarks/perf.py (verif/tests/perf.py reads it after its one token) ----
+  // Every cycle of a busy token (le_token_ctrl in TBusy) counts once: an R beat on the bus (prof_rbeat); no
+  // beat while the memory holds an accepted read burst not yet returned (prof_rwait: read latency the
+  // prefetch does not hide); or no read outstanding at the memory (prof_noread_<phase>: the read DMA has
+  // nothing to ask for, its buffer full of data the datapath has not taken or the schedule's next read
+  // waiting for its buffer), by the main MAC's phase of its latest begin: qkv (Q/K/V GEMV and each head's attention), wo (Wo, residual, LayerNorm
+  // 1), w1 (W1, GELU), w2 (W2, residual, LayerNorm 2), logits. Counted from reset, never cleared.
+  logic [31:0] prof_cycles       /*verilator public_flat_rd*/ = '0;
+  logic [31:0] prof_rbeat        /*verilator public_flat_rd*/ = '0;
+  logic [31:0] prof_rwait        /*verilator public_flat_rd*/ = '0;
+  logic [31:0] prof_noread_qkv   /*verilator public_flat_rd*/ = '0;
+  logic [31:0] prof_noread_wo    /*verilator public_flat_rd*/ = '0;
+  logic [31:0] prof_noread_w1    /*verilator public_flat_rd*/ = '0;
+  logic [31:0] prof_noread_w2    /*verilator public_flat_rd*/ = '0;
+  logic [31:0] prof_noread_logits /*verilator public_flat_rd*/ = '0;
+  logic        prof_busy, prof_inflight;
+  logic [31:0] prof_phase;
+  assign prof_busy     = 32'(u_dut.u_host_if.u_token_ctrl.state_q) == 32'd1;   // TBusy
+  assign prof_inflight = u_mem.u_rd.cnt != 0;    // a burst's AR taken, its last R beat not yet
+  assign prof_phase    = 32'(u_dut.main_phase);
+  always_ff @(posedge clk) begin
+    if (rst_n && prof_busy) begin
+      prof_cycles <= prof_cycles + 1;
+      if (rvalid && rready)   prof_rbeat <= prof_rbeat + 1;
+      else if (prof_inflight) prof_rwait <= prof_rwait + 1;
+      else begin
+        unique case (prof_phase)
+          32'd0:   prof_noread_qkv    <= prof_noread_qkv + 1;
+          32'd1:   prof_noread_wo     <= prof_noread_wo + 1;
+          32'd2:   prof_noread_w1     <= prof_noread_w1 + 1;
+          32'd3:   prof_noread_w2     <= prof_noread_w2 + 1;
+          default: prof_noread_logits <= prof_noread_logits + 1;
+        endcase
+      end
+    end
+  end
+
   // ---- operator-boundary probes for `regress debug` (verif/hdl/le_probe.sv; idle without +le_probe_file) ----
   le_probe #(.MAX_D_HEAD(MAX_D_HEAD)) u_probe (
     .clk_i        (clk),

@@ -36,6 +36,9 @@ from verif.bfm.axi_mem_bfm import BfmKnobs
 from verif.tests.base import BaseTest, setting
 
 READ_LATENCY = 40
+PROFILE_FILE = "profile.json"
+PROFILE_KEYS = ("cycles", "rbeat", "rwait", "noread_qkv", "noread_wo", "noread_w1", "noread_w2", "noread_logits")
+"""le_tb_top's prof_<key> counters (verif/hdl/le_tb_top.sv "bus profile"): the busy cycles, then the buckets."""
 MODEL_SEED = 1
 PERF_CASES = ("small", "minilm-1L")
 MINILM_1L = EngineConfig(d_model=384, n_heads=12, d_head=32, d_ff=1536, n_layers=1, vocab=1024, max_seq=512,
@@ -80,6 +83,7 @@ class PerfTest(BaseTest):
         return qm, pack(qm), xs[pos:], [pos], eng.kv.copy()
 
     def check_phase(self) -> None:
+        self.write_profile()
         if setting("perf_budget", "on") == "off":           # benchmarks/perf.py: a figure, not a verdict
             return
         case = setting("perf_case", "small")
@@ -95,3 +99,13 @@ class PerfTest(BaseTest):
             raise AssertionError(f"PerfTest {case} at {self.bus_bits} bits: PERF_CYCLES {cycles[0]} over the budget "
                                  f"{budget} (roofline / {floor}): roofline/cycles {ratio:.3f} < {floor}")
         self.logger.info(f"cycle budget: {cycles[0]} <= {budget} (roofline/cycles {ratio:.3f} >= {floor})")
+
+    def write_profile(self) -> None:
+        """profile.json: le_tb_top's bus profile of the token (where its cycles went: R beats, read latency not
+        hidden, no read in flight by main-MAC phase); its buckets add up to its cycle count by construction."""
+        prof = {k: int(getattr(self.dut, f"prof_{k}").value) for k in PROFILE_KEYS}
+        if sum(prof[k] for k in PROFILE_KEYS[1:]) != prof["cycles"]:
+            raise AssertionError(f"PerfTest: the bus profile's buckets do not add up to its cycles: {prof}")
+        Path(PROFILE_FILE).write_text(json.dumps(prof) + "\n")
+        self.logger.info(f"bus profile: {prof}")
+
