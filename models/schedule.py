@@ -44,9 +44,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .axi import BOUNDARY_4K, MAX_BURST_BEATS
-from .ddr_layout import DdrLayout
+from .config import EngineConfig
+from .ddr_layout import DdrLayout, layout_of
 from .traffic import RegionBytes, beats, token_traffic
 
 AXI_BOUNDARY = BOUNDARY_4K          # an AXI4 burst must not cross a 4 KB address boundary (models/axi.py)
@@ -193,6 +195,13 @@ def schedule_beats(schedule: Iterable[Transfer], bus_bytes: int) -> tuple[int, i
         else:
             wr += n
     return rd, wr
+
+
+@lru_cache(maxsize=256)
+def token_beats(cfg: EngineConfig, pos: int) -> tuple[int, int]:
+    """(read beats, write beats) of one token at `pos` on cfg's bus: schedule_beats of token_schedule, computed
+    once per (config, position)."""
+    return schedule_beats(token_schedule(layout_of(cfg), pos), cfg.bus_bytes)
 
 
 def by_region(schedule: Iterable[Transfer]) -> dict[str, RegionBytes]:

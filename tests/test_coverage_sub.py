@@ -43,6 +43,20 @@ def test_outstanding_depth_from_cycle_stamps() -> None:
     assert [x.outstanding for x in s] == [1, 2, 3, 4, 4, 1]
 
 
+def test_outstanding_depth_matches_the_pairwise_count() -> None:
+    """The sorted-stamp count equals the plain definition (1 + the other reads with t_ar <= b.t_ar <= t_last) on
+    random bursts with ties."""
+    import random
+    rng = random.Random(7)
+    for _ in range(200):
+        bursts = []
+        for _ in range(rng.randrange(1, 30)):
+            t_ar = rng.randrange(0, 60)
+            bursts.append(rd(0x40 * rng.randrange(64), 2, t_ar, t_ar + rng.randrange(0, 30)))
+        want = [1 + sum(1 for o in bursts if o is not b and o.t_ar <= b.t_ar <= o.t_last) for b in bursts]
+        assert [x.outstanding for x in classify_bursts([(False, b) for b in bursts], BB)] == want
+
+
 def test_burst_lines_are_stable() -> None:
     r = burst_line(False, rd(0x100FC0, 8, 103, 111, arid=2))
     assert r == "R id=2 addr=0x100fc0 len=8 resp=0 t_ar=103 t_first=104 t_last=111 ooo=0 il=0"

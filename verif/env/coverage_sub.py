@@ -28,6 +28,7 @@ dir, the simulator's cwd), and the per-covergroup percentages and the holes are 
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,8 @@ def classify_bursts(items: Sequence[tuple[bool, Any]], bus_bytes: int) -> list[B
     """(write?, ReadBurst | WriteBurst) records of one token -> what the axi_burst / axi_depth groups sample."""
     starts = {w: {b.addr for ww, b in items if ww == w} for w in (False, True)}
     reads = [b for w, b in items if not w]
+    ars = sorted(b.t_ar for b in reads)
+    lasts = sorted(b.t_last for b in reads)
     out = []
     for write, b in items:
         beats = (b.awlen if write else b.arlen) + 1
@@ -69,7 +72,9 @@ def classify_bursts(items: Sequence[tuple[bool, Any]], bus_bytes: int) -> list[B
         split = end % AXI_BOUNDARY == 0 and beats < AXI_MAX_BEATS and end in starts[write]
         depth = 0
         if not write:
-            depth = 1 + sum(1 for o in reads if o is not b and o.t_ar <= b.t_ar <= o.t_last)
+            # outstanding when b's AR is accepted: the reads (b included) with t_ar <= b.t_ar <= t_last; a read
+            # whose last beat came before b.t_ar also had its AR before it (t_ar <= t_last), so subtract those
+            depth = bisect_right(ars, b.t_ar) - bisect_left(lasts, b.t_ar)
         out.append(BurstSample(write, beats, split, depth))
     return out
 

@@ -28,7 +28,7 @@ from models.driver import (
     status_error_code,
 )
 from models.driver import TokenResult as DriverTokenResult
-from models.schedule import schedule_beats, token_schedule
+from models.schedule import token_beats
 from verif.agents.axis import AxisFrameItem
 
 from .env import LayerEngineEnv
@@ -138,8 +138,8 @@ class TokenSeq(uvm_sequence):
     def budget(self, pos: int) -> int:
         """Cycles a token may take before the env calls it hung: 50x its read beats (a memory-bound token needs
         about 1x), at least 200,000, at most EnvConfig.irq_timeout_cycles."""
-        cfg, layout = self.env.ec.cfg, self.env.ec.layout
-        beats = schedule_beats(token_schedule(layout, pos), cfg.bus_bytes)[0] if 0 <= pos < cfg.max_seq else 0
+        cfg = self.env.ec.cfg
+        beats = token_beats(cfg, pos)[0] if 0 <= pos < cfg.max_seq else 0
         return min(self.env.ec.irq_timeout_cycles, max(200_000, 50 * beats))
 
     async def run_one(self, index: int, plan: TokenPlan) -> None:

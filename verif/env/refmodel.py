@@ -18,7 +18,7 @@ from models.config import EngineConfig
 from models.ddr_layout import DdrLayout, pack_kv
 from models.golden import GoldenEngine, Trace
 from models.qmodel import QModel
-from models.schedule import kv_writes, schedule_beats, token_schedule
+from models.schedule import kv_writes, token_beats
 
 from .txn import KvWrite, TokenPrediction, TokenStart
 
@@ -84,7 +84,7 @@ class GoldenPredictor:
                       for t in kv_writes(layout, start.pos)]
         rd_beats = wr_beats = 0
         if 0 <= start.pos < c.max_seq:           # an illegal TOKEN_POS has no schedule (START is rejected)
-            rd_beats, wr_beats = schedule_beats(token_schedule(layout, start.pos), c.bus_bytes)
+            rd_beats, wr_beats = token_beats(c, start.pos)
         self.n_predicted += 1
         return TokenPrediction(start, logits, writes, rd_beats * c.bus_bytes, wr_beats * c.bus_bytes,
                                self.kv_image())
