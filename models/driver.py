@@ -79,7 +79,7 @@ IRQ_ERROR = csr_map.field_mask("IRQ_STATUS", "ERROR")
 IRQ_ALL = IRQ_DONE | IRQ_ERROR
 REG_MASK = 0xFFFF_FFFF
 LOGIT_BYTES = 4
-DEFAULT_RESET_POLLS = 100
+DEFAULT_RESET_POLLS = 2048   # S2: the drain bound at 40-cycle latencies, 1 cycle a read (host_protocol.md 6)
 DEFAULT_TOKEN_TIMEOUT_S = 60.0     # step 6 irq wait per token; generous, so only a hung engine or bus hits it
 CSR_ID_MAGIC = csr_map.RESET["ID"]["MAGIC"]            # ID reads this ("LENG")
 

@@ -55,7 +55,7 @@ typedef enum le_status {
 #define LE_CSR_VERSION_MAJOR 1u               /* VERSION.MAJOR this driver was written for */
 #define LE_HEADER_AXI_DATA_W 9u              /* header word holding the bus width (bits) the image is for */
 #define LE_BUS_WIDTH_MSG_BYTES 96u            /* enough for le_check_bus_width's line and its NUL */
-#define LE_DEFAULT_RESET_POLLS 100u           /* = models/driver.py DEFAULT_RESET_POLLS */
+#define LE_DEFAULT_RESET_POLLS 2048u          /* = models/driver.py DEFAULT_RESET_POLLS */
 #define LE_DEFAULT_IRQ_BUDGET_US 60000000u    /* 60 s = models/driver.py DEFAULT_TOKEN_TIMEOUT_S */
 
 /* ---- configuration ------------------------------------------------------------------------------ */
