@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from regress.mutants import Mutant, generate, instrument
-from regress.report_mutation import page
+from regress.report_mutation import page, per_file
 from regress.rerun import run_command
 from regress.results import parse_cocotb_results, sva_in_log
 from regress.runner import REPO, Job, git_info, output_to, plan, sim_command
@@ -232,15 +232,20 @@ def _order(runs: list[Run]) -> list[Run]:
     return sorted(runs, key=lambda r: (r[0].timeout, r[0].engine != "systemc"))
 
 
-def _runs(tl: TestList, suites: str) -> tuple[list[Run], list[int]]:
+def suite_names(suites: str) -> list[str]:
+    """The suite names of --suite (`smoke` or nested `smoke,nightly`)."""
+    return [n for n in suites.split(",") if n]
+
+
+def _runs(tl: TestList, suites: str) -> tuple[list[Run], list[tuple[str, int]]]:
     """The runs of `suites` (comma-separated, each holding the runs of the one before: `smoke,nightly`) in the
-    order they are tried, and how many of them make up each suite (a prefix each, so a mutant's killing run says
-    which suites kill it). Every run takes master seed 1 (a suite's random seeds would make the score
-    irreproducible; smoke's fixed seeds are 1 too), one seed per test and configuration."""
+    order they are tried, and (suite, how many of the runs make it up) per suite (a prefix each, so a mutant's
+    killing run says which suites kill it). Every run takes master seed 1 (a suite's random seeds would make the
+    score irreproducible; smoke's fixed seeds are 1 too), one seed per test and configuration."""
     runs: list[Run] = []
-    prefix: list[int] = []
+    bounds: list[tuple[str, int]] = []
     seen: set[tuple[str, str, int]] = set()
-    for name in [n for n in suites.split(",") if n]:
+    for name in suite_names(suites):
         try:
             mine = plan(tl, tl.suite(name), seed=1)
         except TestListError as exc:
@@ -252,18 +257,17 @@ def _runs(tl: TestList, suites: str) -> tuple[list[Run], list[int]]:
                               f"(missing {', '.join(missing[:3])}); list the suites smallest first")
         runs += _order([r for r in mine if (r[0].name, r[1].name, r[2]) not in seen])
         seen |= keys
-        prefix.append(len(runs))
+        bounds.append((name, len(runs)))
     if not runs:
         raise MutateError(f"suite {suites!r} has no run to judge mutants with")
-    return runs, prefix
+    return runs, bounds
 
 
 def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int, jobs: int, out: Path,
             say: Callable[[str], None] = print, ids: Sequence[int] = (),
             waivers_path: Path = WAIVERS) -> tuple[list[Verdict], list[Any]]:
     """Run the mutants (`ids`: exactly these, else a sample of n); (a verdict per drawn mutant, stale waivers)."""
-    runs, prefix = _runs(tl, suite)
-    names = [n for n in suite.split(",") if n]
+    runs, bounds = _runs(tl, suite)
     waivers = load_waivers(waivers_path)
     everything, skipped = generate(REPO, rtl_files())     # ids are the same whatever --modules selects
     generated = [m for m in everything if m.file in set(files)]
@@ -282,10 +286,11 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
     stale = [w for w in waivers if not any(_waived(m, [w]) for m in everything)]
     todo = [v for v in verdicts if v.status != "waived"]
     n_skipped = sum(skipped[f] for f in files)
+    ends = [end for _, end in bounds]
+    sizes = " + ".join(str(b - a) for a, b in zip([0, *ends[:-1]], ends, strict=True))
     say(f"regress mutate: {len(generated)} mutants of {len(files)} file(s) ({n_skipped} multi-line statements not "
-        f"mutated), {len(drawn)} drawn (seed {seed}), {len(drawn) - len(todo)} waived; suite "
-        f"{suite}: {' + '.join(str(b - a) for a, b in zip([0, *prefix[:-1]], prefix, strict=True))} run(s) per "
-        f"mutant, master seed 1, stop at the first kill")
+        f"mutated), {len(drawn)} drawn (seed {seed}), {len(drawn) - len(todo)} waived; suite {suite}: {sizes} "
+        f"run(s) per mutant, master seed 1, stop at the first kill")
     tree = tree_for(files, [v.mutant for v in todo], runs[0][1].toplevel)
     t0 = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
@@ -314,7 +319,7 @@ def measure(tl: TestList, suite: str, files: list[str], n: int | None, seed: int
             status, msg = run_job(spec, cfg, sd, build_of(spec, cfg), v.mutant.id, out / "runs" / f"m{v.mutant.id}")
             if status != "pass":
                 v.status, v.by, v.how, v.message = "killed", name, status, msg
-                v.killed_in = tuple(n for n, end in zip(names, prefix, strict=True) if i < end)
+                v.killed_in = tuple(n for n, end in bounds if i < end)
                 break
         v.seconds = time.monotonic() - t
         say(f"  {v.status:8s} {v.mutant.describe()[:150]}" + (f"  <- {v.by}" if v.by else ""))
@@ -337,19 +342,14 @@ def score(verdicts: list[Verdict], suite: str | None = None) -> tuple[int, int, 
 def report(verdicts: list[Verdict], stale: list[Any], suite: str, out: Path) -> list[str]:
     """OUT/mutate.json and OUT/mutate.txt; returns the text's lines (a score line per suite of `suite`, then the
     table per file, the survivors and the kills of the whole)."""
-    names = [n for n in suite.split(",") if n]
     waived = sum(v.status == "waived" for v in verdicts)
-    scores = {n: score(verdicts, n) for n in names}
+    scores = {n: score(verdicts, n) for n in suite_names(suite)}
     killed, judged, pct = score(verdicts)
-    per: dict[str, list[Verdict]] = {}
-    for v in verdicts:
-        per.setdefault(v.mutant.file, []).append(v)
+    mutants = [v.to_json() for v in verdicts]
     lines = [f"mutation score of {n}: {k}/{j} = {p:.1f} % ({waived} waived)" for n, (k, j, p) in scores.items()]
     lines += ["", f"{'file':<32} {'drawn':>5} {'waived':>6} {'killed':>6} {'survived':>8} {'score':>7}"]
-    for f, vs in sorted(per.items()):
-        k, j, p = score(vs)
-        lines.append(f"{f:<32} {len(vs):>5} {sum(v.status == 'waived' for v in vs):>6} {k:>6} {j - k:>8} "
-                     f"{p:>6.1f}%")
+    for f, d, w, k, sv, p in sorted(per_file(mutants)):
+        lines.append(f"{f:<32} {d:>5} {w:>6} {k:>6} {sv:>8} {p or 0.0:>6.1f}%")
     lines += ["", "survivors:"] + [f"  {v.mutant.describe()}" for v in verdicts if v.status == "survived"]
     lines += ["", "killed:"] + [f"  {v.mutant.describe()}  <- {v.by} ({v.how}: {v.message[:100]})"
                                 for v in verdicts if v.status == "killed"]
@@ -360,7 +360,7 @@ def report(verdicts: list[Verdict], stale: list[Any], suite: str, out: Path) -> 
     (out / "mutate.txt").write_text("\n".join(lines) + "\n")
     doc = {"suite": suite, "git": git_info(), "killed": killed, "judged": judged, "score_pct": round(pct, 2),
            "scores": {n: {"killed": k, "judged": j, "score_pct": round(p, 2)} for n, (k, j, p) in scores.items()},
-           "stale_waivers": stale, "mutants": [v.to_json() for v in verdicts]}
+           "stale_waivers": stale, "mutants": mutants}
     (out / "mutate.json").write_text(json.dumps(doc, indent=1) + "\n")
     (out / "mutate.html").write_text(page(doc, out))
     return lines
@@ -383,7 +383,7 @@ def add_parser(sub: Any) -> None:
 
 def parse_gate(text: str, suites: str) -> dict[str, float]:
     """--gate smoke=95,nightly=98 -> {suite: minimum percent}; each suite must be one of --suite's."""
-    names = [n for n in suites.split(",") if n]
+    names = suite_names(suites)
     gate: dict[str, float] = {}
     for item in [i for i in text.split(",") if i]:
         name, _, pct = item.partition("=")
@@ -398,7 +398,8 @@ def parse_gate(text: str, suites: str) -> dict[str, float]:
 
 def gate_misses(verdicts: list[Verdict], gate: dict[str, float]) -> list[str]:
     """One line per suite whose score is below its --gate minimum."""
-    return [f"{n} {score(verdicts, n)[2]:.1f}% < {pct:g}%" for n, pct in gate.items() if score(verdicts, n)[2] < pct]
+    got = {n: score(verdicts, n)[2] for n in gate}
+    return [f"{n} {got[n]:.1f}% < {pct:g}%" for n, pct in gate.items() if got[n] < pct]
 
 
 def main(args: argparse.Namespace) -> int:

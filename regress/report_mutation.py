@@ -30,7 +30,7 @@ def load(folder: Path) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) and isinstance(doc.get("mutants"), list) else None
 
 
-def _per_file(mutants: list[dict[str, Any]]) -> list[tuple[str, int, int, int, int, float | None]]:
+def per_file(mutants: list[dict[str, Any]]) -> list[tuple[str, int, int, int, int, float | None]]:
     """(file, drawn, waived, killed, survived, score) per file, worst score first."""
     per: dict[str, list[dict[str, Any]]] = {}
     for m in mutants:
@@ -62,7 +62,7 @@ def section(doc: dict[str, Any] | None, folder: Path | None = None) -> str:
         + (' <b style="color:#cf222e">dirty</b>' if git.get("dirty") else "")
     files = "".join(f'<tr><td class="mono">{e(f)}</td><td class="num">{d}</td><td class="num">{w}</td>'
                     f'<td class="num">{k}</td><td class="num">{s}</td><td data-v="{p or 0}">{meter(p)}</td></tr>'
-                    for f, d, w, k, s, p in _per_file(mutants))
+                    for f, d, w, k, s, p in per_file(mutants))
     survivors = [m for m in mutants if m.get("status") == "survived"]
     surv_rows = "".join(f'<tr><td class="num">{e(m.get("id"))}</td><td class="mono">{e(_where(m))}</td>'
                         f'<td>{e(m.get("operator"))}</td><td class="mono">{e(m.get("original"))} &rarr; '

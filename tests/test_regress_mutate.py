@@ -90,11 +90,13 @@ def test_runs_cheap_first_nested_suites_and_the_mutant_plusarg_reaches_the_harne
     from regress import scrun
     from regress.testlist import load
     tl = load()
-    runs, prefix = mutate._runs(tl, "smoke")
-    assert prefix == [len(runs)] and {sd for _, _, sd in runs} == {1}
+    runs, bounds = mutate._runs(tl, "smoke")
+    assert bounds == [("smoke", len(runs))] and {sd for _, _, sd in runs} == {1}
     assert [s.timeout for s, _, _ in runs] == sorted(s.timeout for s, _, _ in runs)
     assert runs[0][0].engine == "systemc" and {s.engine for s, _, _ in runs} == {"systemc", "pyuvm"}
-    both, (n_smoke, n_all) = mutate._runs(tl, "smoke,nightly")
+    both, bounds = mutate._runs(tl, "smoke,nightly")
+    (smoke, n_smoke), (nightly, n_all) = bounds
+    assert (smoke, nightly) == ("smoke", "nightly")
     assert both[:n_smoke] == runs and n_all == len(both) == len(mutate._runs(tl, "nightly")[0])
     with pytest.raises(mutate.MutateError, match="nightly,smoke: smoke does not hold every run"):
         mutate._runs(tl, "nightly,smoke")
