@@ -40,7 +40,7 @@ from models.ddr_layout import DdrLayout
 from models.schedule import schedule_beats, token_schedule
 from models.traffic import beats, roofline_cycles, token_traffic
 from regress.launch import RUNS_DIR, RunFailed, run_listed
-from verif.tests.perf import PERF_CASES, PROFILE_FILE, READ_LATENCY, perf_case
+from verif.tests.perf import PERF_CASES, PROFILE_FILE, PROFILE_PHASES, READ_LATENCY, perf_case
 
 SEED = 1
 
@@ -85,19 +85,15 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-PHASES = (("noread_qkv", "QKV + attention"), ("noread_wo", "Wo + LN1"), ("noread_w1", "W1 + GELU"),
-          ("noread_w2", "W2 + LN2"), ("noread_logits", "logits"))
-
-
 def breakdown(rows: list[dict[str, Any]]) -> str:
     """Where each token's cycles go (le_tb_top's bus profile, verif/tests/perf.py): busy cycles = R beats + cycles
     waiting on a read in flight + cycles with no read in flight, by the main MAC's phase."""
     lines = ["| config | bus | busy cycles | R beats | read latency not hidden | " +
-             " | ".join(f"no read: {label}" for _, label in PHASES) + " |",
-             "| --- | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in PHASES) + " |"]
+             " | ".join(f"no read: {label}" for label in PROFILE_PHASES.values()) + " |",
+             "| --- | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in PROFILE_PHASES) + " |"]
     for r in rows:
         p = r["profile"]
-        cells = [f"{p[k]} ({100 * p[k] / p['cycles']:.1f} %)" for k in ("rbeat", "rwait", *(k for k, _ in PHASES))]
+        cells = [f"{p[k]} ({100 * p[k] / p['cycles']:.1f} %)" for k in ("rbeat", "rwait", *PROFILE_PHASES)]
         lines.append(f"| {r['config']} | {r['bus_bits']} | {p['cycles']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -37,7 +37,10 @@ from verif.tests.base import BaseTest, setting
 
 READ_LATENCY = 40
 PROFILE_FILE = "profile.json"
-PROFILE_KEYS = ("cycles", "rbeat", "rwait", "noread_qkv", "noread_wo", "noread_w1", "noread_w2", "noread_logits")
+PROFILE_PHASES = {"noread_qkv": "QKV + attention", "noread_wo": "Wo + LN1", "noread_w1": "W1 + GELU",
+                  "noread_w2": "W2 + LN2", "noread_logits": "logits"}
+"""The no-read buckets of the bus profile, by the main MAC's phase, with their labels (benchmarks/perf.py)."""
+PROFILE_KEYS = ("cycles", "rbeat", "rwait", *PROFILE_PHASES)
 """le_tb_top's prof_<key> counters (verif/hdl/le_tb_top.sv "bus profile"): the busy cycles, then the buckets."""
 MODEL_SEED = 1
 PERF_CASES = ("small", "minilm-1L")
