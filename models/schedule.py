@@ -6,11 +6,13 @@ the seed's loop nest (models/golden.py); one `Transfer` is one DMA command (a wh
     header                          the 64-byte image header (checked against the config CSRs first)
     for layer:
         ATTN params:  wq/wk/wv .bias .mult .shift, score_mult, score_shift, o_mult, o_shift
-        for head:     wqkv tile 0..      one read per tile: the interleaved [q rows][k rows][v rows]
-                      K ctx tile 0..     rows 0..pos-1 of the K slab, ctx_tile rows each (none at pos 0)
-                      V ctx tile 0..     likewise from the V slab
-                      K append, V append (writes, d_head bytes at layout.kv_addr(l, h, 0|1, pos))
+        for head h:   wqkv tile 0..      one read per tile: the interleaved [q rows][k rows][v rows]
+                      (h > 0) head h-1's V part: V ctx tile 0.. (rows 0..pos-1 of its V slab,
+                                         ctx_tile rows each, none at pos 0), then its K append and
+                                         V append (writes, d_head bytes at layout.kv_addr(l, h-1, 0|1, pos))
+                      K ctx tile 0..     rows 0..pos-1 of head h's K slab
         WO params:    wo .bias .mult .shift, res1_x_mult, res1_r_mult, ln1_eps, ln1_gamma, ln1_beta
+        the last head's V part (V ctx tiles, K append, V append)
         Wo tiles      w_tile_rows rows of d_model bytes (last tile partial)
         W1 params:    w1 .bias .mult .shift, gelu_lut, gelu_bank
         W1 tiles      w_tile_rows rows of d_model bytes
@@ -26,9 +28,15 @@ phase's last tiles compute, residual-add and LayerNorm run. Parameters are read 
 (BRAM cost at MiniLM: 9 x d_model x 4 B = 13.5 KB for the QKV requant, the largest group). logits.b comes
 before the logits tiles because every logits tile adds its bias slice (ops.logits).
 
+Heads overlap: head h's QKV tiles are read before head h-1's V part, so the main MAC computes head h's Q/K/V
+while the attention unit runs head h-1's softmax (which needs no read: the V tiles wait for its
+probabilities); the engine keeps two heads' Q/K/V on chip (le_exec_bufs). Likewise the Wo parameters load
+during the last head's softmax, before its V part. The values are those of the loop nest (models/golden.py):
+only the read order moves.
+
 Context tiles: golden's ctx tile j covers positions [j*ctx_tile, min((j+1)*ctx_tile, pos+1)); the DMA
 tile j is the same range clipped to pos (the current token's row comes from on chip), so there are
-ceil(pos / ctx_tile) DMA tiles and none at pos 0. The appends follow P.V, as in golden.
+ceil(pos / ctx_tile) DMA tiles and none at pos 0. A head's appends follow its P.V, as in golden.
 
 exp_lut is never read: the RTL holds EXP_LUT in a ROM (rtl/le_exp_lut_rom.sv, generated from the same
 table); the DDR copy lets tools check the contract (models/traffic.py excludes it too).
@@ -131,9 +139,9 @@ def _check_pos(layout: DdrLayout, pos: int) -> None:
 
 
 # ---- the schedule -----------------------------------------------------------------------------------------
-def _head(layout: DdrLayout, layer: int, head: int, pos: int) -> list[Transfer]:
-    return [*_qkv_tiles(layout, layer, head), *_ctx_tiles(layout, layer, head, 0, pos),
-            *_ctx_tiles(layout, layer, head, 1, pos), _append(layout, layer, head, 0, pos),
+def _v_part(layout: DdrLayout, layer: int, head: int, pos: int) -> list[Transfer]:
+    """A head's V context tiles and its two appends (after its softmax)."""
+    return [*_ctx_tiles(layout, layer, head, 1, pos), _append(layout, layer, head, 0, pos),
             _append(layout, layer, head, 1, pos)]
 
 
@@ -141,8 +149,12 @@ def _layer(layout: DdrLayout, layer: int, pos: int) -> list[Transfer]:
     c, p = layout.cfg, f"L{layer}."
     out = _params(layout, layer, ATTN_PARAMS)
     for h in range(c.n_heads):
-        out += _head(layout, layer, h, pos)
+        out += _qkv_tiles(layout, layer, h)
+        if h > 0:
+            out += _v_part(layout, layer, h - 1, pos)
+        out += _ctx_tiles(layout, layer, h, 0, pos)
     out += _params(layout, layer, WO_PARAMS)
+    out += _v_part(layout, layer, c.n_heads - 1, pos)
     out += _row_tiles(layout, p + "wo.w", c.d_model, c.w_tile_rows, layer, "wo")
     out += _params(layout, layer, W1_PARAMS)
     out += _row_tiles(layout, p + "w1.w", c.d_model, c.w_tile_rows, layer, "w1")

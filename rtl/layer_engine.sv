@@ -295,7 +295,8 @@ module layer_engine
   logic                qkv_we, uact_we, ocat_we;
   logic [31:0]         qkv_idx, uact_idx, ocat_idx;
   act_t                qkv_data, uact_data, ocat_data;
-  logic                attn_begin, attn_o_idle, q_we, k_valid, k_ready, v_valid, v_ready;
+  logic                attn_begin, attn_o_idle, attn_o_free,
+                       q_we, k_valid, k_ready, v_valid, v_ready;
   logic                k_valid_post, k_ready_post, v_valid_post, v_ready_post;   // le_attn's side
   logic [QAddrW-1:0]   q_addr;
   logic [BusW-1:0]     q_data, k_data, v_data;
@@ -325,7 +326,7 @@ module layer_engine
     .qkv_we_i(qkv_we), .qkv_idx_i(qkv_idx), .qkv_data_i(qkv_data),
     .uact_we_i(uact_we), .uact_idx_i(uact_idx), .uact_data_i(uact_data),
     .ocat_we_i(ocat_we), .ocat_idx_i(ocat_idx), .ocat_data_i(ocat_data),
-    .attn_begin_o(attn_begin), .attn_o_idle_i(attn_o_idle),
+    .attn_begin_o(attn_begin), .attn_o_idle_i(attn_o_idle), .attn_o_free_i(attn_o_free),
     .q_we_o(q_we), .q_addr_o(q_addr), .q_data_o(q_data),
     .k_valid_o(k_valid), .k_ready_i(k_ready), .k_data_o(k_data),
     .v_valid_o(v_valid), .v_ready_i(v_ready), .v_data_o(v_data)
@@ -374,7 +375,7 @@ module layer_engine
     .LANES(Lanes), .MAX_D_HEAD(MAX_D_HEAD), .MAX_HEADS(MAX_HEADS), .MAX_SEQ(MAX_SEQ)
   ) u_attn (
     .clk_i(clk), .rst_ni(dp_rst_n), .begin_i(attn_begin), .head_i(main_head), .cfg_i(tok_cfg),
-    .o_idle_o(attn_o_idle),
+    .o_idle_o(attn_o_idle), .o_free_o(attn_o_free),
     .prm_we_i(prm_we), .prm_sel_i(prm_sel), .prm_addr_i(prm_addr), .prm_data_i(prm_data),
     .q_we_i(q_we), .q_addr_i(q_addr), .q_data_i(q_data),
     .k_valid_i(k_valid_post), .k_ready_o(k_ready_post), .k_data_i(k_data),

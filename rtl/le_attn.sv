@@ -9,7 +9,11 @@
 //                      ends at row pos) -> probabilities into le_pv_accum, which takes the V rows
 //                      0..pos on v_*; the head's d_head accumulators are serialised into le_requant
 //                      (o_mult/o_shift of the head, bias 0, int8) and stored into O_concat at
-//                      head * d_head + j (ocat_we_o). o_idle_o: the head's O is completely stored.
+//                      head * d_head + j (ocat_we_o). o_idle_o: every begun head's O is completely
+//                      stored. The O path keeps its own head (o_head_q): the next head may begin
+//                      (o_free_o) while the previous one's O still drains, at most one head behind; a
+//                      head's first P.V word enters the serialiser only after the previous head's last O
+//                      is stored, so each O element is requantised with its own head's o_mult/o_shift.
 // Golden twin:         models/golden.py GoldenEngine._attention_head (ops.gemv, score_scale_clamp,
 //                      softmax, pv_accum, requant of models/ops.py).
 // Test:                the env's tests (regress/testlist.yaml; pytest runs each:
@@ -19,6 +23,10 @@
 // Initiation interval: 1 K or V beat per cycle; one head at a time.
 // Throughput:          LANES MACs per cycle on K and on V.
 // Reset:               synchronous, active low.
+
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
 
 module le_attn
   import le_pkg::*;
@@ -39,6 +47,7 @@ module le_attn
   input  le_ctrl_pkg::loop_idx_t head_i,
   input  cfg_t              cfg_i,
   output logic              o_idle_o,
+  output logic              o_free_o,     // begin_i may come: no head waits behind a draining O
   // parameter write bus
   input  logic              prm_we_i,
   input  prm_e              prm_sel_i,
@@ -65,6 +74,7 @@ module le_attn
   localparam int unsigned HIW    = $clog2(HDepth) + $clog2(Wpb);
 
   le_ctrl_pkg::loop_idx_t head_q, head_d;
+  le_ctrl_pkg::loop_idx_t o_head_q, o_head_d, pend_head_q, pend_head_d;   // the O path's heads
   assign head_d = begin_i ? head_i : head_q;
   always_ff @(posedge clk_i) begin
     if (!rst_ni) head_q <= '0;
@@ -81,10 +91,10 @@ module le_attn
     .wdata_i(prm_data_i), .re_i(1'b1), .ridx_i(HIW'(head_q)), .rdata_o(sc_s));
   le_prm_ram #(.LANES(Wpb), .EW(32), .DEPTH(HDepth)) u_o_mult (
     .clk_i, .we_i(prm_we_i && prm_sel_i == PrmOMult), .waddr_i(prm_addr_i[$clog2(HDepth)-1:0]),
-    .wdata_i(prm_data_i), .re_i(1'b1), .ridx_i(HIW'(head_q)), .rdata_o(o_m));
+    .wdata_i(prm_data_i), .re_i(1'b1), .ridx_i(HIW'(o_head_q)), .rdata_o(o_m));
   le_prm_ram #(.LANES(Wpb), .EW(32), .DEPTH(HDepth)) u_o_shift (
     .clk_i, .we_i(prm_we_i && prm_sel_i == PrmOShift), .waddr_i(prm_addr_i[$clog2(HDepth)-1:0]),
-    .wdata_i(prm_data_i), .re_i(1'b1), .ridx_i(HIW'(head_q)), .rdata_o(o_s));
+    .wdata_i(prm_data_i), .re_i(1'b1), .ridx_i(HIW'(o_head_q)), .rdata_o(o_s));
 
   // ---- scores ----
   logic s_valid, s_ready, score_idle;
@@ -192,7 +202,20 @@ module le_attn
   logic                     ser_valid_q, ser_valid_d, rq_ready;
   logic [LANES*32-1:0]      ser_q, ser_d;
   logic [$clog2(LANES)-1:0] lane_q, lane_d;
-  assign pv_ready = !ser_valid_q || (rq_ready && lane_q == '1);
+  // ser_words_q: P.V words of o_head_q taken so far; the next head's words wait for its O to finish.
+  logic [31:0] ser_words_q, ser_words_d;
+  logic        ser_room, o_switch;
+  assign ser_room = ser_words_q < (cfg_i.d_head >> $clog2(LANES));
+  assign pv_ready = ser_room && (!ser_valid_q || (rq_ready && lane_q == '1));
+  always_comb begin
+    ser_words_d = ser_words_q;
+    if (o_switch) ser_words_d = '0;
+    else if (pv_valid && pv_ready) ser_words_d = ser_words_q + 32'd1;
+  end
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) ser_words_q <= '0;
+    else ser_words_q <= ser_words_d;
+  end
   always_comb begin
     ser_valid_d = ser_valid_q;
     lane_d      = lane_q;
@@ -233,31 +256,55 @@ module le_attn
     .out_y_o     (o_y)
   );
 
-  logic [31:0] o_cnt_q, o_cnt_d;
-  logic        o_busy_q, o_busy_d;
+  // The O path's head: o_busy_q while o_head_q's O is not completely stored; a begin during that time
+  // waits in pend_q / pend_head_q and becomes the O head when the last O element is stored (o_switch).
+  logic [31:0]            o_cnt_q, o_cnt_d;
+  logic                   o_busy_q, o_busy_d, pend_q, pend_d;
+  assign o_switch = o_valid && o_cnt_q + 32'd1 == cfg_i.d_head;
   always_comb begin
-    o_cnt_d  = o_cnt_q;
-    o_busy_d = o_busy_q;
-    if (begin_i) begin
+    o_cnt_d     = o_cnt_q;
+    o_busy_d    = o_busy_q;
+    o_head_d    = o_head_q;
+    pend_d      = pend_q;
+    pend_head_d = pend_head_q;
+    if (o_switch) begin
       o_cnt_d  = '0;
-      o_busy_d = 1'b1;
+      o_busy_d = pend_q;
+      o_head_d = pend_head_q;
+      pend_d   = 1'b0;
     end else if (o_valid) begin
       o_cnt_d = o_cnt_q + 32'd1;
-      if (o_cnt_q + 32'd1 == cfg_i.d_head) o_busy_d = 1'b0;
+    end
+    if (begin_i) begin
+      if (o_busy_d) begin
+        pend_d      = 1'b1;
+        pend_head_d = head_i;
+      end else begin
+        o_busy_d = 1'b1;
+        o_head_d = head_i;
+        o_cnt_d  = '0;
+      end
     end
   end
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
-      o_cnt_q  <= '0;
-      o_busy_q <= 1'b0;
+      o_cnt_q     <= '0;
+      o_busy_q    <= 1'b0;
+      o_head_q    <= '0;
+      pend_q      <= 1'b0;
+      pend_head_q <= '0;
     end else begin
-      o_cnt_q  <= o_cnt_d;
-      o_busy_q <= o_busy_d;
+      o_cnt_q     <= o_cnt_d;
+      o_busy_q    <= o_busy_d;
+      o_head_q    <= o_head_d;
+      pend_q      <= pend_d;
+      pend_head_q <= pend_head_d;
     end
   end
-  assign o_idle_o    = !o_busy_q;
+  assign o_idle_o    = !o_busy_q && !pend_q;
+  assign o_free_o    = !pend_q;
   assign ocat_we_o   = o_valid;
-  assign ocat_idx_o  = 32'(head_q) * cfg_i.d_head + o_cnt_q;
+  assign ocat_idx_o  = 32'(o_head_q) * cfg_i.d_head + o_cnt_q;
   assign ocat_data_o = o_y[7:0];
 
   // Unused: the spare parameter bits, the config fields other than d_head and pos, the parameter
@@ -266,4 +313,9 @@ module le_attn
   assign unused = ^{sc_m[31:MultW], sc_s[31:ShiftW], o_m[31:MultW], o_s[31:ShiftW], pv_last,
                     o_y[15:8], cfg_i, prm_addr_i, score_idle, pv_idle};
 
+  // ---- assertions (rtl/le_assert.svh) -------------------------------------------------------------
+  // At most one head waits behind a draining O (le_exec begins a head only while o_free_o).
+  `LE_ASSERT_NEVER(BeginWhilePending_A, begin_i && pend_q)
+  // A head's P.V words never outrun its own O: the serialiser holds at most d_head / LANES of them.
+  `LE_ASSERT(SerWordsBound_A, ser_words_q <= (cfg_i.d_head >> $clog2(LANES)))
 endmodule

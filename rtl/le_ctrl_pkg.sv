@@ -158,7 +158,7 @@ package le_ctrl_pkg;
     phase_e                   phase;    // OpGemvBegin
     prm_e                     prm;      // OpPrm
     logic [OpBaseW-1:0]       prm_base; // OpPrm: first beat in the destination
-    loop_idx_t                head;     // OpQkvBegin
+    loop_idx_t                head;     // OpQkvBegin .. OpAppend: the head (parity = Q/K/V bank)
     logic                     which;    // OpAppend: 0 = K, 1 = V
     logic [OpLenW-1:0]        nbytes;   // rd ops: bytes read (whole beats); OpAppend: bytes written
     logic [OffW-1:0]          addr;     // OpAppend: DDR byte address of the K/V row
@@ -179,12 +179,12 @@ package le_ctrl_pkg;
     return (max_d_head / lanes > 1) ? $clog2(max_d_head / lanes) : 1;
   endfunction
 
-  // le_exec_bufs' feeder: the deepest of its buffers (Q/K/V = 3 d_head, O_concat = d_model,
-  // U_act = d_ff); a run index is one bit wider (it counts up to the run length).
+  // le_exec_bufs' feeder: the deepest of its buffers (Q/K/V = two banks of 3 d_head, O_concat =
+  // d_model, U_act = d_ff); a run index is one bit wider (it counts up to the run length).
   function automatic int unsigned feed_aw(int unsigned lanes, int unsigned max_d_model,
                                           int unsigned max_d_ff, int unsigned max_d_head);
     int unsigned qkv_dep, ocat_dep, uact_dep;
-    qkv_dep  = 3 * max_d_head / lanes;
+    qkv_dep  = 6 * max_d_head / lanes;
     ocat_dep = max_d_model / lanes;
     uact_dep = max_d_ff / lanes;
     return $clog2(uact_dep > ocat_dep ? (uact_dep > qkv_dep ? uact_dep : qkv_dep)

@@ -28,7 +28,10 @@
 // Test:                the env's tests (regress/testlist.yaml; pytest runs each:
 //                      tests/rtl/test_uvm_testlist.py)
 // Latency:             a read op's beats pass at 1 per cycle; a Begin costs its wait plus the copy
-//                      (d_model/LANES, d_ff/LANES or d_head/LANES cycles).
+//                      (d_model/LANES, d_ff/LANES or d_head/LANES cycles). The next op is taken in the
+//                      cycle the current one ends (its last read beat, the end of its feeder run or
+//                      append) when the op FIFO offers it: consecutive read ops leave no bubble, and an
+//                      OpPrm whose parameters are free starts reading at once.
 // Initiation interval: 1 read beat per cycle.
 // Throughput:          1 bus beat per cycle.
 // Reset:               synchronous, active low.
@@ -121,6 +124,7 @@ module le_exec
   // le_attn
   output logic                  attn_begin_o,
   input  logic                  attn_o_idle_i,
+  input  logic                  attn_o_free_i,  // le_attn takes a begin (an O may still drain)
   output logic                  q_we_o,
   output logic [QAddrW-1:0]     q_addr_o,
   output logic [BusW-1:0]       q_data_o,
@@ -151,10 +155,20 @@ module le_exec
   logic [FAW:0]    f_idx;
   logic [BusW-1:0] f_data;
 
+  // The Q/K/V bank the main MAC's QKV results go to: the parity of the head of the latest QKV begin
+  // (its stores end before le_exec takes that head's OpScoreBegin, i.e. before the next QKV begin).
+  logic qkv_bank_q, qkv_bank_d;
+  assign qkv_bank_d = (main_begin_o && op_q.op == OpQkvBegin) ? op_q.head[0] : qkv_bank_q;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) qkv_bank_q <= 1'b0;
+    else qkv_bank_q <= qkv_bank_d;
+  end
+
   le_exec_bufs #(
     .LANES(LANES), .MAX_D_MODEL(MAX_D_MODEL), .MAX_D_FF(MAX_D_FF), .MAX_D_HEAD(MAX_D_HEAD)
   ) u_exec_bufs (
-    .clk_i, .rst_ni, .qkv_we_i, .qkv_idx_i, .qkv_data_i, .ocat_we_i, .ocat_idx_i, .ocat_data_i,
+    .clk_i, .rst_ni, .qkv_we_i, .qkv_bank_i(qkv_bank_q), .qkv_idx_i, .qkv_data_i, .ocat_we_i,
+    .ocat_idx_i, .ocat_data_i,
     .uact_we_i, .uact_idx_i, .uact_data_i,
     .start_i(f_start), .op_i(op_q), .cfg_i, .busy_o(f_busy),
     .out_valid_o(f_valid), .out_ready_i(f_ready), .out_data_o(f_data), .idx_o(f_idx)
@@ -186,14 +200,18 @@ module le_exec
                      (op_q.addr + OffW'(op_q.nbytes) <= OffW'(cfg_i.kv_base) + kv_size_i);
 
   // ---- Begin prerequisites ----
+  // An OpPrm's destination is free unless it is a requant RAM the started phase's rows still read.
+  function automatic logic prm_free(prm_e prm, logic started, logic rq_free);
+    return !started || rq_free || !(prm inside {PrmRqBias, PrmRqMult, PrmRqShift});
+  endfunction
+
   logic begin_ready;
   always_comb begin
     unique case (op_q.op)
       OpQkvBegin:   begin_ready = (op_q.head != 8'd0) || (ph_started_q ? main_done_i : x_rcvd_q);
-      OpScoreBegin: begin_ready = main_done_i && attn_o_idle_i;
+      OpScoreBegin: begin_ready = main_done_i && attn_o_free_i;
       OpGemvBegin:  begin_ready = main_done_i && attn_o_idle_i;
-      OpPrm:        begin_ready = !ph_started_q || main_rq_free_i ||
-                                  !(op_q.prm inside {PrmRqBias, PrmRqMult, PrmRqShift});
+      OpPrm:        begin_ready = prm_free(op_q.prm, ph_started_q, main_rq_free_i);
       default:      begin_ready = 1'b1;
     endcase
   end
@@ -217,7 +235,7 @@ module le_exec
   assign prm_addr_o = op_q.prm_base + beat_q;
   assign prm_data_o = rd_data_i;
 
-  assign op_ready_o   = state_q == XPop || state_q == XDrain;
+  assign op_ready_o   = state_q == XPop || state_q == XDrain || (op_end && !abort_i);
   assign main_d_in_o  = d_in_q;
   assign main_phase_o = (op_q.op == OpQkvBegin) ? PhQkv : op_q.phase;
   assign main_head_o  = op_q.head;
@@ -229,6 +247,24 @@ module le_exec
   assign wcmd_valid_o = state_q == XAppend && !wcmd_done_q && !kick_q;
 
   // ---- the op sequencer ----
+  // op_end: the current op completes in this cycle without an error; the next op (op_i) is then taken at
+  // once if offered (XPop otherwise). entry: the state that executes op_i from its first cycle (an OpPrm
+  // waits in XPrmWait only while its destination is still in use).
+  logic   op_end;
+  state_e entry;
+  always_comb begin
+    unique case (op_i.op)
+      OpHdr:                  entry = XHdr;
+      OpPrm:                  entry = prm_free(op_i.prm, ph_started_q, main_rq_free_i) ? XPrm
+                                                                                       : XPrmWait;
+      OpTile, OpKctx, OpVctx: entry = XRoute;
+      OpKcur, OpVcur:         entry = XFeed;
+      OpAppend:               entry = XAppend;
+      OpEnd:                  entry = XEnd;
+      default:                entry = XBeginWait;
+    endcase
+  end
+
   logic err_d;
   err_e err_code_d;
   always_comb begin
@@ -244,6 +280,7 @@ module le_exec
     beat_d           = beat_q;
     d_in_d           = d_in_q;
     kick_d = 1'b0;
+    op_end = 1'b0;
     if (x_done_i) x_rcvd_d = 1'b1;
     if (wcmd_valid_o && wcmd_ready_i) wcmd_done_d = 1'b1;
     if (logits_start_o) logits_started_d = 1'b1;
@@ -256,22 +293,7 @@ module le_exec
         hdr_ok_d         = 1'b0;
         bad_d            = 1'b0;
       end
-      XPop: begin
-        if (abort_i) state_d = XDrain;
-        else if (op_valid_i) begin
-          op_d   = op_i;
-          beat_d = '0;
-          unique case (op_i.op)
-            OpHdr:                  state_d = XHdr;
-            OpPrm:                  state_d = XPrmWait;
-            OpTile, OpKctx, OpVctx: state_d = XRoute;
-            OpKcur, OpVcur:         begin state_d = XFeed; kick_d = 1'b1; end
-            OpAppend:               begin state_d = XAppend; kick_d = 1'b1; wcmd_done_d = 1'b0; end
-            OpEnd:                  state_d = XEnd;
-            default:                state_d = XBeginWait;
-          endcase
-        end
-      end
+      XPop: if (abort_i) state_d = XDrain;
       XHdr: if (rd_fire) begin
         beat_d = beat_q + 1'b1;
         if (!hdr_beat_ok || bad_resp) bad_d = 1'b1;
@@ -284,7 +306,7 @@ module le_exec
       XPrm, XRoute: if (rd_fire) begin
         beat_d = beat_q + 1'b1;
         if (bad_resp) state_d = XDrain;
-        else if (rd_last_i) state_d = XPop;
+        else if (rd_last_i) op_end = 1'b1;
       end else if (abort_i) state_d = XDrain;
       XBeginWait: begin
         if (abort_i) state_d = XDrain;
@@ -308,9 +330,13 @@ module le_exec
           endcase
         end
       end
-      XCopy, XFeed: if (!kick_q && !f_busy) state_d = abort_i ? XDrain : XPop;
+      XCopy, XFeed: if (!kick_q && !f_busy) begin
+        if (abort_i) state_d = XDrain;
+        else op_end = 1'b1;
+      end
       XAppend: if (!kick_q && !f_busy && (wcmd_done_q || !append_ok)) begin
-        state_d = append_ok ? XPop : XDrain;
+        if (append_ok) op_end = 1'b1;
+        else state_d = XDrain;
       end
       XEnd: begin
         if (abort_i) state_d = XDrain;
@@ -319,6 +345,16 @@ module le_exec
       XDrain: if (drain_done) state_d = XIdle;
       default: state_d = XIdle;
     endcase
+    if (op_end) state_d = XPop;
+    // Take the next op: from XPop, or straight from the end of the current one (not under abort: XPop
+    // then drains).
+    if ((state_q == XPop || op_end) && !abort_i && op_valid_i) begin
+      op_d    = op_i;
+      beat_d  = '0;
+      state_d = entry;
+      if (op_i.op inside {OpKcur, OpVcur, OpAppend}) kick_d = 1'b1;
+      if (op_i.op == OpAppend) wcmd_done_d = 1'b0;
+    end
   end
 
   always_ff @(posedge clk_i) begin

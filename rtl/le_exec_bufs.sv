@@ -18,6 +18,11 @@
 // Initiation interval: 1 beat per cycle while out_ready_i is high; 1 element write per buffer per
 //                      cycle.
 // Throughput:          1 word (LANES int8) per cycle out.
+// Q/K/V banks:         the Q/K/V buffer holds two heads: bank 0 for even heads, bank 1 for odd ones
+//                      (qkv_bank_i for the datapath's writes, op_i.head's parity for the feeder's
+//                      reads), so head h's QKV GEMV stores while head h-1's V row and K/V appends are
+//                      still to be read (le_sched interleaves them). Cost: 3 * MAX_D_HEAD bytes more
+//                      than one bank (384 B at MAX_D_HEAD = 128).
 // Mapping:             three simple dual-port block RAMs with lane write enables (le_vec_ram).
 // Reset:               synchronous, active low (the RAMs are not reset).
 
@@ -35,7 +40,7 @@ module le_exec_bufs
   parameter int unsigned MAX_D_HEAD  = 128,
   // Derived, not to be overridden.
   localparam int unsigned BusW       = LANES * 8,
-  localparam int unsigned QkvDep     = 3 * MAX_D_HEAD / LANES,
+  localparam int unsigned QkvDep     = 3 * MAX_D_HEAD / LANES,        // words per bank
   localparam int unsigned OcatDep    = MAX_D_MODEL / LANES,
   localparam int unsigned UactDep    = MAX_D_FF / LANES,
   localparam int unsigned FAW        = feed_aw(LANES, MAX_D_MODEL, MAX_D_FF, MAX_D_HEAD)
@@ -44,6 +49,7 @@ module le_exec_bufs
   input  logic            rst_ni,
   // element stores from the datapath
   input  logic            qkv_we_i,
+  input  logic            qkv_bank_i,    // the bank qkv_we_i writes (the QKV GEMV's head parity)
   input  logic [31:0]     qkv_idx_i,
   input  act_t            qkv_data_i,
   input  logic            ocat_we_i,
@@ -74,10 +80,14 @@ module le_exec_bufs
     return LANES'(1) << lane;
   endfunction
 
-  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(QkvDep)) u_qkv (
-    .clk_i, .we_i(qkv_we_i), .waddr_i(qkv_idx_i[LaneW +: $clog2(QkvDep)]),
+  localparam int unsigned QkvAW = $clog2(2 * QkvDep);
+  logic [QkvAW-1:0] qkv_waddr;
+  assign qkv_waddr = QkvAW'(qkv_idx_i[LaneW +: $clog2(QkvDep)]) +
+                     (qkv_bank_i ? QkvAW'(QkvDep) : '0);
+  le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(2 * QkvDep)) u_qkv (
+    .clk_i, .we_i(qkv_we_i), .waddr_i(qkv_waddr),
     .wbe_i(lane_be(qkv_idx_i[LaneW-1:0])), .wdata_i({LANES{qkv_data_i}}),
-    .re_i(f_re && src_q == SrcQkv), .raddr_i(f_raddr[$clog2(QkvDep)-1:0]), .rdata_o(qkv_word));
+    .re_i(f_re && src_q == SrcQkv), .raddr_i(f_raddr[QkvAW-1:0]), .rdata_o(qkv_word));
   le_vec_ram #(.LANES(LANES), .EW(8), .DEPTH(OcatDep)) u_ocat (
     .clk_i, .we_i(ocat_we_i), .waddr_i(ocat_idx_i[LaneW +: $clog2(OcatDep)]),
     .wbe_i(lane_be(ocat_idx_i[LaneW-1:0])), .wdata_i({LANES{ocat_data_i}}),
@@ -88,22 +98,26 @@ module le_exec_bufs
     .re_i(f_re && src_q == SrcUact), .raddr_i(f_raddr[$clog2(UactDep)-1:0]), .rdata_o(uact_word));
 
   // What each op reads: OpScoreBegin q, OpKcur / OpVcur / OpAppend the head's K or V row (region m of
-  // the Q/K/V buffer at m * MAX_D_HEAD elements), OpGemvBegin O_concat (Wo) or U_act (W2).
+  // the head's Q/K/V bank at m * MAX_D_HEAD elements), OpGemvBegin O_concat (Wo) or U_act (W2).
   buf_src_e       src_i;
   logic [FAW-1:0] base_i;
   logic [FAW:0]   n_i;
   localparam logic [FAW-1:0] KBase = FAW'(MAX_D_HEAD / LANES);
   localparam logic [FAW-1:0] VBase = FAW'(2 * MAX_D_HEAD / LANES);
+  localparam logic [FAW-1:0] Bank1 = FAW'(QkvDep);
+  logic [FAW-1:0] bank_base;
+  assign bank_base = op_i.head[0] ? Bank1 : '0;
   always_comb begin
     src_i  = SrcQkv;
-    base_i = '0;
+    base_i = bank_base;
     n_i    = (FAW + 1)'(cfg_i.d_head >> LaneW);
     unique case (op_i.op)
-      OpKcur:   base_i = KBase;
-      OpVcur:   base_i = VBase;
-      OpAppend: base_i = op_i.which ? VBase : KBase;
+      OpKcur:   base_i = bank_base + KBase;
+      OpVcur:   base_i = bank_base + VBase;
+      OpAppend: base_i = bank_base + (op_i.which ? VBase : KBase);
       OpGemvBegin: begin
-        src_i = (op_i.phase == PhW2) ? SrcUact : SrcOcat;
+        src_i  = (op_i.phase == PhW2) ? SrcUact : SrcOcat;
+        base_i = '0;
         n_i   = (op_i.phase == PhW2) ? (FAW + 1)'(cfg_i.d_ff >> LaneW)
                                      : (FAW + 1)'(cfg_i.d_model >> LaneW);
       end
@@ -111,11 +125,18 @@ module le_exec_bufs
     endcase
   end
 
-  // The source buffer of the current run, latched with the feeder's start.
-  assign src_d = start_i ? src_i : src_q;
+  // The source buffer of the current run and its Q/K/V bank, latched with the feeder's start.
+  logic bank_q, bank_d;
+  assign src_d  = start_i ? src_i : src_q;
+  assign bank_d = start_i ? op_i.head[0] : bank_q;
   always_ff @(posedge clk_i) begin
-    if (!rst_ni) src_q <= SrcQkv;
-    else src_q <= src_d;
+    if (!rst_ni) begin
+      src_q  <= SrcQkv;
+      bank_q <= 1'b0;
+    end else begin
+      src_q  <= src_d;
+      bank_q <= bank_d;
+    end
   end
 
   always_comb begin
@@ -142,5 +163,9 @@ module le_exec_bufs
   // A write into the buffer being streamed is a race that the schedule's margins may hide.
   `LE_ASSERT_NEVER(OcatWriteWhileFed_A, busy_o && src_q == SrcOcat && ocat_we_i)
   `LE_ASSERT_NEVER(UactWriteWhileFed_A, busy_o && src_q == SrcUact && uact_we_i)
+  // The QKV GEMV of one head never writes the bank a run is reading (the other head's q, K or V row):
+  // le_exec switches qkv_bank_i only at a QKV begin, after le_sched's previous use of that parity.
+  `LE_ASSERT_NEVER(QkvWriteWhileFed_A,
+                   busy_o && src_q == SrcQkv && qkv_we_i && qkv_bank_i == bank_q)
 
 endmodule

@@ -4,8 +4,13 @@
 //
 // Purpose:             walks models/schedule.py token_schedule in hardware and emits every op of the
 //                      token in order (le_ctrl_pkg::op_e): the header, then per layer the attention
-//                      parameters, per head QKV tiles, K context tiles, the current K row, V context
-//                      tiles, the current V row and the two appends; the Wo, W1, W2 parameter groups
+//                      parameters, then per head h its QKV tiles, then (h > 0) head h-1's V context
+//                      tiles, current V row and two appends, then head h's K context tiles and current
+//                      K row; after the last head, the Wo parameter group and then that head's V part.
+//                      Head h's QKV tiles come before head h-1's V part so that the main MAC consumes
+//                      them while le_attn runs head h-1's softmax (le_exec_bufs double-buffers Q/K/V
+//                      by head parity), and the Wo parameters load during the last head's softmax.
+//                      Then the Wo tiles, the W1, W2 parameter groups
 //                      each followed by the phase's weight tiles (partial last tile); logits.b and the
 //                      logits tiles; the end. A read op goes out together with its read command to
 //                      le_axi_rd (one transfer of the schedule), so the DMA runs ahead of the
@@ -77,6 +82,7 @@ module le_sched
   prm_idx_t        prm_q, prm_d;                 // le_ctrl_pkg::PrmTable index
   loop_idx_t       layer_q, layer_d, head_q, head_d;
   logic            which_q, which_d;
+  logic            vprev_q, vprev_d;             // the V part being walked is head_q - 1's
   logic [OffW-1:0] layer_base_q, layer_base_d;   // IMAGE_BASE + ImgPrefix + layer * layer_size
   logic [OffW-1:0] kv_head_q, kv_head_d;         // KV_BASE + (layer * n_heads + head) * 2 * kv_slab
   logic [31:0]     r0_q, r0_d;                   // first row of the current tile / context tile
@@ -106,8 +112,13 @@ module le_sched
   end
 
   // ---- the op of the current state ----
-  logic [OffW-1:0] slab_v;   // the current head's K slab (SAppK) or V slab (SAppV)
-  assign slab_v = kv_head_q + ((state_q == SAppV) ? kv_slab_i : '0);
+  // The V part's head: head_q - 1 while vprev_q (its K/V slabs lie 2 * kv_slab below head_q's),
+  // else head_q. slab_v: that head's K slab (SAppK) or V slab (SAppV).
+  logic [OffW-1:0] vhead_base, slab_v;
+  loop_idx_t       vhead;
+  assign vhead      = vprev_q ? head_q - loop_idx_t'(1) : head_q;
+  assign vhead_base = vprev_q ? kv_head_q - 2 * kv_slab_i : kv_head_q;
+  assign slab_v     = vhead_base + ((state_q == SAppV) ? kv_slab_i : '0);
 
   prm_entry_t pe;
   logic       emit, has_rd;
@@ -143,11 +154,12 @@ module le_sched
       SScoreBegin: op.op = OpScoreBegin;
       SQkvTile, STile: begin op.op = OpTile; has_rd = 1'b1; end
       SKctx: begin op.op = OpKctx; has_rd = 1'b1; end
-      SVctx: begin op.op = OpVctx; has_rd = 1'b1; end
+      SVctx: begin op.op = OpVctx; has_rd = 1'b1; op.head = vhead; end
       SKcur: op.op = OpKcur;
-      SVcur: op.op = OpVcur;
+      SVcur: begin op.op = OpVcur; op.head = vhead; end
       SAppK, SAppV: begin
         op.op    = OpAppend;
+        op.head  = vhead;
         op.which = state_q == SAppV;
         op.addr  = slab_v + OffW'(cfg_i.pos) * OffW'(cfg_i.d_head);
         rd_bytes = OffW'(cfg_i.d_head);
@@ -180,6 +192,7 @@ module le_sched
     layer_d      = layer_q;
     head_d       = head_q;
     which_d      = which_q;
+    vprev_d      = vprev_q;
     r0_d         = r0_q;
     addr_d       = addr_q;
     layer_base_d = layer_base_q;
@@ -191,6 +204,7 @@ module le_sched
       layer_d = '0;
       head_d  = '0;
       which_d = 1'b0;
+      vprev_d = 1'b0;
       r0_d    = '0;
       addr_d  = '0;
       layer_base_d = '0;
@@ -212,17 +226,31 @@ module le_sched
             state_d = SGemvBegin;
           end else if (prm_q == prm_idx_t'(PrmAttnLast) || prm_q == prm_idx_t'(PrmWoLast) ||
                        prm_q == prm_idx_t'(PrmW1Last) || prm_q == prm_idx_t'(PrmW2Last)) begin
-            if (ph_q == PhQkv) begin state_d = SQkvBegin; head_d = '0; end
-            else state_d = SGemvBegin;
+            if (ph_q == PhQkv) begin
+              state_d = SQkvBegin; head_d = '0;
+            end else if (ph_q == PhWo) begin   // the last head's V part, then the Wo tiles
+              which_d = 1'b1; r0_d = '0; addr_d = kv_head_q + kv_slab_i;
+              state_d = (cfg_i.pos == 32'd0) ? SVcur : SVctx;
+            end else begin
+              state_d = SGemvBegin;
+            end
           end
         end
         SQkvBegin: if (fire) begin
           state_d = SQkvTile; r0_d = '0;
           addr_d  = layer_base_q + off_i[KWqkv] + OffW'(head_q) * head_size_i;
+          if (head_q != '0) kv_head_d = kv_head_q + 2 * kv_slab_i;   // head_q's K slab
         end
         SQkvTile: if (fire) begin
           r0_d = r0_q + n_rows; addr_d = addr_q + tile_bytes;
-          if (last_tile) state_d = SScoreBegin;
+          if (last_tile) begin
+            if (head_q == '0) begin
+              state_d = SScoreBegin;
+            end else begin   // head_q - 1's V part (its V slab is kv_slab below head_q's K slab)
+              vprev_d = 1'b1; which_d = 1'b1; r0_d = '0; addr_d = kv_head_q - kv_slab_i;
+              state_d = (cfg_i.pos == 32'd0) ? SVcur : SVctx;
+            end
+          end
         end
         SScoreBegin: if (fire) begin
           which_d = 1'b0; r0_d = '0; addr_d = kv_head_q;
@@ -233,17 +261,20 @@ module le_sched
           if (last_tile) state_d = (state_q == SKctx) ? SKcur : SVcur;
         end
         SKcur: if (fire) begin
-          which_d = 1'b1; r0_d = '0; addr_d = kv_head_q + kv_slab_i;
-          state_d = (cfg_i.pos == 32'd0) ? SVcur : SVctx;
+          if (32'(head_q) + 32'd1 == cfg_i.n_heads) begin   // the Wo parameters, then its V part
+            state_d = SPrm; ph_d = PhWo;
+          end else begin
+            head_d = head_q + loop_idx_t'(1); state_d = SQkvBegin;
+          end
         end
         SVcur: if (fire) state_d = SAppK;
         SAppK: if (fire) state_d = SAppV;
         SAppV: if (fire) begin
-          kv_head_d = kv_head_q + 2 * kv_slab_i;
-          if (32'(head_q) + 32'd1 == cfg_i.n_heads) begin
-            state_d = SPrm; ph_d = PhWo;
+          if (vprev_q) begin
+            vprev_d = 1'b0; state_d = SScoreBegin;
           end else begin
-            head_d = head_q + loop_idx_t'(1); state_d = SQkvBegin;
+            kv_head_d = kv_head_q + 2 * kv_slab_i;   // the next layer's head 0
+            state_d = SGemvBegin;                    // Wo (its parameters came before the V part)
           end
         end
         SGemvBegin: if (fire) begin
@@ -288,6 +319,7 @@ module le_sched
       layer_q <= '0;
       head_q  <= '0;
       which_q <= 1'b0;
+      vprev_q <= 1'b0;
       r0_q    <= '0;
       addr_q  <= '0;
       layer_base_q <= '0;
@@ -299,6 +331,7 @@ module le_sched
       layer_q      <= layer_d;
       head_q       <= head_d;
       which_q      <= which_d;
+      vprev_q      <= vprev_d;
       r0_q         <= r0_d;
       addr_q       <= addr_d;
       layer_base_q <= layer_base_d;

@@ -67,6 +67,9 @@ ENGINE_CASES: dict[str, str] = {
     "TKeepContig_A@u_logits_chk": "u_dut.u_logits_chk.gen_assert",
     "OcatWriteWhileFed_A@u_exec_bufs": "u_dut.u_exec.u_exec_bufs",
     "UactWriteWhileFed_A@u_exec_bufs": "u_dut.u_exec.u_exec_bufs",
+    "QkvWriteWhileFed_A@u_exec_bufs": "u_dut.u_exec.u_exec_bufs",
+    "BeginWhilePending_A@u_attn": "u_dut.u_attn",
+    "SerWordsBound_A@u_attn": "u_dut.u_attn",
     "TValidHeld_M@u_x_chk": "u_dut.u_x_chk.gen_assume",
 }
 # file -> the cases of each of its labels

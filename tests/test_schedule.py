@@ -38,17 +38,25 @@ CASES = [(n, p) for n in PRESETS for p in positions(lay(n))]
 
 
 def expected_blocks(layout: DdrLayout, pos: int) -> list[tuple]:
-    """The seed's loop nest as (purpose, layer, head) runs, written independently of the schedule."""
+    """The seed's loop nest as (purpose, layer, head) runs, written independently of the schedule, with the
+    heads overlapped: head h's wqkv before head h-1's V part (V context, appends), the Wo parameters before the
+    last head's V part."""
     c = layout.cfg
     out: list[tuple] = [("header", None, None)]
+
+    def v_part(layer: int, h: int) -> list[tuple]:
+        return [*([("v_ctx", layer, h)] if pos else []), ("k_append", layer, h), ("v_append", layer, h)]
+
     for layer in range(c.n_layers):
         out.append(("params", layer, None))
         for h in range(c.n_heads):
             out.append(("wqkv", layer, h))
+            if h:
+                out += v_part(layer, h - 1)
             if pos:
-                out += [("k_ctx", layer, h), ("v_ctx", layer, h)]
-            out += [("k_append", layer, h), ("v_append", layer, h)]
-        out += [("params", layer, None), ("wo", layer, None), ("params", layer, None), ("w1", layer, None),
+                out.append(("k_ctx", layer, h))
+        out += [("params", layer, None), *v_part(layer, c.n_heads - 1)]
+        out += [("wo", layer, None), ("params", layer, None), ("w1", layer, None),
                 ("params", layer, None), ("w2", layer, None)]
     return [*out, ("logits_b", None, None), ("logits_w", None, None)]
 

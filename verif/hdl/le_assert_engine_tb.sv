@@ -164,6 +164,18 @@ module le_assert_engine_tb;
         force u_dut.u_exec.u_exec_bufs.busy_o = 1'b1;
         force u_dut.u_exec.u_exec_bufs.uact_we_i = 1'b1;
       end
+      "QkvWriteWhileFed_A@u_exec_bufs": begin   // a QKV store into the bank the feeder reads
+        force u_dut.u_exec.u_exec_bufs.src_q = le_ctrl_pkg::SrcQkv;
+        force u_dut.u_exec.u_exec_bufs.busy_o = 1'b1;
+        force u_dut.u_exec.u_exec_bufs.qkv_we_i = 1'b1;
+        force u_dut.u_exec.u_exec_bufs.qkv_bank_i = u_dut.u_exec.u_exec_bufs.bank_q;
+      end
+      // le_attn: a third head begun while one waits behind a draining O; a P.V word count past d_head
+      "BeginWhilePending_A@u_attn": begin
+        force u_dut.u_attn.pend_q = 1'b1;
+        force u_dut.u_attn.begin_i = 1'b1;
+      end
+      "SerWordsBound_A@u_attn": force u_dut.u_attn.ser_words_q = 32'hFFFF;
       default: $fatal(1, "le_assert_engine_tb: unknown +case=%s", which);
     endcase
     step(4);
