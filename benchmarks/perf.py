@@ -1,6 +1,6 @@
 """Cycles per token of the layer_engine RTL, from its own perf counters, against the memory roofline.
 
-    .venv/bin/python benchmarks/perf.py [--widths 128,64] [--cases small,minilm-1L] [--json PATH]
+    .venv/bin/python benchmarks/perf.py [--widths 128,64] [--cases small,minilm-1L,minilm-6L] [--json PATH]
 
 stdout: the Markdown table only (progress goes to stderr). Exit 1 if a run fails (a token not bit-exact: the
 pyuvm scoreboard checks every logit, every K/V write and the whole KV region).
@@ -15,6 +15,9 @@ a 40-cycle write response latency, no stalls, in order; X with no gaps, logits w
              max_seq 512, vocab shortened to 1024) with random weights at pos 128
 Positions 0..pos-1 are run through GoldenEngine and their K/V rows preloaded, so only the measured token is
 simulated.
+  minilm-6L  the full all-MiniLM-L6-v2 (6 layers, vocab 30522, the real weights) through the SystemC harness
+             (benchmarks/perf_sc.py: the same memory timing, 2 tokens at positions 0 and 1, bit-exact by the shared
+             judge of regress/scrun.py), one row per token
 
 Columns: cycles = PERF_CYCLES (START accepted -> DONE); roofline = max(read, write) beats of the bytes the
 token must move (models.traffic.roofline_cycles: requested bytes / bus bytes per cycle); ratio =
@@ -41,6 +44,11 @@ from models.schedule import schedule_beats, token_schedule
 from models.traffic import beats, roofline_cycles, token_traffic
 from regress.launch import RUNS_DIR, RunFailed, run_listed
 from verif.tests.perf import PERF_CASES, PROFILE_FILE, PROFILE_PHASES, READ_LATENCY, perf_case
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from perf_sc import measure_minilm  # noqa: E402
+
+CASES = (*PERF_CASES, "minilm-6L")
 
 SEED = 1
 
@@ -88,34 +96,37 @@ def table(rows: list[dict[str, Any]]) -> str:
 def breakdown(rows: list[dict[str, Any]]) -> str:
     """Where each token's cycles go (le_tb_top's bus profile, verif/tests/perf.py): busy cycles = R beats + cycles
     waiting on a read in flight + cycles with no read in flight, by the main MAC's phase."""
-    lines = ["| config | bus | busy cycles | R beats | read latency not hidden | " +
+    lines = ["| config | bus | pos | busy cycles | R beats | read latency not hidden | " +
              " | ".join(f"no read: {label}" for label in PROFILE_PHASES.values()) + " |",
-             "| --- | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in PROFILE_PHASES) + " |"]
+             "| --- | ---: | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in PROFILE_PHASES) + " |"]
     for r in rows:
         p = r["profile"]
         cells = [f"{p[k]} ({100 * p[k] / p['cycles']:.1f} %)" for k in ("rbeat", "rwait", *PROFILE_PHASES)]
-        lines.append(f"| {r['config']} | {r['bus_bits']} | {p['cycles']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {r['config']} | {r['bus_bits']} | {r['pos']} | {p['cycles']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--widths", default="128,64", help="AXI_DATA_W values, comma separated (default 128,64)")
-    ap.add_argument("--cases", default=",".join(PERF_CASES), help=f"comma separated subset of {PERF_CASES}")
+    ap.add_argument("--cases", default=",".join(CASES), help=f"comma separated subset of {CASES}")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = ap.parse_args(argv)
     cases = args.cases.split(",")
-    unknown = sorted(set(cases) - set(PERF_CASES))
+    unknown = sorted(set(cases) - set(CASES))
     if unknown:
-        print(f"perf.py: unknown case(s) {unknown}: choose from {', '.join(PERF_CASES)}", file=sys.stderr)
+        print(f"perf.py: unknown case(s) {unknown}: choose from {', '.join(CASES)}", file=sys.stderr)
         return 2
     rows: list[dict[str, Any]] = []
     failed: list[str] = []
     for width in (int(w) for w in args.widths.split(",")):
         for case in cases:
             try:
-                rows.append(measure(case, width))
-            except RunFailed as e:
+                if case == "minilm-6L":
+                    rows += measure_minilm(width, RUNS_DIR / f"perf.minilm-6L.w{width}", roofline, sched_read_beats)
+                else:
+                    rows.append(measure(case, width))
+            except (RunFailed, RuntimeError) as e:
                 failed.append(str(e).splitlines()[0])
     print(f"## layer_engine cycles per token ({READ_LATENCY}-cycle read latency, no stalls, in order)\n")
     print(table(rows))

@@ -5,6 +5,7 @@
 #ifndef LE_SC_BFM_H
 #define LE_SC_BFM_H
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -32,6 +33,9 @@
 namespace le_sc {
 
 constexpr std::size_t kBusBytes = LE_SC_AXI_DATA_W / 8;
+constexpr std::size_t kProfileKeys = 8;                      // Bfms::profile()
+inline const char* const kProfileNames[kProfileKeys] = {"cycles", "rbeat", "rwait", "noread_qkv", "noread_wo",
+                                                        "noread_w1", "noread_w2", "noread_logits"};
 constexpr std::size_t kPage = 4096;                          // le_axi_slave_bfm PAGE_BITS = 12
 constexpr std::size_t kWordsPerPage = kPage / kBusBytes;
 constexpr std::size_t kMaxPages = LE_SC_MEM_PAGES;
@@ -87,6 +91,14 @@ public:
         static_assert(sizeof(LE_V(r_, u_mem__DOT__u_mem__DOT__words)) ==
                           sizeof(LE_V(r_, u_mem__DOT__u_mem__DOT__words)[0]) * kMaxPages * kWordsPerPage,
                       "page store size disagrees with LE_SC_MEM_PAGES / LE_SC_AXI_DATA_W");
+    }
+
+    // ---- le_tb_top's bus profile (verif/hdl/le_tb_top.sv "bus profile", counted from reset) ---------------
+    // In verif/tests/perf.py PROFILE_KEYS order: busy cycles, R beats, read waits, no-read cycles by phase.
+    std::array<uint32_t, kProfileKeys> profile() const {
+        return {LE_V(r_, prof_cycles), LE_V(r_, prof_rbeat), LE_V(r_, prof_rwait), LE_V(r_, prof_noread_qkv),
+                LE_V(r_, prof_noread_wo), LE_V(r_, prof_noread_w1), LE_V(r_, prof_noread_w2),
+                LE_V(r_, prof_noread_logits)};
     }
 
     // ---- AXI4 slave memory (verif/bfm/axi_mem_bfm.py) -------------------------------------------------

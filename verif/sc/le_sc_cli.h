@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -114,6 +115,8 @@ struct TokenRecord {
     le_status_t rc = LE_OK;
     le_token_result_t res{};
     uint64_t cycles = 0;
+    bool has_profile = false;                    // a token of the bundle (run_tokens): its bus profile
+    std::array<uint32_t, le_sc::kProfileKeys> profile{};
     // an error plan's step only (le_sc_plan.h): what it did and what the host saw
     bool plan = false, frame = false;            // frame: a whole logits frame was received (logits.bin row)
     std::string kind;                            // "" (le_run_token), "aborted", "in_flight"
@@ -129,6 +132,12 @@ inline std::string token_json(const TokenRecord& r) {
       << ", \"rejected\": " << (r.res.rejected ? "true" : "false") << ", \"perf\": {\"cycles\": " << p.cycles
       << ", \"rd_stall_cycles\": " << p.rd_stall_cycles << ", \"bytes_rd\": " << p.bytes_rd
       << ", \"bytes_wr\": " << p.bytes_wr << "}, \"sim_cycles\": " << r.cycles;
+    if (r.has_profile) {
+        s << ", \"profile\": {";
+        for (std::size_t i = 0; i < r.profile.size(); ++i)
+            s << (i ? ", " : "") << '"' << le_sc::kProfileNames[i] << "\": " << r.profile[i];
+        s << "}";
+    }
     if (r.plan)
         s << ", \"kind\": \"" << r.kind << "\", \"frame\": " << (r.frame ? "true" : "false")
           << ", \"outstanding_after_reset\": [" << r.out_rd << ", " << r.out_wr << "], \"note\": \""

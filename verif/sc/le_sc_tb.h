@@ -172,10 +172,14 @@ public:
             rec.pos = start_pos + t;
             cur_token_ = t;
             const uint64_t c0 = sim_.cycle();
+            const auto prof0 = bfm_.profile();
             deadline_ = c0 + opt.token_budget;
             rec.rc = le_run_token(&dev, x.row(static_cast<size_t>(t)), x.cols, static_cast<uint32_t>(rec.pos),
                                   frame.data(), frame.size(), &rec.res);
             rec.cycles = sim_.cycle() - c0;
+            const auto prof1 = bfm_.profile();
+            rec.has_profile = true;
+            for (std::size_t i = 0; i < prof1.size(); ++i) rec.profile[i] = prof1[i] - prof0[i];   // mod 2^32
             records.push_back(rec);
             drain();
             if (rec.rc != LE_OK) { finish_failure(rec.rc, "le_run_token", t); break; }

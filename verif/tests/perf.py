@@ -12,9 +12,10 @@ backpressure. The per-token perf counters land in tokens.json (verif/tests/base.
 
 The cycles-per-token budget (check_phase): PERF_CYCLES <= the memory roofline of the token (models/traffic.py: the
 bytes its schedule must move, one bus beat per cycle) / RATIO_FLOOR of the case and bus width. The floors are the
-measured roofline ratios (benchmarks/perf.py, docs/architecture.md) less about 0.7 points: a slowdown of more than
-about 1 % of the cycles fails the test (a performance bug is a test failure); a faster design only raises the
-floors. +le_perf_budget=off (benchmarks/perf.py) skips the check.
+measured roofline ratios (benchmarks/perf.py, docs/architecture.md) less about 0.3 points, and never below issue
+16's 98 % target: the cycle count is deterministic (fixed memory timing, data-independent datapath), so a slowdown of
+more than about 0.3 % of the cycles fails the test (a performance bug is a test failure); a faster design only
+raises the floors. +le_perf_budget=off (benchmarks/perf.py) skips the check.
 """
 from __future__ import annotations
 
@@ -48,10 +49,10 @@ MINILM_1L = EngineConfig(d_model=384, n_heads=12, d_head=32, d_ff=1536, n_layers
                          ln_eps=1e-12, axi_data_w=128, w_tile_rows=32, ctx_tile=32)
 
 
-# (case, bus bits) -> the lowest roofline/cycles ratio accepted; measured 2026-12-05: small 0.942 / 0.968, minilm-1L
-# 0.976 / 0.988 at 128 / 64 bits (41,765 / 81,249 and 148,621 / 293,743 cycles)
-RATIO_FLOOR: dict[tuple[str, int], float] = {("small", 128): 0.935, ("small", 64): 0.960,
-                                             ("minilm-1L", 128): 0.970, ("minilm-1L", 64): 0.980}
+# (case, bus bits) -> the lowest roofline/cycles ratio accepted; measured 2026-12-05: small 0.983 / 0.990, minilm-1L
+# 0.994 / 0.997 at 128 / 64 bits (40,022 / 79,491 and 146,040 / 291,155 cycles)
+RATIO_FLOOR: dict[tuple[str, int], float] = {("small", 128): 0.980, ("small", 64): 0.987,
+                                             ("minilm-1L", 128): 0.991, ("minilm-1L", 64): 0.994}
 
 
 def cycle_budget(cfg: EngineConfig, pos: int, floor: float) -> tuple[int, int]:
