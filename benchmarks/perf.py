@@ -46,7 +46,7 @@ from regress.launch import RUNS_DIR, RunFailed, run_listed
 from verif.tests.perf import PERF_CASES, PROFILE_FILE, PROFILE_PHASES, READ_LATENCY, perf_case
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perf_sc import measure_minilm  # noqa: E402
+from perf_sc import measure_minilm
 
 CASES = (*PERF_CASES, "minilm-6L")
 
