@@ -39,7 +39,7 @@ class Trace:
 
 
 class _Gemv:
-    """A QGemv held as int64 for fast tiled evaluation."""
+    """A QGemv held as int64 for fast evaluation."""
 
     def __init__(self, g: QGemv) -> None:
         self.w = g.w.astype(np.int64)
@@ -57,28 +57,19 @@ class GoldenEngine:
         self._layers = [{n: _Gemv(getattr(ql, n)) for n in ("wq", "wk", "wv", "wo", "w1", "w2")} for ql in qm.layers]
         self._logits_w = qm.logits_w.astype(np.int64)
 
-    # ---- tiled GEMV + requant (ops.gemv / ops.requant) ----
+    # ---- GEMV + requant (ops.gemv / ops.requant) ----
     def _gemv(self, g: _Gemv, x: I64Array, rows: slice, lo: int = ops.I8_MIN, hi: int = ops.I8_MAX) -> I64Array:
-        out = np.empty(rows.stop - rows.start, dtype=np.int64)
-        for t0 in range(rows.start, rows.stop, self.cfg.w_tile_rows):
-            t1 = min(t0 + self.cfg.w_tile_rows, rows.stop)
-            acc = ops.gemv(x, g.w[t0:t1])
-            tile = slice(t0, t1)
-            out[t0 - rows.start:t1 - rows.start] = ops.requant(acc, g.bias[tile], g.mult[tile], g.shift[tile], lo, hi)
-        return out
+        """Rows `rows` of the GEMV, requantised. The engine streams them in w_tile_rows tiles; a tile splits rows,
+        never a row's sum, and each row's requant uses only its own parameters, so the rows of all tiles at once
+        are the tiles' results concatenated (one numpy call instead of one per tile)."""
+        acc = ops.gemv(x, g.w[rows])
+        return ops.requant(acc, g.bias[rows], g.mult[rows], g.shift[rows], lo, hi)
 
     def _attention_head(self, layer: int, h: int, x: I64Array, pos: int, tok: int, tr: Trace | None) -> I64Array:
         cfg, ql, g = self.cfg, self.qm.layers[layer], self._layers[layer]
         rows = slice(h * cfg.d_head, (h + 1) * cfg.d_head)
-        # QKV: the seed streams Wq, Wk, Wv tile by tile; per-row results are independent of tiling order.
-        q = np.empty(cfg.d_head, dtype=np.int64)
-        k, v = q.copy(), q.copy()
-        for t0 in range(rows.start, rows.stop, cfg.w_tile_rows):
-            sl = slice(t0, min(t0 + cfg.w_tile_rows, rows.stop))
-            dst = slice(sl.start - rows.start, sl.stop - rows.start)
-            q[dst] = self._gemv(g["wq"], x, sl)
-            k[dst] = self._gemv(g["wk"], x, sl)
-            v[dst] = self._gemv(g["wv"], x, sl)
+        # QKV: the seed streams Wq, Wk, Wv tile by tile; per-row results are independent of tiling (_gemv).
+        q, k, v = (self._gemv(g[n], x, rows) for n in ("wq", "wk", "wv"))
         k_cache, v_cache = self.kv[layer, h, 0], self.kv[layer, h, 1]
 
         def ctx_rows(cache: npt.NDArray[np.int8], cur: I64Array, t0: int, t1: int) -> I64Array:
@@ -134,10 +125,7 @@ class GoldenEngine:
         x_res = x << (ops.LN_OUT_SHIFT - ops.RES_COPY_SHIFT)      # the int8 input's residual copy
         for layer in range(cfg.n_layers):
             x, x_res = self._layer(layer, x, x_res, pos, tok, tr)
-        logits = np.empty(cfg.vocab, dtype=np.int64)
-        for t0 in range(0, cfg.vocab, cfg.w_tile_rows):
-            t1 = min(t0 + cfg.w_tile_rows, cfg.vocab)
-            logits[t0:t1] = ops.logits(x, self._logits_w[t0:t1], self.qm.logits_b[t0:t1])
+        logits = ops.logits(x, self._logits_w, self.qm.logits_b)    # every tile's rows at once (see _gemv)
         if tr is not None:
             tr.put(tok, None, None, "logits", logits)
         return logits
