@@ -50,7 +50,8 @@ module le_probe
   input  logic        logit_take_i,
   input  logic signed [31:0] logit_i,
   // le_attn
-  input  logic [7:0]  attn_head_i,
+  input  logic [7:0]  attn_head_i,     // the head of the scores and probabilities
+  input  logic [7:0]  o_head_i,        // the head of the O values (one head behind while its O drains)
   input  logic        s_take_i,
   input  logic signed [31:0] s_raw_i,
   input  logic        z_take_i,
@@ -134,7 +135,7 @@ module le_probe
       if (s_take_i) put("s_raw", int'(attn_head_i), -1, longint'(s_raw_i));
       if (z_take_i) put("s", int'(attn_head_i), longint'(z_idx_i), longint'(z_i));
       if (p_take_i) put("p", int'(attn_head_i), -1, longint'(p_i));
-      if (o_valid_i) put("o", int'(attn_head_i), longint'(o_idx_i), longint'(o_i));
+      if (o_valid_i) put("o", int'(o_head_i), longint'(o_idx_i), longint'(o_i));
     end
   end
 

@@ -241,6 +241,7 @@ module le_tb_top #(
     .logit_take_i (u_dut.u_main_out.logit_valid_o && u_dut.u_main_out.logit_ready_i),
     .logit_i      (u_dut.u_main_out.acc_data_i),
     .attn_head_i  (u_dut.u_attn.head_q),
+    .o_head_i     (u_dut.u_attn.o_head_q),
     .s_take_i     (u_dut.u_attn.s_valid && u_dut.u_attn.s_ready),
     .s_raw_i      (u_dut.u_attn.s_raw),
     .z_take_i     (u_dut.u_attn.z_valid && u_dut.u_attn.z_ready),
