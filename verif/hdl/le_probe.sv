@@ -51,7 +51,7 @@ module le_probe
   input  logic signed [31:0] logit_i,
   // le_attn
   input  logic [7:0]  attn_head_i,     // the head of the scores and probabilities
-  input  logic [7:0]  o_head_i,        // the head of the O values (one head behind while its O drains)
+  input  logic [7:0]  o_head_i,        // the head of the O values (a head behind while O drains)
   input  logic        s_take_i,
   input  logic signed [31:0] s_raw_i,
   input  logic        z_take_i,
