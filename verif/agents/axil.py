@@ -2,10 +2,12 @@
 
   AxilItem       one CSR access (addr, data, write?) and its response
   AxilConfig     is_active, the signal prefix
-  AxilDriver     drives items with verif/bfm/axil_master.AxiLiteMaster (cycle level only during an access)
-  AxilMonitor    passive: the write and the read channel followed independently, each only while rst_n is
-                 high: waits for AWVALID/ARVALID to rise (edge events, not every cycle), follows the
-                 handshakes and publishes each completed access; checks AXI4-Lite ordering rules
+  AxilDriver     drives items with verif/bfm/axil_master.AxiLiteMaster (the proxy of the HDL master
+                 verif/hdl/le_axil_master_bfm.sv: one Python wake-up per access)
+  AxilMonitor    passive: publishes each completed access recorded by the HDL monitor verif/hdl/le_axil_monitor.sv
+                 (the write and the read channel followed independently, only while rst_n is high; one Python
+                 wake-up per access); reports its AXI4-Lite ordering errors (BVALID before the AW and W
+                 handshakes, RVALID before the AR handshake) at check_phase
   AxilRegAdapter reg2bus / bus2reg for uvm_reg_map.set_sequencer
   AxilAgent      builds them from the ConfigDB key "axil_cfg"
 """
@@ -14,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import cocotb
-from cocotb.triggers import First, RisingEdge
 from pyuvm import (
     ConfigDB,
     uvm_access_e,
@@ -30,7 +30,8 @@ from pyuvm import (
     uvm_status_e,
 )
 
-from verif.bfm.axil_master import AxiLiteMaster, bit, find_signal
+from verif.bfm.axil_master import AxiLiteMaster, find_signal
+from verif.bfm.axil_monitor import MONITOR_INSTANCE, AxiLiteMonitorBfm
 
 OKAY = 0
 
@@ -71,59 +72,30 @@ class AxilDriver(uvm_driver):
 
 
 class AxilMonitor(uvm_monitor):
-    """Publishes every completed access. Sleeps on the valid edges between accesses."""
+    """Publishes every completed access, read from the HDL monitor on the engine's bus (verif/hdl/le_axil_monitor.sv
+    in le_tb_top): Python wakes once per completed access, never per cycle."""
 
     def build_phase(self) -> None:
         self.cfg: AxilConfig = ConfigDB().get(self, "", "axil_cfg")
         self.ap = uvm_analysis_port("ap", self)
         self.errors: list[str] = []
 
-    def _s(self, name: str) -> Any:
-        return find_signal(self.cfg.dut, self.cfg.prefix + name)
-
     async def run_phase(self) -> None:
-        """The two channels apart: a read never hides a write. Nothing is followed while rst_n is low (an
-        X-initialised AWVALID / ARVALID before reset is not an access)."""
-        clk, rst = find_signal(self.cfg.dut, "clk"), find_signal(self.cfg.dut, "rst_n")
-        cocotb.start_soon(self._channel(clk, rst, write=True))
-        await self._channel(clk, rst, write=False)
-
-    async def _channel(self, clk: Any, rst: Any, write: bool) -> None:
-        valid = self._s("awvalid" if write else "arvalid")
+        """The HDL follows the write and the read channel apart (a read never hides a write) and records nothing
+        while rst_n is low (an access cut by a reset is dropped)."""
+        bfm = AxiLiteMonitorBfm(getattr(self.cfg.dut, MONITOR_INSTANCE))
         while True:
-            if not (bit(rst) and bit(valid)):
-                await First(RisingEdge(valid), RisingEdge(rst))
-                continue
-            await self._follow(clk, rst, write)
-
-    async def _follow(self, clk: Any, rst: Any, write: bool) -> None:
-        """Follow one access from its address handshake to its response handshake (dropped if rst_n falls)."""
-        s = self._s
-        item = AxilItem(write=write)
-        got_addr, got_data = False, not write      # a read has no W beat; every access has an address handshake
-        while True:
-            await RisingEdge(clk)
-            if not bit(rst):
-                return
-            if write:
-                if not got_addr and bit(s("awvalid")) and bit(s("awready")):
-                    item.addr, got_addr = int(s("awaddr").value), True
-                if not got_data and bit(s("wvalid")) and bit(s("wready")):
-                    item.data, got_data = int(s("wdata").value), True
-                if bit(s("bvalid")) and bit(s("bready")):
-                    if not (got_addr and got_data):
-                        self.errors.append(f"BVALID before the AW and W handshakes ({item})")
-                    item.resp = int(s("bresp").value)
-                    break
-            else:
-                if not got_addr and bit(s("arvalid")) and bit(s("arready")):
-                    item.addr, got_addr = int(s("araddr").value), True
-                if bit(s("rvalid")) and bit(s("rready")):
-                    if not got_addr:
-                        self.errors.append(f"RVALID before the AR handshake ({item})")
-                    item.data, item.resp = int(s("rdata").value), int(s("rresp").value)
-                    break
-        self.ap.write(item)
+            records = await bfm.next_records()
+            if bfm.overflows:
+                self.errors.append(f"{bfm.overflows} access(es) lost: more than {bfm.depth} between two reads")
+                bfm.overflows = 0
+            for rec in records:
+                item = AxilItem(write=rec.write, addr=rec.addr, data=rec.data)
+                item.resp = rec.resp
+                if rec.early:
+                    self.errors.append(f"BVALID before the AW and W handshakes ({item})" if rec.write else
+                                       f"RVALID before the AR handshake ({item})")
+                self.ap.write(item)
 
     def check_phase(self) -> None:
         for e in self.errors:

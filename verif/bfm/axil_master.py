@@ -1,18 +1,26 @@
-"""AXI4-Lite master: one transaction at a time (cocotb, cycle level only while a transaction is active).
+"""AXI4-Lite master, HVL side: the proxy of verif/hdl/le_axil_master_bfm.sv (one access at a time).
 
-Used by the pyuvm AXI4-Lite agent's driver (verif/agents/axil.py) and the irq monitor (find_signal). Sampling
-convention: values read right after `RisingEdge(clk)` are the ones the design saw at that edge; values written then
-are seen at the next edge.
+Used by the pyuvm AXI4-Lite agent's driver (verif/agents/axil.py). Python never runs per clock cycle here: an
+access writes the command registers of the HDL master through VPI, bumps its go_seq and sleeps until its done_seq_q
+changes (the register protocol is in the .sv header); the cycle-level work (valids, readies, the handshakes, the
+timeout, the ordering checks) is in the HDL. The HDL master drives the engine only once enabled (le_tb_top: its
+s_axil_* ports pass through otherwise), which the proxy does when it is created.
+
+find_signal / bit serve the irq monitor and the tests. Sampling convention of every Python sampler left on a clock
+(cocotb's clock: its RisingEdge callbacks run before the design evaluates the edge): values read right after
+`RisingEdge(clk)` are the ones the design saw at that edge; values written then are seen at the next edge.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from cocotb.triggers import RisingEdge
+from cocotb.triggers import ValueChange
 
 from models.driver import ProtocolError
 
 CSR_TIMEOUT_CYCLES = 1000          # one AXI4-Lite transaction; the regblock answers in a few cycles
+BFM_INSTANCE = "u_axil_master"     # le_tb_top's le_axil_master_bfm
+STATUS_OK, STATUS_TIMEOUT, STATUS_EARLY, STATUS_X = 0, 1, 2, 3
 
 
 def find_signal(dut: Any, name: str) -> Any:
@@ -34,58 +42,55 @@ def bit(handle: Any) -> int:
 
 class AxiLiteMaster:
     """AXI4-Lite master: one outstanding transaction; AWVALID and WVALID raised together, BREADY/RREADY
-    high while the response is awaited. Every wait is bounded by `timeout_cycles`."""
+    high while the response is awaited. Every wait is bounded by `timeout_cycles` (counted in the HDL).
 
-    def __init__(self, dut: Any, clk: Any, prefix: str = "s_axil_", timeout_cycles: int = CSR_TIMEOUT_CYCLES) -> None:
-        self.clk, self.timeout_cycles = clk, timeout_cycles
-        names = ("awaddr", "awprot", "awvalid", "awready", "wdata", "wstrb", "wvalid", "wready", "bresp", "bvalid",
-                 "bready", "araddr", "arprot", "arvalid", "arready", "rdata", "rresp", "rvalid", "rready")
-        self.s = {n: find_signal(dut, prefix + n) for n in names}
-        for n in ("awaddr", "awprot", "awvalid", "wdata", "wstrb", "wvalid", "bready", "araddr", "arprot", "arvalid",
-                  "rready"):
-            self.s[n].value = 0
+    `dut` is the testbench top holding the HDL master (instance `u_axil_master`, or `bfm` given), `clk` its
+    clock (kept for callers); `prefix` names the bus the HDL master drives (le_tb_top: the engine's s_axil_*)."""
+
+    def __init__(self, dut: Any, clk: Any, prefix: str = "s_axil_", timeout_cycles: int = CSR_TIMEOUT_CYCLES,
+                 bfm: Any = None) -> None:
+        self.clk, self.prefix, self.timeout_cycles = clk, prefix, timeout_cycles
+        self.h = bfm if bfm is not None else getattr(dut, BFM_INSTANCE)
+        self._busy = False
+        self.h.timeout_cycles.value = max(1, timeout_cycles)
+        self.h.enable.value = 1
+
+    async def _access(self, addr: int, data: int, strb: int, write: bool) -> tuple[int, int]:
+        """One access through the HDL master: (RDATA, RESP); ProtocolError on a timeout, an early response or X."""
+        if self._busy:
+            raise RuntimeError("AxiLiteMaster: one access at a time (the driver serialises them)")
+        self._busy = True
+        try:
+            h = self.h
+            h.cmd_addr.value, h.cmd_write.value = addr, int(write)
+            if write:
+                h.cmd_wdata.value, h.cmd_wstrb.value = data, strb
+            seq = (int(h.go_seq.value) + 1) & 0xFFFF_FFFF
+            h.go_seq.value = seq
+            while int(h.done_seq_q.value) != seq:
+                await ValueChange(h.done_seq_q)
+            status = int(h.rsp_status_q.value)
+            kind = f"{'write' if write else 'read'} {addr:#x}"
+            if status == STATUS_EARLY:
+                raise ProtocolError(f"AXI4-Lite BVALID before the AW and W handshakes ({kind})" if write else
+                                    f"AXI4-Lite RVALID before the AR handshake ({kind})")
+            if status == STATUS_X:
+                raise ProtocolError(f"AXI4-Lite {kind}: X/Z on a valid or a ready the master looks at")
+            if status == STATUS_TIMEOUT:
+                detail = ""
+                if write:
+                    detail = (f" (AW {'pending' if int(h.rsp_aw_pend_q.value) else 'done'}, "
+                              f"W {'pending' if int(h.rsp_w_pend_q.value) else 'done'})")
+                raise ProtocolError(f"AXI4-Lite {'write' if write else 'read'} of {addr:#x}: no response within "
+                                    f"{self.timeout_cycles} cycles{detail}")
+            return int(h.rsp_data_q.value), int(h.rsp_resp_q.value)
+        finally:
+            self._busy = False
 
     async def write(self, addr: int, data: int, strb: int = 0xF) -> int:
         """Write `data` at byte offset `addr`; returns BRESP."""
-        s = self.s
-        s["awaddr"].value, s["awprot"].value, s["awvalid"].value = addr, 0, 1
-        s["wdata"].value, s["wstrb"].value, s["wvalid"].value = data, strb, 1
-        s["bready"].value = 1
-        aw_pending = w_pending = True
-        for _ in range(self.timeout_cycles):
-            await RisingEdge(self.clk)
-            bvalid = bit(s["bvalid"])          # all sampled at this edge, before any update below
-            if aw_pending and bit(s["awready"]):
-                aw_pending = False
-                s["awvalid"].value = 0
-            if w_pending and bit(s["wready"]):
-                w_pending = False
-                s["wvalid"].value = 0
-            if bvalid:
-                if aw_pending or w_pending:
-                    raise ProtocolError(f"AXI4-Lite BVALID before the AW and W handshakes (write {addr:#x})")
-                bresp = int(s["bresp"].value)
-                s["bready"].value = 0
-                return bresp
-        raise ProtocolError(f"AXI4-Lite write of {addr:#x}: no response within {self.timeout_cycles} cycles "
-                            f"(AW {'pending' if aw_pending else 'done'}, W {'pending' if w_pending else 'done'})")
+        return (await self._access(addr, data, strb, write=True))[1]
 
     async def read(self, addr: int) -> tuple[int, int]:
         """Read byte offset `addr`; returns (RDATA, RRESP)."""
-        s = self.s
-        s["araddr"].value, s["arprot"].value, s["arvalid"].value = addr, 0, 1
-        s["rready"].value = 1
-        ar_pending = True
-        for _ in range(self.timeout_cycles):
-            await RisingEdge(self.clk)
-            rvalid = bit(s["rvalid"])
-            if ar_pending and bit(s["arready"]):
-                ar_pending = False
-                s["arvalid"].value = 0
-            if rvalid:
-                if ar_pending:
-                    raise ProtocolError(f"AXI4-Lite RVALID before the AR handshake (read {addr:#x})")
-                got = (int(s["rdata"].value), int(s["rresp"].value))
-                s["rready"].value = 0
-                return got
-        raise ProtocolError(f"AXI4-Lite read of {addr:#x}: no response within {self.timeout_cycles} cycles")
+        return await self._access(addr, 0, 0, write=False)

@@ -11,5 +11,7 @@ verif/hdl/le_axi4_checker.sv
 verif/hdl/le_axil_checker.sv
 verif/hdl/le_axis_checker.sv
 verif/hdl/le_perf_checker.sv
+verif/hdl/le_axil_master_bfm.sv
+verif/hdl/le_axil_monitor.sv
 verif/hdl/le_tb_top.sv
 verif/hdl/le_bind.sv

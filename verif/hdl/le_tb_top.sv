@@ -8,8 +8,13 @@
 //   u_x_src        le_axis_src_bfm  on s_axis_x_*   (X frames with random TVALID gaps)
 //   u_logits_sink  le_axis_sink_bfm on m_axis_logits_* (frames with random TREADY stalls, checks)
 //   u_probe        le_probe: operator-boundary values for `regress debug` (only with +le_probe_file)
-// s_axil_* and irq stay top-level ports: the AXI4-Lite agent (Python, active only during a CSR access) and the
-// irq monitor (edge events) drive / watch them. clk and rst_n come from cocotb.
+//   u_axil_master  le_axil_master_bfm: the AXI4-Lite agent's driver (one Python command per CSR access)
+//   u_axil_mon     le_axil_monitor on the engine's s_axil_* (the AXI4-Lite agent's monitor)
+// s_axil_* and irq stay top-level ports. The engine's s_axil_* inputs come from u_axil_master while its enable
+// register is 1 (the pyuvm env sets it) and from the top-level s_axil_* ports otherwise (the SystemC harness and
+// the bare C++ loop drive those; enable is never written there, so they pass straight through); the engine's
+// s_axil_* outputs always drive the top-level ports too. The irq monitor watches irq (edge events). clk and
+// rst_n come from cocotb.
 
 module le_tb_top #(
   parameter int unsigned AXI_DATA_W  = 128,
@@ -60,10 +65,47 @@ module le_tb_top #(
   logic                  arvalid, arready, rlast, rvalid, rready;
   logic [AXI_DATA_W-1:0] wdata, rdata;
   logic [Lanes-1:0]      wstrb;
+  // s_axil: the engine's inputs, from u_axil_master (enabled) or the top-level ports
+  logic                  axil_en, ma_awvalid, ma_wvalid, ma_bready, ma_arvalid, ma_rready;
+  logic                  e_awvalid, e_wvalid, e_bready, e_arvalid, e_rready;
+  logic [6:0]            ma_awaddr, ma_araddr, e_awaddr, e_araddr;
+  logic [2:0]            ma_awprot, ma_arprot, e_awprot, e_arprot;
+  logic [31:0]           ma_wdata, e_wdata;
+  logic [3:0]            ma_wstrb, e_wstrb;
   // streams
   logic [AXI_DATA_W-1:0] x_tdata, l_tdata;
   logic [Lanes-1:0]      x_tkeep, l_tkeep;
   logic                  x_tlast, x_tvalid, x_tready, l_tlast, l_tvalid, l_tready;
+
+  le_axil_master_bfm #(.ADDR_W(7)) u_axil_master (
+    .clk_i(clk), .enable_o(axil_en),
+    .awaddr_o(ma_awaddr), .awprot_o(ma_awprot), .awvalid_o(ma_awvalid), .awready_i(s_axil_awready),
+    .wdata_o(ma_wdata), .wstrb_o(ma_wstrb), .wvalid_o(ma_wvalid), .wready_i(s_axil_wready),
+    .bresp_i(s_axil_bresp), .bvalid_i(s_axil_bvalid), .bready_o(ma_bready),
+    .araddr_o(ma_araddr), .arprot_o(ma_arprot), .arvalid_o(ma_arvalid), .arready_i(s_axil_arready),
+    .rdata_i(s_axil_rdata), .rresp_i(s_axil_rresp), .rvalid_i(s_axil_rvalid), .rready_o(ma_rready)
+  );
+
+  assign e_awaddr  = axil_en ? ma_awaddr  : s_axil_awaddr;
+  assign e_awprot  = axil_en ? ma_awprot  : s_axil_awprot;
+  assign e_awvalid = axil_en ? ma_awvalid : s_axil_awvalid;
+  assign e_wdata   = axil_en ? ma_wdata   : s_axil_wdata;
+  assign e_wstrb   = axil_en ? ma_wstrb   : s_axil_wstrb;
+  assign e_wvalid  = axil_en ? ma_wvalid  : s_axil_wvalid;
+  assign e_bready  = axil_en ? ma_bready  : s_axil_bready;
+  assign e_araddr  = axil_en ? ma_araddr  : s_axil_araddr;
+  assign e_arprot  = axil_en ? ma_arprot  : s_axil_arprot;
+  assign e_arvalid = axil_en ? ma_arvalid : s_axil_arvalid;
+  assign e_rready  = axil_en ? ma_rready  : s_axil_rready;
+
+  le_axil_monitor #(.ADDR_W(7)) u_axil_mon (
+    .clk_i(clk), .rst_ni(rst_n),
+    .awaddr_i(e_awaddr), .awvalid_i(e_awvalid), .awready_i(s_axil_awready),
+    .wdata_i(e_wdata), .wvalid_i(e_wvalid), .wready_i(s_axil_wready),
+    .bresp_i(s_axil_bresp), .bvalid_i(s_axil_bvalid), .bready_i(e_bready),
+    .araddr_i(e_araddr), .arvalid_i(e_arvalid), .arready_i(s_axil_arready),
+    .rdata_i(s_axil_rdata), .rresp_i(s_axil_rresp), .rvalid_i(s_axil_rvalid), .rready_i(e_rready)
+  );
 
   layer_engine #(
     .AXI_DATA_W(AXI_DATA_W), .AXI_ADDR_W(AXI_ADDR_W), .AXI_ID_W(AXI_ID_W),
@@ -71,10 +113,11 @@ module le_tb_top #(
     .MAX_D_HEAD(MAX_D_HEAD), .MAX_SEQ(MAX_SEQ), .MAX_VOCAB(MAX_VOCAB), .MAX_LAYERS(MAX_LAYERS)
   ) u_dut (
     .clk, .rst_n,
-    .s_axil_awaddr, .s_axil_awprot, .s_axil_awvalid, .s_axil_awready, .s_axil_wdata, .s_axil_wstrb,
-    .s_axil_wvalid, .s_axil_wready, .s_axil_bresp, .s_axil_bvalid, .s_axil_bready, .s_axil_araddr,
-    .s_axil_arprot, .s_axil_arvalid, .s_axil_arready, .s_axil_rdata, .s_axil_rresp, .s_axil_rvalid,
-    .s_axil_rready,
+    .s_axil_awaddr(e_awaddr), .s_axil_awprot(e_awprot), .s_axil_awvalid(e_awvalid), .s_axil_awready,
+    .s_axil_wdata(e_wdata), .s_axil_wstrb(e_wstrb), .s_axil_wvalid(e_wvalid), .s_axil_wready,
+    .s_axil_bresp, .s_axil_bvalid, .s_axil_bready(e_bready), .s_axil_araddr(e_araddr),
+    .s_axil_arprot(e_arprot), .s_axil_arvalid(e_arvalid), .s_axil_arready, .s_axil_rdata,
+    .s_axil_rresp, .s_axil_rvalid, .s_axil_rready(e_rready),
     .m_axi_awid(awid), .m_axi_awaddr(awaddr), .m_axi_awlen(awlen), .m_axi_awsize(awsize),
     .m_axi_awburst(awburst), .m_axi_awlock(awlock), .m_axi_awcache(awcache), .m_axi_awprot(awprot),
     .m_axi_awvalid(awvalid), .m_axi_awready(awready), .m_axi_wdata(wdata), .m_axi_wstrb(wstrb),
