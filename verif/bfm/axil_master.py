@@ -6,9 +6,16 @@ changes (the register protocol is in the .sv header); the cycle-level work (vali
 timeout, the ordering checks) is in the HDL. The HDL master drives the engine only once enabled (le_tb_top: its
 s_axil_* ports pass through otherwise), which the proxy does when it is created.
 
-find_signal / bit serve the irq monitor and the tests. Sampling convention of every Python sampler left on a clock
-(cocotb's clock: its RisingEdge callbacks run before the design evaluates the edge): values read right after
-`RisingEdge(clk)` are the ones the design saw at that edge; values written then are seen at the next edge.
+find_signal / bit serve the irq monitor and the tests.
+
+Sampling convention. The env has no per-cycle Python sampler left: the HDL halves of the transactors sample the
+handshakes, Python reads what they recorded. Values a Python coroutine writes after `RisingEdge(clk)` are seen by
+the design at the next edge, whichever clock runs. What a read right after `RisingEdge(clk)` returns depends on the
+clock: with cocotb's Clock (the operator unit tests, tests/rtl/) the callback runs before the design evaluates the
+edge, so it is the value the design saw at that edge; with the clock in the HDL (le_tb_top in the pyuvm build,
+LE_TB_HDL_CLOCK) it runs after the edge's flops updated, so it is the value after the edge. A per-cycle sampler
+added to the env must therefore read what the design sees at an edge in the HDL (a capture register, as the BFMs
+do), not after `RisingEdge(clk)` in Python.
 """
 from __future__ import annotations
 

@@ -13,8 +13,8 @@
 // s_axil_* and irq stay top-level ports. The engine's s_axil_* inputs come from u_axil_master while its enable
 // register is 1 (the pyuvm env sets it) and from the top-level s_axil_* ports otherwise (the SystemC harness and
 // the bare C++ loop drive those; enable is never written there, so they pass straight through); the engine's
-// s_axil_* outputs always drive the top-level ports too. The irq monitor watches irq (edge events). clk and
-// rst_n come from cocotb.
+// s_axil_* outputs always drive the top-level ports too. The irq monitor watches irq (edge events). rst_n comes
+// from cocotb; clk from this module in the pyuvm build (LE_TB_HDL_CLOCK, below), from the clk port otherwise.
 
 module le_tb_top #(
   parameter int unsigned AXI_DATA_W  = 128,
@@ -30,7 +30,9 @@ module le_tb_top #(
   parameter int unsigned MEM_PAGES   = 4096,    // 4 KB pages of the DDR model (16 MB)
   localparam int unsigned Lanes      = AXI_DATA_W / 8
 ) (
+`ifndef LE_TB_HDL_CLOCK
   input  logic        clk,
+`endif
   input  logic        rst_n,
   input  logic [6:0]  s_axil_awaddr,
   input  logic [2:0]  s_axil_awprot,
@@ -53,6 +55,15 @@ module le_tb_top #(
   input  logic        s_axil_rready,
   output logic        irq
 );
+
+`ifdef LE_TB_HDL_CLOCK
+  // The pyuvm build (verif/hdl/le_tb_pyuvm.f, Verilator --timing) clocks itself: 10 ns, first rising edge at 5 ns
+  // (rst_n, written by cocotb at time 0, is low before it). The SystemC harness and the bare loop drive the clk
+  // port instead. clk_from_hdl tells the env not to start cocotb's clock (verif/tests/base.py).
+  logic clk = 1'b0;
+  logic clk_from_hdl = 1'b1;
+  always #5ns clk = ~clk;
+`endif
 
   // m_axi
   logic [AXI_ID_W-1:0]   awid, bid, arid, rid;

@@ -109,7 +109,8 @@ class BaseTest(uvm_test):
         """rst_n low before the first clock edge (X-initialised state must not run unreset), the clock, the DDR
         image, the reset pulse, the env resynchronised to the reset BFMs."""
         self.dut.rst_n.value = Immediate(0)            # now, not at the end of the time step
-        cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
+        if not hasattr(self.dut, "clk_from_hdl"):        # le_tb_top clocks itself in the pyuvm build
+            cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
         self.env.load_memory()
         await self.reset()
         self.env.after_reset(power_on=True)
