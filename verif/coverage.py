@@ -65,6 +65,7 @@ from vsc.visitors.coverage_save_visitor import CoverageSaveVisitor
 
 from models.config import EngineConfig
 from models.schedule import AXI_BOUNDARY, AXI_MAX_BEATS, Transfer, bursts
+from verif.vsc_replay import Replay
 
 if TYPE_CHECKING:
     from verif.cfg_item import EngineCase
@@ -222,6 +223,8 @@ class Coverage:
         self.groups: dict[str, object] = dict(cfg=self.cfg, stim=self.stim, axi_burst=self.axi_burst,
                                               axi_depth=self.axi_depth, axi_token=self.axi_token,
                                               datapath=self.datapath)
+        # per burst: the same hits as sampling, replayed after the first sample of a value tuple (verif/vsc_replay.py)
+        self._burst, self._depth = Replay(self.axi_burst), Replay(self.axi_depth)
 
     # config / stimulus
     def sample_case(self, case: EngineCase) -> None:
@@ -242,11 +245,11 @@ class Coverage:
         next burst. `outstanding` (reads): read bursts outstanding including this one when it was accepted
         (0: not known, not sampled)."""
         if write:
-            self.axi_burst.sample(0, n_beats, 0, int(bool(split_4k)))
+            self._burst.sample(0, n_beats, 0, int(bool(split_4k)))
         else:
-            self.axi_burst.sample(n_beats, 0, int(bool(split_4k)), 0)
+            self._burst.sample(n_beats, 0, int(bool(split_4k)), 0)
             if outstanding:
-                self.axi_depth.sample(outstanding)
+                self._depth.sample(outstanding)
 
     def sample_transfer(self, t: Transfer, bus_bytes: int, image_base: int = 0) -> None:
         """Every burst of one schedule Transfer, split as the DMA splits it (models.schedule.bursts)."""
@@ -265,7 +268,7 @@ class Coverage:
         seen = [int(stalls.get(ch, 0) > 0) for ch in AXI_CHANNELS]
         self.axi_token.sample(*seen, int(bool(rd_reordered)), int(bool(rd_interleaved)), int(bool(wr_reordered)))
         for d in range(1, min(max_rd_outstanding, 4) + 1):
-            self.axi_depth.sample(d)
+            self._depth.sample(d)
 
     # datapath
     def sample_datapath(self, int8_sat: bool = False, int16_sat: bool = False, softmax_single: bool = False,
