@@ -20,7 +20,7 @@ Targets: the SystemC harness >= 1 M cycles/s on tiny and >= 80 % of the bare loo
 pyuvm env, was met at 16.6x to 24.5x and is now printed without a verdict: the env got faster); the pyuvm env >= 250 k
 cycles/s on tiny at 128 bits (issue 16), printed with its share of the bare loop, its ceiling (the same RTL and
 testbench top, -O3, no VPI and no public signals; the env's plain builds are -O3 with only the testbench public:
-eda/listed_public.py).
+eda/listed_public.py, and clock themselves: le_tb_top under LE_TB_HDL_CLOCK, docs/verification.md "Speed").
 --minilm also times one full-size all-MiniLM-L6-v2 token through the SystemC harness (2 tokens exported, MAX_VOCAB
 32768, MEM_PAGES 8192: the ~30 MB image; target <= 2 s of wall time per token).
 Run it on a quiet machine and quote the `uptime` lines it prints: two cores shared with other builds halve the wall
