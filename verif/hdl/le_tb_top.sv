@@ -57,10 +57,11 @@ module le_tb_top #(
 );
 
 `ifdef LE_TB_HDL_CLOCK
-  // The pyuvm build (verif/hdl/le_tb_pyuvm.f, Verilator --timing) clocks itself: 10 ns, first rising edge at 5 ns
-  // (rst_n, written by cocotb at time 0, is low before it). The SystemC harness and the bare loop drive the clk
-  // port instead. clk_from_hdl tells the env not to start cocotb's clock (verif/tests/base.py).
-  logic clk = 1'b0;
+  // The pyuvm build (verif/hdl/le_tb_pyuvm.f, Verilator --timing) clocks itself: 10 ns, high from time 0 and
+  // rising at 10, 20, ... ns as cocotb's Clock did (rst_n, written by cocotb at time 0, is low before the first
+  // edge). The SystemC harness and the bare loop drive the clk port instead. clk_from_hdl tells the env not to
+  // start cocotb's clock (verif/tests/base.py).
+  logic clk = 1'b1;
   logic clk_from_hdl = 1'b1;
   always #5ns clk = ~clk;
 `endif
