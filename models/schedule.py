@@ -209,11 +209,24 @@ def schedule_beats(schedule: Iterable[Transfer], bus_bytes: int) -> tuple[int, i
     return rd, wr
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
+def _beats_at_pos0(cfg: EngineConfig) -> tuple[int, int]:
+    """schedule_beats of the token at position 0: every transfer but the context tiles (none at pos 0)."""
+    return schedule_beats(token_schedule(layout_of(cfg), 0), cfg.bus_bytes)
+
+
+@lru_cache(maxsize=4096)
 def token_beats(cfg: EngineConfig, pos: int) -> tuple[int, int]:
-    """(read beats, write beats) of one token at `pos` on cfg's bus: schedule_beats of token_schedule, computed
-    once per (config, position)."""
-    return schedule_beats(token_schedule(layout_of(cfg), pos), cfg.bus_bytes)
+    """(read beats, write beats) of one token at `pos` on cfg's bus, equal to schedule_beats(token_schedule(...))
+    (tests/test_schedule.py checks every position): the position moves only the K and V context tiles
+    (_ctx_tiles: ctx_tile rows of d_head bytes, the last one partial, per layer and head), so they are added to
+    the position-0 beats instead of walking the whole schedule for each new position."""
+    _check_pos(layout_of(cfg), pos)
+    rd, wr = _beats_at_pos0(cfg)
+    full, rest = divmod(pos, cfg.ctx_tile)
+    per_slab = full * beats(cfg.ctx_tile * cfg.d_head, cfg.bus_bytes) + (beats(rest * cfg.d_head, cfg.bus_bytes)
+                                                                          if rest else 0)
+    return rd + 2 * cfg.n_layers * cfg.n_heads * per_slab, wr
 
 
 def by_region(schedule: Iterable[Transfer]) -> dict[str, RegionBytes]:

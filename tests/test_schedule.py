@@ -18,6 +18,7 @@ from models.schedule import (
     kv_writes,
     schedule_beats,
     schedule_traffic,
+    token_beats,
     token_schedule,
 )
 from models.traffic import beats, token_traffic
@@ -296,3 +297,16 @@ def test_bad_pos_and_describe():
     text = describe(sched, layout.cfg.bus_bytes)
     assert text.count("\n| ") == len(sched) + 1
     assert "`L0.h0.wqkv`" in text and f"{schedule_traffic(sched)[0]} bytes read" in text
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_token_beats_equals_the_schedule_at_every_position(name):
+    """token_beats' shortcut (position-0 beats + the context tiles) against the whole schedule: every position of
+    tiny and small, a spread of minilm's."""
+    layout = lay(name)
+    c = layout.cfg
+    step = 1 if c.max_seq <= 128 else 37
+    for pos in [*range(0, c.max_seq, step), c.max_seq - 1]:
+        assert token_beats(c, pos) == schedule_beats(token_schedule(layout, pos), c.bus_bytes), pos
+    with pytest.raises(ValueError):
+        token_beats(c, c.max_seq)
