@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from eda import scbuild
+from models.config import EngineConfig
 from regress.sccase import build_parameters, check_fits, make_case, write_case
 from regress.scrun import judge
 from verif.tests.base import IMAGE_BASE
@@ -27,8 +29,12 @@ TIMING = ("--lat-min", str(READ_LATENCY), "--lat-max", str(READ_LATENCY),
           "--b-lat-min", str(READ_LATENCY), "--b-lat-max", str(READ_LATENCY))
 
 
-def measure_minilm(width: int, out: Path, roofline: Any, sched_read_beats: Any) -> list[dict[str, Any]]:
-    """One row per token; raises RuntimeError when the harness fails or the judge finds a difference."""
+PerPos = Callable[[EngineConfig, int], int]       # (config, position) -> cycles or beats (benchmarks/perf.py)
+
+
+def measure_minilm(width: int, out: Path, roofline: PerPos, sched_read_beats: PerPos) -> list[dict[str, Any]]:
+    """One row per token (benchmarks/perf.py's row keys); raises RuntimeError when the harness fails or the judge
+    finds a difference."""
     print(f"perf: {CASE} at {width} bits ...", file=sys.stderr, flush=True)
     case = make_case(KNOBS, width, vsc_seed=1, py_seed=1, image_base=IMAGE_BASE)
     params = build_parameters(KNOBS, scbuild.DEFAULT_PARAMS)
