@@ -18,7 +18,7 @@ from typing import Any
 from eda import scbuild
 from models.config import EngineConfig
 from regress.sccase import build_parameters, check_fits, make_case, write_case
-from regress.scrun import judge
+from regress.scrun import case_args, clear_outputs, judge
 from verif.tests.base import IMAGE_BASE
 from verif.tests.perf import PROFILE_KEYS, READ_LATENCY
 
@@ -40,12 +40,10 @@ def measure_minilm(width: int, out: Path, roofline: PerPos, sched_read_beats: Pe
     params = build_parameters(KNOBS, scbuild.DEFAULT_PARAMS)
     check_fits(case, params, IMAGE_BASE)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin"):
-        (out / stale).unlink(missing_ok=True)
+    clear_outputs(out)
     write_case(case, out / "bundle")
     model = scbuild.build(width, parameters=params)
-    args = ["--image-base", str(IMAGE_BASE), "--kv-each-token", "1", *case.harness_args(), *TIMING]
-    done = scbuild.run(model.binary, out / "bundle", out, args, timeout=None)
+    done = scbuild.run(model.binary, out / "bundle", out, [*case_args(case, IMAGE_BASE), *TIMING], timeout=None)
     if done.returncode != 0:
         raise RuntimeError(f"{CASE} w{width}: harness exit {done.returncode}: {done.stderr.strip()[:300]}")
     failures = judge(out, case, IMAGE_BASE, say=lambda _: None)

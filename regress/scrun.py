@@ -41,6 +41,9 @@ MUTANT_PLUSARG = "+le_mutant="        # `regress mutate`: the mutant select, rea
 WAVES_PLUSARGS = ("+le_waves_from_ps=", "+le_waves_to_ps=")   # eda/wave_main.py: the dump window (le_sc_main.h)
 HARNESS_PLUSARGS = (PROBE_PLUSARG, MUTANT_PLUSARG, *WAVES_PLUSARGS)   # +le_... plusargs for the harness, not knobs
 WAVES_FILE = "dump.fst"               # with LE_WAVES=1 (a waves build), as a pyuvm run's
+HARNESS_OUTPUTS = ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin", "txn.jsonl",
+                   "txn_log.txt", "txn_log.sha256", "coverage.dat", WAVES_FILE)
+"""What a harness run and its judge write into the run directory: removed first, so nothing stale is judged."""
 WRITES_SKIPPED = "writes: the harness wrote no txn.jsonl (--txn 0): the K/V append transactions are not compared; " \
                  "the whole KV region after every token is"
 
@@ -266,11 +269,23 @@ def _prepare(args: argparse.Namespace, out: Path) -> tuple[str, ScCase, Path, li
           flush=True)
     # the BFMs' $urandom from the master; with --x-random also every X-initialised variable (Seeds.plusargs())
     plan = ["--plan", str(out / "bundle" / PLAN_FILE)] if case.plan is not None else []
-    harness = ["--image-base", str(IMAGE_BASE), "--kv-each-token", "1", *plan, *case.harness_args(),
+    harness = [*case_args(case, IMAGE_BASE), *plan,
                *(["--coverage-file", str(out / simbuild.COVERAGE_FILE)] if args.cov else []),
                *(["--waves", str(out / WAVES_FILE)] if waves else []),
                *(seeds.plusargs() if args.x_random else [f"+verilator+seed+{seeds.verilator}"]), *harness_plusargs]
     return name, case, model.binary, harness
+
+
+def clear_outputs(out: Path) -> None:
+    """Remove HARNESS_OUTPUTS from a run directory."""
+    for stale in HARNESS_OUTPUTS:
+        (out / stale).unlink(missing_ok=True)
+
+
+def case_args(case: ScCase, image_base: int) -> list[str]:
+    """The harness options every run of `case` needs: the image base, the KV region after each token (the judge
+    checks every token's) and the case's timing knobs."""
+    return ["--image-base", str(image_base), "--kv-each-token", "1", *case.harness_args()]
 
 
 def probe_trace_dir(harness: list[str]) -> Path | None:
@@ -289,9 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.xml"
     results.unlink(missing_ok=True)
-    for stale in ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin", "txn.jsonl",
-                  "txn_log.txt", "txn_log.sha256", "coverage.dat", WAVES_FILE):
-        (out / stale).unlink(missing_ok=True)
+    clear_outputs(out)
     try:
         name, case, binary, harness = _prepare(args, out)
     except RunError as exc:
