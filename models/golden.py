@@ -65,11 +65,12 @@ class GoldenEngine:
         acc = ops.gemv(x, g.w[rows])
         return ops.requant(acc, g.bias[rows], g.mult[rows], g.shift[rows], lo, hi)
 
-    def _attention_head(self, layer: int, h: int, x: I64Array, pos: int, tok: int, tr: Trace | None) -> I64Array:
-        cfg, ql, g = self.cfg, self.qm.layers[layer], self._layers[layer]
+    def _attention_head(self, layer: int, h: int, qkv: tuple[I64Array, I64Array, I64Array], pos: int, tok: int,
+                        tr: Trace | None) -> I64Array:
+        """Head h of a layer from its Q/K/V rows (`qkv`: every head's rows of the three GEMVs, _layer)."""
+        cfg, ql = self.cfg, self.qm.layers[layer]
         rows = slice(h * cfg.d_head, (h + 1) * cfg.d_head)
-        # QKV: the seed streams Wq, Wk, Wv tile by tile; per-row results are independent of tiling (_gemv).
-        q, k, v = (self._gemv(g[n], x, rows) for n in ("wq", "wk", "wv"))
+        q, k, v = (a[rows] for a in qkv)
         k_cache, v_cache = self.kv[layer, h, 0], self.kv[layer, h, 1]
 
         def ctx_rows(cache: npt.NDArray[np.int8], cur: I64Array, t0: int, t1: int) -> I64Array:
@@ -77,14 +78,12 @@ class GoldenEngine:
             return np.vstack([tile, cur[None, :]]) if t1 > pos else tile
 
         n_ctx = pos + 1
-        s_raw = np.empty(n_ctx, dtype=np.int64)
-        for t0 in range(0, n_ctx, cfg.ctx_tile):
-            t1 = min(t0 + cfg.ctx_tile, n_ctx)
-            s_raw[t0:t1] = ops.gemv(q, ctx_rows(k_cache, k, t0, t1))
+        # scores: the engine takes K in ctx_tile rows; each score is one row's sum, so all rows at once (see _gemv)
+        s_raw = ops.gemv(q, ctx_rows(k_cache, k, 0, n_ctx))
         s = ops.score_scale_clamp(s_raw, ql.score_mult[h], ql.score_shift[h])
         p = ops.softmax(s)
         acc = np.zeros(cfg.d_head, dtype=np.int64)
-        for t0 in range(0, n_ctx, cfg.ctx_tile):
+        for t0 in range(0, n_ctx, cfg.ctx_tile):           # P.V accumulates across tiles: tile by tile
             t1 = min(t0 + cfg.ctx_tile, n_ctx)
             acc = ops.pv_accum(p[t0:t1], ctx_rows(v_cache, v, t0, t1), acc)
         o = ops.requant(acc, 0, ql.o_mult[h], ql.o_shift[h])
@@ -97,7 +96,11 @@ class GoldenEngine:
     def _layer(self, layer: int, x: I64Array, x_res: I64Array, pos: int, tok: int,
                tr: Trace | None) -> tuple[I64Array, I64Array]:
         cfg, ql, g = self.cfg, self.qm.layers[layer], self._layers[layer]
-        o_concat = np.concatenate([self._attention_head(layer, h, x, pos, tok, tr) for h in range(cfg.n_heads)])
+        # QKV: the engine streams Wq, Wk, Wv head by head, tile by tile; per-row results are independent of both
+        # (_gemv), so every head's rows at once
+        heads = slice(0, cfg.n_heads * cfg.d_head)
+        qkv = (self._gemv(g["wq"], x, heads), self._gemv(g["wk"], x, heads), self._gemv(g["wv"], x, heads))
+        o_concat = np.concatenate([self._attention_head(layer, h, qkv, pos, tok, tr) for h in range(cfg.n_heads)])
         oprime = self._gemv(g["wo"], o_concat, slice(0, cfg.d_model), ops.I16_MIN, ops.I16_MAX)
         y1 = ops.residual_add(x_res, ql.res1_x_mult, oprime, ql.res1_r_mult)
         x_att, x_att_res = ops.layernorm(y1, ql.ln1_gamma, ql.ln1_beta, ql.ln1_eps)
