@@ -1,9 +1,11 @@
 // Copyright layer-engine contributors. Licensed under the Apache License, Version 2.0.
 //
-// le_vpi_main.cpp: the main() of the project's cocotb Verilator builds with waves (LE_WAVES=1; eda/wave_main.py
-// puts it in place of cocotb's own main, which dumps every time step). It runs the VPI scheduling cocotb's GPI
-// expects (the value-change, read-write, read-only, next-sim-time and timed callbacks, in that order each time
-// step) and writes the FST trace only inside a window of simulation time given by plusargs:
+// le_vpi_main.cpp: the main() of every cocotb Verilator build of the project (eda/vpi_main.py puts it in place
+// of cocotb's own main). It runs the VPI scheduling cocotb's GPI expects (the value-change, read-write, read-only,
+// next-sim-time and timed callbacks, in that order each time step) and adds two things cocotb's main lacks.
+//
+// Waves (builds with --trace-fst, LE_WAVES=1): the FST trace is written only inside a window of simulation time
+// given by plusargs:
 //
 //   +le_waves_from_ps=T0   first time dumped (ps; default 0)
 //   +le_waves_to_ps=T1     last time dumped (ps; default: the end of the run)
@@ -13,6 +15,15 @@
 // assertion's $fatal (Verilator's exit callbacks), and a kill (SIGTERM / SIGINT, e.g. a test timeout: at the next
 // time step), so the file is complete up to then. A crash of the simulator itself (SIGSEGV, SIGABRT) leaves it
 // incomplete: closing it from a signal handler can deadlock on a lock the crashed code holds (measured: it does).
+//
+// The clock (builds compiled with -DLE_MAIN_CLOCK_PS=<period in ps>, e.g. the pyuvm env's, verif/hdl/
+// le_tb_pyuvm.f): main() drives the top's `clk` input itself, high from time 0 and toggling every half period,
+// so no Python coroutine, VPI timer callback or Verilator --timing scheduler runs per clock edge. Each edge is
+// applied at the start of its time step, after the timed callbacks of that time (a Timer that ends at an edge
+// sees the value before it) and before the design is evaluated: a RisingEdge(clk) callback runs after the edge's
+// flops updated. The period is published to the embedded Python as the environment variable LE_MAIN_CLOCK_PS
+// (verif/tests/base.py then starts no clock of its own and checks the period).
+//
 // Options as cocotb's main: --trace, --trace-file FILE (default dump.fst), --trace-flush (flush every dump),
 // --coverage-per-instance.
 
@@ -141,8 +152,24 @@ int main(int argc, char** argv) {
 #endif
     for (int sig : {SIGTERM, SIGINT}) std::signal(sig, on_stop);
 
+#ifdef LE_MAIN_CLOCK_PS
+    setenv("LE_MAIN_CLOCK_PS", std::to_string(LE_MAIN_CLOCK_PS).c_str(), 1);   // before Python starts
+#endif
     vlog_startup_routines_bootstrap();
     Verilated::addExitCb([](void*) { wrap_up(); }, nullptr);
+#ifdef LE_MAIN_CLOCK_PS
+    static_assert(LE_MAIN_CLOCK_PS >= 2 && LE_MAIN_CLOCK_PS % 2 == 0, "LE_MAIN_CLOCK_PS: an even period in ps");
+    const uint64_t half = ps_to_ticks(LE_MAIN_CLOCK_PS / 2);
+    if (half == 0) {
+        std::fprintf(stderr, "le_vpi_main: LE_MAIN_CLOCK_PS=%d is below the design's time precision\n",
+                     LE_MAIN_CLOCK_PS);
+        return 2;
+    }
+    uint64_t next_edge = half;
+    top->clk = 1;
+#else
+    const uint64_t next_edge = kNever;
+#endif
     VerilatedVpi::callCbs(cbStartOfSimulation);
     settle();
 
@@ -173,16 +200,23 @@ int main(int argc, char** argv) {
             if (trace_flush) g_trace->flush();
         }
 #endif
-        // the next time anything happens: a cocotb timer or the design's own delays
+        // the next time anything happens: a cocotb timer, the design's own delays or the next clock edge
         const uint64_t next_cb = VerilatedVpi::cbNextDeadline();
         const uint64_t next_design = top->eventsPending() ? top->nextTimeSlot() : kNever;
-        const uint64_t next = next_cb < next_design ? next_cb : next_design;
+        uint64_t next = next_cb < next_design ? next_cb : next_design;
+        if (next_edge < next) next = next_edge;
         if (next == kNever) break;
         g_now = next;
         VerilatedVpi::callCbs(cbNextSimTime);
         settle();
         VerilatedVpi::callTimedCbs();
         settle();
+#ifdef LE_MAIN_CLOCK_PS
+        if (g_now == next_edge) {  // the edge, after the timed callbacks, before the evaluation
+            top->clk = !top->clk;
+            next_edge += half;
+        }
+#endif
     }
     top->final();
     wrap_up();

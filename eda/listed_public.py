@@ -2,9 +2,12 @@
 
 cocotb's Verilator runner builds with ``--public-flat-rw``: every signal of the design stays a public, writable
 variable, which keeps Verilator from optimising the datapath (measured on SmokeTest tiny at 128 bits: 2.3x slower).
-A build whose extra arguments bring a Verilator configuration file with ``public_flat_rw`` rules (the pyuvm env's
-verif/hdl/le_tb_public.vlt: the testbench top, its BFMs and probes, the stall gates) uses those rules instead, and
-compiles the model's per-cycle code with -O3 rather than -Os. Waves and coverage builds keep the whole design
+A build whose extra arguments bring a Verilator configuration file with ``public_flat_rd`` / ``public_flat_rw``
+rules (the pyuvm env's verif/hdl/le_tb_public.vlt: the testbench top, its BFMs and probes, the stall gates) uses
+those rules instead, and compiles the model's per-cycle code with -O3 rather than -Os. Readable is not writable:
+Verilator re-evaluates, on every evaluation of the model, the combinational logic that reads a signal VPI may write
+(its `ico` region), so only the registers the env writes are ``public_flat_rw`` (measured on SmokeTest tiny at 128
+bits: the whole testbench writable cost 16 % of the env's speed). Waves and coverage builds keep the whole design
 public (a waves rerun's GTKWave save file names RTL signals through VPI; the coverage figures stay those of the
 builds they were measured on).
 """
@@ -13,17 +16,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import cocotb_tools.runner
+from eda.vpi_main import LeMainVerilator
 
-PUBLIC_RULE = "public_flat_rw"
+PUBLIC_RULES = ("public_flat_rd", "public_flat_rw")
 FLAT_PUBLIC_ARG = "--public-flat-rw"
 MAKE_OPT: tuple[str, ...] = ("OPT_FAST=-O3", "OPT_GLOBAL=-O3")
 
 
 def public_rule_files(extra_args: Sequence[str]) -> list[Path]:
-    """The ``.vlt`` files among ``extra_args`` that declare public signals (``public_flat_rw`` rules)."""
+    """The ``.vlt`` files among ``extra_args`` that declare public signals (``public_flat_rd`` / ``_rw`` rules)."""
     files = [Path(a) for a in extra_args if a.endswith(".vlt") and Path(a).is_file()]
-    return [f for f in files if any(line.strip().startswith(PUBLIC_RULE) for line in f.read_text().splitlines())]
+    return [f for f in files if any(line.strip().startswith(PUBLIC_RULES) for line in f.read_text().splitlines())]
 
 
 def listed(extra_args: Sequence[str], waves: bool) -> bool:
@@ -33,8 +36,9 @@ def listed(extra_args: Sequence[str], waves: bool) -> bool:
     return bool(public_rule_files(extra_args)) and not waves and not coverage
 
 
-class ListedPublicVerilator(cocotb_tools.runner.Verilator):
-    """cocotb's Verilator runner without ``--public-flat-rw`` (the build's .vlt rules decide) and with -O3."""
+class ListedPublicVerilator(LeMainVerilator):
+    """The project's Verilator runner (eda/vpi_main.py) without ``--public-flat-rw`` (the build's .vlt rules
+    decide) and with -O3."""
 
     def _build_command(self) -> list[list[str]]:
         cmds = [list(map(str, cmd)) for cmd in super()._build_command()]

@@ -8,8 +8,9 @@ file; with the stamp present the build step is skipped entirely, so reruns cost 
 simulation and any change gives a fresh directory.
 
 Waves are off unless ``LE_WAVES=1`` (then FST via ``--trace-fst``, written to
-``<test_dir>/dump.fst``; needs Debian package liblz4-dev). A waves build's main() is eda/le_vpi_main.cpp
-(eda/wave_main.py): it dumps only inside the window its plusargs give (``wave_main.window_plusargs``).
+``<test_dir>/dump.fst``; needs Debian package liblz4-dev). Every build's main() is eda/le_vpi_main.cpp
+(eda/vpi_main.py): a waves build dumps only inside the window its plusargs give (``vpi_main.window_plusargs``),
+and a build compiled with ``-CFLAGS -DLE_MAIN_CLOCK_PS=<ps>`` is clocked by main() (the pyuvm env's).
 
 Assertions are on unless ``LE_ASSERT=0``: every build gets Verilator's ``--assert`` and ``+define+LE_ASSERT_ON``
 (the macros of ``rtl/le_assert.svh`` then expand to SVA; docs/verification.md#assertions), and the header itself
@@ -41,13 +42,14 @@ from xml.etree import ElementTree
 import cocotb_tools.runner
 from cocotb_tools.runner import get_runner
 
-from eda import listed_public, toolchain, wave_main
+from eda import listed_public, toolchain, vpi_main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SIM_BUILD_ROOT = REPO_ROOT / "build" / "sim"
 BUILD_JOBS = 2  # the CI machine has 2 cores
 STAMP = ".le_build_ok"
-RECIPE = 2  # bump when the build recipe below changes in a way the hash cannot see (2: eda/listed_public.py)
+RECIPE = 3  # bump when the build recipe below changes in a way the hash cannot see (2: eda/listed_public.py,
+            # 3: eda/le_vpi_main.cpp in every build)
 WAVE_ARGS: tuple[str, ...] = ("--trace-fst", "--trace-structs")
 COVERAGE_ARGS: tuple[str, ...] = ("--coverage-line", "--coverage-toggle")
 """Verilator code coverage (`regress run --cov`): line (blocks, case items), branch (if/else: v_branch points of
@@ -176,7 +178,7 @@ def build_dir_for(
     """The cache directory the given build would use (``build/sim/<toplevel>-<hash>``)."""
     toolchain.setup_env()
     paths, defines, extra_args = with_assertions(sources, defines, extra_args)
-    hashed = [*paths, wave_main.MAIN] if waves_enabled() else paths   # a waves build has our main()
+    hashed = [*paths, vpi_main.MAIN]                                   # every build has our main()
     digest = build_hash(hashed, parameters or {}, defines or {}, extra_args or [], timescale, waves_enabled())
     return SIM_BUILD_ROOT / f"{toplevel}-{digest}"
 
@@ -224,12 +226,11 @@ def _build_locked(build_dir: Path, binary: Path, sources: Sequence[Path | str], 
         shutil.rmtree(build_dir)  # unfinished earlier attempt
     start = time.monotonic()
     cocotb_tools.runner.MAX_PARALLEL_BUILD_JOBS = BUILD_JOBS  # make -j for the C++ compile
-    if waves:
-        runner: cocotb_tools.runner.Runner = wave_main.WindowedVerilator()      # a windowed dump
-    elif listed_public.listed(extra_args or [], waves):
+    runner: cocotb_tools.runner.Runner
+    if listed_public.listed(extra_args or [], waves):
         runner = listed_public.ListedPublicVerilator()  # only the .vlt's public signals, -O3
     else:
-        runner = get_runner("verilator")
+        runner = vpi_main.LeMainVerilator()              # our main(): a windowed dump, a clock if the build has one
     runner.build(
         sources=[Path(s).resolve() for s in sources],
         hdl_toplevel=toplevel,

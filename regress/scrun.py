@@ -38,7 +38,7 @@ from regress.sctxn import CLK_NS, ScTxns
 
 PROBE_PLUSARG = "+le_probe_file="     # +<verif/env/env.py PROBE_PLUSARG>=: `regress debug`
 MUTANT_PLUSARG = "+le_mutant="        # `regress mutate`: the mutant select, read by the instrumented RTL
-WAVES_PLUSARGS = ("+le_waves_from_ps=", "+le_waves_to_ps=")   # eda/wave_main.py: the dump window (le_sc_main.h)
+WAVES_PLUSARGS = ("+le_waves_from_ps=", "+le_waves_to_ps=")   # eda/vpi_main.py: the dump window (le_sc_main.h)
 HARNESS_PLUSARGS = (PROBE_PLUSARG, MUTANT_PLUSARG, *WAVES_PLUSARGS)   # +le_... plusargs for the harness, not knobs
 WAVES_FILE = "dump.fst"               # with LE_WAVES=1 (a waves build), as a pyuvm run's
 HARNESS_OUTPUTS = ("run.json", "tokens.jsonl", "logits.bin", "kv_region.bin", "kv_tokens.bin", "txn.jsonl",

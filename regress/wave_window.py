@@ -3,7 +3,7 @@ divergence for `regress debug --waves`, the failure for `regress run --rerun-fai
 with the engine's phase signals and the ports of the operator that diverged, its marker on that time.
 
 The window is `before` clock cycles up to the focus and `after` cycles past it (eda/le_vpi_main.cpp dumps only
-there: eda/wave_main.py); the save file is written by the env from the simulator's own view of the design
+there: eda/vpi_main.py); the save file is written by the env from the simulator's own view of the design
 (verif/env/gtkw.py), so every name carries the range the FST declares.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from eda.wave_main import window_plusargs
+from eda.vpi_main import window_plusargs
 
 CLK_PS = 10_000                 # the testbench clock (verif/env/host.py CLK_NS = 10; tests/test_wave_window.py)
 BEFORE_CYCLES = 2000

@@ -1,4 +1,4 @@
-"""Waves where they matter (regress/wave_window.py, eda/wave_main.py, eda/le_vpi_main.cpp, verif/env/gtkw.py): the
+"""Waves where they matter (regress/wave_window.py, eda/vpi_main.py, eda/le_vpi_main.cpp, verif/env/gtkw.py): the
 dump window around a focus time, the plusargs a waves rerun gets, the failing run's end time, the operator scopes
 of the save file, the save file's names (ranges as Verilator's FST declares them), and our main() in place of
 cocotb's. The slow test runs one waves build: the windowed dump is a fraction of the full one, the run unchanged."""
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from eda import wave_main
+from eda import vpi_main
 from regress import wave_window as ww
 from regress.rerun import failure_window
 from regress.results import RunResult
@@ -29,14 +29,14 @@ def test_window_bounds_and_plusargs(tmp_path: Path) -> None:
     assert ww.Window(1_000, before=500).from_ps == 0                 # never before time 0
     assert ww.Window(5_000_000, after=None).to_ps is None            # to the end of the run
     args = ww.plusargs(w, tmp_path, ("u_dut.u_attn.u_softmax",))
-    assert f"+{wave_main.FROM_PLUSARG}={w.from_ps}" in args and f"+{wave_main.TO_PLUSARG}={w.to_ps}" in args
+    assert f"+{vpi_main.FROM_PLUSARG}={w.from_ps}" in args and f"+{vpi_main.TO_PLUSARG}={w.to_ps}" in args
     assert f"+le_gtkw={tmp_path / ww.GTKW_FILE}" in args and "+le_gtkw_cursor_ps=37270000" in args
     assert "+le_gtkw_scopes=u_dut.u_attn.u_softmax" in args
-    assert not any(a.startswith(f"+{wave_main.TO_PLUSARG}") for a in ww.plusargs(ww.Window(9, after=None), tmp_path))
+    assert not any(a.startswith(f"+{vpi_main.TO_PLUSARG}") for a in ww.plusargs(ww.Window(9, after=None), tmp_path))
     assert ww.plusargs(w, tmp_path, ("u_dut.u_attn.u_softmax",), save_file=False) == \
-        wave_main.window_plusargs(w.from_ps, w.to_ps)                       # a systemc run: the window only
+        vpi_main.window_plusargs(w.from_ps, w.to_ps)                       # a systemc run: the window only
     with pytest.raises(ValueError):
-        wave_main.window_plusargs(10, 5)
+        vpi_main.window_plusargs(10, 5)
 
 
 def test_clock_matches_the_testbench() -> None:
@@ -54,8 +54,8 @@ def test_failure_window_for_pyuvm_runs_only(tmp_path: Path) -> None:
     assert failure_window(res, tmp_path / "rerun") == []                     # no recorded end: the whole run
     res.sim_time_ns = 100_000.0
     args = failure_window(res, tmp_path / "rerun")
-    assert f"+{wave_main.FROM_PLUSARG}={100_000_000 - ww.BEFORE_CYCLES * ww.CLK_PS}" in args
-    assert not any(a.startswith(f"+{wave_main.TO_PLUSARG}") for a in args)       # to the end: the failure
+    assert f"+{vpi_main.FROM_PLUSARG}={100_000_000 - ww.BEFORE_CYCLES * ww.CLK_PS}" in args
+    assert not any(a.startswith(f"+{vpi_main.TO_PLUSARG}") for a in args)       # to the end: the failure
     res.engine = "systemc"
     assert failure_window(res, tmp_path / "rerun") == []
 
@@ -130,11 +130,11 @@ def test_our_main_replaces_cocotbs(monkeypatch: pytest.MonkeyPatch) -> None:
     theirs = str(cocotb_tools.config.share_dir / "lib" / "verilator" / "verilator.cpp")
     monkeypatch.setattr(cocotb_tools.runner.Verilator, "_build_command",
                         lambda self: [["verilator", "-cc", theirs, "top.sv"], ["make", "-C", "b"]])
-    cmds = wave_main.WindowedVerilator()._build_command()
-    assert cmds[0] == ["verilator", "-cc", str(wave_main.MAIN), "top.sv"] and cmds[1] == ["make", "-C", "b"]
+    cmds = vpi_main.LeMainVerilator()._build_command()
+    assert cmds[0] == ["verilator", "-cc", str(vpi_main.MAIN), "top.sv"] and cmds[1] == ["make", "-C", "b"]
     monkeypatch.setattr(cocotb_tools.runner.Verilator, "_build_command", lambda self: [["verilator", "top.sv"]])
     with pytest.raises(RuntimeError, match="no longer names"):
-        wave_main.WindowedVerilator()._build_command()
+        vpi_main.LeMainVerilator()._build_command()
 
 
 @pytest.mark.slow

@@ -27,6 +27,7 @@ forgets every page). Record, error and statistics pointers start at the proxy's 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -49,6 +50,9 @@ from verif.bfm.axi_mem_bfm_types import (
     WriteBeatRec,
     WriteBurst,
 )
+from verif.bfm.raw import RawArray
+from verif.bfm.raw import read_uint as _u
+from verif.bfm.writable import require_writable
 
 __all__ = [
     "DECERR",
@@ -72,6 +76,7 @@ class _Shared:
     initialised: bool = False                                  # owner table, knobs, ranges written once
     err_ranges: list[tuple[int, int, int, bool, bool]] = field(default_factory=list)
     rw: list[tuple[int, int]] = field(default_factory=list)
+    backdoor_writes: int = 0                                   # +1 per backdoor change (poke, new page, unmap)
 
 
 _SHARED: dict[str, _Shared] = {}
@@ -85,46 +90,12 @@ def _span(ptr: int, end: int, depth: int) -> tuple[int, int, int]:
     return ptr + lost, n - lost, lost
 
 
-_NO_DELAY = 3                              # cocotb.handle._GPISetAction.NO_DELAY (what Immediate uses)
-
-
-def _u(h: Any) -> int:
-    """Unsigned value of a handle (one VPI read; binstr parse is ~3x faster than LogicArray)."""
-    try:
-        return int(h._handle.get_signal_val_binstr(), 2)
-    except (AttributeError, ValueError):
-        return int(h.value.to_unsigned())
-
-
-class _RawArray:
-    """Element access to a big HDL array through the raw GPI handles cocotb wraps (cocotb 2.1 `_handle`):
-    no cocotb object per element, which makes the first touch of a word ~5x cheaper. Falls back to the
-    public handle API if the private one is missing."""
-
-    def __init__(self, arr: Any, width: int) -> None:
-        self.arr, self.width, self.raw = arr, width, {}
-        self.fast = hasattr(arr, "_handle") and hasattr(arr._handle, "get_handle_by_index")
-
-    def _h(self, i: int) -> Any:
-        h = self.raw.get(i)
-        if h is None:
-            h = self.raw[i] = self.arr._handle.get_handle_by_index(i)
-        return h
-
-    def get(self, i: int) -> int:
-        if self.fast:
-            return int(self._h(i).get_signal_val_binstr(), 2)
-        return int(self.arr[i].value.to_unsigned())
-
-    def set(self, i: int, v: int) -> None:
-        if self.fast:
-            h = self._h(i)
-            if self.width <= 32:
-                h.set_signal_val_int(_NO_DELAY, v)
-            else:
-                h.set_signal_val_binstr(_NO_DELAY, f"{v:0{self.width}b}")
-        else:
-            self.arr[i].value = Immediate(v)
+# The registers the proxy writes (le_axi_slave_bfm), and its DDR model's (le_axi_bfm_mem): checked writable once.
+KNOB_REGS = ("k_lat_min", "k_lat_max", "k_p_ar_stall", "k_p_r_gap", "k_reorder", "k_interleave", "k_max_out",
+             "k_p_aw_stall", "k_p_w_stall", "k_b_lat_min", "k_b_lat_max", "k_p_b_gap", "k_b_reorder", "k_w_early_max",
+             "k_p_rd_err", "k_p_wr_err", "k_rand_err_resp", "k_no_wdata_rec")
+RANGE_REGS = ("k_erng_lo", "k_erng_hi", "k_erng_resp", "k_erng_rd", "k_erng_wr", "k_rw_lo", "k_rw_hi", "k_rw_en")
+STORE_ARRAYS = ("pt", "owner", "words")
 
 
 class AxiMemBfm:
@@ -132,19 +103,21 @@ class AxiMemBfm:
 
     def __init__(self, handle: Any, clk: Any) -> None:
         self.h, self.clk = handle, clk
+        require_writable(handle, KNOB_REGS + RANGE_REGS)
+        require_writable(handle.u_mem, STORE_ARRAYS)
         self.bus_bytes = len(handle.axi_rdata) // 8
         self.wpp = PAGE // self.bus_bytes                      # words per page
         self.max_pages = len(handle.u_mem.words) // self.wpp
         self.slot_w = (self.max_pages - 1).bit_length()
-        self._pt = _RawArray(handle.u_mem.pt, self.slot_w + 1)
-        self._words = _RawArray(handle.u_mem.words, 8 * self.bus_bytes)
+        self._pt = RawArray(handle.u_mem.pt, self.slot_w + 1)
+        self._words = RawArray(handle.u_mem.words, 8 * self.bus_bytes)
         self._rd, self._wr = handle.u_rd, handle.u_wr
         self._rec_depth, self._wrec_depth = len(self._rd.rec), len(self._wr.rec)
         self._wb_depth, self._err_depth = len(self._wr.wbeat), len(self._rd.err_fifo)
-        self._rrec, self._wrec = _RawArray(self._rd.rec, 160), _RawArray(self._wr.rec, 192)
-        self._wbeat = _RawArray(self._wr.wbeat, 9 * self.bus_bytes + 2)
-        self._efifo = {"rd": _RawArray(self._rd.err_fifo, 72), "wr": _RawArray(self._wr.err_fifo, 72)}
-        self._owner = _RawArray(handle.u_mem.owner, ADDR_W - PAGE_BITS + 1)
+        self._rrec, self._wrec = RawArray(self._rd.rec, 160), RawArray(self._wr.rec, 192)
+        self._wbeat = RawArray(self._wr.wbeat, 9 * self.bus_bytes + 2)
+        self._efifo = {"rd": RawArray(self._rd.err_fifo, 72), "wr": RawArray(self._wr.err_fifo, 72)}
+        self._owner = RawArray(handle.u_mem.owner, ADDR_W - PAGE_BITS + 1)
         self._free = 1 << (ADDR_W - PAGE_BITS)                 # owner entry of a free slot
         self.s = _SHARED.setdefault(handle._path, _Shared())
         if not self.s.initialised:                             # HDL state may be random (x-initial unique)
@@ -158,6 +131,8 @@ class AxiMemBfm:
         self._err_ptr = {"rd": _u(self._rd.err_wr), "wr": _u(self._wr.err_wr)}
         self._errors: list[tuple[int, str]] = []
         self.lost_records = 0
+        self.write_listeners: list[Callable[[int, int], None]] = []   # (addr, beats) of each drained write burst
+        self.resyncs = 0                                       # records skipped by resync: +1 each
         self._stats0 = self._raw_stats()
 
     # ------------------------------------------------------------------ pages and backdoor
@@ -173,6 +148,7 @@ class AxiMemBfm:
                 for i in range(self.wpp):
                     self._words.set(slot * self.wpp + i, 0)
             self.s.pages[vpage] = slot
+            self.s.backdoor_writes += 1
             self._owner.set(slot, vpage)
             self._pt.set(vpage, (1 << self.slot_w) | slot)
         return slot
@@ -190,6 +166,7 @@ class AxiMemBfm:
             self._pt.set(vp, 0)
             self._owner.set(slot, self._free)
         self.s.pages.clear()
+        self.s.backdoor_writes += 1
         self.s.next_slot = 0
         self.s.rw.clear()
         self._write_rw()
@@ -203,6 +180,7 @@ class AxiMemBfm:
         """Backdoor write (pages are mapped as needed; partial words are read-modify-written)."""
         bb, end = self.bus_bytes, addr + len(data)
         a = addr - addr % bb
+        self.s.backdoor_writes += 1
         while a < end:
             slot = self._slot(a >> PAGE_BITS)
             idx = slot * self.wpp + (a % PAGE) // bb
@@ -279,6 +257,7 @@ class AxiMemBfm:
             "k_b_reorder": int(k.b_reorder), "k_w_early_max": k.w_early_max, "k_p_rd_err": p(k.p_rd_err),
             "k_p_wr_err": p(k.p_wr_err), "k_rand_err_resp": k.rand_err_resp, "k_no_wdata_rec": int(not k.record_wdata),
         }
+        assert tuple(regs) == KNOB_REGS, "KNOB_REGS lists the registers configure() writes"
         for name, v in regs.items():
             getattr(self.h, name).value = Immediate(v)
         self.knobs = k
@@ -290,12 +269,13 @@ class AxiMemBfm:
         end = _u(self._rd.rec_wr)
         first, count, lost = _span(self._rd_ptr, end, self._rec_depth)
         self.lost_records += lost
-        for i in range(first, first + count):
-            v = self._rrec.get(i % self._rec_depth)
+        get, depth = self._rrec.get, self._rec_depth
+        for i in range(first, first + count):       # ReadBurst's fields in order (positional: the hot path)
+            v = get(i % depth)
             f = v >> 152
-            reads.append(ReadBurst(arid=v >> 136 & 0xFF, addr=v >> 96 & 0xFFFFFFFF, arlen=v >> 128 & 0xFF,
-                                   resp=v >> 144 & 0xFF, t_ar=v >> 64 & 0xFFFFFFFF, t_first=v >> 32 & 0xFFFFFFFF,
-                                   t_last=v & 0xFFFFFFFF, out_of_order=bool(f & 1), interleaved=bool(f & 2)))
+            reads.append(ReadBurst(v >> 136 & 0xFF, v >> 96 & 0xFFFFFFFF, v >> 128 & 0xFF, v >> 144 & 0xFF,
+                                   v >> 64 & 0xFFFFFFFF, v >> 32 & 0xFFFFFFFF, v & 0xFFFFFFFF, bool(f & 1),
+                                   bool(f & 2)))
         self._rd_ptr = end
         writes: list[WriteBurst] = []
         end = _u(self._wr.rec_wr)
@@ -316,6 +296,8 @@ class AxiMemBfm:
             writes.append(WriteBurst(awid=v >> 176 & 0xFF, addr=v >> 64 & 0xFFFFFFFF, awlen=v >> 168 & 0xFF,
                                      resp=v >> 160 & 0xFF, t_aw=v >> 32 & 0xFFFFFFFF, t_b=v & 0xFFFFFFFF,
                                      beats=beats, beats_lost=lost))
+            for listener in self.write_listeners:
+                listener(writes[-1].addr, max(nb, writes[-1].awlen + 1))
         self._wr_ptr = end
         return reads, writes
 
@@ -327,6 +309,7 @@ class AxiMemBfm:
             self.protocol_errors()
         else:
             self._errors = []
+        self.resyncs += 1
         self._rd_ptr, self._wr_ptr = _u(self._rd.rec_wr), _u(self._wr.rec_wr)
         self._err_ptr = {"rd": _u(self._rd.err_wr), "wr": _u(self._wr.err_wr)}
         self._stats0 = self._raw_stats()
@@ -353,8 +336,10 @@ class AxiMemBfm:
         "wr": ("bursts", "beats", "resps", "max_out", "aw_stall", "w_stall", "b_bp", "b_gap", "early", "reordered")}
 
     def _raw_stats(self) -> dict[str, int]:
-        return {f"{side}_{n}": _u(getattr(self._rd if side == "rd" else self._wr, f"st_{n}"))
-                for side, names in self._STAT_NAMES.items() for n in names}
+        if not hasattr(self, "_stat_handles"):                 # looked up once
+            self._stat_handles = [(f"{side}_{n}", getattr(self._rd if side == "rd" else self._wr, f"st_{n}"))
+                                  for side, names in self._STAT_NAMES.items() for n in names]
+        return {key: _u(h) for key, h in self._stat_handles}
 
     def stats(self) -> dict[str, int]:
         """Counters since this proxy was made: rd_/wr_ bursts, beats, (wr_resps), max_out (the maximum
@@ -367,6 +352,10 @@ class AxiMemBfm:
         out = {k: (v if k.endswith("max_out") else (v - self._stats0[k]) % _M32) for k, v in raw.items()}
         out["cycle"] = _u(self.h.now)
         return out
+
+    def undrained_writes(self) -> bool:
+        """True while write bursts completed in the HDL are not drained yet (drain_records)."""
+        return _u(self._wr.rec_wr) != self._wr_ptr
 
     def outstanding(self) -> tuple[int, int]:
         """(read bursts accepted whose last beat was not transferred, write bursts whose B was not)."""

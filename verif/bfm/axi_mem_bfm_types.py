@@ -2,7 +2,9 @@
 codes, the knobs (BfmKnobs, documented field by field) and the transaction records drained from the HDL."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from models.axi import AxiResp
 
@@ -64,8 +66,8 @@ class BfmKnobs:
     seed: int = 1                 # not used: the BFM draws from $urandom (simulator seed)
 
 
-@dataclass(frozen=True)
-class ReadBurst:
+# The records are NamedTuples (immutable, ~4x cheaper to make than frozen dataclasses: a drain makes hundreds).
+class ReadBurst(NamedTuple):
     arid: int
     addr: int                     # ARADDR
     arlen: int                    # beats - 1
@@ -81,20 +83,18 @@ class ReadBurst:
         return self.arlen + 1
 
 
-@dataclass(frozen=True)
-class WriteBeatRec:
+class WriteBeatRec(NamedTuple):
     data: int
     strb: int
     resp: int                     # OKAY: applied; else not applied
 
 
-@dataclass(frozen=True)
-class WriteBurst:
+class WriteBurst(NamedTuple):
     awid: int
     addr: int                     # AWADDR (bus aligned)
     awlen: int
     resp: int                     # BRESP
     t_aw: int                     # cycle of the AW handshake
     t_b: int                      # cycle of the B handshake
-    beats: list[WriteBeatRec] = field(default_factory=list)   # empty if record_wdata is off or lost
+    beats: Sequence[WriteBeatRec] = ()    # empty if record_wdata is off or lost
     beats_lost: bool = False      # the beat ring was overwritten before the drain

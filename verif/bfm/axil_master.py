@@ -19,14 +19,19 @@ do), not after `RisingEdge(clk)` in Python.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from cocotb.triggers import ValueChange
 
 from models.driver import ProtocolError
+from verif.bfm.raw import read_uint
+from verif.bfm.writable import require_writable
 
 CSR_TIMEOUT_CYCLES = 1000          # one AXI4-Lite transaction; the regblock answers in a few cycles
 BFM_INSTANCE = "u_axil_master"     # le_tb_top's le_axil_master_bfm
+COMMAND_REGS = ("enable", "cmd_addr", "cmd_wdata", "cmd_wstrb", "cmd_write", "timeout_cycles", "go_seq")  # written
+RESULT_REGS = ("done_seq_q", "rsp_status_q", "rsp_data_q", "rsp_resp_q", "rsp_aw_pend_q", "rsp_w_pend_q")   # read
 STATUS_OK, STATUS_TIMEOUT, STATUS_EARLY, STATUS_X = 0, 1, 2, 3
 
 
@@ -59,8 +64,10 @@ class AxiLiteMaster:
         self.clk, self.prefix, self.timeout_cycles = clk, prefix, timeout_cycles
         self.h = bfm if bfm is not None else getattr(dut, BFM_INSTANCE)
         self._busy = False
+        require_writable(self.h, COMMAND_REGS)
         self.h.timeout_cycles.value = max(1, timeout_cycles)
         self.h.enable.value = 1
+        self._regs = SimpleNamespace(**{n: getattr(self.h, n) for n in (*COMMAND_REGS, *RESULT_REGS)})   # once
 
     async def _access(self, addr: int, data: int, strb: int, write: bool) -> tuple[int, int]:
         """One access through the HDL master: (RDATA, RESP); ProtocolError on a timeout, an early response or X."""
@@ -68,15 +75,15 @@ class AxiLiteMaster:
             raise RuntimeError("AxiLiteMaster: one access at a time (the driver serialises them)")
         self._busy = True
         try:
-            h = self.h
+            h = self._regs
             h.cmd_addr.value, h.cmd_write.value = addr, int(write)
             if write:
                 h.cmd_wdata.value, h.cmd_wstrb.value = data, strb
-            seq = (int(h.go_seq.value) + 1) & 0xFFFF_FFFF
+            seq = (read_uint(h.go_seq) + 1) & 0xFFFF_FFFF
             h.go_seq.value = seq
-            while int(h.done_seq_q.value) != seq:
+            while read_uint(h.done_seq_q) != seq:
                 await ValueChange(h.done_seq_q)
-            status = int(h.rsp_status_q.value)
+            status = read_uint(h.rsp_status_q)
             kind = f"{'write' if write else 'read'} {addr:#x}"
             if status == STATUS_EARLY:
                 raise ProtocolError(f"AXI4-Lite BVALID before the AW and W handshakes ({kind})" if write else
@@ -86,11 +93,11 @@ class AxiLiteMaster:
             if status == STATUS_TIMEOUT:
                 detail = ""
                 if write:
-                    detail = (f" (AW {'pending' if int(h.rsp_aw_pend_q.value) else 'done'}, "
-                              f"W {'pending' if int(h.rsp_w_pend_q.value) else 'done'})")
+                    detail = (f" (AW {'pending' if read_uint(h.rsp_aw_pend_q) else 'done'}, "
+                              f"W {'pending' if read_uint(h.rsp_w_pend_q) else 'done'})")
                 raise ProtocolError(f"AXI4-Lite {'write' if write else 'read'} of {addr:#x}: no response within "
                                     f"{self.timeout_cycles} cycles{detail}")
-            return int(h.rsp_data_q.value), int(h.rsp_resp_q.value)
+            return read_uint(h.rsp_data_q), read_uint(h.rsp_resp_q)
         finally:
             self._busy = False
 

@@ -7,18 +7,17 @@ records not read yet, oldest first. Record layout (the .sv header):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cocotb.triggers import ValueChange
 
 from verif.bfm.axis_bfm import _Words
+from verif.bfm.raw import read_uint
 
 MONITOR_INSTANCE = "u_axil_mon"    # le_tb_top's le_axil_monitor
 
 
-@dataclass(frozen=True)
-class AxilRecord:
+class AxilRecord(NamedTuple):
     write: bool
     addr: int
     data: int
@@ -35,7 +34,8 @@ class AxiLiteMonitorBfm:
         self.addr_w = len(handle.awaddr_i)
         self.depth = len(handle.mem_rec)
         self._rec = _Words(handle.mem_rec, self.addr_w + 36)
-        self._seen = int(handle.rec_seq_q.value)
+        self._seq = handle.rec_seq_q
+        self._seen = read_uint(self._seq)
         self.overflows = 0             # records lost because more than `depth` arrived between two reads
 
     def decode(self, word: int) -> AxilRecord:
@@ -45,7 +45,7 @@ class AxiLiteMonitorBfm:
 
     def pending(self) -> list[AxilRecord]:
         """The records not read yet (without waiting), oldest first."""
-        seq = int(self.h.rec_seq_q.value)
+        seq = read_uint(self._seq)
         n = (seq - self._seen) & 0xFFFF_FFFF
         if n > self.depth:
             self.overflows += n - self.depth
@@ -56,6 +56,6 @@ class AxiLiteMonitorBfm:
 
     async def next_records(self) -> list[AxilRecord]:
         """Sleep until at least one new record, then return every record not read yet."""
-        while int(self.h.rec_seq_q.value) == self._seen:
-            await ValueChange(self.h.rec_seq_q)
+        while read_uint(self._seq) == self._seen:
+            await ValueChange(self._seq)
         return self.pending()

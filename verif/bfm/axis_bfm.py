@@ -24,6 +24,11 @@ from typing import Any
 
 from cocotb.triggers import Lock, ValueChange
 
+from verif.bfm.raw import read_uint
+from verif.bfm.writable import require_writable
+
+SOURCE_REGS = ("mem", "n_beats", "go_seq", "p_idle", "start_delay_max")             # what the proxies write
+SINK_REGS = ("ack_seq", "p_stall", "err_clr_seq", "drop_seq", "pause_len", "pause_at")
 FRACTION_ONE = 1 << 16                   # the probability registers are 16-bit fractions of 65536
 
 # Sink protocol error codes (le_axis_sink_bfm.sv)
@@ -43,7 +48,7 @@ def _fraction(p: float, name: str) -> int:
 
 
 def _uint(handle: Any) -> int:
-    return int(handle.value)
+    return read_uint(handle)
 
 
 class _Words:
@@ -142,6 +147,7 @@ class AxisSourceBfm:
         self.max_beats = len(handle.mem)
         self._data_w = 8 * self.bus_bytes
         self._lock = Lock()
+        require_writable(handle, SOURCE_REGS)
         self._mem = _Words(handle.mem, self._data_w + self.bus_bytes + 1)
         self.frames = 0
 
@@ -198,6 +204,7 @@ class AxisSinkBfm:
         self._keep_mask = (1 << self.bus_bytes) - 1
         self._data_mask = (1 << self._data_w) - 1
         self._lock = Lock()
+        require_writable(handle, SINK_REGS)
         self._mem = _Words(handle.mem, self._data_w + self.bus_bytes + 1)
         self.flush()
 

@@ -31,6 +31,8 @@ from verif.agents.axis import AxisSinkAgent, AxisSinkConfig, AxisSrcAgent, AxisS
 from verif.agents.irq import IrqAgent, IrqConfig
 from verif.bfm.axi_mem_bfm import AxiMemBfm, BfmKnobs
 from verif.bfm.axis_bfm import AxisSinkBfm, AxisSourceBfm
+from verif.bfm.mem_mirror import MemMirror
+from verif.bfm.writable import require_writable
 from verif.ral.le_csr_ral import le_csr
 
 from . import gtkw
@@ -64,6 +66,7 @@ class EnvConfig:
 
 
 PROBE_PLUSARG = "le_probe_file"
+TOP_WRITES = ("rst_n", "cov_clr_seq")     # le_tb_top signals the env writes (the BFM proxies check their own)
 
 
 def golden_trace_dir(probe_file: str) -> Path:
@@ -87,7 +90,9 @@ class LayerEngineEnv(uvm_env):
         bus_bytes = ec.cfg.bus_bytes
         frame_beats = -(-4 * ec.cfg.vocab // bus_bytes)
         last_bytes = 4 * ec.cfg.vocab - (frame_beats - 1) * bus_bytes
+        require_writable(dut, TOP_WRITES)
         self.mem_bfm = AxiMemBfm(dut.u_mem, dut.clk)
+        self.kv_mirror = MemMirror(self.mem_bfm, ec.image_base + ec.layout.kv_base, ec.layout.kv_size)
         ConfigDB().set(self, "axil*", "axil_cfg", AxilConfig(dut))
         ConfigDB().set(self, "irq*", "irq_cfg", IrqConfig(dut))
         ConfigDB().set(self, "x_src*", "x_src_cfg", AxisSrcConfig(AxisSourceBfm(dut.u_x_src, dut.clk),
@@ -153,5 +158,11 @@ class LayerEngineEnv(uvm_env):
         self.mem_bfm.resync(keep_errors=not power_on)
 
     def kv_region(self) -> bytes:
-        layout = self.ec.layout
-        return self.mem_bfm.peek(self.ec.image_base + layout.kv_base, layout.kv_size)
+        """The KV region as the memory BFM holds it now (drain the memory monitor first: MemMirror)."""
+        return self.kv_mirror.read()
+
+    def check_phase(self) -> None:
+        self.mem.monitor.flush()
+        if not self.kv_mirror.matches_memory():
+            raise AssertionError("the KV region changed in the memory BFM without a write record (verif/bfm/"
+                                 "mem_mirror.py): the per-token KV checks did not see the store")

@@ -22,6 +22,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from cocotb.utils import get_sim_time
 from pyuvm import uvm_component, uvm_subscriber
 
 from verif.settings import setting
@@ -32,7 +33,6 @@ HASH_FILE = "txn_log.sha256"
 
 def _now_ns() -> int:
     try:
-        from cocotb.utils import get_sim_time
         return int(get_sim_time("ns"))
     except Exception:                         # outside a simulation (unit tests)
         return 0
@@ -54,7 +54,6 @@ def burst_line(write: bool, b: Any) -> str:
 class TxnLog(uvm_component):
     def build_phase(self) -> None:
         self.lines: list[str] = []
-        self._h = hashlib.sha256()
         self.burst_export = uvm_subscriber.uvm_AnalysisImp("burst_export", self, self.write_burst)
         self.frame_export = uvm_subscriber.uvm_AnalysisImp("frame_export", self, self.write_frame)
         self.csr_export = uvm_subscriber.uvm_AnalysisImp("csr_export", self, self.write_csr)
@@ -64,12 +63,12 @@ class TxnLog(uvm_component):
 
     def add(self, kind: str, line: str) -> None:
         self.lines.append(line)
-        self._h.update(line.encode() + b"\n")
         self.counts[kind] += 1
 
     @property
     def sha256(self) -> str:
-        return self._h.hexdigest()
+        """sha256 of text() (hashed when asked: one update instead of one per line)."""
+        return hashlib.sha256(self.text().encode()).hexdigest()
 
     def text(self) -> str:
         return "".join(line + "\n" for line in self.lines)
@@ -94,8 +93,10 @@ class TxnLog(uvm_component):
     def extract_phase(self) -> None:      # before check_phase: a failing run keeps its fingerprint too
         self.dir = Path(setting("txn_dir") or Path.cwd())
         self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / LOG_FILE).write_text(self.text())
-        (self.dir / HASH_FILE).write_text(f"{self.sha256}  {len(self.lines)} transactions\n")
+        text = self.text()
+        sha256 = hashlib.sha256(text.encode()).hexdigest()
+        (self.dir / LOG_FILE).write_text(text)
+        (self.dir / HASH_FILE).write_text(f"{sha256}  {len(self.lines)} transactions\n")
         counts = ", ".join(f"{k} {v}" for k, v in self.counts.items())
-        self.logger.info(f"txn log: sha256 {self.sha256} ({len(self.lines)} transactions: {counts}) -> "
+        self.logger.info(f"txn log: sha256 {sha256} ({len(self.lines)} transactions: {counts}) -> "
                          f"{self.dir / LOG_FILE}")

@@ -14,7 +14,8 @@
 // register is 1 (the pyuvm env sets it) and from the top-level s_axil_* ports otherwise (the SystemC harness and
 // the bare C++ loop drive those; enable is never written there, so they pass straight through); the engine's
 // s_axil_* outputs always drive the top-level ports too. The irq monitor watches irq (edge events). rst_n comes
-// from cocotb; clk from this module in the pyuvm build (LE_TB_HDL_CLOCK, below), from the clk port otherwise.
+// from cocotb; clk from the simulator's main() in the pyuvm build (eda/le_vpi_main.cpp, LE_MAIN_CLOCK_PS), from
+// the SystemC harness or the bare loop otherwise.
 
 module le_tb_top #(
   parameter int unsigned AXI_DATA_W  = 128,
@@ -30,9 +31,7 @@ module le_tb_top #(
   parameter int unsigned MEM_PAGES   = 4096,    // 4 KB pages of the DDR model (16 MB)
   localparam int unsigned Lanes      = AXI_DATA_W / 8
 ) (
-`ifndef LE_TB_HDL_CLOCK
   input  logic        clk,
-`endif
   input  logic        rst_n,
   input  logic [6:0]  s_axil_awaddr,
   input  logic [2:0]  s_axil_awprot,
@@ -55,16 +54,6 @@ module le_tb_top #(
   input  logic        s_axil_rready,
   output logic        irq
 );
-
-`ifdef LE_TB_HDL_CLOCK
-  // The pyuvm build (verif/hdl/le_tb_pyuvm.f, Verilator --timing) clocks itself: 10 ns, high from time 0 and
-  // rising at 10, 20, ... ns as cocotb's Clock did (rst_n, written by cocotb at time 0, is low before the first
-  // edge). The SystemC harness and the bare loop drive the clk port instead. clk_from_hdl tells the env not to
-  // start cocotb's clock (verif/tests/base.py).
-  logic clk = 1'b1;
-  logic clk_from_hdl = 1'b1;
-  always #5ns clk = ~clk;
-`endif
 
   // m_axi
   logic [AXI_ID_W-1:0]   awid, bid, arid, rid;

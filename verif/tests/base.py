@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +30,21 @@ from verif.bfm.axi_mem_bfm import BfmKnobs
 from verif.env.env import EnvConfig, LayerEngineEnv
 from verif.env.host import CLK_NS, TokenPlan, TokenSeq
 from verif.seeds import Seeds
+
+MAIN_CLOCK_VAR = "LE_MAIN_CLOCK_PS"   # set by the simulator's main() when it drives clk itself (eda/le_vpi_main.cpp)
+
+
+def clocked_by_main() -> bool:
+    """True when the simulator's main() drives clk (the pyuvm build: verif/hdl/le_tb_pyuvm.f), at the env's period;
+    False when the test must start cocotb's Clock. A main clock of another period is an error."""
+    period = os.environ.get(MAIN_CLOCK_VAR)
+    if period is None:
+        return False
+    if period != str(CLK_NS * 1000):
+        raise RuntimeError(f"the simulator's main() clocks clk at {period} ps but the env expects {CLK_NS * 1000} ps "
+                           f"(verif/env/host.py CLK_NS): rebuild with -DLE_MAIN_CLOCK_PS={CLK_NS * 1000}")
+    return True
+
 
 IMAGE_BASE = 0x0010_0FC0          # 64-byte aligned, not 4 KB aligned: bursts split at odd places
 RESET_CYCLES = 10
@@ -53,14 +69,43 @@ def bundle_model(name: str, tokens: int, bus_bits: int) -> tuple[QModel, bytes, 
 
 @dataclass(frozen=True)
 class SimSpeed:
-    """DUT cycles and wall seconds of the token sequence (the run phase's work, without build/model setup)."""
+    """DUT cycles and wall seconds of the token sequence (the run phase's work, without build/model setup), and
+    the part of those seconds spent in Python (cocotb's event loop; None if cocotb's internals moved)."""
     cycles: int
     seconds: float
     tokens: int
+    python_s: float | None = None
 
     @property
     def cycles_per_s(self) -> float:
         return self.cycles / self.seconds if self.seconds > 0 else 0.0
+
+
+class PythonTime:
+    """Wall seconds spent in Python while the block runs: every return from the simulator into cocotb goes
+    through its event loop's run() (cocotb 2.1 internals: seconds stays None if they are not there)."""
+
+    def __enter__(self) -> PythonTime:
+        import cocotb._event_loop as loop
+        self.seconds: float | None = None
+        self._loop = getattr(loop, "_inst", None)
+        inner = getattr(self._loop, "run", None)
+        if inner is None:
+            return self
+        self.seconds = 0.0
+
+        def timed() -> None:
+            t0 = time.perf_counter()
+            try:
+                inner()
+            finally:
+                self.seconds = (self.seconds or 0.0) + time.perf_counter() - t0
+        self._loop.run = timed        # type: ignore[union-attr]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.seconds is not None:
+            del self._loop.run          # type: ignore[union-attr]   # back to the class's method
 
 
 class BaseTest(uvm_test):
@@ -109,7 +154,7 @@ class BaseTest(uvm_test):
         """rst_n low before the first clock edge (X-initialised state must not run unreset), the clock, the DDR
         image, the reset pulse, the env resynchronised to the reset BFMs."""
         self.dut.rst_n.value = Immediate(0)            # now, not at the end of the time step
-        if not hasattr(self.dut, "clk_from_hdl"):        # le_tb_top clocks itself in the pyuvm build
+        if not clocked_by_main():
             cocotb.start_soon(Clock(self.dut.clk, CLK_NS, unit="ns").start())
         self.env.load_memory()
         await self.reset()
@@ -121,9 +166,10 @@ class BaseTest(uvm_test):
         self.logger.info(f"{type(self).__name__}: {self.seeds.describe()}")
         seq = TokenSeq(self.env, self.plans())
         t_wall, t_sim = time.perf_counter(), get_sim_time("ns")
-        await seq.start()
+        with PythonTime() as py:
+            await seq.start()
         self.speed = SimSpeed(int((get_sim_time("ns") - t_sim) // CLK_NS), time.perf_counter() - t_wall,
-                              len(self.plans()))
+                              len(self.plans()), py.seconds)
         for line in seq.log.lines:
             self.logger.info(line)
         self.logger.info(f"speed: {self.speed.cycles} DUT cycles in {self.speed.seconds:.2f} s wall = "
