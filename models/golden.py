@@ -39,11 +39,12 @@ class Trace:
 
 
 class _Gemv:
-    """A QGemv held as int64 for fast evaluation."""
+    """A QGemv held as int64 for fast evaluation, its requant parameters checked once."""
 
     def __init__(self, g: QGemv) -> None:
         self.w = g.w.astype(np.int64)
-        self.bias, self.mult, self.shift = g.bias, g.mult, g.shift
+        self.bias, self.mult, self.shift = (np.asarray(a, dtype=np.int64) for a in (g.bias, g.mult, g.shift))
+        ops.check_requant_params(self.mult, self.shift)
 
 
 class GoldenEngine:
@@ -63,7 +64,7 @@ class GoldenEngine:
         never a row's sum, and each row's requant uses only its own parameters, so the rows of all tiles at once
         are the tiles' results concatenated (one numpy call instead of one per tile)."""
         acc = ops.gemv(x, g.w[rows])
-        return ops.requant(acc, g.bias[rows], g.mult[rows], g.shift[rows], lo, hi)
+        return ops.requant(acc, g.bias[rows], g.mult[rows], g.shift[rows], lo, hi, params_checked=True)
 
     def _attention_head(self, layer: int, h: int, qkv: tuple[I64Array, I64Array, I64Array], pos: int, tok: int,
                         tr: Trace | None) -> I64Array:

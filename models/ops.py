@@ -65,16 +65,24 @@ def rshift_round(x: ArrayLike, r: int) -> I64Array:
     return (_i64(x) + (1 << (r - 1))) >> r
 
 
+def check_requant_params(mult: ArrayLike, shift: ArrayLike) -> None:
+    """ValueError unless mult is uint31 and shift in [SHIFT_MIN, SHIFT_MAX] (what requant checks on every call)."""
+    _check_range("requant mult", _i64(mult), 0, (1 << MULT_BITS) - 1)
+    _check_range("requant shift", _i64(shift), SHIFT_MIN, SHIFT_MAX)
+
+
 def requant(acc: ArrayLike, bias: ArrayLike, mult: ArrayLike, shift: ArrayLike, lo: int = I8_MIN,
-            hi: int = I8_MAX) -> I64Array:
+            hi: int = I8_MAX, params_checked: bool = False) -> I64Array:
     """requant: y = sat(rshift_round((acc + bias) * mult, 31 - shift), lo, hi).
 
     acc: int32 accumulators; bias: int32; mult: uint31 (Q0.31); shift: exponent in [-31, 30] (positive
     = left, TFLite "single rounding" form). bias/mult/shift broadcast (per-channel or scalar).
+    params_checked: mult and shift passed check_requant_params already (a model's constants, checked once);
+    acc + bias is checked on every call.
     """
     acc, bias, mult, shift = _i64(acc), _i64(bias), _i64(mult), _i64(shift)
-    _check_range("requant mult", mult, 0, (1 << MULT_BITS) - 1)
-    _check_range("requant shift", shift, SHIFT_MIN, SHIFT_MAX)
+    if not params_checked:
+        check_requant_params(mult, shift)
     s = acc + bias
     _check_range("requant acc+bias", s, I32_MIN, I32_MAX)
     r = 31 - shift

@@ -104,3 +104,20 @@ def test_accuracy_target_random_presets(name):
     b = build_bundle(name, 1, 64)
     acc = logits_agreement(b.logits, b.qm.logits_scale, b.logits_float)
     assert acc["cos_mean"] >= 0.995, acc
+
+
+@pytest.mark.parametrize("field, bad", [("mult", -1), ("shift", ops.SHIFT_MAX + 1)])
+def test_requant_parameters_are_checked_once_when_the_engine_is_built(tiny, field, bad):
+    """GoldenEngine checks every GEMV's mult / shift when it is made (requant then skips that per call): a bad one
+    is refused there, and ops.requant still refuses it on its own."""
+    qm, _ = tiny
+    layers = list(qm.layers)
+    wq = layers[0].wq
+    values = getattr(wq, field).copy()
+    values[3] = bad
+    layers[0] = dataclasses.replace(layers[0], wq=dataclasses.replace(wq, **{field: values}))
+    with pytest.raises(ValueError, match=f"requant {field}"):
+        GoldenEngine(dataclasses.replace(qm, layers=layers))
+    with pytest.raises(ValueError, match=f"requant {field}"):
+        ops.requant(np.zeros(wq.d_out, np.int64), wq.bias, wq.mult if field == "shift" else values,
+                    values if field == "shift" else wq.shift)

@@ -44,7 +44,8 @@ def test_every_listed_module_exists() -> None:
     assert listed and set(listed) <= defined, sorted(set(listed) - defined)
 
 
-def test_the_runner_drops_flat_public_and_adds_o3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _captured_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The commands ListedPublicVerilator would run for a one-module build with the .vlt (not run)."""
     captured: list[list[str]] = []
     runner = listed_public.ListedPublicVerilator()
     monkeypatch.setattr(runner, "_execute", lambda cmds, cwd: captured.extend(list(map(str, c)) for c in cmds))
@@ -52,6 +53,11 @@ def test_the_runner_drops_flat_public_and_adds_o3(tmp_path: Path, monkeypatch: p
     src = tmp_path / "t.sv"
     src.write_text("module t; endmodule\n")
     runner.build(sources=[src], hdl_toplevel="t", build_dir=tmp_path / "b", build_args=[str(VLT)])
+    return captured
+
+
+def test_the_runner_drops_flat_public_and_adds_o3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    captured = _captured_build(tmp_path, monkeypatch)
     verilate, make = captured[0], captured[-1]
     assert "--public-flat-rw" not in verilate and str(VLT) in verilate and "--vpi" in verilate
     assert make[0] == "make" and make[-2:] == list(listed_public.MAKE_OPT)
@@ -61,13 +67,7 @@ def test_every_build_gets_our_main(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     """eda/le_vpi_main.cpp replaces cocotb's main in the listed builds too (it clocks the pyuvm env's top)."""
     import cocotb_tools.config
     theirs = str(cocotb_tools.config.share_dir / "lib" / "verilator" / "verilator.cpp")
-    captured: list[list[str]] = []
-    runner = listed_public.ListedPublicVerilator()
-    monkeypatch.setattr(runner, "_execute", lambda cmds, cwd: captured.extend(list(map(str, c)) for c in cmds))
-    monkeypatch.setattr(runner, "_simulator_in_path_build_only", lambda: setattr(runner, "executable", "verilator"))
-    src = tmp_path / "t.sv"
-    src.write_text("module t; endmodule\n")
-    runner.build(sources=[src], hdl_toplevel="t", build_dir=tmp_path / "b", build_args=[str(VLT)])
+    captured = _captured_build(tmp_path, monkeypatch)
     assert str(vpi_main.MAIN) in captured[0] and theirs not in captured[0]
 
 

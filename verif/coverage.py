@@ -223,8 +223,10 @@ class Coverage:
         self.groups: dict[str, object] = dict(cfg=self.cfg, stim=self.stim, axi_burst=self.axi_burst,
                                               axi_depth=self.axi_depth, axi_token=self.axi_token,
                                               datapath=self.datapath)
-        # per burst: the same hits as sampling, replayed after the first sample of a value tuple (verif/vsc_replay.py)
+        # per burst / token: the same hits as sampling, replayed after the first sample of a value tuple
+        # (verif/vsc_replay.py)
         self._burst, self._depth = Replay(self.axi_burst), Replay(self.axi_depth)
+        self._cfg = Replay(self.cfg)                         # per token (a cross: replayed as well)
 
     # config / stimulus
     def sample_case(self, case: EngineCase) -> None:
@@ -234,10 +236,15 @@ class Coverage:
 
     def sample_token(self, cfg: EngineConfig, pos: int) -> None:
         """Once per decoded token at sequence position `pos` (0 <= pos < max_seq)."""
+        self._cfg.sample(*self._cfg_values(cfg, pos))
+
+    @staticmethod
+    def _cfg_values(cfg: EngineConfig, pos: int) -> tuple[int, ...]:
+        """The config covergroup's sample values of a token."""
         rows = phase_rows(cfg)
         shapes = [TILE_SHAPES.index(tile_shape(rows[p], cfg.w_tile_rows)) for p in PHASES]
-        self.cfg.sample(cfg.n_layers, cfg.n_heads, SEQ_BUCKETS.index(seq_bucket(pos, cfg.max_seq)), *shapes,
-                        CTX_SHAPES.index(ctx_shape(pos, cfg.ctx_tile)), cfg.n_ctx_tiles(pos))
+        return (cfg.n_layers, cfg.n_heads, SEQ_BUCKETS.index(seq_bucket(pos, cfg.max_seq)), *shapes,
+                CTX_SHAPES.index(ctx_shape(pos, cfg.ctx_tile)), cfg.n_ctx_tiles(pos))
 
     # AXI
     def sample_burst(self, write: bool, n_beats: int, split_4k: bool = False, outstanding: int = 0) -> None:

@@ -81,6 +81,8 @@ class _Shared:
 
 _SHARED: dict[str, _Shared] = {}
 _M32 = 1 << 32                             # HDL counters are 32 bits, start anywhere, wrap
+RD_REC_PER_WORD = 4                        # le_axi_bfm_rd RecPerWord: read records per element of rec[]
+_REC160 = (1 << 160) - 1
 
 
 def _span(ptr: int, end: int, depth: int) -> tuple[int, int, int]:
@@ -112,9 +114,9 @@ class AxiMemBfm:
         self._pt = RawArray(handle.u_mem.pt, self.slot_w + 1)
         self._words = RawArray(handle.u_mem.words, 8 * self.bus_bytes)
         self._rd, self._wr = handle.u_rd, handle.u_wr
-        self._rec_depth, self._wrec_depth = len(self._rd.rec), len(self._wr.rec)
+        self._rec_depth, self._wrec_depth = len(self._rd.rec) * RD_REC_PER_WORD, len(self._wr.rec)
         self._wb_depth, self._err_depth = len(self._wr.wbeat), len(self._rd.err_fifo)
-        self._rrec, self._wrec = RawArray(self._rd.rec, 160), RawArray(self._wr.rec, 192)
+        self._rrec, self._wrec = RawArray(self._rd.rec, 160 * RD_REC_PER_WORD), RawArray(self._wr.rec, 192)
         self._wbeat = RawArray(self._wr.wbeat, 9 * self.bus_bytes + 2)
         self._efifo = {"rd": RawArray(self._rd.err_fifo, 72), "wr": RawArray(self._wr.err_fifo, 72)}
         self._owner = RawArray(handle.u_mem.owner, ADDR_W - PAGE_BITS + 1)
@@ -269,9 +271,14 @@ class AxiMemBfm:
         end = _u(self._rd.rec_wr)
         first, count, lost = _span(self._rd_ptr, end, self._rec_depth)
         self.lost_records += lost
-        get, depth = self._rrec.get, self._rec_depth
+        get, depth, per = self._rrec.get, self._rec_depth, RD_REC_PER_WORD
+        element, word = -1, 0
         for i in range(first, first + count):       # ReadBurst's fields in order (positional: the hot path)
-            v = get(i % depth)
+            j = i % depth
+            if j // per != element:                 # RD_REC_PER_WORD records per element: one read for each
+                element = j // per
+                word = get(element)
+            v = word >> (160 * (j % per)) & _REC160
             f = v >> 152
             reads.append(ReadBurst(v >> 136 & 0xFF, v >> 96 & 0xFFFFFFFF, v >> 128 & 0xFF, v >> 144 & 0xFF,
                                    v >> 64 & 0xFFFFFFFF, v >> 32 & 0xFFFFFFFF, v & 0xFFFFFFFF, bool(f & 1),

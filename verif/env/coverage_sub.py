@@ -30,13 +30,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyuvm import ConfigDB, UVMConfigItemNotFound, uvm_component, uvm_subscriber
 
 from models.schedule import AXI_BOUNDARY, AXI_MAX_BEATS
+from verif.bfm.raw import read_uint
 from verif.coverage import Coverage
 from verif.settings import setting
 
@@ -49,10 +49,7 @@ CORNERS = ("cov_int8_sat", "cov_int16_sat", "cov_sm_single", "cov_ln_zero_var", 
 STALL_STATS = dict(ar="rd_ar_stall", r="rd_r_gap", aw="wr_aw_stall", w="wr_w_stall", b="wr_b_gap")
 
 
-
-
-@dataclass(frozen=True)
-class BurstSample:
+class BurstSample(NamedTuple):              # a NamedTuple: made, hashed and sorted per burst (field order = sort order)
     write: bool
     beats: int
     split_4k: bool
@@ -61,15 +58,20 @@ class BurstSample:
 
 def classify_bursts(items: Sequence[tuple[bool, Any]], bus_bytes: int) -> list[BurstSample]:
     """(write?, ReadBurst | WriteBurst) records of one token -> what the axi_burst / axi_depth groups sample."""
-    starts = {w: {b.addr for ww, b in items if ww == w} for w in (False, True)}
-    reads = [b for w, b in items if not w]
-    ars = sorted(b.t_ar for b in reads)
-    lasts = sorted(b.t_last for b in reads)
+    starts: dict[bool, set[int]] = {False: set(), True: set()}
+    ars, lasts = [], []
+    for write, b in items:
+        starts[bool(write)].add(b.addr)
+        if not write:
+            ars.append(b.t_ar)
+            lasts.append(b.t_last)
+    ars.sort()
+    lasts.sort()
     out = []
     for write, b in items:
         beats = (b.awlen if write else b.arlen) + 1
         end = b.addr + beats * bus_bytes
-        split = end % AXI_BOUNDARY == 0 and beats < AXI_MAX_BEATS and end in starts[write]
+        split = end % AXI_BOUNDARY == 0 and beats < AXI_MAX_BEATS and end in starts[bool(write)]
         depth = 0
         if not write:
             # outstanding when b's AR is accepted: the reads (b included) with t_ar <= b.t_ar <= t_last; a read
@@ -95,6 +97,7 @@ class CoverageSubscriber(uvm_component):
         self.tokens = self.bursts_sampled = 0
         self.corner_totals = dict.fromkeys(CORNERS, 0)
         self.write_shapes: set[tuple[int, bool]] = set()     # (beats, split at 4 KB) of every AW burst seen
+        self._corner_handles: list[tuple[str, Any]] | None = None
         self.path: Path | None = None
 
     # ---- helpers ------------------------------------------------------------------------------------------
@@ -104,14 +107,16 @@ class CoverageSubscriber(uvm_component):
 
     def _read_corners(self) -> dict[str, int] | None:
         try:
-            return {n: int(getattr(self.dut, n).value) for n in CORNERS}
+            if self._corner_handles is None:                   # looked up once
+                self._corner_handles = [(n, getattr(self.dut, n)) for n in CORNERS]
+            return {n: read_uint(h) for n, h in self._corner_handles}
         except (AttributeError, ValueError):
             return None
 
     def _clear_corners(self) -> None:
         try:
             h = self.dut.cov_clr_seq
-            h.value = (int(h.value) + 1) & 0xFFFF_FFFF
+            h.value = (read_uint(h) + 1) & 0xFFFF_FFFF
         except (AttributeError, ValueError):
             pass
 
@@ -152,7 +157,7 @@ class CoverageSubscriber(uvm_component):
         samples = classify_bursts(self.bursts, self.cfg.bus_bytes)
         # Each distinct burst shape once per token: the bins are what matters, and a pyvsc sample costs ~40 us
         # (a tiny token has ~270 bursts but ~20 distinct shapes).
-        for s in sorted(set(samples), key=lambda b: (b.write, b.beats, b.split_4k, b.outstanding)):
+        for s in sorted(set(samples)):                        # by (write, beats, split_4k, outstanding)
             self.cov.sample_burst(s.write, s.beats, s.split_4k, s.outstanding)
             if s.write:
                 self.write_shapes.add((s.beats, s.split_4k))

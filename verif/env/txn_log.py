@@ -6,7 +6,7 @@ One text line per observed transaction (analysis exports, wired in env.py):
                                                   ooo=/il= flags; W id addr len resp t_aw/t_b and a digest
                                                   of the written data and strobes
     frame_export  LogitsFrame (logits.monitor.ap) F bytes=.. digest of the data and TKEEPs, sim time
-    csr_export    AxilItem (axil.monitor.ap)      C R|W addr data resp, sim time
+    csr_export    AxilRecord (axil.monitor.ap)    C R|W addr data resp, sim time
     irq_export    IrqItem (irq.monitor.ap)        I level, sim time of the edge
 
 The same seed must give the identical log (hash) and different seeds different ones when the test randomises

@@ -17,7 +17,9 @@
 //              burst's random error (p_err, decided at AR), else DECERR for an unmapped page
 //              (recorded as ErrRdUnmapped once per burst), else OKAY. Data is read from the
 //              memory when the beat is presented (stable while RREADY is low).
-// Records:     rec[] (REC_DEPTH ring, rec_wr counts pushes), 160 bits each:
+// Records:     a REC_DEPTH ring (rec_wr counts pushes) of 160-bit records, RecPerWord to an element of
+//              rec[] (record n at rec[(n % REC_DEPTH) / RecPerWord], bits (n % RecPerWord) * 160 up: the
+//              proxy reads and looks up a quarter of the elements a record per element would take):
 //              {flags[7:0] (bit0 out of order, bit1 interleaved), resp[7:0] (worst beat),
 //              id[7:0], len[7:0], addr[31:0], t_ar[31:0], t_first[31:0], t_last[31:0]};
 //              Counters start at any value (no initialiser) and wrap; index = counter % depth.
@@ -32,7 +34,7 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
   parameter int unsigned ID_W      = 4,
   parameter int unsigned SLOTS     = 32,     // outstanding read bursts the table holds
   parameter int unsigned N_ERR     = 8,
-  parameter int unsigned REC_DEPTH = 1024,   // power of two
+  parameter int unsigned REC_DEPTH = 1024,   // power of two, >= RecPerWord
   parameter int unsigned ERR_DEPTH = 256,     // power of two
   localparam int unsigned BB       = DATA_W / 8,
   localparam int unsigned PW       = ID_W + ADDR_W + 21     // AR payload bits
@@ -80,7 +82,9 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
   localparam int unsigned EW = $clog2(ERR_DEPTH);
 
   // ---- records, errors, statistics (read by the proxy) -------------------------------------------
-  logic [159:0] rec      [REC_DEPTH];
+  localparam int unsigned RecPerWord = 4;
+  localparam int unsigned RpwW = $clog2(RecPerWord);
+  logic [RecPerWord*160-1:0] rec [REC_DEPTH / RecPerWord];
   logic [71:0]  err_fifo [ERR_DEPTH];
   logic [31:0]  rec_wr, err_wr;
   logic [31:0]  st_bursts, st_beats, st_max_out, st_ar_stall, st_r_bp, st_reordered, st_interleaved;
@@ -215,8 +219,9 @@ module le_axi_bfm_rd import le_axi_bfm_pkg::*; #(
             if (k != cur && e_idx[k] != 0) e_ilv[k] = 1'b1;
           end
           if (e_idx[cur] == {1'b0, e_len[cur]} + 9'd1) begin
-            rec[rec_wr[RW-1:0]] = {6'd0, e_ilv[cur], cur != 0, 6'd0, e_resp[cur], 8'(e_id[cur]),
-                                   e_len[cur], 32'(e_addr[cur]), e_tar[cur], e_tfirst[cur], now};
+            rec[rec_wr[RW-1:RpwW]][160 * rec_wr[RpwW-1:0] +: 160] =
+                {6'd0, e_ilv[cur], cur != 0, 6'd0, e_resp[cur], 8'(e_id[cur]), e_len[cur],
+                 32'(e_addr[cur]), e_tar[cur], e_tfirst[cur], now};
             rec_wr = rec_wr + 1;
             if (cur != 0) st_reordered = st_reordered + 1;
             if (e_ilv[cur]) st_interleaved = st_interleaved + 1;

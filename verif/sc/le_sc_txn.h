@@ -12,6 +12,7 @@
 #define LE_SC_TXN_H
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -25,6 +26,7 @@ namespace le_sc {
 class TxnRecorder {
 public:
     static constexpr uint64_t kDrainEvery = 512;   // cycles; below every ring depth (1024 records, 8192 beats)
+    static constexpr uint32_t kRdRecPerWord = 4;   // le_axi_bfm_rd RecPerWord: read records per element of rec[]
 
     explicit TxnRecorder(Vle_tb_top& top) : r_(top.rootp) {}
 
@@ -102,18 +104,20 @@ private:
     }
 
     void drain_reads(long tok) {
-        const auto& ring = LE_V(r_, u_mem__DOT__u_rd__DOT__rec);
-        const uint32_t end = LE_V(r_, u_mem__DOT__u_rd__DOT__rec_wr), d = depth(ring);
+        const auto& ring = LE_V(r_, u_mem__DOT__u_rd__DOT__rec);       // kRdRecPerWord records per element
+        const uint32_t end = LE_V(r_, u_mem__DOT__u_rd__DOT__rec_wr), d = depth(ring) * kRdRecPerWord;
         const auto [first, n] = span(rd_ptr_, end, d);
         for (uint32_t i = 0; i < n; ++i) {
-            const auto& v = ring[(first + i) % d];
-            const uint64_t t_last = get_bits(v, 0, 32), flags = get_bits(v, 152, 8);
+            const uint32_t k = (first + i) % d;
+            const auto& v = ring[k / kRdRecPerWord];
+            const std::size_t b = std::size_t{160} * (k % kRdRecPerWord);
+            const uint64_t t_last = get_bits(v, b, 32), flags = get_bits(v, b + 152, 8);
             char line[320];
             std::snprintf(line, sizeof line,
                           "{\"tok\": %ld, \"k\": \"R\", \"id\": %u, \"addr\": %u, \"len\": %u, \"resp\": %u, \"t_ar\": %u, "
                           "\"t_first\": %u, \"t_last\": %u, \"ooo\": %u, \"il\": %u}",
-                          tok, u(get_bits(v, 136, 8)), u(get_bits(v, 96, 32)), u(get_bits(v, 128, 8)),
-                          u(get_bits(v, 144, 8)), u(get_bits(v, 64, 32)), u(get_bits(v, 32, 32)), u(t_last),
+                          tok, u(get_bits(v, b + 136, 8)), u(get_bits(v, b + 96, 32)), u(get_bits(v, b + 128, 8)),
+                          u(get_bits(v, b + 144, 8)), u(get_bits(v, b + 64, 32)), u(get_bits(v, b + 32, 32)), u(t_last),
                           u(flags & 1u), u((flags >> 1) & 1u));
             pending_.push_back({t_last, 0, line});
         }
