@@ -87,6 +87,16 @@ uint64_t ps_to_ticks(uint64_t ps) {
     return t;
 }
 
+#ifdef LE_MAIN_CLOCK_PS
+// The design's time units -> ps (the inverse of ps_to_ticks where that one is exact).
+uint64_t ticks_to_ps(uint64_t t) {
+    int p = Verilated::threadContextp()->timeprecision();
+    for (; p < -12; ++p) t /= 10;
+    for (; p > -12; --p) t *= 10;
+    return t;
+}
+#endif
+
 void wrap_up() {
     if (g_wrapped) return;
     g_wrapped = true;
@@ -115,9 +125,9 @@ void end_with(int sig) {
 double sc_time_stamp() { return static_cast<double>(g_now); }
 
 int main(int argc, char** argv) {
-    const char* trace_file = "dump.fst";
+    [[maybe_unused]] const char* trace_file = "dump.fst";   // (the trace options matter in waves builds only)
     bool trace_on = false;
-    bool trace_flush = false;
+    [[maybe_unused]] bool trace_flush = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--trace") {
@@ -135,8 +145,8 @@ int main(int argc, char** argv) {
     Verilated::commandArgs(argc, argv);
     std::unique_ptr<Vtop> top(new Vtop(""));
     Verilated::fatalOnVpiError(false);  // cocotb's system tasks are looked up through VPI
-    const uint64_t from = ps_to_ticks(plusarg_u64("le_waves_from_ps", 0));
-    const uint64_t to = ps_to_ticks(plusarg_u64("le_waves_to_ps", kNever));
+    [[maybe_unused]] const uint64_t from = ps_to_ticks(plusarg_u64("le_waves_from_ps", 0));
+    [[maybe_unused]] const uint64_t to = ps_to_ticks(plusarg_u64("le_waves_to_ps", kNever));
 #if VM_TRACE
     Verilated::traceEverOn(true);
     if (trace_on) {
@@ -153,16 +163,11 @@ int main(int argc, char** argv) {
     for (int sig : {SIGTERM, SIGINT}) std::signal(sig, on_stop);
 
 #ifdef LE_MAIN_CLOCK_PS
-    setenv("LE_MAIN_CLOCK_PS", std::to_string(LE_MAIN_CLOCK_PS).c_str(), 1);   // before Python starts
-#endif
-    vlog_startup_routines_bootstrap();
-    Verilated::addExitCb([](void*) { wrap_up(); }, nullptr);
-#ifdef LE_MAIN_CLOCK_PS
     static_assert(LE_MAIN_CLOCK_PS >= 2 && LE_MAIN_CLOCK_PS % 2 == 0, "LE_MAIN_CLOCK_PS: an even period in ps");
     const uint64_t half = ps_to_ticks(LE_MAIN_CLOCK_PS / 2);
-    if (half == 0) {
-        std::fprintf(stderr, "le_vpi_main: LE_MAIN_CLOCK_PS=%d is below the design's time precision\n",
-                     LE_MAIN_CLOCK_PS);
+    if (half == 0 || ticks_to_ps(half) != static_cast<uint64_t>(LE_MAIN_CLOCK_PS / 2)) {
+        std::fprintf(stderr, "le_vpi_main: half of LE_MAIN_CLOCK_PS=%d ps is not a whole number of the design's "
+                     "time precision units\n", LE_MAIN_CLOCK_PS);
         return 2;
     }
     uint64_t next_edge = half;
@@ -170,6 +175,11 @@ int main(int argc, char** argv) {
 #else
     const uint64_t next_edge = kNever;
 #endif
+#ifdef LE_MAIN_CLOCK_PS
+    setenv("LE_MAIN_CLOCK_PS", std::to_string(LE_MAIN_CLOCK_PS).c_str(), 1);   // before Python starts
+#endif
+    vlog_startup_routines_bootstrap();
+    Verilated::addExitCb([](void*) { wrap_up(); }, nullptr);
     VerilatedVpi::callCbs(cbStartOfSimulation);
     settle();
 

@@ -12,10 +12,10 @@ Sampling convention. The env has no per-cycle Python sampler left: the HDL halve
 handshakes, Python reads what they recorded. Values a Python coroutine writes after `RisingEdge(clk)` are seen by
 the design at the next edge, whichever clock runs. What a read right after `RisingEdge(clk)` returns depends on the
 clock: with cocotb's Clock (the operator unit tests, tests/rtl/) the callback runs before the design evaluates the
-edge, so it is the value the design saw at that edge; with the clock in the HDL (le_tb_top in the pyuvm build,
-LE_TB_HDL_CLOCK) it runs after the edge's flops updated, so it is the value after the edge. A per-cycle sampler
-added to the env must therefore read what the design sees at an edge in the HDL (a capture register, as the BFMs
-do), not after `RisingEdge(clk)` in Python.
+edge, so it is the value the design saw at that edge; with main()'s clock (le_tb_top in the pyuvm build:
+eda/le_vpi_main.cpp, LE_MAIN_CLOCK_PS) it runs after the edge's flops updated, so it is the value after the edge.
+A per-cycle sampler added to the env must therefore read what the design sees at an edge in the HDL (a capture
+register, as the BFMs do), not after `RisingEdge(clk)` in Python.
 """
 from __future__ import annotations
 
