@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eda import simbuild, toolchain
+from eda import build_cache, simbuild, toolchain
 from eda.systemc_check import SystemCCheck, systemc_check
 
 REPO_ROOT = simbuild.REPO_ROOT
@@ -163,16 +163,22 @@ def build(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_
     variant = Variant(coverage, waves, x_random, simbuild.assertions_enabled() if assertions is None else assertions,
                       simbuild.stall_injection_enabled())
     check = systemc_check(SC_BUILD_ROOT)        # raises ToolMissing before any Verilator work
+    build_cache.cap_bytes()                     # a bad LE_BUILD_CACHE_GB too
     if waves:
         toolchain.fst_support()
     build_dir = build_dir_for(bus_width, rtl_root, sw_dir, parameters, check, variant, sc_dir)
     binary, bare = build_dir / BINARY, build_dir / BARE_BINARY
     if (build_dir / simbuild.STAMP).is_file() and binary.is_file() and bare.is_file():
+        build_cache.touch(build_dir, simbuild.STAMP)
         return ScBuild(build_dir, binary, True, 0.0, check, bare, variant)
     with simbuild._build_lock():
         if (build_dir / simbuild.STAMP).is_file() and binary.is_file() and bare.is_file():
+            build_cache.touch(build_dir, simbuild.STAMP)
             return ScBuild(build_dir, binary, True, 0.0, check, bare, variant)
-        return _build_locked(build_dir, bus_width, rtl_root, sw_dir, parameters, check, variant, Path(sc_dir).resolve())
+        done = _build_locked(build_dir, bus_width, rtl_root, sw_dir, parameters, check, variant,
+                             Path(sc_dir).resolve())
+        build_cache.prune(build_dir, simbuild.STAMP)    # the cache's size cap (eda/build_cache.py)
+        return done
 
 
 def _run(cmd: Sequence[str], env: Mapping[str, str], what: str, log: Path) -> None:

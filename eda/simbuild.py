@@ -42,7 +42,7 @@ from xml.etree import ElementTree
 import cocotb_tools.runner
 from cocotb_tools.runner import get_runner
 
-from eda import listed_public, toolchain, vpi_main
+from eda import build_cache, listed_public, toolchain, vpi_main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SIM_BUILD_ROOT = REPO_ROOT / "build" / "sim"
@@ -193,15 +193,20 @@ def build(
 ) -> Build:
     """Build ``toplevel`` with Verilator for cocotb, or reuse the cached build."""
     toolchain.setup_env()
+    build_cache.cap_bytes()                                      # a bad LE_BUILD_CACHE_GB stops before any work
     build_dir = build_dir_for(sources, toplevel, parameters, defines, extra_args, timescale)
     sources, defines, extra_args = with_assertions(sources, defines, extra_args)
     binary = build_dir / toplevel
     if (build_dir / STAMP).is_file() and binary.is_file():
+        build_cache.touch(build_dir, STAMP)
         return Build(build_dir, binary, cached=True, seconds=0.0)
     with _build_lock():
         if (build_dir / STAMP).is_file() and binary.is_file():   # built by another process meanwhile
+            build_cache.touch(build_dir, STAMP)
             return Build(build_dir, binary, cached=True, seconds=0.0)
-        return _build_locked(build_dir, binary, sources, toplevel, parameters, defines, extra_args, timescale)
+        done = _build_locked(build_dir, binary, sources, toplevel, parameters, defines, extra_args, timescale)
+        build_cache.prune(build_dir, STAMP)                      # the cache's size cap, oldest use out first
+        return done
 
 
 @contextlib.contextmanager

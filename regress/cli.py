@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
+from eda import build_cache
 from regress import accumulate, covgate, covgrade, covwaive, debug, mutate, rerun, runner, shrink, verify
 from regress.launchers import Backend, clusters
 from regress.launchers.pick import opened, run_jobs
@@ -135,6 +136,10 @@ def run(args: argparse.Namespace, make_command: runner.CommandFactory = runner.s
                             f"or --accumulate): name a new folder or an accumulation")
     waivers_path = getattr(args, "cov_waivers", None) or covwaive.WAIVERS
     waivers = covwaive.load(waivers_path) if args.cov else None     # a bad file stops here, before any build
+    try:
+        build_cache.cap_bytes()                                      # a bad LE_BUILD_CACHE_GB too
+    except ValueError as exc:
+        raise TestListError(str(exc)) from None
     cluster = _cluster(args)
     on_worker = bool(getattr(args, "build_on_worker", False))
     runs = runner.plan(tl, suite, reseed=args.reseed, seed=args.seed, test=args.test)
