@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,9 +77,9 @@ class UvmEngineBus:
         both = gather(self.send_x(x), self.env.frames.get())
         return await self._logits(both, n_logit_bytes, "X frame sent and logits frame received not both done")
 
-    async def send_x(self, x: bytes) -> None:
-        """The X frame alone (its last beat accepted)."""
-        await _FrameSeq(AxisFrameItem(data=x)).start(self.env.x_src.sequencer)
+    async def send_x(self, x: bytes, keep_last: Sequence[tuple[int, bool]] | None = None) -> None:
+        """The X frame alone (its last beat accepted); `keep_last`: (TKEEP, TLAST) per beat, any framing."""
+        await _FrameSeq(AxisFrameItem(data=x, keep_last=keep_last)).start(self.env.x_src.sequencer)
 
     async def receive(self, n_logit_bytes: int) -> bytes:
         """The logits frame alone (X sent already)."""

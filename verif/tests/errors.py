@@ -20,7 +20,9 @@ ResetMidTokenTest   CTRL.SOFT_RESET before X, during the weights and during the 
 XFramingTest        X frames of the wrong length: TLAST 1..n beats early with full TKEEP, 1..bus-1 bytes short
                     (TLAST on the right beat with a partial TKEEP) -> X_TLAST_EARLY; 1..3 whole extra beats, 1..bus-1
                     extra bytes (a partial extra beat) -> X_TLAST_LATE; the failed token writes only its own K/V rows,
-                    then the position re-runs bit-exact
+                    then the position re-runs bit-exact; then a SOFT_RESET written while a failed token (image
+                    header read SLVERR) drains with X stopped mid-frame: kept, the drain ends at once (STATUS 0, no
+                    ERROR, no irq), then a bit-exact re-run
 StartWhileBusyTest  a second START before X, while the weights stream and while the logits stream: rejected with
                     START_WHILE_BUSY, the token in flight completes bit-exact with DONE and ERROR; a token waiting
                     for X abandoned by the soft reset that clears a rejected START (verif/env/busy_seq.py)
@@ -309,6 +311,54 @@ class XFramingTest(ErrorTestBase):
             assert await seq.token(plan) == code, label
             assert await seq.token(self.good(pos, f"re-run after {label}")) == 0
             pos += 1
+        if beats > 1:
+            await self.soft_reset_in_error_drain(seq, pos, rng.randrange(1, beats))
+            assert await seq.token(self.good(pos, "re-run after the soft reset in an error drain")) == 0
+
+    async def soft_reset_in_error_drain(self, seq: ErrorSeq, pos: int, sent: int) -> None:
+        """A soft reset written while a failed token drains, waiting for X's TLAST, is kept and ends the drain.
+        The token's first read (the image header) answers SLVERR and X stops after `sent` of its beats without
+        TLAST: an error drain waits for TLAST, a soft reset does not, so SOFT_RESET alone (one write, no second
+        one after the drain) must bring STATUS to 0 with no ERROR and no irq; the beats sent were taken and
+        dropped (docs/host_protocol.md "Half-sent X"). A lost soft-reset request leaves the drain waiting."""
+        env, bus, csr, x, bb = self.env, seq.bus, seq.driver.csr, self.x[pos], self.env.ec.cfg.bus_bytes
+        index = seq.index
+        seq.index += 1
+        what = f"token {index} pos {pos} (SOFT_RESET in an error drain, X stopped after {sent} beat(s))"
+        env.token_ap.write(ErrTokenStart(index, pos, x, ABORT_CODE, kind=ABORTED))
+        await seq.axi(AxiCtrlItem(error_range=(IMAGE_BASE, IMAGE_BASE + bb, SLVERR), reads=True, writes=False))
+        env.mem.monitor.flush()
+        seq.watch.begin()
+        await seq.start_token(pos, what)
+        await bus.send_x(x.tobytes()[:sent * bb], keep_last=[((1 << bb) - 1, False)] * sent)
+        for _ in range(200):                           # the header's error response, then the drain
+            env.mem.monitor.flush()
+            if seq.watch.err_reads:
+                break
+            await seq.wait_cycles(10)
+        else:
+            raise AssertionError(f"{what}: the image header read was not answered SLVERR")
+        await seq.wait_cycles(50)
+        draining = await bus.csr_read(csr.STATUS)
+        assert draining == STATUS_BUSY, f"{what}: STATUS {draining:#x} before the soft reset, BUSY (draining) expected"
+        await bus.csr_write(csr.CTRL, CTRL_SOFT_RESET)
+        for _ in range(seq.driver.reset_polls):
+            status = await bus.csr_read(csr.STATUS)
+            if status == 0:
+                break
+        else:
+            raise AssertionError(f"{what}: STATUS {status:#x} after {seq.driver.reset_polls} reads: the drain still "
+                                 f"waits for X's TLAST (the soft-reset request was lost)")
+        irq_status = await bus.csr_read(csr.IRQ_STATUS)
+        assert irq_status == 0 and not seq.watch.rises, \
+            f"{what}: IRQ_STATUS {irq_status:#x}, {len(seq.watch.rises)} irq rise(s): the soft reset must end the " \
+            f"drain with no ERROR event"
+        await seq.axi(AxiCtrlItem(clear_errors=True))
+        seq.resync_sink()
+        env.mem.monitor.flush()
+        env.result_ap.write(TokenReadback(index, status, 0, {}, env.kv_region()))
+        seq.check_protocol(what)
+        seq.note(f"{what}: STATUS 0, IRQ_STATUS 0 after the drain")
 
 
 # ------------------------------------------------------------------------------------------------- START while busy
