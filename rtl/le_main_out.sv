@@ -27,6 +27,10 @@
 // Throughput:          1 result per cycle.
 // Reset:               synchronous, active low.
 
+`ifndef LE_ASSERT_SVH
+`include "le_assert.svh"  // guarded: rtl/layer_engine.f lists it first; a lone build: -y rtl
+`endif
+
 module le_main_out
   import le_pkg::*;
   import le_ctrl_pkg::*;
@@ -389,6 +393,10 @@ module le_main_out
     .uact_count_i(u_idx_q), .ln_count_i(l_idx_q), .rq_count_i(a_idx_q),
     .done_o(phase_done_o), .rq_free_o
   );
+
+  // Out of reset (power-on or a soft reset's datapath clear) no requant input is pending: a stale one would
+  // store a result before any phase began (mutant #1140, a_valid_q's reset value).
+  `LE_ASSERT(RqInIdleAfterReset_A, $rose(rst_ni) |-> !a_valid_q)
 
   // Unused: spare parameter bits, the config fields this block does not read, the parameter address
   // bits above each store's depth, the read indices' bits above each store's index width, and

@@ -70,6 +70,7 @@ ENGINE_CASES: dict[str, str] = {
     "QkvWriteWhileFed_A@u_exec_bufs": "u_dut.u_exec.u_exec_bufs",
     "BeginWhilePending_A@u_attn": "u_dut.u_attn",
     "SerWordsBound_A@u_attn": "u_dut.u_attn",
+    "RqInIdleAfterReset_A@u_main_out": "u_dut.u_main_out",
     "TValidHeld_M@u_x_chk": "u_dut.u_x_chk.gen_assume",
 }
 # file -> the cases of each of its labels

@@ -176,6 +176,13 @@ module le_assert_engine_tb;
         force u_dut.u_attn.begin_i = 1'b1;
       end
       "SerWordsBound_A@u_attn": force u_dut.u_attn.ser_words_q = 32'hFFFF;
+      // le_main_out: a requant input still valid when the datapath leaves reset
+      "RqInIdleAfterReset_A@u_main_out": begin
+        force u_dut.u_main_out.a_valid_q = 1'b1;
+        rst_n = 1'b0;
+        step(2);
+        rst_n = 1'b1;
+      end
       default: $fatal(1, "le_assert_engine_tb: unknown +case=%s", which);
     endcase
     step(4);
