@@ -56,6 +56,14 @@ def touch(build_dir: Path, stamp: str) -> None:
         os.utime(build_dir / stamp)
 
 
+def hit(build_dir: Path, stamp: str, *files: Path) -> bool:
+    """True when the build is complete (its stamp and `files` exist); a hit marks it used (touch)."""
+    if (build_dir / stamp).is_file() and all(f.is_file() for f in files):
+        touch(build_dir, stamp)
+        return True
+    return False
+
+
 @dataclass(frozen=True)
 class CachedBuild:
     path: Path
@@ -113,4 +121,4 @@ def prune(keep: Path, stamp: str, roots: Sequence[Path] = ROOTS, cap: int | None
     return removed
 
 
-__all__ = ["CAP_ENV", "ROOTS", "CachedBuild", "cap_bytes", "prune", "scan", "touch"]
+__all__ = ["CAP_ENV", "ROOTS", "CachedBuild", "cap_bytes", "hit", "prune", "scan", "touch"]

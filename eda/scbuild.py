@@ -168,12 +168,10 @@ def build(bus_width: int = 128, rtl_root: Path = REPO_ROOT, sw_dir: Path = REPO_
         toolchain.fst_support()
     build_dir = build_dir_for(bus_width, rtl_root, sw_dir, parameters, check, variant, sc_dir)
     binary, bare = build_dir / BINARY, build_dir / BARE_BINARY
-    if (build_dir / simbuild.STAMP).is_file() and binary.is_file() and bare.is_file():
-        build_cache.touch(build_dir, simbuild.STAMP)
+    if build_cache.hit(build_dir, simbuild.STAMP, binary, bare):
         return ScBuild(build_dir, binary, True, 0.0, check, bare, variant)
     with simbuild._build_lock():
-        if (build_dir / simbuild.STAMP).is_file() and binary.is_file() and bare.is_file():
-            build_cache.touch(build_dir, simbuild.STAMP)
+        if build_cache.hit(build_dir, simbuild.STAMP, binary, bare):
             return ScBuild(build_dir, binary, True, 0.0, check, bare, variant)
         done = _build_locked(build_dir, bus_width, rtl_root, sw_dir, parameters, check, variant,
                              Path(sc_dir).resolve())

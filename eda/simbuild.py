@@ -197,12 +197,10 @@ def build(
     build_dir = build_dir_for(sources, toplevel, parameters, defines, extra_args, timescale)
     sources, defines, extra_args = with_assertions(sources, defines, extra_args)
     binary = build_dir / toplevel
-    if (build_dir / STAMP).is_file() and binary.is_file():
-        build_cache.touch(build_dir, STAMP)
+    if build_cache.hit(build_dir, STAMP, binary):
         return Build(build_dir, binary, cached=True, seconds=0.0)
     with _build_lock():
-        if (build_dir / STAMP).is_file() and binary.is_file():   # built by another process meanwhile
-            build_cache.touch(build_dir, STAMP)
+        if build_cache.hit(build_dir, STAMP, binary):           # built by another process meanwhile
             return Build(build_dir, binary, cached=True, seconds=0.0)
         done = _build_locked(build_dir, binary, sources, toplevel, parameters, defines, extra_args, timescale)
         build_cache.prune(build_dir, STAMP)                      # the cache's size cap, oldest use out first

@@ -87,7 +87,9 @@ def test_a_bad_cap_stops_a_build_before_any_work(monkeypatch: pytest.MonkeyPatch
 
 def test_a_use_touches_the_stamp(tmp_path: Path) -> None:
     d = make_build(tmp_path, "le_tb_top-00000000000000ee", 0, used_h_ago=48)
-    build_cache.touch(d, STAMP)
+    assert not build_cache.hit(d, STAMP, d / "le_tb_top")    # the binary is missing: no hit, not touched
+    assert (d / STAMP).stat().st_mtime == NOW - 48 * HOUR
+    assert build_cache.hit(d, STAMP, d / "obj.o")
     assert (d / STAMP).stat().st_mtime > NOW
     build_cache.touch(tmp_path / "gone", STAMP)           # a build removed meanwhile: no error
 

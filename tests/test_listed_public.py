@@ -84,3 +84,12 @@ def test_writes_the_env_makes_are_checked_in_the_listed_build(tmp_path: Path) ->
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "PASS=1" in done.stdout
+
+
+def test_the_main_clock_names_agree() -> None:
+    """eda may not import verif: the define the pyuvm build clocks itself with (verif/hdl/le_tb_pyuvm.f) is the
+    variable main() publishes and verif/tests/base.py reads, at the env's period."""
+    from verif.env.host import CLK_NS
+    from verif.tests.base import MAIN_CLOCK_VAR
+    assert vpi_main.CLOCK_DEFINE == MAIN_CLOCK_VAR
+    assert f"-D{vpi_main.CLOCK_DEFINE}={CLK_NS * 1000}" in _extra_args()

@@ -135,6 +135,8 @@ class AxiMemBfm:
         self.lost_records = 0
         self.write_listeners: list[Callable[[int, int], None]] = []   # (addr, beats) of each drained write burst
         self.resyncs = 0                                       # records skipped by resync: +1 each
+        self._stat_handles = [(f"{side}_{n}", getattr(self._rd if side == "rd" else self._wr, f"st_{n}"))
+                              for side, names in self._STAT_NAMES.items() for n in names]   # looked up once
         self._stats0 = self._raw_stats()
 
     # ------------------------------------------------------------------ pages and backdoor
@@ -343,9 +345,6 @@ class AxiMemBfm:
         "wr": ("bursts", "beats", "resps", "max_out", "aw_stall", "w_stall", "b_bp", "b_gap", "early", "reordered")}
 
     def _raw_stats(self) -> dict[str, int]:
-        if not hasattr(self, "_stat_handles"):                 # looked up once
-            self._stat_handles = [(f"{side}_{n}", getattr(self._rd if side == "rd" else self._wr, f"st_{n}"))
-                                  for side, names in self._STAT_NAMES.items() for n in names]
         return {key: _u(h) for key, h in self._stat_handles}
 
     def stats(self) -> dict[str, int]:

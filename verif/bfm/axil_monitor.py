@@ -11,8 +11,7 @@ from typing import Any, NamedTuple
 
 from cocotb.triggers import ValueChange
 
-from verif.bfm.axis_bfm import _Words
-from verif.bfm.raw import read_uint
+from verif.bfm.raw import RawArray, read_uint
 
 MONITOR_INSTANCE = "u_axil_mon"    # le_tb_top's le_axil_monitor
 
@@ -33,7 +32,7 @@ class AxiLiteMonitorBfm:
         self.h = handle
         self.addr_w = len(handle.awaddr_i)
         self.depth = len(handle.mem_rec)
-        self._rec = _Words(handle.mem_rec, self.addr_w + 36)
+        self._rec = RawArray(handle.mem_rec, self.addr_w + 36)
         self._seq = handle.rec_seq_q
         self._seen = read_uint(self._seq)
         self.overflows = 0             # records lost because more than `depth` arrived between two reads
@@ -52,7 +51,7 @@ class AxiLiteMonitorBfm:
             n = self.depth
         first = (seq - n) & 0xFFFF_FFFF
         self._seen = seq
-        return [self.decode(self._rec.read((first + k) % self.depth)) for k in range(n)]
+        return [self.decode(self._rec.get((first + k) % self.depth)) for k in range(n)]
 
     async def next_records(self) -> list[AxilRecord]:
         """Sleep until at least one new record, then return every record not read yet."""

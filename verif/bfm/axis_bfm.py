@@ -24,7 +24,8 @@ from typing import Any
 
 from cocotb.triggers import Lock, ValueChange
 
-from verif.bfm.raw import read_uint
+from verif.bfm.raw import DEPOSIT, RawArray
+from verif.bfm.raw import read_uint as _uint
 from verif.bfm.writable import require_writable
 
 SOURCE_REGS = ("mem", "n_beats", "go_seq", "p_idle", "start_delay_max")             # what the proxies write
@@ -45,41 +46,6 @@ def _fraction(p: float, name: str) -> int:
     if not 0.0 <= p < 1.0:
         raise ValueError(f"{name} = {p}: must be in [0, 1)")
     return min(round(p * FRACTION_ONE), FRACTION_ONE - 1)
-
-
-def _uint(handle: Any) -> int:
-    return read_uint(handle)
-
-
-class _Words:
-    """Fast word access to an unpacked array of the BFM (mem[]), the only per-beat VPI traffic.
-
-    cocotb's public path (handle.value = int / int(handle.value)) builds a LogicArray per access, ~2 us;
-    the simulator object underneath (cocotb 2.x `_handle`: get/set_signal_val_binstr) takes ~0.6 us. Writes
-    are deposits applied at once: the BFM reads mem[] only at a clock edge after the go bump, so no
-    scheduling is needed. Falls back to the public API when `_handle` is not there."""
-
-    def __init__(self, array: Any, width: int) -> None:
-        self.array, self.width = array, width
-        self._raw: dict[int, Any] = {}
-        self.fast = hasattr(array[0], "_handle")
-
-    def _h(self, k: int) -> Any:
-        raw = self._raw.get(k)
-        if raw is None:
-            raw = self._raw[k] = self.array[k]._handle
-        return raw
-
-    def write(self, k: int, value: int) -> None:
-        if self.fast:
-            self._h(k).set_signal_val_binstr(0, f"{value:0{self.width}b}")     # 0: deposit
-        else:
-            self.array[k].value = value
-
-    def read(self, k: int) -> int:
-        if self.fast:
-            return int(self._h(k).get_signal_val_binstr(), 2)
-        return int(self.array[k].value)
 
 
 @dataclass(frozen=True)
@@ -148,7 +114,7 @@ class AxisSourceBfm:
         self._data_w = 8 * self.bus_bytes
         self._lock = Lock()
         require_writable(handle, SOURCE_REGS)
-        self._mem = _Words(handle.mem, self._data_w + self.bus_bytes + 1)
+        self._mem = RawArray(handle.mem, self._data_w + self.bus_bytes + 1, DEPOSIT)   # read at an edge after go
         self.frames = 0
 
     def configure(self, p_idle: float, start_delay_max: int = 0) -> None:
@@ -175,7 +141,7 @@ class AxisSourceBfm:
             h = self.h
             shift_last = self._data_w + self.bus_bytes
             for k, (d, keep, last) in enumerate(beats):
-                self._mem.write(k, (int(last) << shift_last) | (keep << self._data_w) | d)
+                self._mem.set(k, (int(last) << shift_last) | (keep << self._data_w) | d)
             h.n_beats.value = len(beats)
             aborted = _uint(h.frames_aborted)
             seq = (_uint(h.go_seq) + 1) & 0xFFFF_FFFF
@@ -205,7 +171,7 @@ class AxisSinkBfm:
         self._data_mask = (1 << self._data_w) - 1
         self._lock = Lock()
         require_writable(handle, SINK_REGS)
-        self._mem = _Words(handle.mem, self._data_w + self.bus_bytes + 1)
+        self._mem = RawArray(handle.mem, self._data_w + self.bus_bytes + 1, DEPOSIT)
         self.flush()
 
     def configure(self, p_stall: float, pause_len: int = 0, pause_at: int = 0) -> None:
@@ -239,7 +205,7 @@ class AxisSinkBfm:
             data = bytearray()
             keeps = []
             for k in range(n):
-                word = self._mem.read(base + k)
+                word = self._mem.get(base + k)
                 data += (word & self._data_mask).to_bytes(self.bus_bytes, "little")
                 keeps.append((word >> self._data_w) & self._keep_mask)
             self._consumed = (self._consumed + 1) & 0xFFFF_FFFF

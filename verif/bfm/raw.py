@@ -12,6 +12,7 @@ from typing import Any
 from cocotb.handle import Immediate
 
 NO_DELAY = 3                      # cocotb.handle._GPISetAction.NO_DELAY (what Immediate uses): applied at once
+DEPOSIT = 0                       # cocotb.handle._GPISetAction.DEPOSIT: the stream BFMs' beat stores
 
 
 def read_uint(h: Any) -> int:
@@ -26,11 +27,12 @@ def read_uint(h: Any) -> int:
 class RawArray:
     """Element access to a big HDL array through the raw GPI handles cocotb wraps (cocotb 2.1 `_handle`):
     no cocotb object per element, which makes the first touch of a word ~5x cheaper; each element's handle is
-    looked up once. Writes are applied at once (`Immediate`): for stores the HDL reads only after a later
-    command. Falls back to the public handle API if the private one is missing."""
+    looked up once. Writes take effect at once (`write_action` NO_DELAY, as `Immediate`, or DEPOSIT): the HDL
+    reads these stores only after a later command. Falls back to the public handle API if the private one is
+    missing."""
 
-    def __init__(self, arr: Any, width: int) -> None:
-        self.arr, self.width = arr, width
+    def __init__(self, arr: Any, width: int, write_action: int = NO_DELAY) -> None:
+        self.arr, self.width, self.write_action = arr, width, write_action
         self.raw: dict[int, Any] = {}
         self.fast = hasattr(arr, "_handle") and hasattr(arr._handle, "get_handle_by_index")
 
@@ -52,11 +54,11 @@ class RawArray:
         if self.fast:
             h = self._h(i)
             if self.width <= 32:
-                h.set_signal_val_int(NO_DELAY, v)
+                h.set_signal_val_int(self.write_action, v)
             else:
-                h.set_signal_val_binstr(NO_DELAY, f"{v:0{self.width}b}")
+                h.set_signal_val_binstr(self.write_action, f"{v:0{self.width}b}")
         else:
             self.arr[i].value = Immediate(v)
 
 
-__all__ = ["NO_DELAY", "RawArray", "read_uint"]
+__all__ = ["DEPOSIT", "NO_DELAY", "RawArray", "read_uint"]

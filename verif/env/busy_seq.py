@@ -25,8 +25,8 @@ from models.driver import (
     status_error_code,
 )
 
-from .error_checker import ABORTED, IN_FLIGHT, ErrTokenStart
-from .error_seqs import ABORT_CODE, ErrorSeq
+from .error_checker import IN_FLIGHT, ErrTokenStart
+from .error_seqs import ErrorSeq
 from .txn import TokenReadback
 
 POINTS = ("before_x", "weights", "logits")     # where the second START lands in the token
@@ -81,10 +81,8 @@ class BusySeq(ErrorSeq):
 
     async def abandon_waiting(self, x: np.ndarray, pos: int, delay: int) -> str:
         """START (accepted, waits for X); `delay` cycles later the driver's token: START rejected; soft reset."""
-        env, index = self.env, self.index
-        self.index += 1
+        env, index = self.env, self.announce_aborted(pos, x)
         what = f"token {index} pos {pos} (waiting for X, driver START after {delay} cycles)"
-        env.token_ap.write(ErrTokenStart(index, pos, x, ABORT_CODE, kind=ABORTED))
         env.mem.monitor.flush()
         self.watch.begin()
         frames0 = env.logits.monitor.frames

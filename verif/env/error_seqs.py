@@ -214,6 +214,32 @@ class ErrorSeq(TokenSeq):
             raise AssertionError(f"{what}: STATUS reads 0 after the soft reset with {out[0]} read / {out[1]} "
                                  f"write bursts outstanding")
 
+    # ---- tokens abandoned by a soft or hard reset -------------------------------------------------------------
+    def announce_aborted(self, pos: int, x: np.ndarray) -> int:
+        """The next token index, announced to the reference model as one a reset will abandon."""
+        index = self.index
+        self.index += 1
+        self.env.token_ap.write(ErrTokenStart(index, pos, x, ABORT_CODE, kind=ABORTED))
+        return index
+
+    async def poll_idle(self, polls: int) -> int:
+        """Read STATUS up to `polls` times, until it reads 0; the last value read (0: idle)."""
+        status = -1
+        for _ in range(polls):
+            status = await self.bus.csr_read(self.driver.csr.STATUS)
+            if status == 0:
+                break
+        return status
+
+    def close_aborted(self, index: int, status: int, what: str) -> None:
+        """After a drain the test ended by hand: the sink resynchronised, the readback published, the memory
+        protocol checked, a line noted."""
+        self.resync_sink()
+        self.env.mem.monitor.flush()
+        self.env.result_ap.write(TokenReadback(index, status, 0, {}, self.env.kv_region()))
+        self.check_protocol(what)
+        self.note(f"{what}: STATUS 0, IRQ_STATUS 0 after the drain")
+
     # ---- resets in the middle of a token ----------------------------------------------------------------------
     def sink(self) -> Any:
         return self.env.ec.dut.u_logits_sink
@@ -257,9 +283,8 @@ class ErrorSeq(TokenSeq):
         "weights" (`delay` cycles after X was accepted; before the first logits beat), "logits" (`delay` cycles
         after the first logits beat). soft: CTRL.SOFT_RESET + poll STATUS; hard: rst_n, then reconfigure.
         Returns what actually happened (the point may be too late: the logits may already stream)."""
-        env, index, csr = self.env, self.index, self.driver.csr
-        self.index += 1
-        env.token_ap.write(ErrTokenStart(index, pos, x, ABORT_CODE, kind=ABORTED))
+        env, csr = self.env, self.driver.csr
+        index = self.announce_aborted(pos, x)
         env.mem.monitor.flush()
         self.watch.begin()
         frames0, beats0 = env.logits.monitor.frames, self.sink_beats()

@@ -42,9 +42,8 @@ from models.driver import CTRL_SOFT_RESET, CTRL_START, STATUS_BUSY, ErrorCode
 from verif.agents.axi4 import AxiCtrlItem
 from verif.bfm.axi_mem_bfm import DECERR, SLVERR
 from verif.env.busy_seq import POINTS, BusySeq
-from verif.env.error_checker import ABORTED, REJECTED, ErrorTokenChecker, ErrTokenStart
-from verif.env.error_seqs import ABORT_CODE, AUTO, ErrorSeq, ErrorWatch, ErrPlan
-from verif.env.txn import TokenReadback
+from verif.env.error_checker import REJECTED, ErrorTokenChecker
+from verif.env.error_seqs import AUTO, ErrorSeq, ErrorWatch, ErrPlan
 from verif.tests.base import IMAGE_BASE, BaseTest
 
 HEADER_WORD = {"d_model": 2, "n_heads": 3, "d_head": 4, "d_ff": 5, "n_layers": 6, "vocab": 7, "max_seq": 8,
@@ -253,10 +252,8 @@ class ResetMidTokenTest(ErrorTestBase):
         IRQ_STATUS 0 and no irq rise, and the START is not latched (STATUS stays 0). Read latency 150 cycles
         (with bursts outstanding while the weights stream) keeps the drain longer than the two CSR writes."""
         env, bus, csr, x = self.env, seq.bus, seq.driver.csr, self.x[pos]
-        index = seq.index
-        seq.index += 1
+        index = seq.announce_aborted(pos, x)
         what = f"token {index} pos {pos} (START during the soft-reset drain, weights +{delay} cycles)"
-        env.token_ap.write(ErrTokenStart(index, pos, x, ABORT_CODE, kind=ABORTED))
         await seq.knobs(lat_min=150, lat_max=150)
         env.mem.monitor.flush()
         beats0 = seq.sink_beats()
@@ -267,11 +264,8 @@ class ResetMidTokenTest(ErrorTestBase):
         await bus.csr_write(csr.CTRL, CTRL_START)
         during = await bus.csr_read(csr.STATUS)
         assert during == STATUS_BUSY, f"{what}: STATUS {during:#x} right after the START, BUSY (draining) expected"
-        for _ in range(2000):
-            status = await bus.csr_read(csr.STATUS)
-            if status == 0:
-                break
-        else:
+        status = await seq.poll_idle(2000)
+        if status != 0:
             raise AssertionError(f"{what}: STATUS {status:#x} never read 0 (the START was taken after the drain?)")
         await seq.wait_cycles(50)
         status, irq_status = await bus.csr_read(csr.STATUS), await bus.csr_read(csr.IRQ_STATUS)
@@ -279,11 +273,7 @@ class ResetMidTokenTest(ErrorTestBase):
             f"{what}: STATUS {status:#x}, IRQ_STATUS {irq_status:#x}, {len(seq.watch.rises)} irq rise(s) after " \
             f"the drain: the START must be ignored entirely"
         await seq.knobs(lat_min=0, lat_max=0)
-        seq.resync_sink()
-        env.mem.monitor.flush()
-        env.result_ap.write(TokenReadback(index, status, 0, {}, env.kv_region()))
-        seq.check_protocol(what)
-        seq.note(f"{what}: STATUS 0, IRQ_STATUS 0 after the drain")
+        seq.close_aborted(index, status, what)
 
 
 # ------------------------------------------------------------------------------------------------- X framing
@@ -322,10 +312,8 @@ class XFramingTest(ErrorTestBase):
         one after the drain) must bring STATUS to 0 with no ERROR and no irq; the beats sent were taken and
         dropped (docs/host_protocol.md "Half-sent X"). A lost soft-reset request leaves the drain waiting."""
         env, bus, csr, x, bb = self.env, seq.bus, seq.driver.csr, self.x[pos], self.env.ec.cfg.bus_bytes
-        index = seq.index
-        seq.index += 1
+        index = seq.announce_aborted(pos, x)
         what = f"token {index} pos {pos} (SOFT_RESET in an error drain, X stopped after {sent} beat(s))"
-        env.token_ap.write(ErrTokenStart(index, pos, x, ABORT_CODE, kind=ABORTED))
         await seq.axi(AxiCtrlItem(error_range=(IMAGE_BASE, IMAGE_BASE + bb, SLVERR), reads=True, writes=False))
         env.mem.monitor.flush()
         seq.watch.begin()
@@ -342,11 +330,8 @@ class XFramingTest(ErrorTestBase):
         draining = await bus.csr_read(csr.STATUS)
         assert draining == STATUS_BUSY, f"{what}: STATUS {draining:#x} before the soft reset, BUSY (draining) expected"
         await bus.csr_write(csr.CTRL, CTRL_SOFT_RESET)
-        for _ in range(seq.driver.reset_polls):
-            status = await bus.csr_read(csr.STATUS)
-            if status == 0:
-                break
-        else:
+        status = await seq.poll_idle(seq.driver.reset_polls)
+        if status != 0:
             raise AssertionError(f"{what}: STATUS {status:#x} after {seq.driver.reset_polls} reads: the drain still "
                                  f"waits for X's TLAST (the soft-reset request was lost)")
         irq_status = await bus.csr_read(csr.IRQ_STATUS)
@@ -354,11 +339,7 @@ class XFramingTest(ErrorTestBase):
             f"{what}: IRQ_STATUS {irq_status:#x}, {len(seq.watch.rises)} irq rise(s): the soft reset must end the " \
             f"drain with no ERROR event"
         await seq.axi(AxiCtrlItem(clear_errors=True))
-        seq.resync_sink()
-        env.mem.monitor.flush()
-        env.result_ap.write(TokenReadback(index, status, 0, {}, env.kv_region()))
-        seq.check_protocol(what)
-        seq.note(f"{what}: STATUS 0, IRQ_STATUS 0 after the drain")
+        seq.close_aborted(index, status, what)
 
 
 # ------------------------------------------------------------------------------------------------- START while busy
